@@ -1,0 +1,199 @@
+package dev.ward.tenant;
+
+import dev.ward.problem.ProblemException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A tenant's security policy: a fixed set of settings, each with a PRODUCT.md default, addressed by a
+ * dotted path ({@code session.idle_timeout_seconds}). The JSON form is nested by the first segment.
+ * Immutable; {@link #merge} validates a partial patch and returns a new policy.
+ */
+public final class Policy {
+    public enum OnLimit { EVICT_OLDEST, REJECT }
+    public enum Binding { OFF, WARN, STRICT }
+
+    private sealed interface Kind permits Count, Choice, Strings {}
+    private record Count(long max) implements Kind {}
+    private record Choice(Set<String> allowed) implements Kind {}
+    private record Strings(Pattern item, String itemDescription) implements Kind {}
+
+    private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
+    private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+
+    private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
+    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+
+    private static void define(String path, Kind kind, Object defaultValue) {
+        KINDS.put(path, kind);
+        DEFAULTS.put(path, defaultValue);
+    }
+
+    static {
+        define("session.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
+        define("session.absolute_timeout_seconds", new Count(MAX_SECONDS), 43200L);
+        define("session.max_concurrent", new Count(10_000), 3L);
+        define("session.on_limit", new Choice(Set.of("evict_oldest", "reject")), "evict_oldest");
+        define("session.rotate_after_uses", new Count(Integer.MAX_VALUE), 100L);
+        define("session.rotate_after_seconds", new Count(MAX_SECONDS), 900L);
+        define("session.rotation_grace_seconds", new Count(3600), 30L);
+        define("session.binding", new Choice(Set.of("off", "warn", "strict")), "warn");
+        define("browser.allowed_origins", new Strings(ORIGIN, "an origin such as https://app.example.org"), List.of());
+        define("login.max_failures", new Count(1000), 5L);
+        define("login.lockout_seconds", new Count(MAX_SECONDS), 900L);
+        define("password.min_length", new Count(1024), 12L);
+        define("mfa.required_roles", new Strings(ROLE, "a role name"), List.of("admin", "provider"));
+        define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
+        define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
+        define("rate_limit.per_minute", new Count(1_000_000), 60L);
+        define("keys.rotate_after_seconds", new Count(MAX_SECONDS), 86400L);
+    }
+
+    private static final Policy DEFAULT = new Policy(DEFAULTS);
+
+    private final Map<String, Object> values;
+
+    private Policy(Map<String, Object> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    public static Policy defaults() { return DEFAULT; }
+
+    /** Every setting's dotted path, in documentation order. */
+    public static Set<String> paths() { return Collections.unmodifiableSet(KINDS.keySet()); }
+
+    /**
+     * Deep-merges a nested patch (as parsed from JSON) into this policy. Unknown keys and wrong types
+     * are refused with {@code validation_failed} naming {@code policy.<path>}; nothing is half-applied.
+     */
+    public Policy merge(Map<String, ?> patch) {
+        Map<String, Object> next = new LinkedHashMap<>(values);
+        for (var group : patch.entrySet()) {
+            String groupName = group.getKey();
+            if (!(group.getValue() instanceof Map<?, ?> settings)) {
+                if (KINDS.keySet().stream().anyMatch(p -> p.startsWith(groupName + "."))) {
+                    throw ProblemException.validation("policy." + groupName, "policy." + groupName + " must be an object");
+                }
+                throw ProblemException.validation("policy." + groupName, "Unknown policy key policy." + groupName);
+            }
+            for (var setting : settings.entrySet()) {
+                String path = groupName + "." + setting.getKey();
+                Kind kind = KINDS.get(path);
+                if (kind == null) {
+                    throw ProblemException.validation("policy." + path, "Unknown policy key policy." + path);
+                }
+                next.put(path, coerce(path, kind, setting.getValue()));
+            }
+        }
+        return new Policy(next);
+    }
+
+    /** Rebuilds a stored policy; settings absent from storage (added in a later version) take their default. */
+    public static Policy fromStored(Map<String, ?> nested) {
+        Map<String, Object> known = new LinkedHashMap<>();
+        for (var group : nested.entrySet()) {
+            if (group.getValue() instanceof Map<?, ?> settings) {
+                for (var s : settings.entrySet()) {
+                    String path = group.getKey() + "." + s.getKey();
+                    if (KINDS.containsKey(path)) {
+                        known.put(path, s.getValue());
+                    }
+                }
+            }
+        }
+        Map<String, Object> patch = nest(known);
+        return DEFAULT.merge(patch);
+    }
+
+    private static Object coerce(String path, Kind kind, Object v) {
+        String field = "policy." + path;
+        return switch (kind) {
+            case Count c -> {
+                if (!(v instanceof Integer || v instanceof Long)) {
+                    throw ProblemException.validation(field, field + " must be an integer");
+                }
+                long n = ((Number) v).longValue();
+                if (n < 1 || n > c.max()) {
+                    throw ProblemException.validation(field, field + " must be between 1 and " + c.max());
+                }
+                yield n;
+            }
+            case Choice ch -> {
+                if (!(v instanceof String s) || !ch.allowed().contains(s)) {
+                    throw ProblemException.validation(field, field + " must be one of " + new TreeMap<>(
+                            ch.allowed().stream().collect(java.util.stream.Collectors.toMap(x -> x, x -> x))).keySet());
+                }
+                yield s;
+            }
+            case Strings st -> {
+                if (!(v instanceof List<?> list)) {
+                    throw ProblemException.validation(field, field + " must be an array of strings");
+                }
+                List<String> out = new ArrayList<>();
+                for (Object item : list) {
+                    if (!(item instanceof String s) || !st.item().matcher(s).matches()) {
+                        throw ProblemException.validation(field, field + " must contain only " + st.itemDescription() + "s");
+                    }
+                    if (!out.contains(s)) {
+                        out.add(s);
+                    }
+                }
+                yield List.copyOf(out);
+            }
+        };
+    }
+
+    private static Map<String, Object> nest(Map<String, Object> flat) {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        flat.forEach((path, value) -> {
+            int dot = path.indexOf('.');
+            @SuppressWarnings("unchecked")
+            Map<String, Object> group = (Map<String, Object>) nested.computeIfAbsent(path.substring(0, dot), g -> new LinkedHashMap<>());
+            group.put(path.substring(dot + 1), value);
+        });
+        return nested;
+    }
+
+    /** The nested JSON form with every setting present. */
+    public Map<String, Object> toNestedMap() { return nest(values); }
+
+    private long count(String path) { return (Long) values.get(path); }
+
+    @SuppressWarnings("unchecked")
+    private List<String> strings(String path) { return (List<String>) values.get(path); }
+
+    public Duration idleTimeout() { return Duration.ofSeconds(count("session.idle_timeout_seconds")); }
+    public Duration absoluteTimeout() { return Duration.ofSeconds(count("session.absolute_timeout_seconds")); }
+    public int maxConcurrentSessions() { return (int) count("session.max_concurrent"); }
+    public OnLimit onLimit() { return OnLimit.valueOf(((String) values.get("session.on_limit")).toUpperCase()); }
+    public long rotateAfterUses() { return count("session.rotate_after_uses"); }
+    public Duration rotateAfter() { return Duration.ofSeconds(count("session.rotate_after_seconds")); }
+    public Duration rotationGrace() { return Duration.ofSeconds(count("session.rotation_grace_seconds")); }
+    public Binding binding() { return Binding.valueOf(((String) values.get("session.binding")).toUpperCase()); }
+    public List<String> allowedOrigins() { return strings("browser.allowed_origins"); }
+    public int maxLoginFailures() { return (int) count("login.max_failures"); }
+    public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
+    public int passwordMinLength() { return (int) count("password.min_length"); }
+    public List<String> mfaRequiredRoles() { return strings("mfa.required_roles"); }
+    public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
+    public Duration patientMax() { return Duration.ofSeconds(count("patient.max_seconds")); }
+    public long rateLimitPerMinute() { return count("rate_limit.per_minute"); }
+    public Duration keyRotation() { return Duration.ofSeconds(count("keys.rotate_after_seconds")); }
+
+    @Override
+    public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values); }
+
+    @Override
+    public int hashCode() { return values.hashCode(); }
+
+    @Override
+    public String toString() { return "Policy" + values; }
+}

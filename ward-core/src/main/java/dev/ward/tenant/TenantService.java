@@ -1,0 +1,98 @@
+package dev.ward.tenant;
+
+import dev.ward.access.Actor;
+import dev.ward.access.AdminGuard;
+import dev.ward.audit.AuditEntry;
+import dev.ward.audit.AuditTrail;
+import dev.ward.problem.ProblemException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Creates tenants and manages their policy. */
+public final class TenantService {
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+
+    private final TenantStore store;
+    private final AdminGuard guard;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Clock clock) {
+        this.store = store;
+        this.guard = guard;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public Tenant create(Actor actor, String id, String name, Map<String, ?> policyPatch) {
+        guard.requireSystemAdmin(actor);
+        if (!ID.matcher(id).matches()) {
+            throw ProblemException.validation("id", "id must be 2-63 characters of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+        if (name.isBlank() || name.length() > 200) {
+            throw ProblemException.validation("name", "name must be 1-200 characters");
+        }
+        Policy policy = Policy.defaults().merge(policyPatch);
+        Tenant tenant = new Tenant(id, name.strip(), policy, 1, clock.instant());
+        if (!store.insert(tenant)) {
+            throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
+        }
+        audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
+        return tenant;
+    }
+
+    /** Creates a tenant without an actor: bootstrap only. False when it exists. */
+    public boolean createIfAbsent(String id, String name) {
+        boolean created = store.insert(new Tenant(id, name, Policy.defaults(), 1, clock.instant()));
+        if (created) {
+            audit.append(AuditEntry.of(id, "admin.tenant_created").actor(new Actor.Operator()).detail("tenant", id).build());
+        }
+        return created;
+    }
+
+    public List<Tenant> list(Actor actor) {
+        if (actor.isSystemAdmin()) {
+            return store.list();
+        }
+        guard.requireAdminOf(actor, actor.tenant());
+        return store.find(actor.tenant()).stream().toList();
+    }
+
+    public Tenant get(Actor actor, String id) {
+        guard.requireAdminOf(actor, id);
+        return require(id);
+    }
+
+    public Tenant updatePolicy(Actor actor, String id, Map<String, ?> patch) {
+        guard.requireAdminOf(actor, id);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Tenant current = require(id);
+            Policy next = current.policy().merge(patch);
+            if (store.updatePolicy(id, next, current.policyVersion())) {
+                audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
+                        .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
+                return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
+            }
+        }
+        throw ProblemException.conflict("concurrent_update", "The policy changed concurrently; try again.");
+    }
+
+    /** The tenant's current policy, for services acting inside the tenant (no actor check: callers already hold its data). */
+    public Optional<Tenant> find(String id) {
+        return store.find(id);
+    }
+
+    private Tenant require(String id) {
+        return store.find(id).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + id + "'."));
+    }
+
+    private static List<String> patchedPaths(Map<String, ?> patch) {
+        return patch.entrySet().stream()
+                .flatMap(g -> g.getValue() instanceof Map<?, ?> m
+                        ? m.keySet().stream().map(k -> g.getKey() + "." + k) : java.util.stream.Stream.of(g.getKey()))
+                .sorted().toList();
+    }
+}

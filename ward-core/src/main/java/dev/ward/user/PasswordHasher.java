@@ -1,0 +1,109 @@
+package dev.ward.user;
+
+import dev.ward.crypto.Secrets;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Argon2id password hashing (OWASP's first choice). Hashes are PHC strings that carry their own
+ * parameters, so a hash made under older, weaker parameters still verifies and is upgraded on the
+ * next successful login ({@link #needsRehash}).
+ */
+public final class PasswordHasher {
+    /** Memory in KiB, iterations, parallelism. OWASP minimum: m=19 MiB, t=2, p=1. */
+    public record Params(int memoryKib, int iterations, int parallelism) {
+        public static final Params OWASP = new Params(19 * 1024, 2, 1);
+
+        public Params {
+            if (memoryKib < 8 * parallelism || iterations < 1 || parallelism < 1) {
+                throw new IllegalArgumentException("invalid Argon2 parameters");
+            }
+        }
+
+        boolean weakerThan(Params other) {
+            return memoryKib < other.memoryKib || iterations < other.iterations;
+        }
+    }
+
+    private static final Pattern PHC = Pattern.compile(
+            "\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,4}),p=(\\d{1,3})\\$([A-Za-z0-9+/]{11,})\\$([A-Za-z0-9+/]{16,})");
+    private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BYTES = 32;
+
+    private final Params params;
+    private final String dummyHash;
+
+    public PasswordHasher(Params params) {
+        this.params = params;
+        // A real hash under the current parameters, verified when there is no account to check, so that
+        // "unknown user" costs the same time as "wrong password".
+        this.dummyHash = hash(Secrets.newToken("", 24));
+    }
+
+    public Params params() { return params; }
+
+    public String hash(String password) {
+        byte[] salt = Secrets.randomBytes(SALT_BYTES);
+        byte[] out = derive(password, salt, params, HASH_BYTES);
+        return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p=" + params.parallelism()
+                + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
+    }
+
+    /** Constant-time check; false (never an exception) for a malformed stored hash. */
+    public boolean verify(String password, String phc) {
+        Matcher m = PHC.matcher(phc);
+        if (!m.matches()) {
+            return false;
+        }
+        Params p;
+        try {
+            p = new Params(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        byte[] salt = B64D.decode(m.group(4));
+        byte[] expected = B64D.decode(m.group(5));
+        byte[] actual = derive(password, salt, p, expected.length);
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    /** Burns the same work as a real verification; the result is always false. */
+    public boolean verifyAgainstDummy(String password) {
+        verify(password, dummyHash);
+        return false;
+    }
+
+    public boolean needsRehash(String phc) {
+        Matcher m = PHC.matcher(phc);
+        if (!m.matches()) {
+            return true;
+        }
+        Params stored = new Params(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        return stored.weakerThan(params);
+    }
+
+    private static byte[] derive(String password, byte[] salt, Params p, int length) {
+        var parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(p.memoryKib())
+                .withIterations(p.iterations())
+                .withParallelism(p.parallelism())
+                .withSalt(salt)
+                .build();
+        var generator = new Argon2BytesGenerator();
+        generator.init(parameters);
+        byte[] out = new byte[length];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        return out;
+    }
+
+    @Override
+    public String toString() { return "PasswordHasher[argon2id " + params + "]"; }
+}
