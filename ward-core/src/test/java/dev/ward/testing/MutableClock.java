@@ -1,0 +1,25 @@
+package dev.ward.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock tests move by hand, so timeouts are tested without sleeping. */
+public final class MutableClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    public MutableClock(Instant start) { this.now = new AtomicReference<>(start); }
+
+    public static MutableClock startingAt(String iso) { return new MutableClock(Instant.parse(iso)); }
+
+    public void advance(Duration d) { now.updateAndGet(t -> t.plus(d)); }
+
+    public void set(Instant t) { now.set(t); }
+
+    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(ZoneId zone) { return this; }
+    @Override public Instant instant() { return now.get(); }
+}

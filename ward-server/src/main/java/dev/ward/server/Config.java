@@ -1,0 +1,77 @@
+package dev.ward.server;
+
+import dev.ward.auth.LoginLimits;
+import dev.ward.user.PasswordHasher;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a Ward process is told from outside: command-line options and {@code WARD_*} environment
+ * variables. Secrets (master key, bootstrap password) come only from the environment.
+ */
+public record Config(String host, int port, Path dataDir, Optional<String> masterKey,
+                     Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
+                     PasswordHasher.Params argon2) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_DATA_DIR = "./ward-data";
+
+    /** Reads the environment; {@code host}, {@code port} and {@code dataDir} come from the command line. */
+    public static Config fromEnvironment(Map<String, String> env, String host, int port, Path dataDir) {
+        return new Config(host, port, dataDir,
+                Optional.ofNullable(env.get("WARD_MASTER_KEY")),
+                Optional.ofNullable(env.get("WARD_BOOTSTRAP_ADMIN_PASSWORD")),
+                Boolean.parseBoolean(env.getOrDefault("WARD_COOKIE_SECURE", "false")),
+                new LoginLimits(positive(env, "WARD_LOGIN_RATE_PER_IP", LoginLimits.DEFAULT.perIpPerMinute()),
+                        positive(env, "WARD_LOGIN_RATE_PER_USERNAME", LoginLimits.DEFAULT.perUsernamePerMinute())),
+                new PasswordHasher.Params(
+                        (int) atLeast(env, "WARD_ARGON2_MEMORY_KIB", PasswordHasher.Params.OWASP.memoryKib(), 19 * 1024),
+                        (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
+                        1));
+    }
+
+    /** The data directory from {@code --data-dir}, else {@code WARD_DATA_DIR}, else {@code ./ward-data}. */
+    public static Path dataDir(Path option, Map<String, String> env) {
+        if (option != null) {
+            return option;
+        }
+        return Path.of(env.getOrDefault("WARD_DATA_DIR", DEFAULT_DATA_DIR));
+    }
+
+    public Config withPort(int p) {
+        return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2);
+    }
+
+    private static long positive(Map<String, String> env, String name, long fallback) {
+        return atLeast(env, name, fallback, 1);
+    }
+
+    private static long atLeast(Map<String, String> env, String name, long fallback, long min) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < min || n > Integer.MAX_VALUE) {
+                throw new ConfigException(name + " must be an integer between " + min + " and " + Integer.MAX_VALUE + ", got '" + v + "'");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Config[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", masterKey="
+                + (masterKey.isPresent() ? "<from environment>" : "<dev key file>") + "]";
+    }
+
+    /** A configuration mistake the operator must fix; its message is shown as is. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) { super(message); }
+    }
+}

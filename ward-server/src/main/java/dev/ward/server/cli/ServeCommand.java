@@ -1,0 +1,68 @@
+package dev.ward.server.cli;
+
+import dev.ward.problem.StoreUnavailableException;
+import dev.ward.server.Config;
+import dev.ward.server.Ward;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the Ward server.",
+                "Embedded mode (default): an H2 database and a development master key in the data directory.",
+                "Environment: WARD_MASTER_KEY (base64 of 32 bytes), WARD_BOOTSTRAP_ADMIN_PASSWORD, WARD_DATA_DIR,",
+                "WARD_COOKIE_SECURE, WARD_LOGIN_RATE_PER_IP, WARD_LOGIN_RATE_PER_USERNAME,",
+                "WARD_ARGON2_MEMORY_KIB, WARD_ARGON2_ITERATIONS."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = Config.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            System.err.println("ward serve: --port must be between 0 and 65535, got " + port);
+            return 2;
+        }
+        Config config;
+        Ward ward;
+        try {
+            config = Config.fromEnvironment(System.getenv(), host, port, Config.dataDir(dataDir, System.getenv()));
+            ward = Ward.start(config, Clock.systemUTC(), System.out);
+        } catch (Config.ConfigException | IllegalStateException e) {
+            System.err.println("ward serve: " + e.getMessage());
+            return 2;
+        } catch (StoreUnavailableException e) {
+            System.err.println("ward serve: " + e.getMessage() + " (is another program holding the data directory?)");
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("ward serve: could not start: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())));
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ward.close();
+            stopped.countDown();
+        }, "ward-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.ward.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ward.access.Actor;
+import dev.ward.auth.LoginRequest;
+import dev.ward.auth.LoginResult;
+import dev.ward.auth.LoginService;
+import dev.ward.problem.ProblemException;
+import dev.ward.session.Client;
+import dev.ward.session.Session;
+import dev.ward.session.SessionService;
+import dev.ward.session.Validation;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Login, logout and session validation. */
+final class AuthRoutes {
+    private final RouteTable routes;
+    private final HttpApi.Responses responses;
+    private final Credentials credentials;
+    private final LoginService login;
+    private final SessionService sessions;
+    private final ObjectMapper json;
+    private final boolean cookieSecure;
+
+    AuthRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, LoginService login,
+               SessionService sessions, ObjectMapper json, boolean cookieSecure) {
+        this.routes = routes;
+        this.responses = responses;
+        this.credentials = credentials;
+        this.login = login;
+        this.sessions = sessions;
+        this.json = json;
+        this.cookieSecure = cookieSecure;
+    }
+
+    void register() {
+        routes.add(HandlerType.POST, "/v1/auth/login", this::login);
+        routes.add(HandlerType.POST, "/v1/auth/logout", this::logout);
+        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200, Views.session(credentials.requireSession(ctx))));
+        routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
+    }
+
+    private void login(Context ctx) {
+        Optional<Actor.ApiKey> app = credentials.optionalApiKey(ctx);
+        JsonBody body = JsonBody.read(ctx, json);
+        String tenant = body.string("tenant");
+        String username = body.string("username");
+        String password = body.string("password");
+        Optional<Client> vouched = body.client();
+        // The client object is trusted only from an API-key caller; a browser is what the connection says.
+        Client client = app.isPresent() && vouched.isPresent() ? vouched.get() : connectionClient(ctx);
+        switch (login.login(app, new LoginRequest(tenant, username, password, client))) {
+            case LoginResult.Authenticated a -> {
+                if (app.isEmpty()) {
+                    setSessionCookie(ctx, a.issued().token());
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("status", "authenticated");
+                out.put("session", Views.session(a.issued().session()));
+                out.put("token", a.issued().token());
+                out.put("user", Views.userRef(a.user().id(), a.user().username(), a.user().roles()));
+                responses.json(ctx, 200, out);
+            }
+            case LoginResult.Rejected r -> throw new ProblemException(401, "invalid_credentials", "Invalid credentials",
+                    "The username or password is incorrect, or the account cannot sign in right now.");
+            case LoginResult.RateLimited rl -> {
+                long seconds = Math.max(1, (rl.retryAfter().toMillis() + 999) / 1000);
+                ctx.header("Retry-After", Long.toString(seconds));
+                throw new ProblemException(429, "rate_limited", "Too many requests",
+                        "Too many login attempts; retry after " + seconds + " seconds.", Map.of("retry_after", seconds));
+            }
+        }
+    }
+
+    private void logout(Context ctx) {
+        Session session = credentials.requireSession(ctx);
+        sessions.logout(session);
+        if (ctx.cookie(Credentials.COOKIE) != null) {
+            ctx.res().addHeader("Set-Cookie", Credentials.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+                    + (secure(ctx) ? "; Secure" : ""));
+        }
+        ctx.header("Clear-Site-Data", "\"cookies\"");
+        responses.noContent(ctx);
+    }
+
+    private void validate(Context ctx) {
+        Actor.ApiKey app = credentials.requireApiKey(ctx);
+        JsonBody body = JsonBody.read(ctx, json);
+        String token = body.string("token");
+        body.client();
+        switch (sessions.validateFor(app, token)) {
+            case Validation.Valid v -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("valid", true);
+                out.put("session", Views.session(v.session()));
+                responses.json(ctx, 200, out);
+            }
+            case Validation.Invalid i -> throw new ProblemException(401, i.code(), "Session not valid", i.detail());
+        }
+    }
+
+    private void setSessionCookie(Context ctx, String token) {
+        // Non-persistent (no Max-Age, seed 004): the cookie dies with the browser.
+        ctx.res().addHeader("Set-Cookie", Credentials.COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict"
+                + (secure(ctx) ? "; Secure" : ""));
+    }
+
+    private boolean secure(Context ctx) {
+        return cookieSecure || ctx.req().isSecure();
+    }
+
+    static Client connectionClient(Context ctx) {
+        return new Client(ctx.req().getRemoteAddr(), Optional.ofNullable(ctx.header("User-Agent")).orElse(""));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.ward.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ward.apikey.ApiKeyService;
+import dev.ward.auth.LoginService;
+import dev.ward.problem.ProblemException;
+import dev.ward.problem.StoreUnavailableException;
+import dev.ward.session.SessionService;
+import dev.ward.tenant.TenantService;
+import dev.ward.user.UserService;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Ward's HTTP API: conventions (problem JSON, headers, limits, access log) and the feature routes. */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final Logger access = LoggerFactory.getLogger("ward.access");
+
+    public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
+                           SessionService sessions, BooleanSupplier databaseReady) {}
+
+    private final Services services;
+    private final boolean cookieSecure;
+    private final ObjectMapper json = new ObjectMapper();
+    private final RouteTable routes = new RouteTable();
+
+    public HttpApi(Services services, boolean cookieSecure) {
+        this.services = services;
+        this.cookieSecure = cookieSecure;
+    }
+
+    public RouteTable routes() { return routes; }
+
+    public Javalin create() {
+        Credentials credentials = new Credentials(services.apiKeys(), services.sessions());
+        Responses responses = new Responses(json);
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = JsonBody.MAX_BYTES;
+            config.http.generateEtags = false;
+            config.contextResolver.ip = ctx -> ctx.req().getRemoteAddr();
+            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(), ctx.path(),
+                    ctx.status().getCode(), Math.round(ms), ctx.req().getRemoteAddr()));
+
+            config.routes.before(ctx -> {
+                ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("X-Frame-Options", "DENY");
+                ctx.header("Referrer-Policy", "no-referrer");
+                ctx.header("Cache-Control", "no-store");
+                ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+                String length = ctx.header("Content-Length");
+                if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
+                        && Long.parseLong(length) > JsonBody.MAX_BYTES) {
+                    throw JsonBody.tooLarge();
+                }
+            });
+
+            config.routes.exception(ProblemException.class, (e, ctx) -> Problems.write(ctx, json, e));
+            config.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+                log.warn("store unavailable: {}", e.store());
+                Problems.write(ctx, json, new ProblemException(503, "store_unavailable", "Service unavailable",
+                        "The " + e.store() + " is unavailable; try again shortly.", Map.of("store", e.store())));
+            });
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                switch (e.getStatus()) {
+                    case 404, 405 -> unrouted(ctx);
+                    case 413 -> Problems.write(ctx, json, JsonBody.tooLarge());
+                    default -> Problems.write(ctx, json, Problems.of(e.getStatus(), "http_" + e.getStatus(),
+                            "HTTP " + e.getStatus(), "The request could not be handled."));
+                }
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                String id = UUID.randomUUID().toString();
+                StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+                // Class and location only: messages of driver or library exceptions may carry SQL or values.
+                log.error("internal error {} on {} {}: {} at {}", id, ctx.method().name(), ctx.path(),
+                        e.getClass().getName(), where);
+                Problems.write(ctx, json, new ProblemException(500, "internal_error", "Internal error",
+                        "Ward could not complete the request. Reference: " + id, Map.of("reference", id)));
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.attribute(Problems.WRITTEN) == null) {
+                    unrouted(ctx);
+                }
+            });
+
+            routes.bind(config.routes);
+            new OperationsRoutes(routes, responses, services.databaseReady()).register();
+            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), json, cookieSecure).register();
+            new AdminRoutes(routes, responses, credentials, services, json).register();
+        });
+    }
+
+    /** No route for this method and path: 405 with {@code Allow} when the path exists, else 404. */
+    private void unrouted(Context ctx) {
+        Set<String> allowed = routes.methodsAt(ctx.path());
+        if (!allowed.isEmpty()) {
+            ctx.header("Allow", String.join(", ", allowed));
+            Problems.write(ctx, json, Problems.of(405, "method_not_allowed", "Method not allowed",
+                    ctx.method().name() + " is not allowed here; use " + String.join(", ", allowed) + "."));
+        } else {
+            Problems.write(ctx, json, ProblemException.notFound("not_found", "No such endpoint."));
+        }
+    }
+
+    /** Writes JSON answers. */
+    static final class Responses {
+        private final ObjectMapper json;
+
+        Responses(ObjectMapper json) { this.json = json; }
+
+        void json(Context ctx, int status, Object body) {
+            try {
+                ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("unserialisable response", e);
+            }
+        }
+
+        void noContent(Context ctx) {
+            ctx.status(204);
+        }
+
+        static int limit(Context ctx) {
+            String raw = ctx.queryParam("limit");
+            if (raw == null) {
+                return 100;
+            }
+            try {
+                int n = Integer.parseInt(raw);
+                if (n >= 1 && n <= 1000) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the validation error
+            }
+            throw ProblemException.validation("limit", "limit must be an integer between 1 and 1000");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ward.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ward.problem.ProblemException;
+import dev.ward.session.Client;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A request's JSON object, read with the 64 KiB limit, and typed access to its fields that names the
+ * offending field in {@code 400 validation_failed}. Unknown fields are ignored (API.md).
+ */
+final class JsonBody {
+    static final int MAX_BYTES = 64 * 1024;
+
+    private final ObjectNode root;
+    private final ObjectMapper json;
+
+    private JsonBody(ObjectNode root, ObjectMapper json) {
+        this.root = root;
+        this.json = json;
+    }
+
+    static JsonBody read(Context ctx, ObjectMapper json) {
+        byte[] bytes = readBounded(ctx);
+        if (bytes.length == 0) {
+            throw ProblemException.validation("body", "A JSON object is required as the request body.");
+        }
+        JsonNode node;
+        try (JsonParser parser = json.createParser(bytes)) {
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            node = json.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw ProblemException.validation("body", "The request body holds more than one JSON value.");
+            }
+        } catch (JsonProcessingException e) {
+            throw ProblemException.validation("body", "The request body is not valid JSON.");
+        } catch (IOException e) {
+            throw ProblemException.validation("body", "The request body could not be read.");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ProblemException.validation("body", "The request body must be a JSON object.");
+        }
+        return new JsonBody(object, json);
+    }
+
+    private static byte[] readBounded(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw tooLarge();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ProblemException.validation("body", "The request body could not be read.");
+        }
+    }
+
+    static ProblemException tooLarge() {
+        return Problems.of(413, "payload_too_large", "Payload too large", "Request bodies are limited to 64 KiB.");
+    }
+
+    String string(String field) {
+        return optString(field).orElseThrow(() -> ProblemException.validation(field, field + " is required"));
+    }
+
+    Optional<String> optString(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isTextual()) {
+            throw ProblemException.validation(field, field + " must be a string");
+        }
+        if (n.asText().isEmpty()) {
+            throw ProblemException.validation(field, field + " must not be empty");
+        }
+        return Optional.of(n.asText());
+    }
+
+    List<String> strings(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            throw ProblemException.validation(field, field + " is required");
+        }
+        if (!n.isArray()) {
+            throw ProblemException.validation(field, field + " must be an array of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : n) {
+            if (!item.isTextual()) {
+                throw ProblemException.validation(field, field + " must be an array of strings");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    Optional<Map<String, Object>> optObject(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isObject()) {
+            throw ProblemException.validation(field, field + " must be an object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = json.convertValue(n, Map.class);
+        return Optional.of(map);
+    }
+
+    Map<String, Object> object(String field) {
+        return optObject(field).orElseThrow(() -> ProblemException.validation(field, field + " is required"));
+    }
+
+    /** The {@code client} object ({@code ip}, {@code user_agent}), if given. */
+    Optional<Client> client() {
+        JsonNode n = root.get("client");
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isObject()) {
+            throw ProblemException.validation("client", "client must be an object");
+        }
+        return Optional.of(new Client(text(n, "client.ip", "ip"), text(n, "client.user_agent", "user_agent")));
+    }
+
+    private static String text(JsonNode parent, String field, String name) {
+        JsonNode n = parent.get(name);
+        if (n == null || n.isNull()) {
+            return "";
+        }
+        if (!n.isTextual()) {
+            throw ProblemException.validation(field, field + " must be a string");
+        }
+        return n.asText();
+    }
+}

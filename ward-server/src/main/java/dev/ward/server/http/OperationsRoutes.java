@@ -1,0 +1,44 @@
+package dev.ward.server.http;
+
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Health and the served OpenAPI document (no authentication). */
+final class OperationsRoutes {
+    private final RouteTable routes;
+    private final HttpApi.Responses responses;
+    private final BooleanSupplier databaseReady;
+    private final byte[] openApi;
+
+    OperationsRoutes(RouteTable routes, HttpApi.Responses responses, BooleanSupplier databaseReady) {
+        this.routes = routes;
+        this.responses = responses;
+        this.databaseReady = databaseReady;
+        this.openApi = openApiDocument();
+    }
+
+    static byte[] openApiDocument() {
+        try (InputStream in = OperationsRoutes.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void register() {
+        routes.add(HandlerType.GET, "/health/live", ctx -> responses.json(ctx, 200, Map.of("status", "up")));
+        routes.add(HandlerType.GET, "/health/ready", ctx -> {
+            boolean db = databaseReady.getAsBoolean();
+            responses.json(ctx, db ? 200 : 503, Map.of("status", db ? "up" : "down",
+                    "checks", Map.of("database", db ? "up" : "down")));
+        });
+        routes.add(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ward.server.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Every route Ward serves, registered through here so that 405 answers can list the allowed methods
+ * and a test can hold the served OpenAPI document to the real routes.
+ */
+public final class RouteTable {
+    public record Route(String method, String path) {
+        Pattern pattern() {
+            return Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+").replace(".", "\\."));
+        }
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+    private final List<Pattern> patterns = new ArrayList<>();
+    private RoutesConfig config;
+
+    void bind(RoutesConfig config) { this.config = config; }
+
+    void add(HandlerType method, String path, Handler handler) {
+        config.addHttpHandler(method, path, handler);
+        Route route = new Route(method.name(), path);
+        routes.add(route);
+        patterns.add(route.pattern());
+    }
+
+    public List<Route> all() { return List.copyOf(routes); }
+
+    /** Methods served at a concrete request path; empty when no route matches it. */
+    Set<String> methodsAt(String requestPath) {
+        Set<String> methods = new TreeSet<>();
+        for (int i = 0; i < routes.size(); i++) {
+            if (patterns.get(i).matcher(requestPath).matches()) {
+                methods.add(routes.get(i).method());
+            }
+        }
+        return methods;
+    }
+}

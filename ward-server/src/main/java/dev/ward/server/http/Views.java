@@ -1,0 +1,92 @@
+package dev.ward.server.http;
+
+import dev.ward.access.Scope;
+import dev.ward.apikey.ApiKey;
+import dev.ward.auth.LoginAttempt;
+import dev.ward.session.Session;
+import dev.ward.tenant.Tenant;
+import dev.ward.user.User;
+import dev.ward.user.UserView;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of API.md, built from domain records. Never includes hashes or tokens. */
+final class Views {
+    private Views() {}
+
+    static String time(Instant t) { return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(); }
+
+    static Map<String, Object> tenant(Tenant t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id());
+        m.put("name", t.name());
+        m.put("policy", t.policy().toNestedMap());
+        m.put("policy_version", t.policyVersion());
+        m.put("created_at", time(t.createdAt()));
+        return m;
+    }
+
+    static Map<String, Object> user(UserView v) {
+        User u = v.user();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id());
+        m.put("tenant", u.tenant());
+        m.put("username", u.username());
+        m.put("roles", u.roles());
+        m.put("status", v.status().wire());
+        m.put("locked_until", time(v.lockedUntil()));
+        m.put("mfa_enabled", u.mfaEnabled());
+        m.put("created_at", time(u.createdAt()));
+        return m;
+    }
+
+    static Map<String, Object> userRef(String id, String username, List<String> roles) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("username", username);
+        m.put("roles", roles);
+        return m;
+    }
+
+    static Map<String, Object> apiKey(ApiKey k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", k.id());
+        m.put("tenant", k.tenant());
+        m.put("name", k.name());
+        m.put("scopes", k.scopes().stream().map(Scope::wire).sorted().toList());
+        m.put("created_at", time(k.createdAt()));
+        m.put("revoked_at", time(k.revokedAt()));
+        return m;
+    }
+
+    static Map<String, Object> session(Session s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("tenant", s.tenant());
+        m.put("user", userRef(s.userId(), s.username(), s.roles()));
+        m.put("aal", s.aal());
+        m.put("created_at", time(s.createdAt()));
+        m.put("last_seen_at", time(s.lastSeenAt()));
+        m.put("idle_expires_at", time(s.idleExpiresAt()));
+        m.put("absolute_expires_at", time(s.absoluteExpiresAt()));
+        m.put("uses", s.uses());
+        m.put("client", Map.of("ip", s.client().ip(), "user_agent", s.client().userAgent()));
+        m.put("patients", List.of());
+        return m;
+    }
+
+    static Map<String, Object> loginAttempt(LoginAttempt a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", time(a.at()));
+        m.put("tenant", a.tenant());
+        m.put("username", a.username());
+        m.put("user_id", a.userId());
+        m.put("outcome", a.outcome());
+        m.put("failure_reason", a.failureReason());
+        m.put("ip", a.ip());
+        m.put("user_agent", a.userAgent());
+        return m;
+    }
+}
