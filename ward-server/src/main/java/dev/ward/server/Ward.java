@@ -7,6 +7,7 @@ import dev.ward.auth.LoginService;
 import dev.ward.bootstrap.Bootstrap;
 import dev.ward.crypto.MasterKey;
 import dev.ward.server.http.HttpApi;
+import dev.ward.server.http.RouteTable;
 import dev.ward.session.SessionService;
 import dev.ward.store.sql.SqlApiKeyStore;
 import dev.ward.store.sql.SqlAuditStore;
@@ -33,12 +34,14 @@ public final class Ward implements AutoCloseable {
     private final Javalin http;
     private final AuditTrail audit;
     private final MasterKey masterKey;
+    private final RouteTable routes;
 
-    private Ward(SqlDatabase db, Javalin http, AuditTrail audit, MasterKey masterKey) {
+    private Ward(SqlDatabase db, Javalin http, AuditTrail audit, MasterKey masterKey, RouteTable routes) {
         this.db = db;
         this.http = http;
         this.audit = audit;
         this.masterKey = masterKey;
+        this.routes = routes;
     }
 
     /** Starts a server; {@code console} receives the one-time bootstrap password and the listening line. */
@@ -76,10 +79,11 @@ public final class Ward implements AutoCloseable {
                 case Bootstrap.Outcome.AlreadyDone done -> { }
             }
 
-            Javalin app = new HttpApi(new HttpApi.Services(tenants, users, apiKeys, login, sessions, db::ping),
-                    config.cookieSecure()).create();
+            HttpApi api = new HttpApi(new HttpApi.Services(tenants, users, apiKeys, login, sessions, db::ping),
+                    config.cookieSecure());
+            Javalin app = api.create();
             app.start(config.host(), config.port());
-            Ward ward = new Ward(db, app, audit, masterKey);
+            Ward ward = new Ward(db, app, audit, masterKey, api.routes());
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return ward;
         } catch (RuntimeException e) {
@@ -91,6 +95,9 @@ public final class Ward implements AutoCloseable {
     public int port() { return http.port(); }
 
     public AuditTrail audit() { return audit; }
+
+    /** Every route served, as registered. */
+    public RouteTable routes() { return routes; }
 
     public MasterKey masterKey() { return masterKey; }
 

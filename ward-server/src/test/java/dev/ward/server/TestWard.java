@@ -1,0 +1,171 @@
+package dev.ward.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ward.auth.LoginLimits;
+import dev.ward.testing.MutableClock;
+import dev.ward.user.PasswordHasher;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real Ward server on a random port over a fresh embedded database, with a clock tests move by hand,
+ * plus a small HTTP client that speaks the API's JSON.
+ */
+public final class TestWard implements AutoCloseable {
+    public static final String ADMIN_PASSWORD = "Bootstrap-Adm1n!pass";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+    public final Path dataDir;
+    public final Ward ward;
+    public final String console;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String adminToken;
+
+    public TestWard() { this(new LoginLimits(100_000, 100_000)); }
+
+    public TestWard(LoginLimits limits) {
+        try {
+            dataDir = Files.createTempDirectory("ward-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(ADMIN_PASSWORD), false,
+                limits, PasswordHasher.Params.OWASP);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
+        console = out.toString(StandardCharsets.UTF_8);
+    }
+
+    public String base() { return "http://127.0.0.1:" + ward.port(); }
+
+    /** An answer: status, headers and the body parsed as JSON (null when empty or not JSON). */
+    public record Response(int status, Map<String, List<String>> headers, String raw, JsonNode json) {
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> String.join(", ", e.getValue())).findFirst().orElse(null);
+        }
+
+        public String code() { return json == null ? null : json.path("code").asText(null); }
+
+        public String text(String field) { return json.path(field).asText(null); }
+    }
+
+    public Response send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode node = null;
+            if (!r.body().isEmpty()) {
+                try {
+                    node = JSON.readTree(r.body());
+                } catch (IOException notJson) {
+                    node = null;
+                }
+            }
+            return new Response(r.statusCode(), r.headers().map(), r.body(), node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Response get(String path, String token) { return send("GET", path, null, auth(token)); }
+
+    public Response post(String path, String body, String token) { return send("POST", path, body, auth(token)); }
+
+    public Response patch(String path, String body, String token) { return send("PATCH", path, body, auth(token)); }
+
+    public Response put(String path, String body, String token) { return send("PUT", path, body, auth(token)); }
+
+    public Response delete(String path, String token) { return send("DELETE", path, null, auth(token)); }
+
+    private static String[] auth(String token) {
+        return token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token};
+    }
+
+    public static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A session token of the bootstrap system administrator. */
+    public String adminToken() {
+        if (adminToken == null) {
+            adminToken = login("system", "admin", ADMIN_PASSWORD);
+        }
+        return adminToken;
+    }
+
+    /** Logs in (browser style) and returns the session token; fails the test when refused. */
+    public String login(String tenant, String username, String password) {
+        Response r = post("/v1/auth/login", json(Map.of("tenant", tenant, "username", username, "password", password)), null);
+        if (r.status() != 200) {
+            throw new AssertionError("login of " + username + " failed: " + r.status() + " " + r.raw());
+        }
+        return r.text("token");
+    }
+
+    public void createTenant(String id) {
+        Response r = post("/v1/admin/tenants", json(Map.of("id", id, "name", "Tenant " + id)), adminToken());
+        if (r.status() != 201) {
+            throw new AssertionError("tenant " + id + ": " + r.status() + " " + r.raw());
+        }
+    }
+
+    /** Creates a user and returns its id. */
+    public String createUser(String tenant, String username, String password, String... roles) {
+        Response r = post("/v1/admin/tenants/" + tenant + "/users",
+                json(Map.of("username", username, "password", password, "roles", List.of(roles))), adminToken());
+        if (r.status() != 201) {
+            throw new AssertionError("user " + username + ": " + r.status() + " " + r.raw());
+        }
+        return r.text("id");
+    }
+
+    /** Creates an API key and returns the secret. */
+    public String createApiKey(String tenant, String... scopes) {
+        Response r = post("/v1/admin/tenants/" + tenant + "/api-keys", json(Map.of("name", "test key", "scopes", List.of(scopes))),
+                adminToken());
+        if (r.status() != 201) {
+            throw new AssertionError("api key: " + r.status() + " " + r.raw());
+        }
+        return r.text("key");
+    }
+
+    @Override
+    public void close() {
+        ward.close();
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
