@@ -1,0 +1,45 @@
+package dev.ward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** No secret, token or password in any log line; no stack traces; one access-log line per request. */
+class LogHygieneHttpTest {
+    @Test
+    void logsCarryNoSecretsAndNoStackTraces() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        root.addAppender(captured);
+        try (TestWard w = new TestWard()) {
+            String password = "Secret-Passw0rd-xyz!";
+            w.createTenant("logs");
+            w.createUser("logs", "alice", password, "staff");
+            String key = w.createApiKey("logs", "sessions");
+            String token = w.login("logs", "alice", password);
+            w.send("POST", "/v1/auth/login", TestWard.json(Map.of("tenant", "logs", "username", "alice", "password", "Wrong-Secret-1!")));
+            w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), key);
+            w.get("/v1/session", token);
+            w.send("POST", "/v1/auth/login", "{broken");
+            w.ward.closeDatabaseForTest();
+            w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), key);
+
+            var events = captured.list;
+            long accessLines = events.stream().filter(e -> e.getLoggerName().equals("ward.access")).count();
+            assertThat(accessLines).isGreaterThanOrEqualTo(9);
+            for (ILoggingEvent e : events) {
+                String line = e.getFormattedMessage();
+                assertThat(line).doesNotContain(password, "Wrong-Secret-1!", token, key, TestWard.ADMIN_PASSWORD, "wst_", "wak_");
+                assertThat(e.getThrowableProxy()).as("stack trace logged: " + line).isNull();
+            }
+        } finally {
+            root.detachAppender(captured);
+        }
+    }
+}
