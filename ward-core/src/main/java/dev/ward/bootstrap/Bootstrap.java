@@ -2,6 +2,7 @@ package dev.ward.bootstrap;
 
 import dev.ward.access.Actor;
 import dev.ward.crypto.Secrets;
+import dev.ward.problem.ProblemException;
 import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
 import dev.ward.user.UserService;
@@ -37,7 +38,14 @@ public final class Bootstrap {
         Tenant system = tenants.find(Actor.SYSTEM_TENANT).orElseThrow();
         Optional<String> given = configuredPassword.filter(p -> !p.isEmpty());
         String password = given.orElseGet(Bootstrap::generatePassword);
-        if (!users.createInitialAdmin(system, ADMIN_USERNAME, password)) {
+        boolean created;
+        try {
+            created = users.createInitialAdmin(system, ADMIN_USERNAME, password);
+        } catch (ProblemException weak) {
+            throw new IllegalStateException("WARD_BOOTSTRAP_ADMIN_PASSWORD is refused by the password policy: "
+                    + weak.detail() + " Choose another, or unset it to have Ward generate one.");
+        }
+        if (!created) {
             return new Outcome.AlreadyDone();
         }
         return given.isPresent() ? new Outcome.CreatedWithGivenPassword() : new Outcome.CreatedWithGeneratedPassword(password);

@@ -36,15 +36,19 @@ public final class TestWard implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String adminToken;
 
-    public TestWard() { this(new LoginLimits(100_000, 100_000)); }
+    public TestWard() { this(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD); }
 
-    public TestWard(LoginLimits limits) {
+    public TestWard(LoginLimits limits) { this(limits, ADMIN_PASSWORD); }
+
+    public TestWard(String adminPassword) { this(new LoginLimits(100_000, 100_000), adminPassword); }
+
+    private TestWard(LoginLimits limits, String adminPassword) {
         try {
             dataDir = Files.createTempDirectory("ward-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(ADMIN_PASSWORD), false,
+        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(adminPassword), false,
                 limits, PasswordHasher.Params.OWASP);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -1,0 +1,51 @@
+package dev.ward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the README's quick start exactly as written (bash + curl) against a real server. Only the
+ * server address is pointed at the test's random port; the bootstrap password is read from the README.
+ */
+class QuickStartTest {
+    @Test
+    void readmeQuickStartWorksAsWritten() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher serve = Pattern.compile("WARD_BOOTSTRAP_ADMIN_PASSWORD='([^']+)' \\./ward serve").matcher(readme);
+        assertThat(serve.find()).as("README starts the server with a bootstrap password").isTrue();
+        String section = readme.substring(readme.indexOf("<!-- quickstart:begin -->"), readme.indexOf("<!-- quickstart:end -->"));
+        List<String> blocks = new ArrayList<>();
+        Matcher code = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (code.find()) {
+            blocks.add(code.group(1));
+        }
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(8);
+        String script = String.join("\n", blocks);
+        assertThat(script).contains("WARD=http://127.0.0.1:8080");
+
+        try (TestWard w = new TestWard(serve.group(1))) {
+            String pointed = script.replace("WARD=http://127.0.0.1:8080", "WARD=" + w.base());
+            Process bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c", pointed).redirectErrorStream(true).start();
+            assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(bash.exitValue()).as(out).isZero();
+            assertThat(out).contains("admin session: wst_")
+                    .contains("\"id\":\"stmarys\"").contains("\"idle_timeout_seconds\":900")
+                    .contains("\"username\":\"drgrey\"").contains("\"status\":\"active\"")
+                    .contains("api key: wak_")
+                    .contains("session token: wst_")
+                    .contains("\"valid\":true").contains("\"ip\":\"203.0.113.7\"")
+                    .contains("logout: 204")
+                    .contains("\"code\":\"session_revoked\"");
+        }
+    }
+}
