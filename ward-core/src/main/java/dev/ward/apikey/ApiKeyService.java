@@ -69,6 +69,7 @@ public final class ApiKeyService {
 
     public List<ApiKey> list(Actor actor, String tenant) {
         guard.requireAdminOf(actor, tenant);
+        tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + tenant + "'."));
         return store.list(tenant);
     }
 

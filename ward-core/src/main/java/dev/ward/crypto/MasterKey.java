@@ -38,14 +38,19 @@ public final class MasterKey {
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(file)) {
-                byte[] fresh = Secrets.randomBytes(LENGTH);
+                // Written whole to a private temporary file, then published with a hard link, which fails if the
+                // key exists: two processes starting at once agree on one key and never read a half-written file.
+                Path tmp = Files.createTempFile(dataDir, ".master", ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                    Files.writeString(file, Base64.getEncoder().encodeToString(fresh) + "\n");
+                    Files.writeString(tmp, Base64.getEncoder().encodeToString(Secrets.randomBytes(LENGTH)) + "\n");
+                    Files.createLink(file, tmp);
                     log.warn("Generated a development master key at {}. It is for development only: set WARD_MASTER_KEY "
                             + "(base64 of 32 random bytes) in production and keep it out of the data directory.", file);
                 } catch (FileAlreadyExistsException raced) {
-                    // another process created it first; read theirs below
+                    log.warn("Using the development master key file {}; set WARD_MASTER_KEY in production.", file);
+                } finally {
+                    Files.deleteIfExists(tmp);
                 }
             } else {
                 log.warn("Using the development master key file {}; set WARD_MASTER_KEY in production.", file);

@@ -25,6 +25,8 @@ public final class Policy {
     private record Choice(Set<String> allowed) implements Kind {}
     private record Strings(Pattern item, String itemDescription) implements Kind {}
 
+    /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
+    public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
@@ -49,7 +51,7 @@ public final class Policy {
         define("browser.allowed_origins", new Strings(ORIGIN, "an origin such as https://app.example.org"), List.of());
         define("login.max_failures", new Count(1000), 5L);
         define("login.lockout_seconds", new Count(MAX_SECONDS), 900L);
-        define("password.min_length", new Count(1024), 12L);
+        define("password.min_length", new Count(MAX_PASSWORD_LENGTH), 12L);
         define("mfa.required_roles", new Strings(ROLE, "a role name"), List.of("admin", "provider"));
         define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
         define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
@@ -78,11 +80,11 @@ public final class Policy {
         Map<String, Object> next = new LinkedHashMap<>(values);
         for (var group : patch.entrySet()) {
             String groupName = group.getKey();
-            if (!(group.getValue() instanceof Map<?, ?> settings)) {
-                if (KINDS.keySet().stream().anyMatch(p -> p.startsWith(groupName + "."))) {
-                    throw ProblemException.validation("policy." + groupName, "policy." + groupName + " must be an object");
-                }
+            if (KINDS.keySet().stream().noneMatch(p -> p.startsWith(groupName + "."))) {
                 throw ProblemException.validation("policy." + groupName, "Unknown policy key policy." + groupName);
+            }
+            if (!(group.getValue() instanceof Map<?, ?> settings)) {
+                throw ProblemException.validation("policy." + groupName, "policy." + groupName + " must be an object");
             }
             for (var setting : settings.entrySet()) {
                 String path = groupName + "." + setting.getKey();

@@ -68,8 +68,14 @@ public final class PasswordHasher {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] salt = B64D.decode(m.group(4));
-        byte[] expected = B64D.decode(m.group(5));
+        byte[] salt;
+        byte[] expected;
+        try {
+            salt = B64D.decode(m.group(4));
+            expected = B64D.decode(m.group(5));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
         byte[] actual = derive(password, salt, p, expected.length);
         return MessageDigest.isEqual(expected, actual);
     }

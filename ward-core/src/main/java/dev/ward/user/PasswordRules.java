@@ -1,5 +1,6 @@
 package dev.ward.user;
 
+import dev.ward.tenant.Policy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +19,6 @@ import java.util.Set;
 public final class PasswordRules {
     public record Reason(String code, String message) {}
 
-    private static final int MAX_LENGTH = 256;
     private final Set<String> common;
 
     private PasswordRules(Set<String> common) { this.common = common; }
@@ -47,8 +47,8 @@ public final class PasswordRules {
         if (length < minLength) {
             reasons.add(new Reason("too_short", "must be at least " + minLength + " characters"));
         }
-        if (length > MAX_LENGTH) {
-            reasons.add(new Reason("too_long", "must be at most " + MAX_LENGTH + " characters"));
+        if (length > Policy.MAX_PASSWORD_LENGTH) {
+            reasons.add(new Reason("too_long", "must be at most " + Policy.MAX_PASSWORD_LENGTH + " characters"));
         }
         if (password.codePoints().noneMatch(Character::isUpperCase)) {
             reasons.add(new Reason("missing_uppercase", "must contain an upper-case letter"));

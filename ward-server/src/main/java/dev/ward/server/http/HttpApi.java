@@ -61,7 +61,7 @@ public final class HttpApi {
                 String length = ctx.header("Content-Length");
                 if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                         && Long.parseLong(length) > JsonBody.MAX_BYTES) {
-                    throw JsonBody.tooLarge();
+                    throw JsonBody.refuseTooLarge(ctx);
                 }
             });
 
@@ -74,7 +74,7 @@ public final class HttpApi {
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 switch (e.getStatus()) {
                     case 404, 405 -> unrouted(ctx);
-                    case 413 -> Problems.write(ctx, json, JsonBody.tooLarge());
+                    case 413 -> Problems.write(ctx, json, JsonBody.refuseTooLarge(ctx));
                     default -> Problems.write(ctx, json, Problems.of(e.getStatus(), "http_" + e.getStatus(),
                             "HTTP " + e.getStatus(), "The request could not be handled."));
                 }

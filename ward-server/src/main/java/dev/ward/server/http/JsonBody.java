@@ -57,12 +57,35 @@ final class JsonBody {
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                throw tooLarge();
+                throw refuseTooLarge(ctx);
             }
             return bytes;
         } catch (IOException e) {
             throw ProblemException.validation("body", "The request body could not be read.");
         }
+    }
+
+    /** Bytes of an oversized body read and discarded so the client can read the 413 instead of a reset. */
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
+    /**
+     * The 413 answer for an oversized body. Clients write the whole body before reading the answer; a
+     * server that answers without reading it closes a connection the client is still writing to, and the
+     * client sees a broken pipe. So up to 1 MiB is read and dropped first; beyond that the connection closes.
+     */
+    static ProblemException refuseTooLarge(Context ctx) {
+        ctx.header("Connection", "close");
+        try {
+            InputStream in = ctx.req().getInputStream();
+            long drained = 0;
+            byte[] sink = new byte[8192];
+            for (int n; drained < DRAIN_LIMIT && (n = in.read(sink)) > 0; ) {
+                drained += n;
+            }
+        } catch (IOException ignored) {
+            // the client went away; the 413 is still the answer
+        }
+        return tooLarge();
     }
 
     static ProblemException tooLarge() {

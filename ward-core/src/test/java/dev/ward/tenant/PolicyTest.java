@@ -1,0 +1,295 @@
+package dev.ward.tenant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ward.problem.ProblemException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyTest {
+
+    private static ProblemException refusal(Map<String, ?> patch) {
+        ProblemException e = catchThrowableOfType(ProblemException.class, () -> Policy.defaults().merge(patch));
+        assertThat(e).as("merge(%s) must be refused", patch).isNotNull();
+        assertThat(e.code()).isEqualTo("validation_failed");
+        assertThat(e.status()).isEqualTo(400);
+        return e;
+    }
+
+    private static Map<String, Object> group(String name, String key, Object value) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(key, value);
+        Map<String, Object> patch = new HashMap<>();
+        patch.put(name, settings);
+        return patch;
+    }
+
+    @Test
+    void defaultsAreThoseOfProductMd() {
+        Policy p = Policy.defaults();
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(1800));
+        assertThat(p.absoluteTimeout()).isEqualTo(Duration.ofSeconds(43200));
+        assertThat(p.maxConcurrentSessions()).isEqualTo(3);
+        assertThat(p.onLimit()).isEqualTo(Policy.OnLimit.EVICT_OLDEST);
+        assertThat(p.rotateAfterUses()).isEqualTo(100);
+        assertThat(p.rotateAfter()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(p.rotationGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(p.maxLoginFailures()).isEqualTo(5);
+        assertThat(p.lockout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(p.passwordMinLength()).isEqualTo(12);
+        assertThat(p.mfaRequiredRoles()).containsExactly("admin", "provider");
+        assertThat(p.patientIdleTimeout()).isEqualTo(Duration.ofSeconds(1800));
+        assertThat(p.patientMax()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(p.rateLimitPerMinute()).isEqualTo(60);
+        assertThat(p.keyRotation()).isEqualTo(Duration.ofSeconds(86400));
+        assertThat(p.allowedOrigins()).isEmpty();
+    }
+
+    @Test
+    void nestedFormCarriesEveryDocumentedSetting() {
+        Map<String, Object> nested = Policy.defaults().toNestedMap();
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "patient", "rate_limit", "keys");
+        assertThat(Policy.paths()).containsExactly(
+                "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
+                "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
+                "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
+                "login.lockout_seconds", "password.min_length", "mfa.required_roles", "patient.idle_timeout_seconds",
+                "patient.max_seconds", "rate_limit.per_minute", "keys.rotate_after_seconds");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> session = (Map<String, Object>) nested.get("session");
+        assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
+    }
+
+    @Test
+    void deepMergeChangesOnlyThePatchedLeaves() {
+        Policy p = Policy.defaults().merge(Map.of(
+                "session", Map.of("idle_timeout_seconds", 900, "on_limit", "reject"),
+                "login", Map.of("max_failures", 3)));
+
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(p.onLimit()).isEqualTo(Policy.OnLimit.REJECT);
+        assertThat(p.maxLoginFailures()).isEqualTo(3);
+        // siblings in a patched group and untouched groups keep their values
+        assertThat(p.absoluteTimeout()).isEqualTo(Duration.ofSeconds(43200));
+        assertThat(p.maxConcurrentSessions()).isEqualTo(3);
+        assertThat(p.lockout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(p.mfaRequiredRoles()).containsExactly("admin", "provider");
+        assertThat(p.rateLimitPerMinute()).isEqualTo(60);
+    }
+
+    @Test
+    void successivePatchesAccumulate() {
+        Policy p = Policy.defaults()
+                .merge(Map.of("session", Map.of("idle_timeout_seconds", 600)))
+                .merge(Map.of("session", Map.of("max_concurrent", 7)));
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(p.maxConcurrentSessions()).isEqualTo(7);
+    }
+
+    @Test
+    void mergeLeavesTheOriginalUntouched() {
+        Policy before = Policy.defaults();
+        before.merge(Map.of("login", Map.of("max_failures", 9)));
+        assertThat(before.maxLoginFailures()).isEqualTo(5);
+        assertThat(Policy.defaults()).isEqualTo(before);
+    }
+
+    @Test
+    void emptyPatchChangesNothing() {
+        assertThat(Policy.defaults().merge(Map.of())).isEqualTo(Policy.defaults());
+    }
+
+    @Test
+    void longsAndSecondsLongTimeoutsAreAccepted() {
+        Policy p = Policy.defaults().merge(Map.of("session", Map.of("idle_timeout_seconds", 1L, "absolute_timeout_seconds", 2)));
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.absoluteTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void rolesAndOriginsAreStoredWithoutDuplicates() {
+        Policy p = Policy.defaults().merge(Map.of(
+                "mfa", Map.of("required_roles", List.of("admin", "staff", "admin")),
+                "browser", Map.of("allowed_origins", List.of("https://app.example.org", "http://localhost:3000"))));
+        assertThat(p.mfaRequiredRoles()).containsExactly("admin", "staff");
+        assertThat(p.allowedOrigins()).containsExactly("https://app.example.org", "http://localhost:3000");
+    }
+
+    @Test
+    void emptyRoleListIsAllowed() {
+        assertThat(Policy.defaults().merge(Map.of("mfa", Map.of("required_roles", List.of()))).mfaRequiredRoles()).isEmpty();
+    }
+
+    @Test
+    void unknownGroupIsRefusedNamingIt() {
+        ProblemException e = refusal(Map.of("sesion", Map.of("idle_timeout_seconds", 60)));
+        assertThat((String) e.extensions().get("field")).startsWith("policy.sesion");
+    }
+
+    @Test
+    void unknownScalarGroupIsRefusedNamingIt() {
+        ProblemException e = refusal(Map.of("colour", "blue"));
+        assertThat(e.extensions()).containsEntry("field", "policy.colour");
+    }
+
+    @Test
+    void unknownEmptyGroupIsRefused() {
+        // API.md: "an unknown key ... → 400 validation_failed naming it" — an empty object does not make it known.
+        ProblemException e = refusal(Map.of("sesion", Map.of()));
+        assertThat(e.extensions()).containsEntry("field", "policy.sesion");
+    }
+
+    @Test
+    void unknownLeafIsRefusedNamingItsFullPath() {
+        ProblemException e = refusal(Map.of("session", Map.of("idle_timeout", 60)));
+        assertThat(e.extensions()).containsEntry("field", "policy.session.idle_timeout");
+    }
+
+    @Test
+    void groupThatIsNotAnObjectIsRefused() {
+        ProblemException e = refusal(Map.of("session", 60));
+        assertThat(e.extensions()).containsEntry("field", "policy.session");
+        assertThat(e.detail()).contains("object");
+    }
+
+    @Test
+    void groupThatIsNullIsRefused() {
+        Map<String, Object> patch = new HashMap<>();
+        patch.put("login", null);
+        assertThat(refusal(patch).extensions()).containsEntry("field", "policy.login");
+    }
+
+    static Stream<Arguments> badCounts() {
+        return Stream.of(
+                Arguments.of("session", "idle_timeout_seconds", "1800"),
+                Arguments.of("session", "idle_timeout_seconds", 1800.0),
+                Arguments.of("session", "idle_timeout_seconds", 1.5f),
+                Arguments.of("session", "idle_timeout_seconds", 0),
+                Arguments.of("session", "idle_timeout_seconds", -1),
+                Arguments.of("session", "idle_timeout_seconds", Long.MIN_VALUE),
+                Arguments.of("session", "idle_timeout_seconds", true),
+                Arguments.of("session", "idle_timeout_seconds", null),
+                Arguments.of("session", "max_concurrent", List.of(3)),
+                Arguments.of("session", "max_concurrent", 10_001),
+                Arguments.of("login", "max_failures", "5"),
+                Arguments.of("login", "max_failures", 0),
+                Arguments.of("login", "lockout_seconds", -900),
+                Arguments.of("password", "min_length", 12.0),
+                Arguments.of("rate_limit", "per_minute", false),
+                Arguments.of("keys", "rotate_after_seconds", Map.of("seconds", 1)));
+    }
+
+    @ParameterizedTest(name = "{0}.{1} = {2}")
+    @MethodSource("badCounts")
+    void wrongTypeOrOutOfRangeCountIsRefusedNamingIt(String group, String key, Object value) {
+        ProblemException e = refusal(group(group, key, value));
+        assertThat(e.extensions()).containsEntry("field", "policy." + group + "." + key);
+    }
+
+    static Stream<Arguments> badChoices() {
+        return Stream.of(
+                Arguments.of("session", "on_limit", "evict-oldest"),
+                Arguments.of("session", "on_limit", "EVICT_OLDEST"),
+                Arguments.of("session", "on_limit", ""),
+                Arguments.of("session", "on_limit", 1),
+                Arguments.of("session", "binding", "lenient"),
+                Arguments.of("session", "binding", true),
+                Arguments.of("session", "binding", null));
+    }
+
+    @ParameterizedTest(name = "{0}.{1} = {2}")
+    @MethodSource("badChoices")
+    void badEnumValueIsRefusedNamingIt(String group, String key, Object value) {
+        ProblemException e = refusal(group(group, key, value));
+        assertThat(e.extensions()).containsEntry("field", "policy." + group + "." + key);
+    }
+
+    static Stream<Arguments> badLists() {
+        return Stream.of(
+                Arguments.of("browser", "allowed_origins", "https://app.example.org"),
+                Arguments.of("browser", "allowed_origins", List.of("app.example.org")),
+                Arguments.of("browser", "allowed_origins", List.of("https://app.example.org/")),
+                Arguments.of("browser", "allowed_origins", List.of("https://app.example.org/path")),
+                Arguments.of("browser", "allowed_origins", List.of("javascript:alert(1)")),
+                Arguments.of("browser", "allowed_origins", List.of("*")),
+                Arguments.of("browser", "allowed_origins", List.of("ftp://files.example.org")),
+                Arguments.of("browser", "allowed_origins", Arrays.asList("https://ok.example.org", null)),
+                Arguments.of("browser", "allowed_origins", List.of(42)),
+                Arguments.of("mfa", "required_roles", "admin"),
+                Arguments.of("mfa", "required_roles", List.of("Admin")),
+                Arguments.of("mfa", "required_roles", List.of("")),
+                Arguments.of("mfa", "required_roles", List.of("1admin")),
+                Arguments.of("mfa", "required_roles", List.of("admin role")),
+                Arguments.of("mfa", "required_roles", List.of("a".repeat(33))),
+                Arguments.of("mfa", "required_roles", List.of(Map.of("role", "admin"))));
+    }
+
+    @ParameterizedTest(name = "{0}.{1} = {2}")
+    @MethodSource("badLists")
+    void badOriginsAndRolesAreRefusedNamingTheSetting(String group, String key, Object value) {
+        ProblemException e = refusal(group(group, key, value));
+        assertThat(e.extensions()).containsEntry("field", "policy." + group + "." + key);
+    }
+
+    @Test
+    void passwordMinLengthThatNoAcceptablePasswordCanMeetIsRefused() {
+        // PasswordRules refuses passwords longer than 256 characters, so a larger minimum would forbid every password.
+        ProblemException e = refusal(group("password", "min_length", 257));
+        assertThat(e.extensions()).containsEntry("field", "policy.password.min_length");
+        assertThat(Policy.defaults().merge(group("password", "min_length", 256)).passwordMinLength()).isEqualTo(256);
+    }
+
+    @Test
+    void aRefusedPatchAppliesNothing() {
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("idle_timeout_seconds", 60);
+        session.put("max_concurrent", "lots");
+        Policy before = Policy.defaults();
+        refusal(Map.of("session", session));
+        assertThat(before.idleTimeout()).isEqualTo(Duration.ofSeconds(1800));
+    }
+
+    @Test
+    void fromStoredIgnoresUnknownKeysAndFillsDefaults() {
+        Map<String, Object> stored = new LinkedHashMap<>();
+        stored.put("session", Map.of("idle_timeout_seconds", 600, "retired_setting", true));
+        stored.put("retired_group", Map.of("x", 1));
+        stored.put("scalar_junk", "ignored");
+        stored.put("login", Map.of("max_failures", 4));
+
+        Policy p = Policy.fromStored(stored);
+
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(p.maxLoginFailures()).isEqualTo(4);
+        assertThat(p.absoluteTimeout()).isEqualTo(Duration.ofSeconds(43200));
+        assertThat(p.lockout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(p.mfaRequiredRoles()).containsExactly("admin", "provider");
+        assertThat(p.toNestedMap()).doesNotContainKeys("retired_group", "scalar_junk");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> session = (Map<String, Object>) p.toNestedMap().get("session");
+        assertThat(session).doesNotContainKey("retired_setting");
+    }
+
+    @Test
+    void fromStoredOfAnEmptyDocumentIsTheDefaults() {
+        assertThat(Policy.fromStored(Map.of())).isEqualTo(Policy.defaults());
+    }
+
+    @Test
+    void nestedFormRoundTripsThroughFromStored() {
+        Policy p = Policy.defaults().merge(Map.of("session", Map.of("binding", "strict", "rotate_after_uses", 7),
+                "browser", Map.of("allowed_origins", List.of("https://a.example.org"))));
+        assertThat(Policy.fromStored(p.toNestedMap())).isEqualTo(p);
+        assertThat(Policy.fromStored(p.toNestedMap()).binding()).isEqualTo(Policy.Binding.STRICT);
+    }
+}

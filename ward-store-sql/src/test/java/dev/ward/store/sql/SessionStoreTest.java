@@ -1,0 +1,354 @@
+package dev.ward.store.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ward.access.Actor;
+import dev.ward.access.AdminGuard;
+import dev.ward.access.Scope;
+import dev.ward.audit.AuditEvent;
+import dev.ward.audit.AuditTrail;
+import dev.ward.crypto.Secrets;
+import dev.ward.problem.ProblemException;
+import dev.ward.session.Client;
+import dev.ward.session.IssuedSession;
+import dev.ward.session.Session;
+import dev.ward.session.SessionService;
+import dev.ward.session.Validation;
+import dev.ward.tenant.Policy;
+import dev.ward.tenant.TenantService;
+import dev.ward.testing.MutableClock;
+import dev.ward.user.PasswordHasher;
+import dev.ward.user.PasswordRules;
+import dev.ward.user.UserService;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SessionStoreTest {
+    private static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
+    private static final Client CLIENT = new Client("192.0.2.10", "Mozilla/5.0 (ward)");
+    private static final Duration IDLE = Duration.ofSeconds(600);
+    private static final Duration ABSOLUTE = Duration.ofSeconds(3600);
+    private static final Policy POLICY = Policy.defaults().merge(Map.of("session",
+            Map.of("idle_timeout_seconds", (int) IDLE.toSeconds(), "absolute_timeout_seconds", (int) ABSOLUTE.toSeconds())));
+
+    private MutableClock clock;
+    private SqlDatabase db;
+    private AuditTrail audit;
+    private SqlSessionStore store;
+    private SessionService sessions;
+    private UserService users;
+
+    @BeforeEach
+    void setUp() {
+        clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+        db = SqlDatabase.inMemory("sessions-" + UUID.randomUUID());
+        audit = new AuditTrail(new SqlAuditStore(db), clock);
+        AdminGuard guard = new AdminGuard(audit);
+        TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+        store = new SqlSessionStore(db);
+        sessions = new SessionService(store, audit, clock);
+        users = new UserService(new SqlUserStore(db), new SqlLockoutStore(db), tenants, sessions, HASHER,
+                PasswordRules.withShippedCommonList(), guard, audit, clock);
+        tenants.create(new Actor.Operator(), "hosp-a", "Hospital A", Map.of());
+        tenants.create(new Actor.Operator(), "hosp-b", "Hospital B", Map.of());
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    private IssuedSession open(String tenant, String userId) {
+        return sessions.open(tenant, userId, "user-" + userId, List.of("staff"), 1, POLICY, CLIENT);
+    }
+
+    private IssuedSession open() {
+        return open("hosp-a", "usr_1");
+    }
+
+    private static Session valid(Validation v) {
+        assertThat(v).isInstanceOf(Validation.Valid.class);
+        return ((Validation.Valid) v).session();
+    }
+
+    private static String invalidCode(Validation v) {
+        assertThat(v).isInstanceOf(Validation.Invalid.class);
+        return ((Validation.Invalid) v).code();
+    }
+
+    @Test
+    void openedSessionCarriesItsTimeouts() {
+        Instant t0 = clock.instant();
+        Session s = open().session();
+
+        assertThat(s.createdAt()).isEqualTo(t0);
+        assertThat(s.lastSeenAt()).isEqualTo(t0);
+        assertThat(s.idleExpiresAt()).isEqualTo(t0.plus(IDLE));
+        assertThat(s.absoluteExpiresAt()).isEqualTo(t0.plus(ABSOLUTE));
+        assertThat(s.uses()).isZero();
+        assertThat(s.revoked()).isFalse();
+    }
+
+    @Test
+    void validationCountsUsesAndSlidesTheIdleExpiry() {
+        Instant t0 = clock.instant();
+        IssuedSession issued = open();
+
+        clock.advance(Duration.ofSeconds(100));
+        Session first = valid(sessions.validate(issued.token()));
+        assertThat(first.uses()).isEqualTo(1);
+        assertThat(first.lastSeenAt()).isEqualTo(t0.plusSeconds(100));
+        assertThat(first.idleExpiresAt()).isEqualTo(t0.plusSeconds(100).plus(IDLE));
+        assertThat(first.absoluteExpiresAt()).isEqualTo(t0.plus(ABSOLUTE));
+
+        clock.advance(Duration.ofSeconds(50));
+        Session second = valid(sessions.validate(issued.token()));
+        assertThat(second.uses()).isEqualTo(2);
+        assertThat(second.idleExpiresAt()).isEqualTo(t0.plusSeconds(150).plus(IDLE));
+        assertThat(second.id()).isEqualTo(issued.session().id());
+    }
+
+    @Test
+    void activityKeepsASessionAliveBeyondOneIdlePeriod() {
+        IssuedSession issued = open();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(IDLE.minusSeconds(1));
+            valid(sessions.validate(issued.token()));
+        }
+        assertThat(clock.instant()).isAfter(issued.session().idleExpiresAt());
+    }
+
+    @Test
+    void idleExpiryNeverSlidesPastTheAbsoluteExpiry() {
+        Instant t0 = clock.instant();
+        IssuedSession issued = open();
+
+        Session s = issued.session();
+        while (clock.instant().isBefore(t0.plus(ABSOLUTE).minusSeconds(100))) {
+            clock.advance(Duration.ofSeconds(500));
+            s = valid(sessions.validate(issued.token()));
+        }
+
+        assertThat(clock.instant()).isEqualTo(t0.plus(ABSOLUTE).minusSeconds(100));
+        assertThat(s.idleExpiresAt()).isEqualTo(t0.plus(ABSOLUTE));
+    }
+
+    @Test
+    void idleTimeoutLongerThanTheLifetimeIsClippedAtOpen() {
+        Policy odd = Policy.defaults().merge(Map.of("session", Map.of("idle_timeout_seconds", 1800, "absolute_timeout_seconds", 600)));
+        Session s = sessions.open("hosp-a", "usr_1", "u", List.of(), 1, odd, CLIENT).session();
+        assertThat(s.idleExpiresAt()).isEqualTo(s.absoluteExpiresAt()).isEqualTo(clock.instant().plusSeconds(600));
+    }
+
+    @Test
+    void idleSessionExpires() {
+        IssuedSession issued = open();
+
+        clock.advance(IDLE);
+
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
+    }
+
+    @Test
+    void idleSessionIsAliveOneSecondBeforeItsExpiry() {
+        IssuedSession issued = open();
+        clock.advance(IDLE.minusSeconds(1));
+        valid(sessions.validate(issued.token()));
+    }
+
+    @Test
+    void expiredSessionStaysExpiredAndIsNotCounted() {
+        IssuedSession issued = open();
+        clock.advance(IDLE.plusSeconds(1));
+        sessions.validate(issued.token());
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
+        assertThat(store.liveOfUser("hosp-a", "usr_1", clock.instant())).isEmpty();
+    }
+
+    @Test
+    void absoluteLifetimeEndsTheSessionEvenWithActivity() {
+        Instant t0 = clock.instant();
+        IssuedSession issued = open();
+        while (clock.instant().plusSeconds(500).isBefore(t0.plus(ABSOLUTE))) {
+            clock.advance(Duration.ofSeconds(500));
+            valid(sessions.validate(issued.token()));
+        }
+
+        clock.set(t0.plus(ABSOLUTE));
+
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
+    }
+
+    @Test
+    void logoutRevokesTheSession() {
+        IssuedSession issued = open();
+
+        sessions.logout(issued.session());
+
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+        AuditEvent revoked = audit.recent("hosp-a", "session.revoked", 1).getFirst();
+        assertThat(revoked.sessionId()).isEqualTo(issued.session().id());
+        assertThat(revoked.details()).containsEntry("reason", "logout");
+    }
+
+    @Test
+    void secondLogoutIsHarmlessAndNotAuditedTwice() {
+        IssuedSession issued = open();
+        sessions.logout(issued.session());
+        sessions.logout(issued.session());
+
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+        assertThat(audit.recent("hosp-a", "session.revoked", 10)).hasSize(1);
+    }
+
+    @Test
+    void logoutEndsOnlyThatSession() {
+        IssuedSession phone = open();
+        IssuedSession desk = open();
+        sessions.logout(phone.session());
+        valid(sessions.validate(desk.token()));
+    }
+
+    @Test
+    void revokedSessionThatAlsoExpiredReadsAsRevoked() {
+        IssuedSession issued = open();
+        sessions.logout(issued.session());
+        clock.advance(ABSOLUTE.plusSeconds(1));
+        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+    }
+
+    @Test
+    void garbageAndUnknownTokensAreInvalid() {
+        open();
+        for (String token : Arrays.asList(null, "", "garbage", "wst_", "wst_short", "Bearer wst_x",
+                Secrets.newToken("wak_", 32), Secrets.newToken("wst_", 32), Secrets.newToken("wst_", 32) + "x",
+                Secrets.newToken("wst_", 32).replace("wst_", "WST_"), "wst_" + "=".repeat(43))) {
+            assertThat(invalidCode(sessions.validate(token))).as("token %s", token).isEqualTo("session_invalid");
+        }
+    }
+
+    @Test
+    void sessionIdIsNotAToken() {
+        IssuedSession issued = open();
+        assertThat(invalidCode(sessions.validate(issued.session().id()))).isEqualTo("session_invalid");
+    }
+
+    @Test
+    void tokenIsStoredOnlyAsItsHash() {
+        IssuedSession issued = open();
+
+        List<Map<String, Object>> rows = db.call(h -> h.createQuery("SELECT * FROM sessions").mapToMap().list());
+
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.get("token_hash")).isEqualTo(Secrets.sha256Hex(issued.token()));
+            assertThat(row.values()).noneSatisfy(v -> assertThat(String.valueOf(v)).contains(issued.token().substring(4)));
+        });
+    }
+
+    @Test
+    void apiKeyOfAnotherTenantGetsTenantMismatch() {
+        IssuedSession issued = open("hosp-a", "usr_1");
+        var keyOfB = new Actor.ApiKey("hosp-b", "key_b", Set.of(Scope.SESSIONS));
+
+        assertThat(invalidCode(sessions.validateFor(keyOfB, issued.token()))).isEqualTo("session_tenant_mismatch");
+    }
+
+    @Test
+    void tenantMismatchIsNotCountedAsAUse() {
+        IssuedSession issued = open("hosp-a", "usr_1");
+        sessions.validateFor(new Actor.ApiKey("hosp-b", "key_b", Set.of(Scope.SESSIONS)), issued.token());
+
+        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token()));
+        assertThat(s.uses()).isEqualTo(1);
+    }
+
+    @Test
+    void apiKeyOfTheSessionsTenantValidatesIt() {
+        IssuedSession issued = open("hosp-a", "usr_1");
+        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token()));
+        assertThat(s.tenant()).isEqualTo("hosp-a");
+    }
+
+    @Test
+    void validationByApiKeyNeedsTheSessionsScope() {
+        IssuedSession issued = open("hosp-a", "usr_1");
+        ProblemException e = catchThrowableOfType(ProblemException.class,
+                () -> sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.CRYPTO)), issued.token()));
+        assertThat(e).isNotNull();
+        assertThat(e.code()).isEqualTo("insufficient_scope");
+    }
+
+    @Test
+    void disablingAUserRevokesTheirSessions() {
+        String alice = users.create(new Actor.Operator(), "hosp-a", "alice", "Correct-Horse-9!", List.of("staff")).user().id();
+        String bob = users.create(new Actor.Operator(), "hosp-a", "bob", "Battery-Staple-7?", List.of("staff")).user().id();
+        IssuedSession alicePhone = open("hosp-a", alice);
+        IssuedSession aliceDesk = open("hosp-a", alice);
+        IssuedSession bobDesk = open("hosp-a", bob);
+
+        users.disable(new Actor.Operator(), "hosp-a", alice);
+
+        assertThat(invalidCode(sessions.validate(alicePhone.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(sessions.validate(aliceDesk.token()))).isEqualTo("session_revoked");
+        valid(sessions.validate(bobDesk.token()));
+        AuditEvent revoked = audit.recent("hosp-a", "session.revoked", 1).getFirst();
+        assertThat(revoked.userId()).isEqualTo(alice);
+        assertThat(revoked.details()).containsEntry("reason", "user_disabled").containsEntry("count", 2);
+    }
+
+    @Test
+    void roleChangeReachesLiveSessions() {
+        String alice = users.create(new Actor.Operator(), "hosp-a", "alice", "Correct-Horse-9!", List.of("staff")).user().id();
+        IssuedSession issued = open("hosp-a", alice);
+
+        users.setRoles(new Actor.Operator(), "hosp-a", alice, List.of("provider", "staff"));
+
+        assertThat(valid(sessions.validate(issued.token())).roles()).containsExactly("provider", "staff");
+    }
+
+    @Test
+    void liveSessionsOfAUserAreListedOldestFirst() {
+        IssuedSession first = open("hosp-a", "usr_1");
+        clock.advance(Duration.ofSeconds(1));
+        IssuedSession second = open("hosp-a", "usr_1");
+        clock.advance(Duration.ofSeconds(1));
+        IssuedSession third = open("hosp-a", "usr_1");
+        open("hosp-b", "usr_1");
+        sessions.logout(second.session());
+
+        assertThat(store.liveOfUser("hosp-a", "usr_1", clock.instant())).extracting(Session::id)
+                .containsExactly(first.session().id(), third.session().id());
+    }
+
+    @Test
+    void endAllOfUserLeavesOtherTenantsAlone() {
+        IssuedSession inA = open("hosp-a", "usr_1");
+        IssuedSession inB = open("hosp-b", "usr_1");
+
+        assertThat(sessions.endAllOfUser("hosp-a", "usr_1", "admin", new Actor.Operator())).isEqualTo(1);
+
+        assertThat(invalidCode(sessions.validate(inA.token()))).isEqualTo("session_revoked");
+        valid(sessions.validate(inB.token()));
+    }
+
+    @Test
+    void sessionCreationIsAuditedWithoutTheToken() {
+        IssuedSession issued = open();
+        AuditEvent created = audit.recent("hosp-a", "session.created", 1).getFirst();
+        assertThat(created.sessionId()).isEqualTo(issued.session().id());
+        assertThat(created.ip()).isEqualTo(CLIENT.ip());
+        assertThat(created.toString()).doesNotContain(issued.token());
+        assertThat(issued.toString()).doesNotContain(issued.token());
+    }
+}
