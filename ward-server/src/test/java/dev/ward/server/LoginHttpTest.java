@@ -56,6 +56,14 @@ class LoginHttpTest {
     }
 
     @Test
+    void cookieIsSecureWhenConfiguredForTls() {
+        try (TestWard tls = TestWard.withSecureCookies()) {
+            var r = tls.send("POST", "/v1/auth/login", loginBody("system", "admin", TestWard.ADMIN_PASSWORD));
+            assertThat(r.header("Set-Cookie")).contains("Secure", "HttpOnly", "SameSite=Strict");
+        }
+    }
+
+    @Test
     void cookieAloneAuthenticatesAndLogoutClearsIt() {
         var r = w.send("POST", "/v1/auth/login", loginBody("stmarys", "drhouse", PASSWORD));
         String token = r.text("token");

@@ -42,13 +42,18 @@ public final class TestWard implements AutoCloseable {
 
     public TestWard(String adminPassword) { this(new LoginLimits(100_000, 100_000), adminPassword); }
 
-    private TestWard(LoginLimits limits, String adminPassword) {
+    private TestWard(LoginLimits limits, String adminPassword) { this(limits, adminPassword, false); }
+
+    /** A server that marks its session cookie Secure, as behind a TLS-terminating proxy. */
+    public static TestWard withSecureCookies() { return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true); }
+
+    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure) {
         try {
             dataDir = Files.createTempDirectory("ward-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(adminPassword), false,
+        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(adminPassword), cookieSecure,
                 limits, PasswordHasher.Params.OWASP);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -41,6 +41,14 @@ public final class SqlDatabase implements AutoCloseable {
         return open(url, Dialect.H2, 8);
     }
 
+    /** PostgreSQL at a JDBC URL, e.g. {@code jdbc:postgresql://127.0.0.1:5432/ward?user=postgres}. */
+    public static SqlDatabase postgres(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("expected a jdbc:postgresql: URL");
+        }
+        return open(jdbcUrl, Dialect.POSTGRESQL, 16);
+    }
+
     /** An in-memory H2 database, for tests of the SQL adapters. */
     public static SqlDatabase inMemory(String name) {
         return open("jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
@@ -103,6 +111,19 @@ public final class SqlDatabase implements AutoCloseable {
             return call(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one() == 1);
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** Runs an INSERT; false, with nothing written, when it would break a unique constraint. */
+    boolean insertUnlessDuplicate(java.util.function.Consumer<Handle> insert) {
+        try {
+            run(insert);
+            return true;
+        } catch (org.jdbi.v3.core.statement.StatementException e) {
+            if (isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
         }
     }
 

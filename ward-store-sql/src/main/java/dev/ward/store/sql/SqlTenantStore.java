@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.statement.StatementException;
 
 public final class SqlTenantStore implements TenantStore {
     private final SqlDatabase db;
@@ -16,18 +15,10 @@ public final class SqlTenantStore implements TenantStore {
 
     @Override
     public boolean insert(Tenant t) {
-        try {
-            db.run(h -> h.createUpdate("INSERT INTO tenants (id, name, policy, policy_version, created_at) "
-                            + "VALUES (:id, :name, :policy, :pv, :at)")
-                    .bind("id", t.id()).bind("name", t.name()).bind("policy", Json.write(t.policy().toNestedMap()))
-                    .bind("pv", t.policyVersion()).bind("at", Columns.timestamp(t.createdAt())).execute());
-            return true;
-        } catch (StatementException e) {
-            if (SqlDatabase.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return db.insertUnlessDuplicate(h -> h.createUpdate("INSERT INTO tenants (id, name, policy, policy_version, created_at) "
+                        + "VALUES (:id, :name, :policy, :pv, :at)")
+                .bind("id", t.id()).bind("name", t.name()).bind("policy", Json.write(t.policy().toNestedMap()))
+                .bind("pv", t.policyVersion()).bind("at", Columns.timestamp(t.createdAt())).execute());
     }
 
     @Override

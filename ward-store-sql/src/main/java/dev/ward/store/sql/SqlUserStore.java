@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.statement.StatementException;
 
 public final class SqlUserStore implements UserStore {
     private final SqlDatabase db;
@@ -15,20 +14,12 @@ public final class SqlUserStore implements UserStore {
 
     @Override
     public boolean insert(User u) {
-        try {
-            db.run(h -> h.createUpdate("INSERT INTO users (tenant_id, id, username, password_hash, roles, disabled, "
-                            + "mfa_enabled, created_at) VALUES (:t, :id, :username, :hash, :roles, :disabled, :mfa, :at)")
-                    .bind("t", u.tenant()).bind("id", u.id()).bind("username", u.username())
-                    .bind("hash", u.passwordHash()).bind("roles", Columns.joined(u.roles()))
-                    .bind("disabled", u.disabled()).bind("mfa", u.mfaEnabled())
-                    .bind("at", Columns.timestamp(u.createdAt())).execute());
-            return true;
-        } catch (StatementException e) {
-            if (SqlDatabase.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return db.insertUnlessDuplicate(h -> h.createUpdate("INSERT INTO users (tenant_id, id, username, password_hash, roles, disabled, "
+                        + "mfa_enabled, created_at) VALUES (:t, :id, :username, :hash, :roles, :disabled, :mfa, :at)")
+                .bind("t", u.tenant()).bind("id", u.id()).bind("username", u.username())
+                .bind("hash", u.passwordHash()).bind("roles", Columns.joined(u.roles()))
+                .bind("disabled", u.disabled()).bind("mfa", u.mfaEnabled())
+                .bind("at", Columns.timestamp(u.createdAt())).execute());
     }
 
     @Override

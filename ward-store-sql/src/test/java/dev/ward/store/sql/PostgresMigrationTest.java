@@ -1,0 +1,78 @@
+package dev.ward.store.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ward.crypto.Secrets;
+import dev.ward.session.Client;
+import dev.ward.session.Lookup;
+import dev.ward.session.Session;
+import dev.ward.tenant.Policy;
+import dev.ward.tenant.Tenant;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same Flyway migrations and the hot-path statement on a real PostgreSQL (127.0.0.1:5432, database
+ * {@code test}), each run in a fresh schema dropped afterwards. Skipped, loudly, when PostgreSQL is not
+ * reachable; CI starts it and fails if it cannot.
+ */
+class PostgresMigrationTest {
+    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    static String schema;
+    static SqlDatabase db;
+
+    @BeforeAll
+    static void createSchema() throws Exception {
+        boolean up;
+        try (var c = DriverManager.getConnection(SERVER + "&connectTimeout=3")) {
+            up = true;
+        } catch (java.sql.SQLException e) {
+            up = false;
+            System.err.println("SKIPPED SUITE PostgresMigrationTest: PostgreSQL not reachable at 127.0.0.1:5432 (" + e.getSQLState() + ")");
+        }
+        assumeTrue(up, "PostgreSQL not reachable at 127.0.0.1:5432");
+        schema = "ward_test_" + Secrets.newId("").substring(0, 12);
+        try (var c = DriverManager.getConnection(SERVER); var st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        db = SqlDatabase.postgres(SERVER + "&currentSchema=" + schema);
+    }
+
+    @AfterAll
+    static void dropSchema() throws Exception {
+        if (db != null) {
+            db.close();
+            try (var c = DriverManager.getConnection(SERVER); var st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void migrationsApplyAndTheStoresWork() {
+        assertThat(db.ping()).isTrue();
+        var tenants = new SqlTenantStore(db);
+        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+        assertThat(tenants.insert(new Tenant("pg", "PG", Policy.defaults(), 1, now))).isTrue();
+        assertThat(tenants.insert(new Tenant("pg", "PG", Policy.defaults(), 1, now))).isFalse();
+        assertThat(tenants.find("pg").orElseThrow().policy()).isEqualTo(Policy.defaults());
+
+        var sessions = new SqlSessionStore(db);
+        var s = new Session("ses_pg", "pg", "usr_pg", "u", List.of("staff"), 1, now, now, now.plusSeconds(60),
+                now.plusSeconds(3600), 0, new Client("127.0.0.1", "ua"), null, null);
+        sessions.insert(s, "h".repeat(64), Duration.ofSeconds(60));
+        var touched = sessions.touch("h".repeat(64), "pg", now.plusSeconds(30));
+        assertThat(touched).isInstanceOf(Lookup.Touched.class);
+        assertThat(((Lookup.Touched) touched).session().uses()).isEqualTo(1);
+        assertThat(((Lookup.Touched) touched).session().idleExpiresAt()).isEqualTo(now.plusSeconds(90));
+        assertThat(sessions.touch("h".repeat(64), null, now.plusSeconds(200))).isInstanceOf(Lookup.Expired.class);
+        assertThat(sessions.touch("h".repeat(64), "other", now.plusSeconds(40))).isInstanceOf(Lookup.OtherTenant.class);
+        assertThat(new SqlAuditStore(db).append(now, dev.ward.audit.AuditEntry.of("pg", "test.event").build())).isPositive();
+    }
+}
