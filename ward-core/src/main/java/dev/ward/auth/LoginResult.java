@@ -12,4 +12,7 @@ public sealed interface LoginResult {
     record Rejected(String reason) implements LoginResult {}
 
     record RateLimited(Duration retryAfter) implements LoginResult {}
+
+    /** Right password, but the user has reached the concurrent-session limit under policy {@code reject}. */
+    record SessionLimitReached(int limit) implements LoginResult {}
 }

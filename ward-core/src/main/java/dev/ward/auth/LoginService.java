@@ -7,6 +7,7 @@ import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.IssuedSession;
+import dev.ward.session.Opening;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
@@ -120,7 +121,14 @@ public final class LoginService {
         if (hasher.needsRehash(user.passwordHash())) {
             users.setPasswordHash(user.tenant(), user.id(), hasher.hash(request.password()));
         }
-        IssuedSession issued = sessions.open(user.tenant(), user.id(), user.username(), user.roles(), 1, policy, request.client());
+        IssuedSession issued;
+        switch (sessions.open(user.tenant(), user.id(), user.username(), user.roles(), 1, policy, request.client())) {
+            case Opening.LimitReached limit -> {
+                reject(now, request, username, user, "session_limit");
+                return new LoginResult.SessionLimitReached(limit.limit());
+            }
+            case Opening.Opened opened -> issued = opened.issued();
+        }
         record(now, request, username, user, null);
         audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(issued.session().id())
                 .ip(ip).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());

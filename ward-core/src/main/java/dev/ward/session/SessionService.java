@@ -1,34 +1,42 @@
 package dev.ward.session;
 
 import dev.ward.access.Actor;
+import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.tenant.Policy;
+import dev.ward.tenant.TenantService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Opens, validates and ends sessions. */
+/** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
 public final class SessionService {
     public static final String TOKEN_PREFIX = "wst_";
     private static final Pattern TOKEN = Pattern.compile("wst_[A-Za-z0-9_-]{43}");
 
     private final SessionStore store;
+    private final TenantService tenants;
+    private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public SessionService(SessionStore store, AuditTrail audit, Clock clock) {
+    public SessionService(SessionStore store, TenantService tenants, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.tenants = tenants;
+        this.guard = guard;
         this.audit = audit;
         this.clock = clock;
     }
 
-    public IssuedSession open(String tenant, String userId, String username, List<String> roles, int aal,
-                              Policy policy, Client client) {
+    /** Opens a session under the tenant's concurrent-session limit (atomic across nodes). */
+    public Opening open(String tenant, String userId, String username, List<String> roles, int aal, Policy policy,
+                        Client client) {
         Instant now = clock.instant();
         Instant absolute = now.plus(policy.absoluteTimeout());
         Instant idle = now.plus(policy.idleTimeout());
@@ -37,63 +45,192 @@ public final class SessionService {
         }
         String token = Secrets.newToken(TOKEN_PREFIX, 32);
         Session session = new Session(Secrets.newId("ses_"), tenant, userId, username, roles, aal,
-                now, now, idle, absolute, 0, client, null, null);
-        store.insert(session, Secrets.sha256Hex(token), policy.idleTimeout());
-        audit.append(AuditEntry.of(tenant, "session.created").user(userId).session(session.id()).ip(client.ip())
-                .detail("aal", aal).build());
-        return new IssuedSession(session, token);
-    }
-
-    /** Validation by an app back-end: needs scope {@code sessions}; the session must belong to the key's tenant. */
-    public Validation validateFor(Actor.ApiKey caller, String token) {
-        if (!caller.has(Scope.SESSIONS)) {
-            throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
-        }
-        return validate(token, caller.tenant());
-    }
-
-    /** Validates a token presented by its holder (any tenant). Counts as a use and slides the idle timeout. */
-    public Validation validate(String token) {
-        return validate(token, null);
-    }
-
-    private Validation validate(String token, String tenant) {
-        if (token == null || !TOKEN.matcher(token).matches()) {
-            return new Validation.Invalid("session_invalid", "The session token is not valid.");
-        }
-        Instant now = clock.instant();
-        return switch (store.touch(Secrets.sha256Hex(token), tenant, now)) {
-            case Lookup.Touched t -> new Validation.Valid(t.session());
-            case Lookup.Expired e -> new Validation.Invalid("session_expired", "The session has expired.");
-            case Lookup.Revoked r -> new Validation.Invalid("session_revoked", "The session has been ended.");
-            case Lookup.OtherTenant o -> new Validation.Invalid("session_tenant_mismatch",
-                    "The session belongs to another tenant than this API key.");
-            case Lookup.Unknown u -> new Validation.Invalid("session_invalid", "The session token is not valid.");
+                now, now, idle, absolute, 0, client, null, null, now, 0, false);
+        return switch (store.admit(session, Secrets.sha256Hex(token), policy.idleTimeout(), policy.maxConcurrentSessions(),
+                policy.onLimit(), now)) {
+            case Admission.LimitReached limit -> {
+                audit.append(AuditEntry.of(tenant, "session.limit_reached").outcome(AuditEntry.DENIED).user(userId)
+                        .ip(client.ip()).detail("limit", limit.limit()).build());
+                yield new Opening.LimitReached(limit.limit());
+            }
+            case Admission.Admitted admitted -> {
+                for (Session evicted : admitted.evicted()) {
+                    audit.append(AuditEntry.of(tenant, "session.revoked").user(userId).session(evicted.id())
+                            .detail("reason", "evicted").detail("by_session", session.id()).build());
+                }
+                audit.append(AuditEntry.of(tenant, "session.created").user(userId).session(session.id()).ip(client.ip())
+                        .detail("aal", aal).build());
+                yield new Opening.Opened(new IssuedSession(session, token));
+            }
         };
     }
 
-    public void logout(Session session) {
-        end(session.tenant(), session.id(), session.userId(), "logout", "user:" + session.userId());
-    }
-
-    /** Ends every live session of a user, e.g. when the account is disabled. */
-    public int endAllOfUser(String tenant, String userId, String reason, Actor actor) {
-        int n = store.revokeAllOfUser(tenant, userId, reason, clock.instant());
-        if (n > 0) {
-            audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId)
-                    .detail("reason", reason).detail("count", n).build());
+    /**
+     * Validation by an app back-end (the hot path): needs scope {@code sessions}; the session must belong to
+     * the key's tenant. {@code client} is the end user's, as vouched for by the back-end, if it passed one.
+     */
+    public Validation validateFor(Actor.ApiKey caller, String token, Optional<Client> client) {
+        if (!caller.has(Scope.SESSIONS)) {
+            throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
         }
-        return n;
+        return validate(token, caller.tenant(), client);
     }
 
+    /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */
+    public Validation validate(String token, Client client) {
+        return validate(token, null, Optional.of(client));
+    }
+
+    private Validation validate(String token, String tenant, Optional<Client> client) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return invalid("session_invalid", "The session token is not valid.");
+        }
+        Instant now = clock.instant();
+        String hash = Secrets.sha256Hex(token);
+        return switch (store.touch(hash, tenant, now)) {
+            case Lookup.Touched t -> afterTouch(t.session(), t.current(), hash, client, now);
+            case Lookup.Expired e -> invalid("session_expired", "The session has expired.");
+            case Lookup.Superseded s -> invalid("session_expired", "This token was replaced by a newer one and its grace period is over.");
+            case Lookup.Revoked r -> new Validation.Invalid("session_revoked", "The session has been ended.",
+                    Optional.ofNullable(r.session().revokeReason()));
+            case Lookup.OtherTenant o -> invalid("session_tenant_mismatch", "The session belongs to another tenant than this API key.");
+            case Lookup.Unknown u -> invalid("session_invalid", "The session token is not valid.");
+        };
+    }
+
+    private Validation afterTouch(Session s, boolean current, String hash, Optional<Client> client, Instant now) {
+        Policy policy = tenants.policyOf(s.tenant());
+        if (client.isPresent() && changed(s.client(), client.get())) {
+            Client seen = client.get();
+            Policy.Binding binding = policy.binding();
+            if (binding != Policy.Binding.OFF) {
+                audit.append(AuditEntry.of(s.tenant(), "session.binding_changed")
+                        .outcome(binding == Policy.Binding.STRICT ? AuditEntry.DENIED : AuditEntry.SUCCESS)
+                        .user(s.userId()).session(s.id()).ip(seen.ip())
+                        .detail("previous_ip", s.client().ip()).detail("ip_changed", !s.client().ip().equals(seen.ip()))
+                        .detail("user_agent_changed", !s.client().userAgent().equals(seen.userAgent()))
+                        .detail("policy", binding.name().toLowerCase()).build());
+            }
+            if (binding == Policy.Binding.STRICT) {
+                end(s, "binding", "system");
+                return new Validation.Invalid("session_revoked", "The session was used from another client and has been ended.",
+                        Optional.of("binding"));
+            }
+            if (binding == Policy.Binding.WARN) {
+                store.updateClient(s.id(), seen);
+                s = s.withClient(seen);
+            }
+        }
+        if (current && rotationDue(s, policy, now)) {
+            String fresh = Secrets.newToken(TOKEN_PREFIX, 32);
+            if (store.rotate(s.id(), hash, Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
+                audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id())
+                        .detail("reason", s.rotatePending() ? "privilege_change" : "schedule").build());
+                return new Validation.Valid(s.rotated(now), Optional.of(fresh));
+            }
+            // Another request rotated first: this token remains valid through the grace period.
+        }
+        return new Validation.Valid(s, Optional.empty());
+    }
+
+    private static boolean rotationDue(Session s, Policy policy, Instant now) {
+        return s.rotatePending() || s.usesSinceRotation() >= policy.rotateAfterUses()
+                || !now.isBefore(s.rotatedAt().plus(policy.rotateAfter()));
+    }
+
+    private static boolean changed(Client recorded, Client seen) {
+        return !recorded.ip().equals(seen.ip()) || !recorded.userAgent().equals(seen.userAgent());
+    }
+
+    /** Issues a new token now (after MFA, for instance); the presented one keeps working through the grace period. */
+    public Optional<String> rotateNow(Session s, String currentToken) {
+        Instant now = clock.instant();
+        String fresh = Secrets.newToken(TOKEN_PREFIX, 32);
+        Policy policy = tenants.policyOf(s.tenant());
+        if (!store.rotate(s.id(), Secrets.sha256Hex(currentToken), Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
+            return Optional.empty();
+        }
+        audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id()).detail("reason", "requested").build());
+        return Optional.of(fresh);
+    }
+
+    public void logout(Session session) {
+        end(session, "logout", "user:" + session.userId());
+    }
+
+    /** The holder's own live sessions, oldest first. */
+    public List<Session> ownSessions(Session current) {
+        return store.live(current.tenant(), current.userId(), clock.instant(), 1000);
+    }
+
+    /** Ends one of the holder's own sessions; someone else's is "not found", never a hint that it exists. */
+    public void endOwn(Session current, String sessionId) {
+        Session target = store.findById(sessionId)
+                .filter(t -> t.tenant().equals(current.tenant()) && t.userId().equals(current.userId()))
+                .filter(t -> t.liveAt(clock.instant()))
+                .orElseThrow(() -> ProblemException.notFound("session_not_found", "No such session of yours."));
+        end(target, "logout", "user:" + current.userId());
+    }
+
+    /** Ends every other session of the holder ("sign out other devices"). */
+    public int endOthers(Session current) {
+        List<Session> ended = store.revokeAllOfUser(current.tenant(), current.userId(), current.id(), "logout", clock.instant());
+        for (Session s : ended) {
+            audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor("user:" + current.userId()).user(s.userId())
+                    .session(s.id()).detail("reason", "logout").detail("by_session", current.id()).build());
+        }
+        return ended.size();
+    }
+
+    /** Live sessions for administrators; tenant null means all tenants (system administrators only). */
+    public List<Session> adminList(Actor actor, String tenant, String userId, int limit) {
+        if (tenant == null) {
+            if (!actor.isSystemAdmin()) {
+                guard.requireAdminOf(actor, actor.tenant());
+                tenant = actor.tenant();
+            }
+        } else {
+            guard.requireAdminOf(actor, tenant);
+        }
+        if (tenant == null && userId != null) {
+            throw ProblemException.validation("tenant", "tenant is required when filtering by user_id");
+        }
+        return store.live(tenant, userId, clock.instant(), limit);
+    }
+
+    public void adminEnd(Actor actor, String sessionId) {
+        Session target = store.findById(sessionId)
+                .orElseThrow(() -> ProblemException.notFound("session_not_found", "No such session."));
+        guard.requireAdminOf(actor, target.tenant());
+        if (!target.liveAt(clock.instant())) {
+            throw ProblemException.notFound("session_not_found", "No such live session.");
+        }
+        end(target, "admin", actor.auditName());
+    }
+
+    /** Ends every live session of a user (disabled account, password change). */
+    public int endAllOfUser(String tenant, String userId, String reason, Actor actor) {
+        List<Session> ended = store.revokeAllOfUser(tenant, userId, null, reason, clock.instant());
+        for (Session s : ended) {
+            audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(s.id())
+                    .detail("reason", reason).build());
+        }
+        return ended.size();
+    }
+
+    /** A role change: sessions carry the new roles and get a new token at their next use. */
     public void rolesChanged(String tenant, String userId, List<String> roles) {
         store.updateRoles(tenant, userId, roles);
     }
 
-    private void end(String tenant, String sessionId, String userId, String reason, String actor) {
-        if (store.revoke(tenant, sessionId, reason, clock.instant())) {
-            audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(sessionId)
+    private void end(Session s, String reason, String actor) {
+        if (store.revoke(s.id(), reason, clock.instant())) {
+            audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
                     .detail("reason", reason).build());
         }
+    }
+
+    private static Validation invalid(String code, String detail) {
+        return new Validation.Invalid(code, detail, Optional.empty());
     }
 }

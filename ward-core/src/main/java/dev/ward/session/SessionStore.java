@@ -1,31 +1,60 @@
 package dev.ward.session;
 
+import dev.ward.tenant.Policy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Storage of sessions keyed by the SHA-256 of their token. Implemented on SQL (embedded and
  * PostgreSQL) and, for production hot state, on Redis; the session service never knows which.
  */
 public interface SessionStore {
-    void insert(Session session, String tokenHash, Duration idleTimeout);
+    /**
+     * Atomically, across nodes: counts the user's live sessions and, at the limit, revokes the oldest
+     * (reason {@code evicted}) or refuses; then stores the new session.
+     */
+    Admission admit(Session session, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
+                    Instant now);
 
     /**
-     * In one round trip: finds the live session for {@code tokenHash} (of {@code tenant}, when not null),
-     * counts a use, slides the idle expiry (never past the absolute one) and returns it; otherwise says why not.
+     * In one round trip: finds the live session for {@code tokenHash} (current token, or the previous one
+     * within its grace period; of {@code tenant}, when not null), counts a use, slides the idle expiry
+     * (never past the absolute one) and returns it; otherwise says why not.
      */
     Lookup touch(String tokenHash, String tenant, Instant now);
 
-    /** Marks a live session revoked; false when it was not live. */
-    boolean revoke(String tenant, String sessionId, String reason, Instant now);
+    /**
+     * Replaces the current token {@code oldHash} by {@code newHash}; the old one stays valid until
+     * {@code graceUntil}. False when another request rotated first (compare-and-set on the old hash).
+     */
+    boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil);
 
-    /** Revokes every live session of a user; returns how many. */
-    int revokeAllOfUser(String tenant, String userId, String reason, Instant now);
+    Optional<Session> findById(String sessionId);
 
-    /** Live sessions of a user, oldest first. */
-    List<Session> liveOfUser(String tenant, String userId, Instant now);
+    /** Marks a live session revoked and drops its attributes; false when it was not live. */
+    boolean revoke(String sessionId, String reason, Instant now);
 
-    /** Carries a role change into the user's live sessions. */
+    /** Revokes every live session of a user except {@code keepSessionId} (may be null); returns them. */
+    List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now);
+
+    /** Live sessions, oldest first: of one user, of one tenant (userId null) or of all (both null). */
+    List<Session> live(String tenant, String userId, Instant now, int limit);
+
+    /** Carries a role change into the user's live sessions and asks each for a new token. */
     void updateRoles(String tenant, String userId, List<String> roles);
+
+    /** Records the client a session is now used from (binding policy {@code warn}). */
+    void updateClient(String sessionId, Client client);
+
+    /** Sessions a cleanup would remove, counted per tenant. */
+    Map<String, Long> countForCleanup(CleanupCriteria criteria, Instant now);
+
+    /** Up to {@code limit} sessions a cleanup would remove. */
+    List<Session> nextForCleanup(CleanupCriteria criteria, Instant now, int limit);
+
+    /** Deletes a session and its attributes; false when it was gone already. */
+    boolean delete(String sessionId);
 }

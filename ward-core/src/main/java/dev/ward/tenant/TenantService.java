@@ -6,6 +6,9 @@ import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.problem.ProblemException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +22,14 @@ public final class TenantService {
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
+    /**
+     * Tenants read on hot paths (validation needs the policy), kept briefly so a validation costs no extra
+     * database round trip. A policy change made on this node applies at once; on other nodes within the TTL.
+     */
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private static final Duration CACHE_TTL = Duration.ofSeconds(5);
+
+    private record Cached(Tenant tenant, Instant loadedAt) {}
 
     public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.store = store;
@@ -72,6 +83,7 @@ public final class TenantService {
             Tenant current = require(id);
             Policy next = current.policy().merge(patch);
             if (store.updatePolicy(id, next, current.policyVersion())) {
+                cache.remove(id);
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
                         .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
                 return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
@@ -83,6 +95,23 @@ public final class TenantService {
     /** The tenant's current policy, for services acting inside the tenant (no actor check: callers already hold its data). */
     public Optional<Tenant> find(String id) {
         return store.find(id);
+    }
+
+    /** The tenant as recently read (at most a few seconds old); for hot paths inside the tenant. */
+    public Optional<Tenant> cached(String id) {
+        Instant now = clock.instant();
+        Cached c = cache.get(id);
+        if (c != null && now.isBefore(c.loadedAt().plus(CACHE_TTL)) && !now.isBefore(c.loadedAt())) {
+            return Optional.of(c.tenant());
+        }
+        Optional<Tenant> fresh = store.find(id);
+        fresh.ifPresent(t -> cache.put(id, new Cached(t, now)));
+        return fresh;
+    }
+
+    /** The policy of a tenant that must exist (its sessions or users do). */
+    public Policy policyOf(String id) {
+        return cached(id).map(Tenant::policy).orElseThrow(() -> new IllegalStateException("tenant vanished: " + id));
     }
 
     private Tenant require(String id) {

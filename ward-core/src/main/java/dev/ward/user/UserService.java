@@ -139,6 +139,47 @@ public final class UserService {
         return view(require(tenant, userId));
     }
 
+    /**
+     * The holder changes their own password: the current one must be right (a wrong one counts toward the
+     * lockout like a failed login); every session of the user ends, this one included.
+     */
+    public void changeOwnPassword(Actor.User actor, String currentPassword, String newPassword) {
+        User user = require(actor.tenant(), actor.userId());
+        if (!hasher.verify(currentPassword, user.passwordHash())) {
+            LockoutState after = lockouts.recordFailure(user.tenant(), user.id());
+            Policy policy = requireTenant(user.tenant()).policy();
+            if (after.failures() >= policy.maxLoginFailures()) {
+                Instant until = clock.instant().plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout())
+                        .durationOf(after.lockouts() + 1));
+                lockouts.lock(user.tenant(), user.id(), until);
+                audit.append(AuditEntry.of(user.tenant(), "account.locked").outcome(AuditEntry.FAILURE).user(user.id())
+                        .detail("failures", after.failures()).detail("locked_until", until.toString()).build());
+            }
+            audit.append(AuditEntry.of(user.tenant(), "account.password_change_failed").outcome(AuditEntry.FAILURE)
+                    .actor(actor).user(user.id()).build());
+            throw new ProblemException(403, "current_password_incorrect", "Current password incorrect",
+                    "The current password is not correct.");
+        }
+        setPassword(actor, user, newPassword);
+    }
+
+    /** An administrator sets a user's password; every session of the user ends. */
+    public void setPassword(Actor actor, String tenant, String userId, String newPassword) {
+        guard.requireAdminOf(actor, tenant);
+        setPassword(actor, require(tenant, userId), newPassword);
+    }
+
+    private void setPassword(Actor actor, User user, String newPassword) {
+        Policy policy = requireTenant(user.tenant()).policy();
+        List<PasswordRules.Reason> reasons = rules.check(newPassword, user.username(), policy.passwordMinLength());
+        if (!reasons.isEmpty()) {
+            throw weakPassword(reasons);
+        }
+        users.setPasswordHash(user.tenant(), user.id(), hasher.hash(newPassword));
+        audit.append(AuditEntry.of(user.tenant(), "account.password_changed").actor(actor).user(user.id()).build());
+        sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
+    }
+
     private UserView view(User user) {
         Instant now = clock.instant();
         LockoutState lock = lockouts.get(user.tenant(), user.id());

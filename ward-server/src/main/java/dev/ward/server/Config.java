@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record Config(String host, int port, Path dataDir, Optional<String> masterKey,
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
-                     PasswordHasher.Params argon2) {
+                     PasswordHasher.Params argon2, java.time.Duration cleanupInterval) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -29,7 +29,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 new PasswordHasher.Params(
                         (int) atLeast(env, "WARD_ARGON2_MEMORY_KIB", PasswordHasher.Params.OWASP.memoryKib(), 19 * 1024),
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
-                        1));
+                        1),
+                java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)));
     }
 
     /** The data directory from {@code --data-dir}, else {@code WARD_DATA_DIR}, else {@code ./ward-data}. */
@@ -41,7 +42,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2);
+        return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {

@@ -3,7 +3,11 @@ package dev.ward.server.cli;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.server.Config;
 import dev.ward.server.Ward;
+import dev.ward.session.CleanupCriteria;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,17 +30,39 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
     Path dataDir;
 
+    @Option(names = "--cleanup-on-start", description = "Before listening, remove ended sessions left from before (orphans).")
+    boolean cleanupOnStart;
+
+    @Option(names = "--all-sessions", description = "With --cleanup-on-start: remove every session, signing everybody out.")
+    boolean allSessions;
+
+    @Option(names = "--older-than-hours", paramLabel = "N", description = "With --cleanup-on-start: only sessions created more than N hours ago.")
+    Integer olderThanHours;
+
     @Override
     public Integer call() {
         if (port < 0 || port > 65535) {
             System.err.println("ward serve: --port must be between 0 and 65535, got " + port);
             return 2;
         }
+        if ((allSessions || olderThanHours != null) && !cleanupOnStart) {
+            System.err.println("ward serve: --all-sessions and --older-than-hours only go with --cleanup-on-start.");
+            return 2;
+        }
+        if (olderThanHours != null && olderThanHours < 1) {
+            System.err.println("ward serve: --older-than-hours must be 1 or more, got " + olderThanHours + ".");
+            return 2;
+        }
+        Optional<Ward.StartupCleanup> startupCleanup = cleanupOnStart
+                ? Optional.of(new Ward.StartupCleanup(new CleanupCriteria(
+                        allSessions ? CleanupCriteria.Selection.ALL : CleanupCriteria.Selection.ENDED,
+                        olderThanHours == null ? null : Instant.now().minus(Duration.ofHours(olderThanHours)), null)))
+                : Optional.empty();
         Config config;
         Ward ward;
         try {
             config = Config.fromEnvironment(System.getenv(), host, port, Config.dataDir(dataDir, System.getenv()));
-            ward = Ward.start(config, Clock.systemUTC(), System.out);
+            ward = Ward.start(config, Clock.systemUTC(), System.out, startupCleanup);
         } catch (Config.ConfigException | IllegalStateException e) {
             System.err.println("ward serve: " + e.getMessage());
             return 2;

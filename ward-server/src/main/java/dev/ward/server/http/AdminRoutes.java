@@ -91,7 +91,27 @@ final class AdminRoutes {
             responses.noContent(ctx);
         });
 
+        routes.add(HandlerType.POST, T + "/users/{user_id}/password", ctx -> {
+            Actor actor = credentials.require(ctx);
+            JsonBody body = JsonBody.read(ctx, json);
+            s.users().setPassword(actor, ctx.pathParam("tenant"), ctx.pathParam("user_id"), body.string("password"));
+            responses.noContent(ctx);
+        });
+
         routes.add(HandlerType.GET, "/v1/admin/login-history", this::loginHistory);
+
+        routes.add(HandlerType.GET, "/v1/admin/sessions", ctx -> {
+            Actor actor = credentials.require(ctx);
+            var list = s.sessions().adminList(actor, blankToNull(ctx.queryParam("tenant")), blankToNull(ctx.queryParam("user_id")),
+                    HttpApi.Responses.limit(ctx));
+            responses.json(ctx, 200, Map.of("sessions", list.stream().map(Views::session).toList()));
+        });
+        routes.add(HandlerType.DELETE, "/v1/admin/sessions/{session_id}", ctx -> {
+            s.sessions().adminEnd(credentials.require(ctx), ctx.pathParam("session_id"));
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.POST, "/v1/admin/signing-keys/rotate", ctx ->
+                responses.json(ctx, 200, Map.of("kid", s.jwt().rotate(credentials.require(ctx)))));
     }
 
     private void loginHistory(Context ctx) {

@@ -7,41 +7,37 @@ import dev.ward.auth.LoginResult;
 import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
-import dev.ward.session.Session;
 import dev.ward.session.SessionService;
-import dev.ward.session.Validation;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Login, logout and session validation. */
+/** Login and logout. */
 final class AuthRoutes {
     private final RouteTable routes;
     private final HttpApi.Responses responses;
     private final Credentials credentials;
     private final LoginService login;
     private final SessionService sessions;
+    private final SessionCookie cookies;
     private final ObjectMapper json;
-    private final boolean cookieSecure;
 
     AuthRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, LoginService login,
-               SessionService sessions, ObjectMapper json, boolean cookieSecure) {
+               SessionService sessions, SessionCookie cookies, ObjectMapper json) {
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
         this.login = login;
         this.sessions = sessions;
+        this.cookies = cookies;
         this.json = json;
-        this.cookieSecure = cookieSecure;
     }
 
     void register() {
         routes.add(HandlerType.POST, "/v1/auth/login", this::login);
         routes.add(HandlerType.POST, "/v1/auth/logout", this::logout);
-        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200, Views.session(credentials.requireSession(ctx))));
-        routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
     }
 
     private void login(Context ctx) {
@@ -56,7 +52,7 @@ final class AuthRoutes {
         switch (login.login(app, new LoginRequest(tenant, username, password, client))) {
             case LoginResult.Authenticated a -> {
                 if (app.isEmpty()) {
-                    setSessionCookie(ctx, a.issued().token());
+                    cookies.set(ctx, a.issued().token());
                 }
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("status", "authenticated");
@@ -67,6 +63,9 @@ final class AuthRoutes {
             }
             case LoginResult.Rejected r -> throw new ProblemException(401, "invalid_credentials", "Invalid credentials",
                     "The username or password is incorrect, or the account cannot sign in right now.");
+            case LoginResult.SessionLimitReached l -> throw new ProblemException(409, "session_limit_reached",
+                    "Session limit reached", "This account already has " + l.limit()
+                    + " active sessions; sign out of one of them first.", Map.of("limit", l.limit()));
             case LoginResult.RateLimited rl -> {
                 long seconds = Math.max(1, (rl.retryAfter().toMillis() + 999) / 1000);
                 ctx.header("Retry-After", Long.toString(seconds));
@@ -77,40 +76,10 @@ final class AuthRoutes {
     }
 
     private void logout(Context ctx) {
-        Session session = credentials.requireSession(ctx);
-        sessions.logout(session);
-        if (ctx.cookie(Credentials.COOKIE) != null) {
-            ctx.res().addHeader("Set-Cookie", Credentials.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
-                    + (secure(ctx) ? "; Secure" : ""));
-        }
-        ctx.header("Clear-Site-Data", "\"cookies\"");
+        Credentials.Held held = credentials.requireSession(ctx);
+        sessions.logout(held.session());
+        cookies.clear(ctx);
         responses.noContent(ctx);
-    }
-
-    private void validate(Context ctx) {
-        Actor.ApiKey app = credentials.requireApiKey(ctx);
-        JsonBody body = JsonBody.read(ctx, json);
-        String token = body.string("token");
-        body.client();
-        switch (sessions.validateFor(app, token)) {
-            case Validation.Valid v -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("valid", true);
-                out.put("session", Views.session(v.session()));
-                responses.json(ctx, 200, out);
-            }
-            case Validation.Invalid i -> throw new ProblemException(401, i.code(), "Session not valid", i.detail());
-        }
-    }
-
-    private void setSessionCookie(Context ctx, String token) {
-        // Non-persistent (no Max-Age, seed 004): the cookie dies with the browser.
-        ctx.res().addHeader("Set-Cookie", Credentials.COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict"
-                + (secure(ctx) ? "; Secure" : ""));
-    }
-
-    private boolean secure(Context ctx) {
-        return cookieSecure || ctx.req().isSecure();
     }
 
     static Client connectionClient(Context ctx) {

@@ -15,14 +15,25 @@ import java.util.Set;
  * {@code Bearer wst_…} or the session cookie (session). Never logs or echoes what it reads.
  */
 final class Credentials {
-    static final String COOKIE = "ward_session";
+    static final String COOKIE = SessionCookie.NAME;
 
     private final ApiKeyService apiKeys;
     private final SessionService sessions;
+    private final SessionCookie cookies;
 
-    Credentials(ApiKeyService apiKeys, SessionService sessions) {
+    Credentials(ApiKeyService apiKeys, SessionService sessions, SessionCookie cookies) {
         this.apiKeys = apiKeys;
         this.sessions = sessions;
+        this.cookies = cookies;
+    }
+
+    /** A live session and the token that presented it on this request. */
+    record Held(Session session, String token) {
+        Actor.User actor() {
+            return new Actor.User(session.tenant(), session.userId(), session.username(), Set.copyOf(session.roles()), session.id());
+        }
+
+        @Override public String toString() { return "Held[" + session.id() + "]"; }
     }
 
     /** Any authenticated caller: an API key or a live session. */
@@ -31,8 +42,7 @@ final class Credentials {
         if (bearer.isPresent() && bearer.get().startsWith(ApiKeyService.PREFIX)) {
             return apiKey(bearer.get());
         }
-        Session s = requireSession(ctx);
-        return new Actor.User(s.tenant(), s.userId(), s.username(), Set.copyOf(s.roles()), s.id());
+        return requireSession(ctx).actor();
     }
 
     /** The API key, if the request carries one; a carried but invalid key is refused, never ignored. */
@@ -55,14 +65,37 @@ final class Credentials {
         return apiKey(bearer.get());
     }
 
-    /** The caller's live session (counts as a use). */
-    Session requireSession(Context ctx) {
+    /**
+     * The caller's live session (counts as a use; the connection is the client for binding). When the
+     * validation rotates the token, a cookie caller gets the new cookie and a bearer caller the header
+     * {@code Ward-Rotated-Token}.
+     */
+    Held requireSession(Context ctx) {
+        boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
-        return switch (sessions.validate(token)) {
-            case Validation.Valid v -> v.session();
-            case Validation.Invalid i -> throw new ProblemException(401, i.code(), "Session not valid", i.detail());
+        return switch (sessions.validate(token, AuthRoutes.connectionClient(ctx))) {
+            case Validation.Valid v -> {
+                if (v.rotatedToken().isPresent()) {
+                    String fresh = v.rotatedToken().get();
+                    if (fromCookie) {
+                        cookies.set(ctx, fresh);
+                    } else {
+                        ctx.header(ROTATED_HEADER, fresh);
+                    }
+                    yield new Held(v.session(), fresh);
+                }
+                yield new Held(v.session(), token);
+            }
+            case Validation.Invalid i -> throw invalid(i);
         };
+    }
+
+    static final String ROTATED_HEADER = "Ward-Rotated-Token";
+
+    static ProblemException invalid(Validation.Invalid i) {
+        ProblemException p = new ProblemException(401, i.code(), "Session not valid", i.detail());
+        return i.reason().map(r -> p.with("reason", r)).orElse(p);
     }
 
     Optional<String> sessionToken(Context ctx) {

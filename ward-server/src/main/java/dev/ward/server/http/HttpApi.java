@@ -6,6 +6,8 @@ import dev.ward.apikey.ApiKeyService;
 import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.StoreUnavailableException;
+import dev.ward.jwt.SessionJwt;
+import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.TenantService;
 import dev.ward.user.UserService;
@@ -25,7 +27,8 @@ public final class HttpApi {
     private static final Logger access = LoggerFactory.getLogger("ward.access");
 
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
-                           SessionService sessions, BooleanSupplier databaseReady) {}
+                           SessionService sessions, SessionAttributes attributes, SessionJwt jwt,
+                           BooleanSupplier databaseReady) {}
 
     private final Services services;
     private final boolean cookieSecure;
@@ -40,7 +43,8 @@ public final class HttpApi {
     public RouteTable routes() { return routes; }
 
     public Javalin create() {
-        Credentials credentials = new Credentials(services.apiKeys(), services.sessions());
+        SessionCookie cookies = new SessionCookie(cookieSecure);
+        Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies);
         Responses responses = new Responses(json);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -95,8 +99,9 @@ public final class HttpApi {
             });
 
             routes.bind(config.routes);
-            new OperationsRoutes(routes, responses, services.databaseReady()).register();
-            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), json, cookieSecure).register();
+            new OperationsRoutes(routes, responses, services.databaseReady(), services.jwt()).register();
+            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json).register();
+            new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
         });
     }

@@ -30,6 +30,11 @@ final class JsonBody {
         this.json = json;
     }
 
+    /** The body's bytes, at most 64 KiB (413 beyond). */
+    static byte[] readRaw(Context ctx) {
+        return readBounded(ctx);
+    }
+
     static JsonBody read(Context ctx, ObjectMapper json) {
         byte[] bytes = readBounded(ctx);
         if (bytes.length == 0) {

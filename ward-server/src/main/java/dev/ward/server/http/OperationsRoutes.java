@@ -13,8 +13,10 @@ final class OperationsRoutes {
     private final HttpApi.Responses responses;
     private final BooleanSupplier databaseReady;
     private final byte[] openApi;
+    private final dev.ward.jwt.SessionJwt jwt;
 
-    OperationsRoutes(RouteTable routes, HttpApi.Responses responses, BooleanSupplier databaseReady) {
+    OperationsRoutes(RouteTable routes, HttpApi.Responses responses, BooleanSupplier databaseReady, dev.ward.jwt.SessionJwt jwt) {
+        this.jwt = jwt;
         this.routes = routes;
         this.responses = responses;
         this.databaseReady = databaseReady;
@@ -38,6 +40,11 @@ final class OperationsRoutes {
             boolean db = databaseReady.getAsBoolean();
             responses.json(ctx, db ? 200 : 503, Map.of("status", db ? "up" : "down",
                     "checks", Map.of("database", db ? "up" : "down")));
+        });
+        routes.add(HandlerType.GET, "/.well-known/jwks.json", ctx -> {
+            responses.json(ctx, 200, jwt.jwks());
+            // Public keys, safe to cache briefly; retired keys stay listed until their tokens have expired.
+            ctx.header("Cache-Control", "public, max-age=60");
         });
         routes.add(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     }

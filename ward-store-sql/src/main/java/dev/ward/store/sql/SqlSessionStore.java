@@ -1,59 +1,102 @@
 package dev.ward.store.sql;
 
+import dev.ward.session.Admission;
+import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionStore;
+import dev.ward.tenant.Policy;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 public final class SqlSessionStore implements SessionStore {
-    private static final String TOUCH = "UPDATE sessions SET last_seen_at = :now, uses = uses + 1, "
+    private static final String ALIVE = "revoked_at IS NULL AND idle_expires_at > :now AND absolute_expires_at > :now";
+    private static final String BUMP = "UPDATE sessions SET last_seen_at = :now, uses = uses + 1, "
+            + "uses_since_rotation = uses_since_rotation + %s, "
             + "idle_expires_at = CASE WHEN :now + idle_timeout_ms < absolute_expires_at THEN :now + idle_timeout_ms "
             + "ELSE absolute_expires_at END "
-            + "WHERE token_hash = :h AND revoked_at IS NULL AND idle_expires_at > :now AND absolute_expires_at > :now "
-            + "AND (CAST(:tenant AS VARCHAR) IS NULL OR tenant_id = :tenant)";
+            + "WHERE %s AND " + ALIVE + " AND (CAST(:tenant AS VARCHAR) IS NULL OR tenant_id = :tenant)";
 
     private final SqlDatabase db;
-    private final String touchStatement;
+    private final String touchCurrent;
+    private final String touchPrevious;
 
     public SqlSessionStore(SqlDatabase db) {
         this.db = db;
-        // One statement that checks, bumps and returns: H2 through a data-change delta table, PostgreSQL with RETURNING.
-        this.touchStatement = db.dialect() == SqlDatabase.Dialect.H2
-                ? "SELECT * FROM FINAL TABLE (" + TOUCH + ")"
-                : TOUCH + " RETURNING *";
+        this.touchCurrent = returning(BUMP.formatted("1", "token_hash = :h"));
+        this.touchPrevious = returning(BUMP.formatted("0", "prev_token_hash = :h AND prev_valid_until > :now"));
+    }
+
+    /** One statement that checks, bumps and returns: H2 through a data-change delta table, PostgreSQL with RETURNING. */
+    private String returning(String update) {
+        return db.dialect() == SqlDatabase.Dialect.H2 ? "SELECT * FROM FINAL TABLE (" + update + ")" : update + " RETURNING *";
     }
 
     @Override
-    public void insert(Session s, String tokenHash, Duration idleTimeout) {
-        db.run(h -> h.createUpdate("INSERT INTO sessions (id, token_hash, tenant_id, user_id, username, roles, aal, created_at, "
-                        + "last_seen_at, idle_expires_at, absolute_expires_at, idle_timeout_ms, uses, client_ip, user_agent) "
-                        + "VALUES (:id, :h, :t, :uid, :username, :roles, :aal, :created, :seen, :idle, :abs, :idleMs, :uses, :ip, :ua)")
-                .bind("id", s.id()).bind("h", tokenHash).bind("t", s.tenant()).bind("uid", s.userId())
-                .bind("username", s.username()).bind("roles", Columns.joined(s.roles())).bind("aal", s.aal())
-                .bind("created", s.createdAt().toEpochMilli()).bind("seen", s.lastSeenAt().toEpochMilli())
-                .bind("idle", s.idleExpiresAt().toEpochMilli()).bind("abs", s.absoluteExpiresAt().toEpochMilli())
-                .bind("idleMs", idleTimeout.toMillis()).bind("uses", s.uses()).bind("ip", s.client().ip())
-                .bind("ua", s.client().userAgent()).execute());
+    public Admission admit(Session s, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
+                           Instant now) {
+        return db.inTransaction(h -> {
+            // The user's row is the lock that serialises concurrent logins of one user across nodes.
+            h.createQuery("SELECT id FROM users WHERE tenant_id = :t AND id = :u FOR UPDATE")
+                    .bind("t", s.tenant()).bind("u", s.userId()).mapTo(String.class).findOne();
+            List<Session> live = liveOfUser(h, s.tenant(), s.userId(), now);
+            List<Session> evicted = new ArrayList<>();
+            if (live.size() >= maxConcurrent) {
+                if (onLimit == Policy.OnLimit.REJECT) {
+                    return new Admission.LimitReached(maxConcurrent);
+                }
+                for (Session old : live.subList(0, live.size() - maxConcurrent + 1)) {
+                    if (revoke(h, old.id(), "evicted", now)) {
+                        evicted.add(old);
+                    }
+                }
+            }
+            h.createUpdate("INSERT INTO sessions (id, token_hash, tenant_id, user_id, username, roles, aal, created_at, "
+                            + "last_seen_at, idle_expires_at, absolute_expires_at, idle_timeout_ms, uses, client_ip, user_agent, "
+                            + "rotated_at, uses_since_rotation, rotate_pending) "
+                            + "VALUES (:id, :h, :t, :uid, :username, :roles, :aal, :created, :seen, :idle, :abs, :idleMs, :uses, "
+                            + ":ip, :ua, :rotated, 0, FALSE)")
+                    .bind("id", s.id()).bind("h", tokenHash).bind("t", s.tenant()).bind("uid", s.userId())
+                    .bind("username", s.username()).bind("roles", Columns.joined(s.roles())).bind("aal", s.aal())
+                    .bind("created", s.createdAt().toEpochMilli()).bind("seen", s.lastSeenAt().toEpochMilli())
+                    .bind("idle", s.idleExpiresAt().toEpochMilli()).bind("abs", s.absoluteExpiresAt().toEpochMilli())
+                    .bind("idleMs", idleTimeout.toMillis()).bind("uses", s.uses()).bind("ip", s.client().ip())
+                    .bind("ua", s.client().userAgent()).bind("rotated", s.rotatedAt().toEpochMilli()).execute();
+            return new Admission.Admitted(evicted);
+        });
     }
 
     @Override
     public Lookup touch(String tokenHash, String tenant, Instant now) {
         return db.call(h -> {
-            Optional<Session> touched = h.createQuery(touchStatement)
-                    .bind("now", now.toEpochMilli()).bind("h", tokenHash).bind("tenant", tenant)
-                    .map((rs, ctx) -> read(rs)).findOne();
+            Optional<Session> touched = bump(h, touchCurrent, tokenHash, tenant, now);
             if (touched.isPresent()) {
-                return new Lookup.Touched(touched.get());
+                return new Lookup.Touched(touched.get(), true);
             }
-            // Not alive (or not ours): classify. Only failed validations pay for this second query.
+            // Not the current token of a live session: a token in its rotation grace period, or a failure to classify.
+            // Only these rarer paths pay for more statements.
+            Optional<Session> previous = bump(h, touchPrevious, tokenHash, tenant, now);
+            if (previous.isPresent()) {
+                return new Lookup.Touched(previous.get(), false);
+            }
             Optional<Session> row = h.createQuery("SELECT * FROM sessions WHERE token_hash = :h").bind("h", tokenHash)
                     .map((rs, ctx) -> read(rs)).findOne();
+            boolean superseded = false;
+            if (row.isEmpty()) {
+                row = h.createQuery("SELECT * FROM sessions WHERE prev_token_hash = :h").bind("h", tokenHash)
+                        .map((rs, ctx) -> read(rs)).findOne();
+                superseded = row.isPresent();
+            }
             if (row.isEmpty()) {
                 return new Lookup.Unknown();
             }
@@ -67,36 +110,124 @@ public final class SqlSessionStore implements SessionStore {
             if (s.expiredAt(now)) {
                 return new Lookup.Expired(s);
             }
-            return new Lookup.Unknown();
+            return superseded ? new Lookup.Superseded(s) : new Lookup.Unknown();
+        });
+    }
+
+    private static Optional<Session> bump(Handle h, String sql, String tokenHash, String tenant, Instant now) {
+        return h.createQuery(sql).bind("now", now.toEpochMilli()).bind("h", tokenHash).bind("tenant", tenant)
+                .map((rs, ctx) -> read(rs)).findOne();
+    }
+
+    @Override
+    public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
+        return db.call(h -> h.createUpdate("UPDATE sessions SET prev_token_hash = token_hash, prev_valid_until = :grace, "
+                        + "token_hash = :new, rotated_at = :now, uses_since_rotation = 0, rotate_pending = FALSE "
+                        + "WHERE id = :id AND token_hash = :old AND revoked_at IS NULL")
+                .bind("grace", graceUntil.toEpochMilli()).bind("new", newHash).bind("now", now.toEpochMilli())
+                .bind("id", sessionId).bind("old", oldHash).execute()) == 1;
+    }
+
+    @Override
+    public Optional<Session> findById(String sessionId) {
+        return db.call(h -> h.createQuery("SELECT * FROM sessions WHERE id = :id").bind("id", sessionId)
+                .map((rs, ctx) -> read(rs)).findOne());
+    }
+
+    @Override
+    public boolean revoke(String sessionId, String reason, Instant now) {
+        return db.inTransaction(h -> revoke(h, sessionId, reason, now));
+    }
+
+    private static boolean revoke(Handle h, String sessionId, String reason, Instant now) {
+        int n = h.createUpdate("UPDATE sessions SET revoked_at = :now, revoke_reason = :r WHERE id = :id AND " + ALIVE)
+                .bind("now", now.toEpochMilli()).bind("r", reason).bind("id", sessionId).execute();
+        h.createUpdate("DELETE FROM session_attributes WHERE session_id = :id").bind("id", sessionId).execute();
+        return n == 1;
+    }
+
+    @Override
+    public List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now) {
+        return db.inTransaction(h -> {
+            List<Session> ended = new ArrayList<>();
+            for (Session s : liveOfUser(h, tenant, userId, now)) {
+                if (!s.id().equals(keepSessionId) && revoke(h, s.id(), reason, now)) {
+                    ended.add(s);
+                }
+            }
+            return ended;
         });
     }
 
     @Override
-    public boolean revoke(String tenant, String sessionId, String reason, Instant now) {
-        return db.call(h -> h.createUpdate("UPDATE sessions SET revoked_at = :now, revoke_reason = :r "
-                        + "WHERE tenant_id = :t AND id = :id AND revoked_at IS NULL")
-                .bind("now", now.toEpochMilli()).bind("r", reason).bind("t", tenant).bind("id", sessionId).execute()) == 1;
+    public List<Session> live(String tenant, String userId, Instant now, int limit) {
+        return db.call(h -> h.createQuery("SELECT * FROM sessions WHERE " + ALIVE
+                        + " AND (CAST(:t AS VARCHAR) IS NULL OR tenant_id = :t) AND (CAST(:u AS VARCHAR) IS NULL OR user_id = :u)"
+                        + " ORDER BY created_at, id LIMIT :limit")
+                .bind("now", now.toEpochMilli()).bind("t", tenant).bind("u", userId).bind("limit", limit)
+                .map((rs, ctx) -> read(rs)).list());
     }
 
-    @Override
-    public int revokeAllOfUser(String tenant, String userId, String reason, Instant now) {
-        return db.call(h -> h.createUpdate("UPDATE sessions SET revoked_at = :now, revoke_reason = :r "
-                        + "WHERE tenant_id = :t AND user_id = :u AND revoked_at IS NULL AND absolute_expires_at > :now "
-                        + "AND idle_expires_at > :now")
-                .bind("now", now.toEpochMilli()).bind("r", reason).bind("t", tenant).bind("u", userId).execute());
-    }
-
-    @Override
-    public List<Session> liveOfUser(String tenant, String userId, Instant now) {
-        return db.call(h -> h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND user_id = :u AND revoked_at IS NULL "
-                        + "AND idle_expires_at > :now AND absolute_expires_at > :now ORDER BY created_at, id")
-                .bind("t", tenant).bind("u", userId).bind("now", now.toEpochMilli()).map((rs, ctx) -> read(rs)).list());
+    private static List<Session> liveOfUser(Handle h, String tenant, String userId, Instant now) {
+        return h.createQuery("SELECT * FROM sessions WHERE tenant_id = :t AND user_id = :u AND " + ALIVE + " ORDER BY created_at, id")
+                .bind("t", tenant).bind("u", userId).bind("now", now.toEpochMilli()).map((rs, ctx) -> read(rs)).list();
     }
 
     @Override
     public void updateRoles(String tenant, String userId, List<String> roles) {
-        db.run(h -> h.createUpdate("UPDATE sessions SET roles = :r WHERE tenant_id = :t AND user_id = :u AND revoked_at IS NULL")
+        db.run(h -> h.createUpdate("UPDATE sessions SET roles = :r, rotate_pending = TRUE "
+                        + "WHERE tenant_id = :t AND user_id = :u AND revoked_at IS NULL")
                 .bind("r", Columns.joined(roles)).bind("t", tenant).bind("u", userId).execute());
+    }
+
+    @Override
+    public void updateClient(String sessionId, Client client) {
+        db.run(h -> h.createUpdate("UPDATE sessions SET client_ip = :ip, user_agent = :ua WHERE id = :id")
+                .bind("ip", client.ip()).bind("ua", client.userAgent()).bind("id", sessionId).execute());
+    }
+
+    @Override
+    public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) {
+        return db.call(h -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            bindCleanup(h.createQuery("SELECT tenant_id, COUNT(*) AS n FROM sessions WHERE " + cleanupWhere(c)
+                    + " GROUP BY tenant_id ORDER BY tenant_id"), c, now)
+                    .map((rs, ctx) -> Map.entry(rs.getString("tenant_id"), rs.getLong("n")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+    }
+
+    @Override
+    public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) {
+        return db.call(h -> bindCleanup(h.createQuery("SELECT * FROM sessions WHERE " + cleanupWhere(c)
+                + " ORDER BY created_at, id LIMIT :limit"), c, now).bind("limit", limit).map((rs, ctx) -> read(rs)).list());
+    }
+
+    private static String cleanupWhere(CleanupCriteria c) {
+        String selection = switch (c.selection()) {
+            case ENDED -> "(revoked_at IS NOT NULL OR idle_expires_at <= :now OR absolute_expires_at <= :now)";
+            case UNAUTHENTICATED -> "aal = 0";
+            case ALL -> "1 = 1";
+        };
+        return selection + (c.createdBefore() == null ? "" : " AND created_at < :before")
+                + (c.tenant() == null ? "" : " AND tenant_id = :t");
+    }
+
+    private static Query bindCleanup(Query q, CleanupCriteria c, Instant now) {
+        q.bind("now", now.toEpochMilli());
+        if (c.createdBefore() != null) {
+            q.bind("before", c.createdBefore().toEpochMilli());
+        }
+        if (c.tenant() != null) {
+            q.bind("t", c.tenant());
+        }
+        return q;
+    }
+
+    @Override
+    public boolean delete(String sessionId) {
+        return db.call(h -> h.createUpdate("DELETE FROM sessions WHERE id = :id").bind("id", sessionId).execute()) == 1;
     }
 
     private static Session read(ResultSet rs) throws SQLException {
@@ -105,6 +236,7 @@ public final class SqlSessionStore implements SessionStore {
                 Columns.millis(rs, "last_seen_at"), Columns.millis(rs, "idle_expires_at"),
                 Columns.millis(rs, "absolute_expires_at"), rs.getLong("uses"),
                 new Client(rs.getString("client_ip"), rs.getString("user_agent")),
-                Columns.millis(rs, "revoked_at"), rs.getString("revoke_reason"));
+                Columns.millis(rs, "revoked_at"), rs.getString("revoke_reason"),
+                Columns.millis(rs, "rotated_at"), rs.getLong("uses_since_rotation"), rs.getBoolean("rotate_pending"));
     }
 }

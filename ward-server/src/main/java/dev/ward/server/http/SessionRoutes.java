@@ -1,0 +1,137 @@
+package dev.ward.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ward.access.Actor;
+import dev.ward.jwt.SessionJwt;
+import dev.ward.problem.ProblemException;
+import dev.ward.session.Session;
+import dev.ward.session.SessionAttributes;
+import dev.ward.session.SessionService;
+import dev.ward.session.Validation;
+import dev.ward.user.UserService;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The session API: validation by apps (hot path) and the holder's own session, attributes, JWT and devices. */
+final class SessionRoutes {
+    private final RouteTable routes;
+    private final HttpApi.Responses responses;
+    private final Credentials credentials;
+    private final SessionService sessions;
+    private final SessionAttributes attributes;
+    private final SessionJwt jwt;
+    private final UserService users;
+    private final SessionCookie cookies;
+    private final ObjectMapper json;
+
+    SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
+                  SessionCookie cookies, ObjectMapper json) {
+        this.routes = routes;
+        this.responses = responses;
+        this.credentials = credentials;
+        this.sessions = s.sessions();
+        this.attributes = s.attributes();
+        this.jwt = s.jwt();
+        this.users = s.users();
+        this.cookies = cookies;
+        this.json = json;
+    }
+
+    void register() {
+        routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
+        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200, Views.session(credentials.requireSession(ctx).session())));
+        routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
+                Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
+        routes.add(HandlerType.POST, "/v1/session/jwt", ctx -> {
+            SessionJwt.Issued issued = jwt.issue(credentials.requireSession(ctx).session());
+            responses.json(ctx, 200, Map.of("access_token", issued.token(), "token_type", "Bearer",
+                    "expires_in", issued.expiresInSeconds()));
+        });
+        routes.add(HandlerType.GET, "/v1/session/attributes/{key}", this::getAttribute);
+        routes.add(HandlerType.PUT, "/v1/session/attributes/{key}", this::putAttribute);
+        routes.add(HandlerType.DELETE, "/v1/session/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            if (!attributes.delete(s, ctx.pathParam("key"))) {
+                throw attributeNotFound();
+            }
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.GET, "/v1/me/sessions", ctx -> {
+            Session current = credentials.requireSession(ctx).session();
+            List<Map<String, Object>> list = sessions.ownSessions(current).stream().map(s -> {
+                Map<String, Object> v = new LinkedHashMap<>(Views.session(s));
+                v.put("current", s.id().equals(current.id()));
+                return v;
+            }).toList();
+            responses.json(ctx, 200, Map.of("sessions", list));
+        });
+        routes.add(HandlerType.DELETE, "/v1/me/sessions/{session_id}", ctx -> {
+            Session current = credentials.requireSession(ctx).session();
+            sessions.endOwn(current, ctx.pathParam("session_id"));
+            if (current.id().equals(ctx.pathParam("session_id"))) {
+                cookies.clear(ctx);
+            }
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.POST, "/v1/me/sessions/revoke-others", ctx ->
+                responses.json(ctx, 200, Map.of("revoked", sessions.endOthers(credentials.requireSession(ctx).session()))));
+        routes.add(HandlerType.POST, "/v1/me/password", ctx -> {
+            Actor.User me = credentials.requireSession(ctx).actor();
+            JsonBody body = JsonBody.read(ctx, json);
+            users.changeOwnPassword(me, body.string("current_password"), body.string("new_password"));
+            cookies.clear(ctx);
+            responses.noContent(ctx);
+        });
+    }
+
+    private void validate(Context ctx) {
+        Actor.ApiKey app = credentials.requireApiKey(ctx);
+        JsonBody body = JsonBody.read(ctx, json);
+        String token = body.string("token");
+        switch (sessions.validateFor(app, token, body.client())) {
+            case Validation.Valid v -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("valid", true);
+                out.put("session", Views.session(v.session()));
+                v.rotatedToken().ifPresent(t -> out.put("rotated_token", t));
+                responses.json(ctx, 200, out);
+            }
+            case Validation.Invalid i -> throw Credentials.invalid(i);
+        }
+    }
+
+    private void getAttribute(Context ctx) {
+        Session s = credentials.requireSession(ctx).session();
+        String value = attributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::attributeNotFound);
+        ctx.status(200).contentType("application/json").result(value);
+    }
+
+    private void putAttribute(Context ctx) {
+        Session s = credentials.requireSession(ctx).session();
+        String key = ctx.pathParam("key");
+        byte[] raw = JsonBody.readRaw(ctx);
+        String compact;
+        try {
+            var node = json.readTree(raw);
+            if (node == null || node.isMissingNode()) {
+                throw ProblemException.validation("body", "The attribute value must be JSON.");
+            }
+            compact = json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.validation("body", "The attribute value is not valid JSON.");
+        } catch (IOException e) {
+            throw ProblemException.validation("body", "The request body could not be read.");
+        }
+        attributes.put(s, key, compact);
+        responses.noContent(ctx);
+    }
+
+    private static ProblemException attributeNotFound() {
+        return ProblemException.notFound("attribute_not_found", "This session has no attribute with that key.");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ward.store.sql;
+
+import dev.ward.session.AttributeStore;
+import java.time.Instant;
+import java.util.Optional;
+
+public final class SqlAttributeStore implements AttributeStore {
+    private final SqlDatabase db;
+
+    public SqlAttributeStore(SqlDatabase db) { this.db = db; }
+
+    @Override
+    public Optional<String> get(String sessionId, String name) {
+        return db.call(h -> h.createQuery("SELECT value FROM session_attributes WHERE session_id = :s AND name = :n")
+                .bind("s", sessionId).bind("n", name).mapTo(String.class).findOne());
+    }
+
+    @Override
+    public boolean put(String sessionId, String name, String sealed, Instant now, int maxCount) {
+        return db.inTransaction(h -> {
+            int updated = h.createUpdate("UPDATE session_attributes SET value = :v, updated_at = :now WHERE session_id = :s AND name = :n")
+                    .bind("v", sealed).bind("now", now.toEpochMilli()).bind("s", sessionId).bind("n", name).execute();
+            if (updated == 1) {
+                return true;
+            }
+            int count = h.createQuery("SELECT COUNT(*) FROM session_attributes WHERE session_id = :s").bind("s", sessionId)
+                    .mapTo(Integer.class).one();
+            if (count >= maxCount) {
+                return false;
+            }
+            h.createUpdate("INSERT INTO session_attributes (session_id, name, value, updated_at) VALUES (:s, :n, :v, :now)")
+                    .bind("s", sessionId).bind("n", name).bind("v", sealed).bind("now", now.toEpochMilli()).execute();
+            return true;
+        });
+    }
+
+    @Override
+    public boolean delete(String sessionId, String name) {
+        return db.call(h -> h.createUpdate("DELETE FROM session_attributes WHERE session_id = :s AND name = :n")
+                .bind("s", sessionId).bind("n", name).execute()) == 1;
+    }
+}
