@@ -15,7 +15,7 @@ CREATE INDEX sessions_by_idle_expiry ON sessions (idle_expires_at);
 CREATE TABLE session_attributes (
     session_id  VARCHAR(40)  NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     name        VARCHAR(128) NOT NULL,
-    value       VARCHAR      NOT NULL,
+    sealed_value VARCHAR     NOT NULL,
     updated_at  BIGINT       NOT NULL,
     PRIMARY KEY (session_id, name)
 );

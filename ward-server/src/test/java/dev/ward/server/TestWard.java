@@ -54,7 +54,7 @@ public final class TestWard implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(adminPassword), cookieSecure,
-                limits, PasswordHasher.Params.OWASP);
+                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);
@@ -124,13 +124,21 @@ public final class TestWard implements AutoCloseable {
         }
     }
 
-    /** A session token of the bootstrap system administrator. */
+    /**
+     * A session token of the bootstrap system administrator: reused while the test clock stands still and
+     * the token is far from rotation, otherwise a fresh login (tests move the clock by hours).
+     */
     public String adminToken() {
-        if (adminToken == null) {
+        if (adminToken == null || !clock.instant().equals(adminTokenAt) || ++adminTokenUses > 50) {
             adminToken = login("system", "admin", ADMIN_PASSWORD);
+            adminTokenAt = clock.instant();
+            adminTokenUses = 0;
         }
         return adminToken;
     }
+
+    private java.time.Instant adminTokenAt;
+    private int adminTokenUses;
 
     /** Logs in (browser style) and returns the session token; fails the test when refused. */
     public String login(String tenant, String username, String password) {

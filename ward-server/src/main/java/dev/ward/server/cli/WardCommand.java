@@ -17,7 +17,22 @@ public final class WardCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new WardCommand());
+        CommandLine cli = new CommandLine(new WardCommand());
+        cli.setExecutionExceptionHandler(WardCommand::failed);
+        return cli;
+    }
+
+    /**
+     * An unexpected failure of a command: one line, no stack trace. Ward's own messages are shown; other
+     * exceptions only by class, since driver messages may carry SQL or values.
+     */
+    private static int failed(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        String name = cli.getCommandSpec().qualifiedName();
+        String detail = e instanceof dev.ward.problem.StoreUnavailableException || e instanceof dev.ward.server.Config.ConfigException
+                || e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException
+                ? e.getMessage() : e.getClass().getSimpleName();
+        cli.getErr().println(name + ": failed: " + detail);
+        return 1;
     }
 
     @Override

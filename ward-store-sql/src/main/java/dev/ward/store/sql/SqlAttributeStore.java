@@ -11,14 +11,14 @@ public final class SqlAttributeStore implements AttributeStore {
 
     @Override
     public Optional<String> get(String sessionId, String name) {
-        return db.call(h -> h.createQuery("SELECT value FROM session_attributes WHERE session_id = :s AND name = :n")
+        return db.call(h -> h.createQuery("SELECT sealed_value FROM session_attributes WHERE session_id = :s AND name = :n")
                 .bind("s", sessionId).bind("n", name).mapTo(String.class).findOne());
     }
 
     @Override
     public boolean put(String sessionId, String name, String sealed, Instant now, int maxCount) {
         return db.inTransaction(h -> {
-            int updated = h.createUpdate("UPDATE session_attributes SET value = :v, updated_at = :now WHERE session_id = :s AND name = :n")
+            int updated = h.createUpdate("UPDATE session_attributes SET sealed_value = :v, updated_at = :now WHERE session_id = :s AND name = :n")
                     .bind("v", sealed).bind("now", now.toEpochMilli()).bind("s", sessionId).bind("n", name).execute();
             if (updated == 1) {
                 return true;
@@ -28,7 +28,7 @@ public final class SqlAttributeStore implements AttributeStore {
             if (count >= maxCount) {
                 return false;
             }
-            h.createUpdate("INSERT INTO session_attributes (session_id, name, value, updated_at) VALUES (:s, :n, :v, :now)")
+            h.createUpdate("INSERT INTO session_attributes (session_id, name, sealed_value, updated_at) VALUES (:s, :n, :v, :now)")
                     .bind("s", sessionId).bind("n", name).bind("v", sealed).bind("now", now.toEpochMilli()).execute();
             return true;
         });

@@ -215,7 +215,9 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     private static Query bindCleanup(Query q, CleanupCriteria c, Instant now) {
-        q.bind("now", now.toEpochMilli());
+        if (c.selection() == CleanupCriteria.Selection.ENDED) {
+            q.bind("now", now.toEpochMilli());
+        }
         if (c.createdBefore() != null) {
             q.bind("before", c.createdBefore().toEpochMilli());
         }

@@ -1,0 +1,104 @@
+package dev.ward.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.server.TestWard;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** {@code ward cleanup} against the data directory of a server that is running at the same time. */
+class CleanupCommandTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run ward(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = WardCommand.commandLine().execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void countsPerTenantThenRemovesEndedSessionsWhileTheServerRuns() {
+        try (TestWard w = new TestWard()) {
+            String dir = w.dataDir.toString();
+            // The CLI runs on the real clock; make these sessions old enough to have expired by then.
+            w.clock.set(Instant.now().minus(Duration.ofDays(2)));
+            w.createTenant("north");
+            w.createUser("north", "nina", "North-Pass-123!", "staff");
+            String a = w.login("north", "nina", "North-Pass-123!");
+            w.login("north", "nina", "North-Pass-123!");
+            w.post("/v1/auth/logout", null, a);
+            w.clock.set(Instant.now());
+            String live = w.login("north", "nina", "North-Pass-123!");
+
+            Run dry = ward("cleanup", "--data-dir", dir, "--dry-run", "--tenant", "north");
+            assertThat(dry.exit()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("north").contains("total: 2").contains("Dry run: nothing removed.");
+
+            Run real = ward("cleanup", "--data-dir", dir, "--force");
+            assertThat(real.exit()).as(real.err()).isZero();
+            assertThat(real.out()).contains("Removed");
+            assertThat(ward("cleanup", "--data-dir", dir, "--dry-run", "--tenant", "north").out()).contains("total: 0");
+            assertThat(w.get("/v1/session", live).status()).as("live sessions stay").isEqualTo(200);
+            assertThat(w.ward.audit().recent("north", "session.expired", 10)).isNotEmpty();
+
+            Run all = ward("cleanup", "--data-dir", dir, "--all-sessions", "--tenant", "north", "--force");
+            assertThat(all.exit()).isZero();
+            assertThat(w.get("/v1/session", live).status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void refusesBadValuesWithAClearMessage() throws Exception {
+        try (TestWard w = new TestWard()) {
+            String dir = w.dataDir.toString();
+            Run zero = ward("cleanup", "--data-dir", dir, "--older-than-hours", "0");
+            assertThat(zero.exit()).isEqualTo(2);
+            assertThat(zero.err()).contains("--older-than-hours must be 1 or more");
+            Run text = ward("cleanup", "--data-dir", dir, "--older-than-hours", "soon");
+            assertThat(text.exit()).isEqualTo(2);
+            assertThat(text.err()).contains("--older-than-hours");
+            Run both = ward("cleanup", "--data-dir", dir, "--all-sessions", "--expired-only");
+            assertThat(both.exit()).isEqualTo(2);
+            assertThat(both.err()).contains("at most one of");
+            Run unknown = ward("cleanup", "--data-dir", dir, "--everything");
+            assertThat(unknown.exit()).isEqualTo(2);
+            Run contradiction = ward("cleanup", "--data-dir", dir, "--dry-run", "--force");
+            assertThat(contradiction.exit()).isEqualTo(2);
+            Run noTerminal = ward("cleanup", "--data-dir", dir, "--all-sessions");
+            assertThat(noTerminal.exit()).as(noTerminal.out() + noTerminal.err()).isIn(0, 2);
+            if (noTerminal.exit() == 2) {
+                assertThat(noTerminal.err()).contains("--force");
+            }
+        }
+        Run missing = ward("cleanup", "--data-dir", Files.createTempDirectory("empty").toString(), "--dry-run");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("no Ward database");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}, {"cleanup", "--help"}}) {
+            Run r = ward(args);
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).contains("Usage: ward");
+        }
+        assertThat(ward("cleanup", "--help").out()).contains("--dry-run", "--force", "--expired-only", "--unauthenticated-only",
+                "--all-sessions", "--older-than-hours", "--tenant");
+        assertThat(ward("serve", "--help").out()).contains("--cleanup-on-start");
+    }
+}
