@@ -9,6 +9,10 @@ import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.tenant.TenantService;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +29,16 @@ public final class ApiKeyService {
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
+    /**
+     * Recently authenticated keys by hash, so the validation hot path does not pay a database round trip
+     * for the API key on every call. Revocation clears the entry on this node at once; other nodes drop
+     * it within {@link #CACHE_TTL}. Unknown keys are never cached.
+     */
+    private final Map<String, Cached> recent = new ConcurrentHashMap<>();
+    static final Duration CACHE_TTL = Duration.ofSeconds(10);
+    private static final int CACHE_MAX = 10_000;
+
+    private record Cached(Actor.ApiKey actor, Instant at) {}
 
     public ApiKeyService(ApiKeyStore store, TenantService tenants, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.store = store;
@@ -62,9 +76,23 @@ public final class ApiKeyService {
             return Optional.empty();
         }
         String hash = Secrets.sha256Hex(presented);
-        return store.findByHash(hash)
+        Instant now = clock.instant();
+        Cached hit = recent.get(hash);
+        if (hit != null && now.isBefore(hit.at().plus(CACHE_TTL)) && !now.isBefore(hit.at())) {
+            return Optional.of(hit.actor());
+        }
+        Optional<Actor.ApiKey> actor = store.findByHash(hash)
                 .filter(k -> k.revokedAt() == null && Secrets.constantTimeEquals(k.keyHash(), hash))
                 .map(k -> new Actor.ApiKey(k.tenant(), k.id(), k.scopes()));
+        if (actor.isPresent()) {
+            if (recent.size() >= CACHE_MAX) {
+                recent.clear();
+            }
+            recent.put(hash, new Cached(actor.get(), now));
+        } else {
+            recent.remove(hash);
+        }
+        return actor;
     }
 
     public List<ApiKey> list(Actor actor, String tenant) {
@@ -78,6 +106,7 @@ public final class ApiKeyService {
         if (!store.revoke(tenant, id, clock.instant())) {
             throw ProblemException.notFound("api_key_not_found", "No active API key with that id in this tenant.");
         }
+        recent.values().removeIf(c -> c.actor().keyId().equals(id));
         audit.append(AuditEntry.of(tenant, "admin.api_key_revoked").actor(actor).detail("api_key_id", id).build());
     }
 }
