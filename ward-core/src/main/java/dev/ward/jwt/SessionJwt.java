@@ -39,7 +39,7 @@ public final class SessionJwt {
     public static final Duration LIFETIME = Duration.ofSeconds(300);
     /** Clock skew allowed to verifiers when a retired key leaves the JWKS. */
     private static final Duration SKEW = Duration.ofSeconds(60);
-    private static final Duration RELOAD = Duration.ofSeconds(30);
+    private static final Duration RELOAD = Duration.ofSeconds(15);
     private static final String PURPOSE = "signing-keys";
 
     public record Issued(String token, long expiresInSeconds) {
@@ -90,6 +90,7 @@ public final class SessionJwt {
 
     /** The public keys a verifier may meet: the active one and those retired less than a token lifetime ago. */
     public Map<String, Object> jwks() {
+        active(clock.instant());
         Instant horizon = clock.instant().minus(LIFETIME).minus(SKEW);
         List<JWK> keys = new ArrayList<>();
         for (SigningKey k : store.all()) {

@@ -198,10 +198,21 @@ public final class SessionService {
         return store.live(tenant, userId, clock.instant(), limit);
     }
 
+    /**
+     * An administrator ends a session. A session of a tenant the actor does not administer is "not found",
+     * exactly like a nonexistent id (no oracle), and the attempt is audited as a cross-tenant event.
+     */
     public void adminEnd(Actor actor, String sessionId) {
         Session target = store.findById(sessionId)
                 .orElseThrow(() -> ProblemException.notFound("session_not_found", "No such session."));
-        guard.requireAdminOf(actor, target.tenant());
+        if (!actor.isAdminOf(target.tenant())) {
+            if (!actor.isAdminOf(actor.tenant())) {
+                guard.requireAdminOf(actor, target.tenant());
+            }
+            audit.append(AuditEntry.of(actor.tenant(), "security.cross_tenant_denied").outcome(AuditEntry.DENIED)
+                    .actor(actor).detail("target_tenant", target.tenant()).detail("operation", "end_session").build());
+            throw ProblemException.notFound("session_not_found", "No such session.");
+        }
         if (!target.liveAt(clock.instant())) {
             throw ProblemException.notFound("session_not_found", "No such live session.");
         }

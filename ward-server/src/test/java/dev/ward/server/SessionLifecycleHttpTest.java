@@ -249,7 +249,10 @@ class SessionLifecycleHttpTest {
         w.createUser("elsewhere", "boss", PW, "admin");
         String otherAdmin = w.login("elsewhere", "boss", PW);
         assertThat(w.get("/v1/admin/sessions?tenant=life", otherAdmin).status()).isEqualTo(403);
-        assertThat(w.delete("/v1/admin/sessions/" + sid, otherAdmin).status()).isEqualTo(403);
+        var foreign = w.delete("/v1/admin/sessions/" + sid, otherAdmin);
+        assertThat(foreign.status()).as("another tenant's session looks like no session").isEqualTo(404);
+        assertThat(foreign.raw()).isEqualTo(w.delete("/v1/admin/sessions/ses_000000000000000000000000", otherAdmin).raw());
+        assertThat(w.ward.audit().recent("elsewhere", "security.cross_tenant_denied", 10)).isNotEmpty();
         assertThat(w.get("/v1/admin/sessions", otherAdmin).raw()).doesNotContain(sid);
         assertThat(w.get("/v1/admin/sessions?user_id=" + id, w.adminToken()).code()).isEqualTo("validation_failed");
 
@@ -315,6 +318,7 @@ class SessionLifecycleHttpTest {
         assertThat(w.put("/v1/session/attributes/big", "\"" + "x".repeat(9000) + "\"", token).code()).isEqualTo("attribute_too_large");
         assertThat(w.put("/v1/session/attributes/bad", "{nope", token).code()).isEqualTo("validation_failed");
         assertThat(w.put("/v1/session/attributes/bad", "", token).code()).isEqualTo("validation_failed");
+        assertThat(w.put("/v1/session/attributes/bad", "1 2", token).code()).isEqualTo("validation_failed");
         assertThat(w.put("/v1/session/attributes/bad%20key", "1", token).code()).isEqualTo("validation_failed");
         assertThat(w.delete("/v1/session/attributes/count", token).status()).isEqualTo(204);
         assertThat(w.delete("/v1/session/attributes/count", token).status()).isEqualTo(404);

@@ -116,10 +116,14 @@ final class SessionRoutes {
         String key = ctx.pathParam("key");
         byte[] raw = JsonBody.readRaw(ctx);
         String compact;
-        try {
-            var node = json.readTree(raw);
+        try (var parser = json.createParser(raw)) {
+            parser.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            var node = json.readTree(parser);
             if (node == null || node.isMissingNode()) {
                 throw ProblemException.validation("body", "The attribute value must be JSON.");
+            }
+            if (parser.nextToken() != null) {
+                throw ProblemException.validation("body", "The attribute value must be one JSON value.");
             }
             compact = json.writeValueAsString(node);
         } catch (JsonProcessingException e) {
