@@ -12,7 +12,17 @@ import java.util.Optional;
  */
 public record Config(String host, int port, Path dataDir, Optional<String> masterKey,
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
-                     PasswordHasher.Params argon2, java.time.Duration cleanupInterval) {
+                     PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl) {
+
+    /** Embedded mode (no database URL). */
+    public Config(String host, int port, Path dataDir, Optional<String> masterKey, Optional<String> bootstrapAdminPassword,
+                  boolean cookieSecure, LoginLimits loginLimits, PasswordHasher.Params argon2, java.time.Duration cleanupInterval) {
+        this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                Optional.empty());
+    }
+
+    /** Production mode: durable state in PostgreSQL instead of the embedded H2 file. */
+    public boolean production() { return databaseUrl.isPresent(); }
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -30,7 +40,26 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                         (int) atLeast(env, "WARD_ARGON2_MEMORY_KIB", PasswordHasher.Params.OWASP.memoryKib(), 19 * 1024),
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
                         1),
-                java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)));
+                java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)),
+                databaseUrl(env));
+    }
+
+    private static Optional<String> databaseUrl(Map<String, String> env) {
+        String url = env.get("WARD_DATABASE_URL");
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("WARD_DATABASE_URL must be a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://127.0.0.1:5432/ward?user=postgres");
+        }
+        if (env.getOrDefault("WARD_MASTER_KEY", "").isBlank()) {
+            // Every node must seal and open with the same key; a per-node development key file would make
+            // one node's sealed data (attributes, signing keys) unreadable to the others.
+            throw new ConfigException("WARD_MASTER_KEY is required when WARD_DATABASE_URL is set "
+                    + "(base64 of 32 random bytes, the same on every node; e.g. openssl rand -base64 32)");
+        }
+        return Optional.of(url.trim());
     }
 
     /** The data directory from {@code --data-dir}, else {@code WARD_DATA_DIR}, else {@code ./ward-data}. */
@@ -42,7 +71,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval);
+        return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -67,7 +97,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     @Override
     public String toString() {
-        return "Config[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", masterKey="
+        return "Config[host=" + host + ", port=" + port + ", dataDir=" + dataDir
+                + ", database=" + (databaseUrl.isPresent() ? "postgresql" : "embedded") + ", masterKey="
                 + (masterKey.isPresent() ? "<from environment>" : "<dev key file>") + "]";
     }
 

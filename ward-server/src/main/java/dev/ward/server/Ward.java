@@ -52,13 +52,15 @@ public final class Ward implements AutoCloseable {
                        SessionJwt jwt, SessionCleanup cleanup) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
-            try {
-                Files.createDirectories(config.dataDir());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create the data directory " + config.dataDir(), e);
+            if (!config.production()) {
+                try {
+                    Files.createDirectories(config.dataDir());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot create the data directory " + config.dataDir(), e);
+                }
             }
             MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
-            SqlDatabase db = SqlDatabase.embedded(config.dataDir());
+            SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
             try {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);

@@ -36,25 +36,34 @@ public final class TestWard implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String adminToken;
 
-    public TestWard() { this(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD); }
+    public TestWard() { this(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.empty(), Optional.empty()); }
 
-    public TestWard(LoginLimits limits) { this(limits, ADMIN_PASSWORD); }
+    public TestWard(LoginLimits limits) { this(limits, ADMIN_PASSWORD, false, Optional.empty(), Optional.empty()); }
 
-    public TestWard(String adminPassword) { this(new LoginLimits(100_000, 100_000), adminPassword); }
-
-    private TestWard(LoginLimits limits, String adminPassword) { this(limits, adminPassword, false); }
+    public TestWard(String adminPassword) {
+        this(new LoginLimits(100_000, 100_000), adminPassword, false, Optional.empty(), Optional.empty());
+    }
 
     /** A server that marks its session cookie Secure, as behind a TLS-terminating proxy. */
-    public static TestWard withSecureCookies() { return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true); }
+    public static TestWard withSecureCookies() {
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true, Optional.empty(), Optional.empty());
+    }
 
-    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure) {
+    /** A node in production mode on PostgreSQL; several nodes given the same URL and key form one deployment. */
+    public static TestWard onPostgres(String jdbcUrl, String masterKeyBase64) {
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
+                Optional.of(masterKeyBase64));
+    }
+
+    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
+                     Optional<String> masterKey) {
         try {
             dataDir = Files.createTempDirectory("ward-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Config config = new Config("127.0.0.1", 0, dataDir, Optional.empty(), Optional.of(adminPassword), cookieSecure,
-                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300));
+        Config config = new Config("127.0.0.1", 0, dataDir, masterKey, Optional.of(adminPassword), cookieSecure,
+                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);

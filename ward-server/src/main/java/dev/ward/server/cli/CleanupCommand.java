@@ -75,7 +75,8 @@ final class CleanupCommand implements Callable<Integer> {
         CleanupCriteria.Selection selection = allSessions ? CleanupCriteria.Selection.ALL
                 : unauthenticatedOnly ? CleanupCriteria.Selection.UNAUTHENTICATED : CleanupCriteria.Selection.ENDED;
         Path dir = Config.dataDir(dataDir, System.getenv());
-        if (!Files.exists(dir.resolve("ward.mv.db"))) {
+        boolean production = !System.getenv().getOrDefault("WARD_DATABASE_URL", "").isBlank();
+        if (!production && !Files.exists(dir.resolve("ward.mv.db"))) {
             err.println("ward cleanup: no Ward database in " + dir + " (use --data-dir or WARD_DATA_DIR).");
             return 2;
         }
