@@ -1,0 +1,169 @@
+package dev.ward.server.cli;
+
+import dev.ward.crypto.MasterKey;
+import dev.ward.server.Config;
+import dev.ward.server.Ward;
+import dev.ward.tenant.Policy;
+import dev.ward.tenant.Tenant;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Verify the configuration: which stores are configured and whether each answers,",
+                "and warnings about insecure settings and tenant policies outside recommended ranges.",
+                "Exit status: 0 when every store answers, 1 when one does not, 2 for a configuration error",
+                "(with --strict, warnings also give 1)."})
+final class CheckCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
+    Path dataDir;
+
+    @Option(names = "--host", defaultValue = Config.DEFAULT_HOST, description = "The address the server listens on, to judge exposure (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--strict", description = "Treat warnings as failures.")
+    boolean strict;
+
+    private final List<String> warnings = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        Map<String, String> env = System.getenv();
+        Config config;
+        try {
+            config = Config.fromEnvironment(env, host, Config.DEFAULT_PORT, Config.dataDir(dataDir, env));
+        } catch (Config.ConfigException e) {
+            System.err.println("ward check: " + e.getMessage());
+            return 2;
+        }
+        out.println("Mode: " + (config.production() ? "production (PostgreSQL)" : "embedded (H2 in " + config.dataDir().toAbsolutePath() + ")"));
+
+        boolean storesOk = true;
+        if (!config.production() && !Files.exists(config.dataDir().resolve("ward.mv.db"))) {
+            out.println("Database: no embedded database yet in " + config.dataDir() + " (created by the first ./ward serve)");
+        } else {
+            try (Ward.Core core = Ward.Core.open(config, Clock.systemUTC())) {
+                boolean up = core.db().ping();
+                out.println("Database: " + describeDatabase(config) + " — " + (up ? "answers" : "DOES NOT ANSWER"));
+                storesOk = up;
+                if (core.masterKey().source() == MasterKey.Source.DEV_KEY_FILE) {
+                    warn("the master key is the development key file " + config.dataDir().resolve(MasterKey.FILE_NAME)
+                            + "; set WARD_MASTER_KEY for anything but development");
+                }
+                if (up) {
+                    for (Tenant t : core.tenants().list(new dev.ward.access.Actor.Operator())) {
+                        checkPolicy(t);
+                    }
+                }
+            } catch (RuntimeException e) {
+                out.println("Database: " + describeDatabase(config) + " — DOES NOT ANSWER (" + e.getClass().getSimpleName() + ")");
+                storesOk = false;
+            }
+        }
+        String redis = env.getOrDefault("WARD_REDIS_URL", "");
+        if (redis.isBlank()) {
+            out.println("Redis: not configured (sessions are kept in the database)");
+        } else {
+            out.println("Redis: WARD_REDIS_URL is set, but this version keeps sessions in the database; it is not used yet");
+            if (redis.startsWith("redis://") && !loopback(redisHost(redis))) {
+                warn("WARD_REDIS_URL uses plain redis:// to a non-loopback host; use rediss:// (TLS)");
+            }
+        }
+
+        boolean exposed = !loopback(host);
+        if (exposed && !config.cookieSecure()) {
+            warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
+                    + "serve Ward behind TLS and set it");
+        }
+        if (config.bootstrapAdminPassword().isPresent()) {
+            warn("WARD_BOOTSTRAP_ADMIN_PASSWORD is still set; it is only needed for the first start — remove it");
+        }
+        if (config.loginLimits().perUsernamePerMinute() > 100) {
+            warn("WARD_LOGIN_RATE_PER_USERNAME is " + config.loginLimits().perUsernamePerMinute() + "/min; above 100 weakens brute-force protection");
+        }
+
+        out.println(warnings.isEmpty() ? "No warnings." : warnings.size() + " warning(s):");
+        warnings.forEach(w -> out.println("  WARNING: " + w));
+        if (!storesOk) {
+            return 1;
+        }
+        return strict && !warnings.isEmpty() ? 1 : 0;
+    }
+
+    /** Recommended ranges (PRODUCT.md defaults, OWASP session guidance); values outside work but are flagged. */
+    private void checkPolicy(Tenant t) {
+        Policy p = t.policy();
+        String where = "tenant " + t.id() + ": ";
+        if (p.idleTimeout().compareTo(Duration.ofHours(1)) > 0) {
+            warn(where + "session.idle_timeout_seconds is " + p.idleTimeout().toSeconds() + "; more than 3600 leaves unattended screens open");
+        }
+        if (p.absoluteTimeout().compareTo(Duration.ofHours(24)) > 0) {
+            warn(where + "session.absolute_timeout_seconds is " + p.absoluteTimeout().toSeconds() + "; more than 86400 is unusually long");
+        }
+        if (p.idleTimeout().compareTo(Duration.ofMinutes(2)) < 0) {
+            warn(where + "session.idle_timeout_seconds is " + p.idleTimeout().toSeconds() + "; under 120 signs people out while they work");
+        }
+        if (p.maxLoginFailures() > 10) {
+            warn(where + "login.max_failures is " + p.maxLoginFailures() + "; more than 10 weakens lockout");
+        }
+        if (p.lockout().compareTo(Duration.ofMinutes(1)) < 0) {
+            warn(where + "login.lockout_seconds is " + p.lockout().toSeconds() + "; under 60 barely slows guessing");
+        }
+        if (p.passwordMinLength() < 12) {
+            warn(where + "password.min_length is " + p.passwordMinLength() + "; below 12 is below the recommended minimum");
+        }
+        if (p.binding() == Policy.Binding.OFF) {
+            warn(where + "session.binding is off; a stolen token works from anywhere without a trace");
+        }
+        if (p.rotationGrace().compareTo(Duration.ofMinutes(2)) > 0) {
+            warn(where + "session.rotation_grace_seconds is " + p.rotationGrace().toSeconds() + "; more than 120 keeps old tokens alive long");
+        }
+        if (p.maxConcurrentSessions() > 20) {
+            warn(where + "session.max_concurrent is " + p.maxConcurrentSessions() + "; more than 20 hides shared accounts");
+        }
+        if (p.mfaRequiredRoles().isEmpty()) {
+            warn(where + "mfa.required_roles is empty; no role must use MFA");
+        }
+    }
+
+    private void warn(String message) { warnings.add(message); }
+
+    private static String describeDatabase(Config config) {
+        if (!config.production()) {
+            return "H2 " + config.dataDir().resolve("ward.mv.db");
+        }
+        String url = config.databaseUrl().orElseThrow();
+        int q = url.indexOf('?');
+        // Never print the query string: it may carry a password.
+        return "PostgreSQL " + (q < 0 ? url : url.substring(0, q));
+    }
+
+    private static String redisHost(String url) {
+        String rest = url.substring(url.indexOf("//") + 2);
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            rest = rest.substring(at + 1);
+        }
+        int end = rest.indexOf(':') >= 0 ? rest.indexOf(':') : rest.indexOf('/') >= 0 ? rest.indexOf('/') : rest.length();
+        return rest.substring(0, end);
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.ward.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.server.TestWard;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** {@code ward check} on real data: stores, and warnings that name what to fix. */
+class CheckCommandTest {
+    @Test
+    void reportsTheEmbeddedDatabaseAndWarnsAboutDevelopmentSettings() {
+        try (TestWard w = new TestWard()) {
+            w.createTenant("lax");
+            w.patch("/v1/admin/tenants/lax", "{\"policy\":{\"session\":{\"idle_timeout_seconds\":28800,\"binding\":\"off\"},"
+                    + "\"login\":{\"max_failures\":50}}}", w.adminToken());
+            var r = CleanupCommandTest.ward("check", "--data-dir", w.dataDir.toString(), "--host", "0.0.0.0");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("Mode: embedded").contains("answers")
+                    .contains("development key file")
+                    .contains("WARD_COOKIE_SECURE")
+                    .contains("tenant lax: session.idle_timeout_seconds is 28800")
+                    .contains("tenant lax: session.binding is off")
+                    .contains("tenant lax: login.max_failures is 50")
+                    .doesNotContain("tenant system:");
+            var strict = CleanupCommandTest.ward("check", "--data-dir", w.dataDir.toString(), "--strict");
+            assertThat(strict.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void saysWhenThereIsNoDatabaseYet() throws Exception {
+        var r = CleanupCommandTest.ward("check", "--data-dir", Files.createTempDirectory("fresh").toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("no embedded database yet");
+    }
+}
