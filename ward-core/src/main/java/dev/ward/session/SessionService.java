@@ -203,12 +203,13 @@ public final class SessionService {
      * exactly like a nonexistent id (no oracle), and the attempt is audited as a cross-tenant event.
      */
     public void adminEnd(Actor actor, String sessionId) {
+        if (!actor.isAdminOf(actor.tenant())) {
+            // Not an administrator anywhere: refused before any lookup, so the answer says nothing about the id.
+            guard.requireAdminOf(actor, actor.tenant());
+        }
         Session target = store.findById(sessionId)
                 .orElseThrow(() -> ProblemException.notFound("session_not_found", "No such session."));
         if (!actor.isAdminOf(target.tenant())) {
-            if (!actor.isAdminOf(actor.tenant())) {
-                guard.requireAdminOf(actor, target.tenant());
-            }
             audit.append(AuditEntry.of(actor.tenant(), "security.cross_tenant_denied").outcome(AuditEntry.DENIED)
                     .actor(actor).detail("target_tenant", target.tenant()).detail("operation", "end_session").build());
             throw ProblemException.notFound("session_not_found", "No such session.");

@@ -145,7 +145,16 @@ public final class UserService {
      */
     public void changeOwnPassword(Actor.User actor, String currentPassword, String newPassword) {
         User user = require(actor.tenant(), actor.userId());
-        if (!hasher.verify(currentPassword, user.passwordHash())) {
+        boolean right = hasher.verify(currentPassword, user.passwordHash());
+        if (lockouts.get(user.tenant(), user.id()).lockedAt(clock.instant())) {
+            // Locked by failed guesses: even the right password changes nothing (as at login), and the answer
+            // is the same as for a wrong one, so a stolen session cannot finish guessing here.
+            audit.append(AuditEntry.of(user.tenant(), "account.password_change_failed").outcome(AuditEntry.DENIED)
+                    .actor(actor).user(user.id()).detail("reason", "locked").build());
+            throw new ProblemException(403, "current_password_incorrect", "Current password incorrect",
+                    "The current password is not correct.");
+        }
+        if (!right) {
             LockoutState after = lockouts.recordFailure(user.tenant(), user.id());
             Policy policy = requireTenant(user.tenant()).policy();
             if (after.failures() >= policy.maxLoginFailures()) {

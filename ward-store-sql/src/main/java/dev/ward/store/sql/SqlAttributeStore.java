@@ -18,6 +18,8 @@ public final class SqlAttributeStore implements AttributeStore {
     @Override
     public boolean put(String sessionId, String name, String sealed, Instant now, int maxCount) {
         return db.inTransaction(h -> {
+            // The session row is the lock that makes count-then-insert atomic across parallel requests and nodes.
+            h.createQuery("SELECT id FROM sessions WHERE id = :s FOR UPDATE").bind("s", sessionId).mapTo(String.class).findOne();
             int updated = h.createUpdate("UPDATE session_attributes SET sealed_value = :v, updated_at = :now WHERE session_id = :s AND name = :n")
                     .bind("v", sealed).bind("now", now.toEpochMilli()).bind("s", sessionId).bind("n", name).execute();
             if (updated == 1) {

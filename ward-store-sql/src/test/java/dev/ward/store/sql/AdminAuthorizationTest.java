@@ -4,35 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ward.access.Actor;
-import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditTrail;
-import dev.ward.auth.LoginLimits;
 import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
-import dev.ward.session.SessionService;
 import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
-import dev.ward.testing.MutableClock;
-import dev.ward.user.PasswordHasher;
-import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
 import dev.ward.user.UserView;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AdminAuthorizationTest {
-    private static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
     private static final String PASSWORD = "Correct-Horse-9!";
 
     private static final Actor OPERATOR = new Actor.Operator();
@@ -43,8 +33,7 @@ class AdminAuthorizationTest {
     private static final Actor ADMIN_KEY_A = new Actor.ApiKey("hosp-a", "key_adm_a", Set.of(Scope.ADMIN));
     private static final Actor ADMIN_KEY_SYSTEM = new Actor.ApiKey("system", "key_adm_sys", Set.of(Scope.ADMIN));
 
-    private MutableClock clock;
-    private SqlDatabase db;
+    private StoreFixture w;
     private AuditTrail audit;
     private TenantService tenants;
     private UserService users;
@@ -53,19 +42,12 @@ class AdminAuthorizationTest {
 
     @BeforeEach
     void setUp() {
-        clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
-        db = SqlDatabase.inMemory("authz-" + UUID.randomUUID());
-        audit = new AuditTrail(new SqlAuditStore(db), clock);
-        AdminGuard guard = new AdminGuard(audit);
-        tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-        SessionService sessions = new SessionService(new SqlSessionStore(db), audit, clock);
-        SqlUserStore userStore = new SqlUserStore(db);
-        SqlLockoutStore lockouts = new SqlLockoutStore(db);
-        users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
-                guard, audit, clock);
-        apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-        login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                (bucket, perMinute) -> Optional.<Duration>empty(), LoginLimits.DEFAULT, HASHER, sessions, guard, audit, clock);
+        w = new StoreFixture("authz");
+        audit = w.audit;
+        tenants = w.tenants;
+        users = w.users;
+        apiKeys = w.apiKeys;
+        login = w.login;
 
         tenants.createIfAbsent("system", "System");
         tenants.create(OPERATOR, "hosp-a", "Hospital A", Map.of());
@@ -74,7 +56,7 @@ class AdminAuthorizationTest {
 
     @AfterEach
     void tearDown() {
-        db.close();
+        w.close();
     }
 
     private static ProblemException refusal(ThrowingCallable call) {

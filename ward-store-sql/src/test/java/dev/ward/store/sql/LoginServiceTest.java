@@ -4,26 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ward.access.Actor;
-import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.audit.AuditEvent;
-import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginAttempt;
-import dev.ward.auth.LoginLimits;
 import dev.ward.auth.LoginRequest;
 import dev.ward.auth.LoginResult;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
-import dev.ward.session.SessionService;
 import dev.ward.session.Validation;
-import dev.ward.tenant.TenantService;
-import dev.ward.testing.MutableClock;
 import dev.ward.user.PasswordHasher;
-import dev.ward.user.PasswordRules;
 import dev.ward.user.User;
-import dev.ward.user.UserService;
 import dev.ward.user.UserStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,36 +48,13 @@ class LoginServiceTest {
         public Optional<Duration> acquire(String bucket, long perMinute) { return Optional.of(RETRY); }
     }
 
-    /** Ward's services wired over the SQL adapters as ward-server's Ward.start does. */
-    static final class World implements AutoCloseable {
-        final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
-        final SqlDatabase db = SqlDatabase.inMemory("login-" + UUID.randomUUID());
-        final AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
-        final AdminGuard guard = new AdminGuard(audit);
-        final TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-        final SessionService sessions = new SessionService(new SqlSessionStore(db), audit, clock);
-        final SqlUserStore userStore = new SqlUserStore(db);
-        final SqlLockoutStore lockouts = new SqlLockoutStore(db);
-        final SqlLoginAttemptStore history = new SqlLoginAttemptStore(db);
-        final UserService users = new UserService(userStore, lockouts, tenants, sessions, HASHER,
-                PasswordRules.withShippedCommonList(), guard, audit, clock);
-
-        LoginService login(RateLimiter limiter, PasswordHasher hasher) {
-            return new LoginService(tenants, userStore, lockouts, history, limiter, LoginLimits.DEFAULT, hasher, sessions,
-                    guard, audit, clock);
-        }
-
-        @Override
-        public void close() { db.close(); }
-    }
-
-    private World world;
+    private StoreFixture world;
     private LoginService login;
     private String aliceId;
 
     @BeforeEach
     void setUp() {
-        world = new World();
+        world = new StoreFixture("login");
         login = world.login(new AlwaysAllows(), HASHER);
         world.tenants.create(new Actor.Operator(), TENANT, "St Clinic", Map.of());
         aliceId = world.users.create(new Actor.Operator(), TENANT, "alice", PASSWORD, List.of("staff")).user().id();
@@ -141,7 +109,7 @@ class LoginServiceTest {
         assertThat(session.aal()).isEqualTo(1);
         assertThat(session.client()).isEqualTo(DESK);
         assertThat(session.createdAt()).isEqualTo(world.clock.instant());
-        assertThat(world.sessions.validate(ok.issued().token())).isInstanceOf(Validation.Valid.class);
+        assertThat(world.sessions.validate(ok.issued().token(), DESK)).isInstanceOf(Validation.Valid.class);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ward.access.Actor;
-import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditTrail;
@@ -12,36 +11,33 @@ import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
 import dev.ward.session.IssuedSession;
+import dev.ward.session.Opening;
 import dev.ward.session.Session;
 import dev.ward.session.SessionService;
 import dev.ward.session.Validation;
 import dev.ward.tenant.Policy;
-import dev.ward.tenant.TenantService;
 import dev.ward.testing.MutableClock;
-import dev.ward.user.PasswordHasher;
-import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SessionStoreTest {
-    private static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
     private static final Client CLIENT = new Client("192.0.2.10", "Mozilla/5.0 (ward)");
     private static final Duration IDLE = Duration.ofSeconds(600);
     private static final Duration ABSOLUTE = Duration.ofSeconds(3600);
     private static final Policy POLICY = Policy.defaults().merge(Map.of("session",
             Map.of("idle_timeout_seconds", (int) IDLE.toSeconds(), "absolute_timeout_seconds", (int) ABSOLUTE.toSeconds())));
 
+    private StoreFixture w;
     private MutableClock clock;
-    private SqlDatabase db;
     private AuditTrail audit;
     private SqlSessionStore store;
     private SessionService sessions;
@@ -49,30 +45,39 @@ class SessionStoreTest {
 
     @BeforeEach
     void setUp() {
-        clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
-        db = SqlDatabase.inMemory("sessions-" + UUID.randomUUID());
-        audit = new AuditTrail(new SqlAuditStore(db), clock);
-        AdminGuard guard = new AdminGuard(audit);
-        TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-        store = new SqlSessionStore(db);
-        sessions = new SessionService(store, audit, clock);
-        users = new UserService(new SqlUserStore(db), new SqlLockoutStore(db), tenants, sessions, HASHER,
-                PasswordRules.withShippedCommonList(), guard, audit, clock);
-        tenants.create(new Actor.Operator(), "hosp-a", "Hospital A", Map.of());
-        tenants.create(new Actor.Operator(), "hosp-b", "Hospital B", Map.of());
+        w = new StoreFixture("sessions");
+        clock = w.clock;
+        audit = w.audit;
+        store = w.sessionStore;
+        sessions = w.sessions;
+        users = w.users;
+        // Rotation is pinned by SessionRotationTest; here it must not replace the tokens under test.
+        Map<String, Object> session = Map.of("idle_timeout_seconds", (int) IDLE.toSeconds(),
+                "absolute_timeout_seconds", (int) ABSOLUTE.toSeconds(), "rotate_after_seconds", 86_400);
+        w.tenant("hosp-a", session);
+        w.tenant("hosp-b", session);
     }
 
     @AfterEach
     void tearDown() {
-        db.close();
+        w.close();
     }
 
     private IssuedSession open(String tenant, String userId) {
-        return sessions.open(tenant, userId, "user-" + userId, List.of("staff"), 1, POLICY, CLIENT);
+        return opened(sessions.open(tenant, userId, "user-" + userId, List.of("staff"), 1, POLICY, CLIENT));
     }
 
     private IssuedSession open() {
         return open("hosp-a", "usr_1");
+    }
+
+    private static IssuedSession opened(Opening o) {
+        assertThat(o).isInstanceOf(Opening.Opened.class);
+        return ((Opening.Opened) o).issued();
+    }
+
+    private Validation validate(String token) {
+        return sessions.validate(token, CLIENT);
     }
 
     private static Session valid(Validation v) {
@@ -80,9 +85,13 @@ class SessionStoreTest {
         return ((Validation.Valid) v).session();
     }
 
-    private static String invalidCode(Validation v) {
+    private static Validation.Invalid invalid(Validation v) {
         assertThat(v).isInstanceOf(Validation.Invalid.class);
-        return ((Validation.Invalid) v).code();
+        return (Validation.Invalid) v;
+    }
+
+    private static String invalidCode(Validation v) {
+        return invalid(v).code();
     }
 
     @Test
@@ -104,14 +113,14 @@ class SessionStoreTest {
         IssuedSession issued = open();
 
         clock.advance(Duration.ofSeconds(100));
-        Session first = valid(sessions.validate(issued.token()));
+        Session first = valid(validate(issued.token()));
         assertThat(first.uses()).isEqualTo(1);
         assertThat(first.lastSeenAt()).isEqualTo(t0.plusSeconds(100));
         assertThat(first.idleExpiresAt()).isEqualTo(t0.plusSeconds(100).plus(IDLE));
         assertThat(first.absoluteExpiresAt()).isEqualTo(t0.plus(ABSOLUTE));
 
         clock.advance(Duration.ofSeconds(50));
-        Session second = valid(sessions.validate(issued.token()));
+        Session second = valid(validate(issued.token()));
         assertThat(second.uses()).isEqualTo(2);
         assertThat(second.idleExpiresAt()).isEqualTo(t0.plusSeconds(150).plus(IDLE));
         assertThat(second.id()).isEqualTo(issued.session().id());
@@ -122,7 +131,7 @@ class SessionStoreTest {
         IssuedSession issued = open();
         for (int i = 0; i < 5; i++) {
             clock.advance(IDLE.minusSeconds(1));
-            valid(sessions.validate(issued.token()));
+            valid(validate(issued.token()));
         }
         assertThat(clock.instant()).isAfter(issued.session().idleExpiresAt());
     }
@@ -135,7 +144,7 @@ class SessionStoreTest {
         Session s = issued.session();
         while (clock.instant().isBefore(t0.plus(ABSOLUTE).minusSeconds(100))) {
             clock.advance(Duration.ofSeconds(500));
-            s = valid(sessions.validate(issued.token()));
+            s = valid(validate(issued.token()));
         }
 
         assertThat(clock.instant()).isEqualTo(t0.plus(ABSOLUTE).minusSeconds(100));
@@ -145,7 +154,7 @@ class SessionStoreTest {
     @Test
     void idleTimeoutLongerThanTheLifetimeIsClippedAtOpen() {
         Policy odd = Policy.defaults().merge(Map.of("session", Map.of("idle_timeout_seconds", 1800, "absolute_timeout_seconds", 600)));
-        Session s = sessions.open("hosp-a", "usr_1", "u", List.of(), 1, odd, CLIENT).session();
+        Session s = opened(sessions.open("hosp-a", "usr_1", "u", List.of(), 1, odd, CLIENT)).session();
         assertThat(s.idleExpiresAt()).isEqualTo(s.absoluteExpiresAt()).isEqualTo(clock.instant().plusSeconds(600));
     }
 
@@ -155,25 +164,25 @@ class SessionStoreTest {
 
         clock.advance(IDLE);
 
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_expired");
     }
 
     @Test
     void idleSessionIsAliveOneSecondBeforeItsExpiry() {
         IssuedSession issued = open();
         clock.advance(IDLE.minusSeconds(1));
-        valid(sessions.validate(issued.token()));
+        valid(validate(issued.token()));
     }
 
     @Test
     void expiredSessionStaysExpiredAndIsNotCounted() {
         IssuedSession issued = open();
         clock.advance(IDLE.plusSeconds(1));
-        sessions.validate(issued.token());
+        validate(issued.token());
         clock.advance(Duration.ofSeconds(1));
 
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
-        assertThat(store.liveOfUser("hosp-a", "usr_1", clock.instant())).isEmpty();
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_expired");
+        assertThat(store.live("hosp-a", "usr_1", clock.instant(), 100)).isEmpty();
     }
 
     @Test
@@ -182,12 +191,12 @@ class SessionStoreTest {
         IssuedSession issued = open();
         while (clock.instant().plusSeconds(500).isBefore(t0.plus(ABSOLUTE))) {
             clock.advance(Duration.ofSeconds(500));
-            valid(sessions.validate(issued.token()));
+            valid(validate(issued.token()));
         }
 
         clock.set(t0.plus(ABSOLUTE));
 
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_expired");
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_expired");
     }
 
     @Test
@@ -196,7 +205,7 @@ class SessionStoreTest {
 
         sessions.logout(issued.session());
 
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_revoked");
         AuditEvent revoked = audit.recent("hosp-a", "session.revoked", 1).getFirst();
         assertThat(revoked.sessionId()).isEqualTo(issued.session().id());
         assertThat(revoked.details()).containsEntry("reason", "logout");
@@ -208,7 +217,7 @@ class SessionStoreTest {
         sessions.logout(issued.session());
         sessions.logout(issued.session());
 
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_revoked");
         assertThat(audit.recent("hosp-a", "session.revoked", 10)).hasSize(1);
     }
 
@@ -217,7 +226,7 @@ class SessionStoreTest {
         IssuedSession phone = open();
         IssuedSession desk = open();
         sessions.logout(phone.session());
-        valid(sessions.validate(desk.token()));
+        valid(validate(desk.token()));
     }
 
     @Test
@@ -225,7 +234,7 @@ class SessionStoreTest {
         IssuedSession issued = open();
         sessions.logout(issued.session());
         clock.advance(ABSOLUTE.plusSeconds(1));
-        assertThat(invalidCode(sessions.validate(issued.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_revoked");
     }
 
     @Test
@@ -234,21 +243,21 @@ class SessionStoreTest {
         for (String token : Arrays.asList(null, "", "garbage", "wst_", "wst_short", "Bearer wst_x",
                 Secrets.newToken("wak_", 32), Secrets.newToken("wst_", 32), Secrets.newToken("wst_", 32) + "x",
                 Secrets.newToken("wst_", 32).replace("wst_", "WST_"), "wst_" + "=".repeat(43))) {
-            assertThat(invalidCode(sessions.validate(token))).as("token %s", token).isEqualTo("session_invalid");
+            assertThat(invalidCode(validate(token))).as("token %s", token).isEqualTo("session_invalid");
         }
     }
 
     @Test
     void sessionIdIsNotAToken() {
         IssuedSession issued = open();
-        assertThat(invalidCode(sessions.validate(issued.session().id()))).isEqualTo("session_invalid");
+        assertThat(invalidCode(validate(issued.session().id()))).isEqualTo("session_invalid");
     }
 
     @Test
     void tokenIsStoredOnlyAsItsHash() {
         IssuedSession issued = open();
 
-        List<Map<String, Object>> rows = db.call(h -> h.createQuery("SELECT * FROM sessions").mapToMap().list());
+        List<Map<String, Object>> rows = w.db.call(h -> h.createQuery("SELECT * FROM sessions").mapToMap().list());
 
         assertThat(rows).singleElement().satisfies(row -> {
             assertThat(row.get("token_hash")).isEqualTo(Secrets.sha256Hex(issued.token()));
@@ -261,22 +270,22 @@ class SessionStoreTest {
         IssuedSession issued = open("hosp-a", "usr_1");
         var keyOfB = new Actor.ApiKey("hosp-b", "key_b", Set.of(Scope.SESSIONS));
 
-        assertThat(invalidCode(sessions.validateFor(keyOfB, issued.token()))).isEqualTo("session_tenant_mismatch");
+        assertThat(invalidCode(sessions.validateFor(keyOfB, issued.token(), Optional.empty()))).isEqualTo("session_tenant_mismatch");
     }
 
     @Test
     void tenantMismatchIsNotCountedAsAUse() {
         IssuedSession issued = open("hosp-a", "usr_1");
-        sessions.validateFor(new Actor.ApiKey("hosp-b", "key_b", Set.of(Scope.SESSIONS)), issued.token());
+        sessions.validateFor(new Actor.ApiKey("hosp-b", "key_b", Set.of(Scope.SESSIONS)), issued.token(), Optional.empty());
 
-        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token()));
+        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token(), Optional.empty()));
         assertThat(s.uses()).isEqualTo(1);
     }
 
     @Test
     void apiKeyOfTheSessionsTenantValidatesIt() {
         IssuedSession issued = open("hosp-a", "usr_1");
-        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token()));
+        Session s = valid(sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.SESSIONS)), issued.token(), Optional.empty()));
         assertThat(s.tenant()).isEqualTo("hosp-a");
     }
 
@@ -284,7 +293,7 @@ class SessionStoreTest {
     void validationByApiKeyNeedsTheSessionsScope() {
         IssuedSession issued = open("hosp-a", "usr_1");
         ProblemException e = catchThrowableOfType(ProblemException.class,
-                () -> sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.CRYPTO)), issued.token()));
+                () -> sessions.validateFor(new Actor.ApiKey("hosp-a", "key_a", Set.of(Scope.CRYPTO)), issued.token(), Optional.empty()));
         assertThat(e).isNotNull();
         assertThat(e.code()).isEqualTo("insufficient_scope");
     }
@@ -299,12 +308,15 @@ class SessionStoreTest {
 
         users.disable(new Actor.Operator(), "hosp-a", alice);
 
-        assertThat(invalidCode(sessions.validate(alicePhone.token()))).isEqualTo("session_revoked");
-        assertThat(invalidCode(sessions.validate(aliceDesk.token()))).isEqualTo("session_revoked");
-        valid(sessions.validate(bobDesk.token()));
-        AuditEvent revoked = audit.recent("hosp-a", "session.revoked", 1).getFirst();
-        assertThat(revoked.userId()).isEqualTo(alice);
-        assertThat(revoked.details()).containsEntry("reason", "user_disabled").containsEntry("count", 2);
+        assertThat(invalidCode(validate(alicePhone.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(validate(aliceDesk.token()))).isEqualTo("session_revoked");
+        valid(validate(bobDesk.token()));
+        assertThat(invalid(validate(alicePhone.token())).reason()).contains("user_disabled");
+        assertThat(audit.recent("hosp-a", "session.revoked", 10)).hasSize(2).allSatisfy(e -> {
+            assertThat(e.userId()).isEqualTo(alice);
+            assertThat(e.actor()).isEqualTo("operator");
+            assertThat(e.details()).containsEntry("reason", "user_disabled");
+        }).extracting(AuditEvent::sessionId).containsExactlyInAnyOrder(alicePhone.session().id(), aliceDesk.session().id());
     }
 
     @Test
@@ -314,7 +326,9 @@ class SessionStoreTest {
 
         users.setRoles(new Actor.Operator(), "hosp-a", alice, List.of("provider", "staff"));
 
-        assertThat(valid(sessions.validate(issued.token())).roles()).containsExactly("provider", "staff");
+        Validation v = validate(issued.token());
+        assertThat(valid(v).roles()).containsExactly("provider", "staff");
+        assertThat(((Validation.Valid) v).rotatedToken()).as("a privilege change asks for a new token").isPresent();
     }
 
     @Test
@@ -327,7 +341,7 @@ class SessionStoreTest {
         open("hosp-b", "usr_1");
         sessions.logout(second.session());
 
-        assertThat(store.liveOfUser("hosp-a", "usr_1", clock.instant())).extracting(Session::id)
+        assertThat(store.live("hosp-a", "usr_1", clock.instant(), 100)).extracting(Session::id)
                 .containsExactly(first.session().id(), third.session().id());
     }
 
@@ -338,8 +352,8 @@ class SessionStoreTest {
 
         assertThat(sessions.endAllOfUser("hosp-a", "usr_1", "admin", new Actor.Operator())).isEqualTo(1);
 
-        assertThat(invalidCode(sessions.validate(inA.token()))).isEqualTo("session_revoked");
-        valid(sessions.validate(inB.token()));
+        assertThat(invalidCode(validate(inA.token()))).isEqualTo("session_revoked");
+        valid(validate(inB.token()));
     }
 
     @Test

@@ -1,0 +1,105 @@
+package dev.ward.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.access.AdminGuard;
+import dev.ward.audit.AuditEntry;
+import dev.ward.audit.AuditEvent;
+import dev.ward.audit.AuditStore;
+import dev.ward.audit.AuditTrail;
+import dev.ward.session.Admission;
+import dev.ward.session.CleanupCriteria;
+import dev.ward.session.Client;
+import dev.ward.session.Lookup;
+import dev.ward.session.Opening;
+import dev.ward.session.Session;
+import dev.ward.session.SessionService;
+import dev.ward.session.SessionStore;
+import dev.ward.tenant.Policy;
+import dev.ward.tenant.Tenant;
+import dev.ward.tenant.TenantService;
+import dev.ward.tenant.TenantStore;
+import dev.ward.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.AlphaChars;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.StringLength;
+
+/**
+ * Session tokens as {@link SessionService#open} hands them out: {@code wst_} + 43 base64url characters,
+ * never repeated, and stored only as their SHA-256. (The SQL store is not on this module's classpath; the
+ * token comes from the service whatever the store, so a recording store stands in for it here.)
+ */
+class SessionTokenPropertyTest {
+    private static final Set<String> SEEN_TOKENS = ConcurrentHashMap.newKeySet();
+    private static final Set<String> SEEN_IDS = ConcurrentHashMap.newKeySet();
+
+    /** Admits every session and remembers the token hash it was given. */
+    private static final class RecordingStore implements SessionStore {
+        final Map<String, Session> byHash = new ConcurrentHashMap<>();
+
+        @Override public Admission admit(Session s, String tokenHash, Duration idle, int max, Policy.OnLimit onLimit, Instant now) {
+            byHash.put(tokenHash, s);
+            return new Admission.Admitted(List.of());
+        }
+        @Override public Lookup touch(String tokenHash, String tenant, Instant now) { return new Lookup.Unknown(); }
+        @Override public boolean rotate(String id, String oldHash, String newHash, Instant now, Instant grace) { return false; }
+        @Override public Optional<Session> findById(String id) { return Optional.empty(); }
+        @Override public boolean revoke(String id, String reason, Instant now) { return false; }
+        @Override public List<Session> revokeAllOfUser(String t, String u, String keep, String reason, Instant now) { return List.of(); }
+        @Override public List<Session> live(String t, String u, Instant now, int limit) { return List.of(); }
+        @Override public void updateRoles(String t, String u, List<String> roles) { }
+        @Override public void updateClient(String id, Client c) { }
+        @Override public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) { return Map.of(); }
+        @Override public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) { return List.of(); }
+        @Override public boolean delete(String id) { return false; }
+    }
+
+    private static final class NoTenants implements TenantStore {
+        @Override public boolean insert(Tenant t) { return true; }
+        @Override public Optional<Tenant> find(String id) { return Optional.empty(); }
+        @Override public List<Tenant> list() { return List.of(); }
+        @Override public boolean updatePolicy(String id, Policy p, long v) { return false; }
+    }
+
+    private static final class DiscardingAudit implements AuditStore {
+        @Override public long append(Instant at, AuditEntry e) { return 0; }
+        @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
+    }
+
+    @Property(tries = 300)
+    void openedSessionTokensHaveTheWstShapeAndAreNeverRepeated(
+            @ForAll @AlphaChars @StringLength(min = 1, max = 20) String user,
+            @ForAll @IntRange(min = 0, max = 2) int aal,
+            @ForAll @IntRange(min = 1, max = 20) int count) {
+        MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+        AuditTrail audit = new AuditTrail(new DiscardingAudit(), clock);
+        RecordingStore store = new RecordingStore();
+        SessionService sessions = new SessionService(store, new TenantService(new NoTenants(), new AdminGuard(audit), audit, clock),
+                new AdminGuard(audit), audit, clock);
+
+        for (int i = 0; i < count; i++) {
+            Opening o = sessions.open("hosp-a", "usr_" + user, user, List.of("staff"), aal, Policy.defaults(), Client.UNKNOWN);
+            assertThat(o).isInstanceOf(Opening.Opened.class);
+            var issued = ((Opening.Opened) o).issued();
+            String token = issued.token();
+
+            assertThat(token).matches("wst_[A-Za-z0-9_-]{43}");
+            assertThat(Base64.getUrlDecoder().decode(token.substring(4))).hasSize(32);
+            assertThat(SEEN_TOKENS.add(token)).as("token repeated").isTrue();
+            assertThat(SEEN_IDS.add(issued.session().id())).as("session id repeated").isTrue();
+            assertThat(issued.session().id()).matches("ses_[0-9a-f]{24}").doesNotContain(token.substring(4));
+            assertThat(store.byHash.get(Secrets.sha256Hex(token))).isSameAs(issued.session());
+            assertThat(issued.toString()).doesNotContain(token);
+        }
+    }
+}

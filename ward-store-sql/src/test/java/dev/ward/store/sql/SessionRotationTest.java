@@ -1,0 +1,281 @@
+package dev.ward.store.sql;
+
+import static dev.ward.store.sql.StoreFixture.OPERATOR;
+import static dev.ward.store.sql.StoreFixture.invalid;
+import static dev.ward.store.sql.StoreFixture.sessionsKey;
+import static dev.ward.store.sql.StoreFixture.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.audit.AuditEvent;
+import dev.ward.crypto.Secrets;
+import dev.ward.session.IssuedSession;
+import dev.ward.session.Session;
+import dev.ward.session.Validation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** Token rotation after a number of uses, after time, after a role change; the grace period; parallel rotation. */
+class SessionRotationTest {
+    private static final String TENANT = "hosp-a";
+    private static final String TOKEN_SHAPE = "wst_[A-Za-z0-9_-]{43}";
+
+    private StoreFixture w;
+
+    @BeforeEach
+    void setUp() {
+        w = new StoreFixture("rotation");
+        w.tenant(TENANT, Map.of("rotate_after_uses", 3, "rotate_after_seconds", 86_400));
+    }
+
+    @AfterEach
+    void tearDown() {
+        w.close();
+    }
+
+    private Validation validate(String token) {
+        return w.sessions.validateFor(sessionsKey(TENANT), token, Optional.empty());
+    }
+
+    private List<AuditEvent> rotations() {
+        return w.auditOf(TENANT, "session.rotated");
+    }
+
+    /** Validates until the third use, which rotates; returns the new token. */
+    private String rotate(IssuedSession s) {
+        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
+        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
+        return valid(validate(s.token())).rotatedToken().orElseThrow(() -> new AssertionError("third use did not rotate"));
+    }
+
+    @Test
+    void thirdValidationCarriesARotatedToken() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        Instant at = w.clock.instant();
+
+        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
+        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
+        Validation.Valid third = valid(validate(s.token()));
+
+        assertThat(third.rotatedToken()).hasValueSatisfying(t -> assertThat(t).matches(TOKEN_SHAPE).isNotEqualTo(s.token()));
+        assertThat(third.session().id()).isEqualTo(s.session().id());
+        assertThat(third.session().usesSinceRotation()).isZero();
+        assertThat(third.session().rotatedAt()).isEqualTo(at);
+        Session stored = w.sessionStore.findById(s.session().id()).orElseThrow();
+        assertThat(stored.usesSinceRotation()).isZero();
+        assertThat(stored.uses()).isEqualTo(3);
+    }
+
+    @Test
+    void rotatedTokenIsHandedOutExactlyOnce() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String fresh = rotate(s);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(valid(validate(s.token())).rotatedToken()).as("old token, use %d in grace", i).isEmpty();
+        }
+        assertThat(valid(validate(fresh)).rotatedToken()).isEmpty();
+        assertThat(rotations()).hasSize(1);
+    }
+
+    @Test
+    void newTokenWorksAndIsStoredOnlyAsItsHash() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String fresh = rotate(s);
+
+        Validation.Valid v = valid(validate(fresh));
+        assertThat(v.session().id()).isEqualTo(s.session().id());
+        assertThat(valid(w.sessions.validate(fresh, StoreFixture.DESK)).session().id()).isEqualTo(s.session().id());
+        String storedHash = w.db.call(h -> h.createQuery("SELECT token_hash FROM sessions WHERE id = :id")
+                .bind("id", s.session().id()).mapTo(String.class).one());
+        assertThat(storedHash).isEqualTo(Secrets.sha256Hex(fresh));
+    }
+
+    @Test
+    void oldTokenKeepsWorkingThroughTheDefaultGraceAndIsExpiredAfter() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String fresh = rotate(s);
+
+        w.advance(29);
+        assertThat(valid(validate(s.token())).session().id()).isEqualTo(s.session().id());
+        w.advance(1);
+
+        Validation.Invalid dead = invalid(validate(s.token()));
+        assertThat(dead.code()).isEqualTo("session_expired");
+        assertThat(invalid(w.sessions.validate(s.token(), StoreFixture.DESK)).code()).isEqualTo("session_expired");
+        assertThat(valid(validate(fresh)).session().id()).isEqualTo(s.session().id());
+    }
+
+    @Test
+    void graceFollowsThePolicy() {
+        w.sessionPolicy(TENANT, Map.of("rotation_grace_seconds", 5));
+        IssuedSession s = w.open(TENANT, "usr_1");
+        rotate(s);
+
+        w.advance(4);
+        valid(validate(s.token()));
+        w.advance(1);
+        assertThat(invalid(validate(s.token())).code()).isEqualTo("session_expired");
+    }
+
+    @Test
+    void useOfTheOldTokenInGraceCountsAsAUseButNotTowardTheNextRotation() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String fresh = rotate(s);
+
+        valid(validate(s.token()));
+        valid(validate(s.token()));
+
+        Session stored = w.sessionStore.findById(s.session().id()).orElseThrow();
+        assertThat(stored.uses()).isEqualTo(5);
+        assertThat(stored.usesSinceRotation()).isZero();
+        assertThat(valid(validate(fresh)).rotatedToken()).isEmpty();
+    }
+
+    @Test
+    void rotationIsAuditedWithoutTheTokens() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String fresh = rotate(s);
+
+        assertThat(rotations()).singleElement().satisfies(e -> {
+            assertThat(e.sessionId()).isEqualTo(s.session().id());
+            assertThat(e.userId()).isEqualTo("usr_1");
+            assertThat(e.details()).containsEntry("reason", "schedule");
+            assertThat(e.toString()).doesNotContain(fresh).doesNotContain(s.token());
+        });
+    }
+
+    @Test
+    void newTokenRotatesAgainAfterItsOwnUses() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String second = rotate(s);
+
+        assertThat(valid(validate(second)).rotatedToken()).isEmpty();
+        assertThat(valid(validate(second)).rotatedToken()).isEmpty();
+        String third = valid(validate(second)).rotatedToken().orElseThrow();
+
+        assertThat(third).isNotEqualTo(second).isNotEqualTo(s.token());
+        assertThat(rotations()).hasSize(2);
+        valid(validate(third));
+    }
+
+    @Test
+    void rotationIsDueAfterRotateAfterSeconds() {
+        w.sessionPolicy(TENANT, Map.of("rotate_after_uses", 1_000_000, "rotate_after_seconds", 60));
+        IssuedSession s = w.open(TENANT, "usr_1");
+
+        w.advance(59);
+        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
+        w.advance(1);
+        String fresh = valid(validate(s.token())).rotatedToken().orElseThrow();
+
+        w.advance(59);
+        assertThat(valid(validate(fresh)).rotatedToken()).isEmpty();
+        w.advance(1);
+        assertThat(valid(validate(fresh)).rotatedToken()).isPresent();
+    }
+
+    @Test
+    void roleChangeRotatesAtTheNextUseOnce() {
+        String alice = w.user(TENANT, "alice", "Correct-Horse-9!", List.of("staff"));
+        IssuedSession s = w.open(TENANT, alice);
+
+        w.users.setRoles(OPERATOR, TENANT, alice, List.of("provider"));
+
+        Validation.Valid v = valid(validate(s.token()));
+        assertThat(v.rotatedToken()).isPresent();
+        assertThat(v.session().roles()).containsExactly("provider");
+        assertThat(v.session().rotatePending()).isFalse();
+        assertThat(valid(validate(v.rotatedToken().get())).rotatedToken()).isEmpty();
+        assertThat(rotations()).singleElement().satisfies(e -> assertThat(e.details()).containsEntry("reason", "privilege_change"));
+    }
+
+    @Test
+    void rotateNowIssuesANewTokenAndKeepsTheOldOneThroughGrace() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+
+        String fresh = w.sessions.rotateNow(s.session(), s.token()).orElseThrow();
+
+        assertThat(fresh).matches(TOKEN_SHAPE).isNotEqualTo(s.token());
+        valid(validate(fresh));
+        valid(validate(s.token()));
+        assertThat(w.sessions.rotateNow(s.session(), s.token())).as("the old token is no longer current").isEmpty();
+        w.advance(30);
+        assertThat(invalid(validate(s.token())).code()).isEqualTo("session_expired");
+        assertThat(rotations()).singleElement().satisfies(e -> assertThat(e.details()).containsEntry("reason", "requested"));
+    }
+
+    @Test
+    void revokedSessionCannotBeRotated() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        w.sessions.logout(s.session());
+
+        assertThat(w.sessions.rotateNow(s.session(), s.token())).isEmpty();
+    }
+
+    @Test
+    void oldTokenOfARevokedSessionAnswersRevokedEvenInGrace() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        rotate(s);
+
+        w.sessions.logout(s.session());
+
+        Validation.Invalid v = invalid(validate(s.token()));
+        assertThat(v.code()).isEqualTo("session_revoked");
+        assertThat(v.reason()).contains("logout");
+    }
+
+    @RepeatedTest(5)
+    void parallelValidationsThatAllTriggerRotationRotateOnceAndKeepTheSessionAlive() throws Exception {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        valid(validate(s.token()));
+        valid(validate(s.token()));
+        // The next use of this token is the third: every parallel request below finds the rotation due.
+
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Validation>> results = new ArrayList<>();
+        try {
+            for (int i = 0; i < threads; i++) {
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return validate(s.token());
+                }));
+            }
+            assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+            go.countDown();
+
+            List<Validation> outcomes = new ArrayList<>();
+            for (Future<Validation> f : results) {
+                outcomes.add(f.get(30, TimeUnit.SECONDS));
+            }
+
+            assertThat(outcomes).allSatisfy(v -> assertThat(v).isInstanceOf(Validation.Valid.class));
+            List<String> rotated = outcomes.stream().map(v -> ((Validation.Valid) v).rotatedToken())
+                    .flatMap(Optional::stream).toList();
+            assertThat(rotated).hasSize(1);
+            assertThat(rotations()).hasSize(1);
+            Session stored = w.sessionStore.findById(s.session().id()).orElseThrow();
+            assertThat(stored.liveAt(w.clock.instant())).isTrue();
+            assertThat(stored.uses()).isEqualTo(2 + threads);
+            assertThat(valid(validate(rotated.getFirst())).session().id()).isEqualTo(s.session().id());
+            assertThat(valid(validate(s.token())).rotatedToken()).as("the old token is in grace").isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.ward.store.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ward.access.Actor;
+import dev.ward.access.AdminGuard;
+import dev.ward.access.Scope;
+import dev.ward.apikey.ApiKeyService;
+import dev.ward.audit.AuditEvent;
+import dev.ward.audit.AuditTrail;
+import dev.ward.auth.LoginLimits;
+import dev.ward.auth.LoginRequest;
+import dev.ward.auth.LoginResult;
+import dev.ward.auth.LoginService;
+import dev.ward.auth.RateLimiter;
+import dev.ward.crypto.MasterKey;
+import dev.ward.crypto.MasterKeyCipher;
+import dev.ward.crypto.TenantCipher;
+import dev.ward.jwt.SessionJwt;
+import dev.ward.problem.ProblemException;
+import dev.ward.session.Client;
+import dev.ward.session.IssuedSession;
+import dev.ward.session.Opening;
+import dev.ward.session.Session;
+import dev.ward.session.SessionAttributes;
+import dev.ward.session.SessionCleanup;
+import dev.ward.session.SessionService;
+import dev.ward.session.Validation;
+import dev.ward.tenant.Policy;
+import dev.ward.tenant.TenantService;
+import dev.ward.testing.MutableClock;
+import dev.ward.user.PasswordHasher;
+import dev.ward.user.PasswordRules;
+import dev.ward.user.UserService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/**
+ * Ward's services wired over the SQL adapters the way ward-server's {@code Ward.Core.open} does, on a
+ * fresh in-memory H2 database and a {@link MutableClock}, so tests move time instead of sleeping.
+ */
+final class StoreFixture implements AutoCloseable {
+    static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
+    static final Actor OPERATOR = new Actor.Operator();
+    static final Actor SYSTEM_ADMIN = new Actor.User(Actor.SYSTEM_TENANT, "usr_root", "root", Set.of("admin"), "ses_root");
+    static final Client DESK = new Client("203.0.113.7", "Mozilla/5.0 (desk)");
+
+    /** Lets every request through. */
+    static final RateLimiter ALWAYS_ALLOWS = (bucket, perMinute) -> Optional.empty();
+
+    final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+    final SqlDatabase db;
+    final MasterKey masterKey;
+    final MasterKeyCipher masterCipher;
+    final AuditTrail audit;
+    final AdminGuard guard;
+    final TenantService tenants;
+    final SqlSessionStore sessionStore;
+    final SessionService sessions;
+    final SqlUserStore userStore;
+    final SqlLockoutStore lockouts;
+    final SqlLoginAttemptStore history;
+    final UserService users;
+    final ApiKeyService apiKeys;
+    final LoginService login;
+    final SqlAttributeStore attributeStore;
+    final SessionAttributes attributes;
+    final SqlSigningKeyStore signingKeys;
+    final SessionJwt jwt;
+    final SessionCleanup cleanup;
+
+    StoreFixture(String name) {
+        this(SqlDatabase.inMemory(name + "-" + UUID.randomUUID()), randomMasterKey());
+    }
+
+    /** Services over an existing database and master key: what a restart (or a second node) sees. */
+    StoreFixture(SqlDatabase db, MasterKey masterKey) {
+        this.db = db;
+        this.masterKey = masterKey;
+        masterCipher = new MasterKeyCipher(masterKey);
+        audit = new AuditTrail(new SqlAuditStore(db), clock);
+        guard = new AdminGuard(audit);
+        tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+        sessionStore = new SqlSessionStore(db);
+        sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
+        userStore = new SqlUserStore(db);
+        lockouts = new SqlLockoutStore(db);
+        history = new SqlLoginAttemptStore(db);
+        users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
+                guard, audit, clock);
+        apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+        login = login(ALWAYS_ALLOWS, HASHER);
+        attributeStore = new SqlAttributeStore(db);
+        attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
+        signingKeys = new SqlSigningKeyStore(db);
+        jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
+        cleanup = new SessionCleanup(sessionStore, audit, clock);
+    }
+
+    static MasterKey randomMasterKey() {
+        byte[] key = new byte[MasterKey.LENGTH];
+        new java.security.SecureRandom().nextBytes(key);
+        // With a key from the environment, MasterKey never touches the directory.
+        return MasterKey.load(Optional.of(Base64.getEncoder().encodeToString(key)), Path.of("/nonexistent-ward-test-dir"));
+    }
+
+    LoginService login(RateLimiter limiter, PasswordHasher hasher) {
+        return new LoginService(tenants, userStore, lockouts, history, limiter, LoginLimits.DEFAULT, hasher, sessions,
+                guard, audit, clock);
+    }
+
+    // --- set-up helpers --------------------------------------------------------------------------------
+
+    void tenant(String id) {
+        tenants.create(OPERATOR, id, "Tenant " + id, Map.of());
+    }
+
+    void tenant(String id, Map<String, ?> sessionPolicy) {
+        tenants.create(OPERATOR, id, "Tenant " + id, Map.of("session", sessionPolicy));
+    }
+
+    void sessionPolicy(String tenant, Map<String, ?> sessionPolicy) {
+        tenants.updatePolicy(OPERATOR, tenant, Map.of("session", sessionPolicy));
+    }
+
+    Policy policy(String tenant) {
+        return tenants.find(tenant).orElseThrow().policy();
+    }
+
+    /** A real user row (the session store locks it when admitting sessions). */
+    String user(String tenant, String username, String password, List<String> roles) {
+        return users.create(OPERATOR, tenant, username, password, roles).user().id();
+    }
+
+    /** Opens a session through the service under the tenant's stored policy. */
+    IssuedSession open(String tenant, String userId) {
+        return open(tenant, userId, 1, DESK);
+    }
+
+    IssuedSession open(String tenant, String userId, int aal, Client client) {
+        Opening opening = sessions.open(tenant, userId, "user-" + userId, List.of("staff"), aal, policy(tenant), client);
+        assertThat(opening).isInstanceOf(Opening.Opened.class);
+        return ((Opening.Opened) opening).issued();
+    }
+
+    LoginResult loginAs(String tenant, String username, String password) {
+        return login.login(Optional.empty(), new LoginRequest(tenant, username, password, DESK));
+    }
+
+    static Actor.ApiKey sessionsKey(String tenant) {
+        return new Actor.ApiKey(tenant, "key_" + tenant, Set.of(Scope.SESSIONS));
+    }
+
+    static Actor.User holder(Session s) {
+        return new Actor.User(s.tenant(), s.userId(), s.username(), Set.copyOf(s.roles()), s.id());
+    }
+
+    // --- assertions ----------------------------------------------------------------------------------------
+
+    static Validation.Valid valid(Validation v) {
+        assertThat(v).as("validation outcome").isInstanceOf(Validation.Valid.class);
+        return (Validation.Valid) v;
+    }
+
+    static Session validSession(Validation v) {
+        return valid(v).session();
+    }
+
+    static Validation.Invalid invalid(Validation v) {
+        assertThat(v).as("validation outcome").isInstanceOf(Validation.Invalid.class);
+        return (Validation.Invalid) v;
+    }
+
+    static ProblemException refusal(ThrowingCallable call) {
+        ProblemException e = catchThrowableOfType(ProblemException.class, call);
+        assertThat(e).as("expected a refusal").isNotNull();
+        return e;
+    }
+
+    List<AuditEvent> auditOf(String tenant, String type) {
+        return audit.recent(tenant, type, 1000);
+    }
+
+    void advance(long seconds) {
+        clock.advance(Duration.ofSeconds(seconds));
+    }
+
+    long count(String sql) {
+        return db.call(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}
