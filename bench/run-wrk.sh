@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Load test of the hot path over HTTP: POST /v1/sessions/validate with an API key, 50 connections for 30 s
+# (wrk -t2 -c50 -d30s), against a real server on loopback:
+#   1. every request validates the same session (one user's token: all requests update one row);
+#   2. the requests spread over SESSIONS distinct sessions (many users, as in production);
+#   3. GET /health/live under the same load, as a baseline for what HTTP alone costs here.
+# Writes bench/results/wrk-validate.txt. Fails if any validation answer is not 200.
+#
+# Usage: bench/run-wrk.sh
+# Environment: PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
+. bench/lib.sh
+OUT=bench/results/wrk-validate.txt
+PORT="${PORT:-18766}"; DURATION="${DURATION:-30s}"; CONNECTIONS="${CONNECTIONS:-50}"; THREADS="${THREADS:-2}"; SESSIONS="${SESSIONS:-50}"
+WARD="http://127.0.0.1:$PORT"
+PW='Bench-Root-Pass-9!'            # passes the password policy and does not contain the username
+USER_PW='Quartz-Lantern-Ferry-58!'
+
+command -v wrk >/dev/null 2>&1 || {
+  echo "run-wrk: wrk is not installed. On Debian/Ubuntu: apt-get update && apt-get install -y wrk" >&2
+  exit 1
+}
+command -v curl >/dev/null 2>&1 || { echo "run-wrk: curl is needed (apt-get install -y curl)." >&2; exit 1; }
+bench_find_java
+bench_build_ward
+
+DATA="$(mktemp -d)"
+PID=""
+stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$DATA"; }
+trap stop EXIT
+
+WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
+  WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar ward-server/target/ward.jar serve --port "$PORT" --data-dir "$DATA" \
+  > "$DATA/server.log" 2>&1 & PID=$!
+for _ in $(seq 1 3000); do
+  grep -q 'Ward listening' "$DATA/server.log" && break
+  kill -0 "$PID" 2>/dev/null || { echo "run-wrk: ward did not start:" >&2; cat "$DATA/server.log" >&2; exit 1; }
+  sleep 0.02
+done
+grep -q 'Ward listening' "$DATA/server.log" || { echo "run-wrk: ward did not start within 60 s" >&2; exit 1; }
+
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+# call METHOD PATH BEARER [BODY]: prints the body; fails unless the status is 2xx.
+call() {
+  local out status
+  out="$(curl -s -w '\n%{http_code}' -X "$1" "$WARD$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+-d "$4"})"
+  status="${out##*$'\n'}"
+  case "$status" in 2??) printf '%s\n' "${out%$'\n'*}";; *) echo "run-wrk: $1 $2 answered $status: ${out%$'\n'*}" >&2; exit 1;; esac
+}
+
+ADMIN=$(curl -s "$WARD/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\"$PW\"}" | field token)
+[ -n "$ADMIN" ] || { echo "run-wrk: admin login failed" >&2; exit 1; }
+call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
+# The plain validation path: no rotation (by uses or time) and no binding check during the run.
+# Set before the logins, so the sessions are created under this policy; max_concurrent lets one user hold
+# the SESSIONS sessions of run 2.
+call PATCH /v1/admin/tenants/bench "$ADMIN" \
+  '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
+call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"provider\"]}" >/dev/null
+export WARD_API_KEY WARD_TOKENS
+WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
+[ -n "$WARD_API_KEY" ] || { echo "run-wrk: could not create the API key" >&2; exit 1; }
+login() {
+  call POST /v1/auth/login "$WARD_API_KEY" \
+    "{\"tenant\":\"bench\",\"username\":\"clinician\",\"password\":\"$USER_PW\",\"client\":{\"ip\":\"203.0.113.7\",\"user_agent\":\"Firefox\"}}" | field token
+}
+echo "run-wrk: logging in $SESSIONS sessions ..." >&2
+TOKENS=()
+for _ in $(seq 1 "$SESSIONS"); do TOKENS+=("$(login)"); done
+for t in "${TOKENS[@]}"; do
+  [ -n "$t" ] || { echo "run-wrk: a login gave no token" >&2; exit 1; }
+  call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$t\"}" >/dev/null
+done
+ONE="${TOKENS[0]}"
+
+mkdir -p bench/results
+echo "run-wrk: warming up (10 s, not recorded) ..." >&2
+WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua "$WARD/v1/sessions/validate" >/dev/null
+{
+  echo "# bench/run-wrk.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  bench_machine
+  echo "# server: java -jar ward-server/target/ward.jar serve (embedded H2, default JVM flags), on this machine, loopback"
+  echo "# after a 10 s warm-up of the same load"
+  echo
+  echo "######## 1. POST /v1/sessions/validate, one session (every request validates the same token)"
+  WARD_TOKENS="$ONE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  echo
+  echo "######## 2. POST /v1/sessions/validate, $SESSIONS sessions used in turn"
+  WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  echo
+  echo "######## 3. baseline: GET /health/live (HTTP and JSON only, no database, no credentials)"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$WARD/health/live"
+  echo
+  echo "# the session of run 1 afterwards: $(call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$ONE\"}" | grep -o '"uses":[0-9]*')"
+  echo "# server resident memory after the run: $(( $(awk '/VmRSS/{print $2}' /proc/$PID/status) / 1024 )) MiB"
+  # The one expected warning is about the generated development master key.
+  echo "# server log lines at WARN or ERROR (other than the development master key warning): $(grep -E ' (WARN|ERROR) ' "$DATA/server.log" | grep -vc 'development master key' || true)"
+  grep -E ' (WARN|ERROR) ' "$DATA/server.log" | grep -v 'development master key' | head -20 | sed 's/^/#   /' || true
+} | tee "$OUT"
+echo "run-wrk: wrote $OUT" >&2
+bad="$(awk '/^answers other than 200:/ {n += $NF; seen++} END {print (seen == 2 ? n : "unknown")}' "$OUT")"
+if [ "$bad" != 0 ]; then
+  echo "run-wrk: $bad answers were not 200; see $OUT" >&2
+  exit 1
+fi
