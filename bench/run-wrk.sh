@@ -7,11 +7,11 @@
 # Writes bench/results/wrk-validate.txt. Fails if any validation answer is not 200.
 #
 # Usage: bench/run-wrk.sh
-# Environment: PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50).
+# Environment: OUT (bench/results/wrk-validate.txt), PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
-OUT=bench/results/wrk-validate.txt
+OUT="${OUT:-bench/results/wrk-validate.txt}"
 PORT="${PORT:-18766}"; DURATION="${DURATION:-30s}"; CONNECTIONS="${CONNECTIONS:-50}"; THREADS="${THREADS:-2}"; SESSIONS="${SESSIONS:-50}"
 WARD="http://127.0.0.1:$PORT"
 PW='Bench-Root-Pass-9!'            # passes the password policy and does not contain the username
