@@ -3,6 +3,8 @@ package dev.ward.server.cli;
 import dev.ward.crypto.MasterKey;
 import dev.ward.server.Config;
 import dev.ward.server.Ward;
+import dev.ward.store.redis.RedisConnection;
+import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
 import java.io.PrintStream;
@@ -75,9 +77,24 @@ final class CheckCommand implements Callable<Integer> {
         if (redis.isBlank()) {
             out.println("Redis: not configured (sessions are kept in the database)");
         } else {
-            out.println("Redis: WARD_REDIS_URL is set, but this version keeps sessions in the database; it is not used yet");
-            if (redis.startsWith("redis://") && !loopback(redisHost(redis))) {
-                warn("WARD_REDIS_URL uses plain redis:// to a non-loopback host; use rediss:// (TLS)");
+            RedisEndpoint endpoint;
+            try {
+                endpoint = RedisEndpoint.parse(redis);
+            } catch (IllegalArgumentException e) {
+                System.err.println("ward check: " + e.getMessage());
+                return 2;
+            }
+            boolean up;
+            try (RedisConnection c = RedisConnection.open(endpoint)) {
+                up = c.ping();
+            } catch (RuntimeException e) {
+                up = false;
+            }
+            out.println("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER")
+                    + " (not used for sessions yet in this version: they live in the database)");
+            storesOk &= up;
+            if (!endpoint.tls() && !endpoint.loopbackOnly()) {
+                warn("WARD_REDIS_URL uses plain redis:// to a host beyond this machine; use rediss:// (TLS)");
             }
         }
 
@@ -147,16 +164,6 @@ final class CheckCommand implements Callable<Integer> {
         int q = url.indexOf('?');
         // Never print the query string: it may carry a password.
         return "PostgreSQL " + (q < 0 ? url : url.substring(0, q));
-    }
-
-    private static String redisHost(String url) {
-        String rest = url.substring(url.indexOf("//") + 2);
-        int at = rest.lastIndexOf('@');
-        if (at >= 0) {
-            rest = rest.substring(at + 1);
-        }
-        int end = rest.indexOf(':') >= 0 ? rest.indexOf(':') : rest.indexOf('/') >= 0 ? rest.indexOf('/') : rest.length();
-        return rest.substring(0, end);
     }
 
     private static boolean loopback(String host) {

@@ -1,0 +1,180 @@
+package dev.ward.store.redis;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Real Redis servers that a test starts on loopback ports and stops after: one standalone server, or a
+ * 3-master Redis Cluster built with {@code redis-cli --cluster create}. Skipped, loudly, when
+ * {@code redis-server} is not installed.
+ */
+final class RedisServers implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Path dir;
+    private final List<Integer> ports;
+    private final boolean cluster;
+    private final List<Process> processes = new ArrayList<>();
+
+    private RedisServers(Path dir, List<Integer> ports, boolean cluster) {
+        this.dir = dir;
+        this.ports = ports;
+        this.cluster = cluster;
+    }
+
+    static RedisServers standalone(String suite) {
+        requireRedis(suite);
+        RedisServers s = new RedisServers(tempDir(), List.of(freePort()), false);
+        s.startAll();
+        return s;
+    }
+
+    static RedisServers cluster(String suite) {
+        requireRedis(suite);
+        List<Integer> ports = new ArrayList<>();
+        while (ports.size() < 3) {
+            int p = freePort();
+            // The cluster bus listens on port + 10000.
+            if (p < 55_000 && !ports.contains(p)) {
+                ports.add(p);
+            }
+        }
+        RedisServers s = new RedisServers(tempDir(), ports, true);
+        s.startAll();
+        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        ports.forEach(p -> create.add("127.0.0.1:" + p));
+        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        s.run(create);
+        for (int p : ports) {
+            s.await(() -> s.run(List.of("redis-cli", "-p", Integer.toString(p), "cluster", "info")).contains("cluster_state:ok"),
+                    "cluster state ok on " + p);
+        }
+        return s;
+    }
+
+    /** {@code redis://127.0.0.1:p} or {@code redis-cluster://127.0.0.1:p1,…}. */
+    String url() {
+        if (!cluster) {
+            return "redis://127.0.0.1:" + ports.get(0);
+        }
+        return "redis-cluster://" + String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    }
+
+    /** Kills every server (as a crash would), keeping the ports for {@link #restart()}. */
+    void stop() {
+        processes.forEach(p -> {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        processes.clear();
+    }
+
+    /** Starts the servers again on the same ports (standalone only: an emptied cluster would need re-creating). */
+    void restart() {
+        if (cluster) {
+            throw new IllegalStateException("restart is for the standalone server");
+        }
+        startAll();
+    }
+
+    private void startAll() {
+        for (int port : ports) {
+            List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
+            if (cluster) {
+                cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+            }
+            try {
+                processes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start redis-server", e);
+            }
+        }
+        for (int port : ports) {
+            await(() -> run(List.of("redis-cli", "-p", Integer.toString(port), "ping")).contains("PONG"), "redis on " + port);
+        }
+    }
+
+    private String run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private void await(java.util.function.BooleanSupplier ready, String what) {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (!ready.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            try {
+                // Waiting on an external process to come up: there is no test clock to move here.
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static void requireRedis(String suite) {
+        boolean present;
+        try {
+            present = new ProcessBuilder("redis-server", "--version").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            present = false;
+        }
+        if (!present) {
+            System.err.println("SKIPPED SUITE " + suite + ": redis-server is not installed (apt-get install redis-server)");
+        }
+        assumeTrue(present, "redis-server is not installed");
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("ward-redis");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
