@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AdminAuthorizationTest {
+class AdminAuthorizationTest extends StoreContract {
     private static final String PASSWORD = "Correct-Horse-9!";
 
     private static final Actor OPERATOR = new Actor.Operator();
@@ -42,7 +41,7 @@ class AdminAuthorizationTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("authz");
+        w = fixture("authz");
         audit = w.audit;
         tenants = w.tenants;
         users = w.users;
@@ -52,11 +51,6 @@ class AdminAuthorizationTest {
         tenants.createIfAbsent("system", "System");
         tenants.create(OPERATOR, "hosp-a", "Hospital A", Map.of());
         tenants.create(OPERATOR, "hosp-b", "Hospital B", Map.of());
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private static ProblemException refusal(ThrowingCallable call) {

@@ -23,11 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LoginServiceTest {
+class LoginServiceTest extends StoreContract {
     private static final String TENANT = "clinic";
     private static final String PASSWORD = "Correct-Horse-9!";
     private static final Client DESK = new Client("203.0.113.7", "Mozilla/5.0 (desk)");
@@ -54,15 +53,10 @@ class LoginServiceTest {
 
     @BeforeEach
     void setUp() {
-        world = new StoreFixture("login");
+        world = fixture("login");
         login = world.login(new AlwaysAllows(), HASHER);
         world.tenants.create(new Actor.Operator(), TENANT, "St Clinic", Map.of());
         aliceId = world.users.create(new Actor.Operator(), TENANT, "alice", PASSWORD, List.of("staff")).user().id();
-    }
-
-    @AfterEach
-    void tearDown() {
-        world.close();
     }
 
     private LoginResult attempt(String username, String password) {

@@ -15,12 +15,11 @@ import dev.ward.user.UserStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A password change, by the holder or by an administrator, ends every session of the user. */
-class PasswordChangeTest {
+class PasswordChangeTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final String PASSWORD = "Correct-Horse-9!";
     private static final String NEW_PASSWORD = "Battery-Staple-7?";
@@ -33,16 +32,11 @@ class PasswordChangeTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("password");
+        w = fixture("password");
         w.tenant(TENANT);
         w.tenant("hosp-b");
         alice = w.user(TENANT, "alice", PASSWORD, List.of("staff"));
         bob = w.user(TENANT, "bob", "Purple-Monkey-4$", List.of("staff"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private IssuedSession loginAlice(String password) {

@@ -3,7 +3,6 @@ package dev.ward.store.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ward.crypto.Secrets;
 import dev.ward.session.Admission;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
@@ -11,7 +10,6 @@ import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,38 +18,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same Flyway migrations and the hot-path statement on a real PostgreSQL (127.0.0.1:5432, database
- * {@code test}), each run in a fresh schema dropped afterwards. Skipped, loudly, when PostgreSQL is not
- * reachable; CI starts it and fails if it cannot.
+ * The same Flyway migrations and the hot-path statement on a real PostgreSQL ({@link TestPostgres}:
+ * 127.0.0.1:5432, database {@code test}), each run in a fresh schema dropped afterwards. Skipped, loudly,
+ * when PostgreSQL is not reachable; CI starts it and fails if it cannot. The service-level suites run on
+ * PostgreSQL too, through {@link StoreContract}.
  */
 class PostgresMigrationTest {
-    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     static String schema;
     static SqlDatabase db;
 
     @BeforeAll
-    static void createSchema() throws Exception {
-        boolean up;
-        try (var c = DriverManager.getConnection(SERVER + "&connectTimeout=3")) {
-            up = true;
-        } catch (java.sql.SQLException e) {
-            up = false;
-            System.err.println("SKIPPED SUITE PostgresMigrationTest: PostgreSQL not reachable at 127.0.0.1:5432 (" + e.getSQLState() + ")");
-        }
-        assumeTrue(up, "PostgreSQL not reachable at 127.0.0.1:5432");
-        schema = "ward_test_" + Secrets.newId("").substring(0, 12);
-        try (var c = DriverManager.getConnection(SERVER); var st = c.createStatement()) {
-            st.execute("CREATE SCHEMA " + schema);
-        }
-        db = SqlDatabase.postgres(SERVER + "&currentSchema=" + schema);
+    static void createSchema() {
+        var why = TestPostgres.unreachable();
+        why.ifPresent(reason -> System.err.println("SKIPPED SUITE PostgresMigrationTest: " + reason));
+        assumeTrue(why.isEmpty(), () -> why.orElseThrow());
+        schema = TestPostgres.createSchema("migration");
+        db = SqlDatabase.postgres(TestPostgres.urlOf(schema));
     }
 
     @AfterAll
-    static void dropSchema() throws Exception {
-        if (db != null) {
-            db.close();
-            try (var c = DriverManager.getConnection(SERVER); var st = c.createStatement()) {
-                st.execute("DROP SCHEMA " + schema + " CASCADE");
+    static void dropSchema() {
+        try {
+            if (db != null) {
+                db.close();
+            }
+        } finally {
+            if (schema != null) {
+                TestPostgres.dropSchema(schema);
             }
         }
     }

@@ -16,12 +16,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Session attributes: small JSON values sealed per tenant, bound to their session and name, gone with the session. */
-class SessionAttributesTest {
+class SessionAttributesTest extends StoreContract {
     private static final String SECRET_JSON = "{\"mrn\":\"MRN-4711-PLAINTEXT\",\"ward\":\"B4\"}";
 
     private StoreFixture w;
@@ -31,17 +30,12 @@ class SessionAttributesTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("attributes");
+        w = fixture("attributes");
         w.tenant("hosp-a");
         w.tenant("hosp-b");
         attributes = w.attributes;
         mine = w.open("hosp-a", "usr_1").session();
         other = w.open("hosp-a", "usr_2").session();
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private String storedValue(String sessionId, String name) {

@@ -14,12 +14,11 @@ import dev.ward.session.Validation;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Client binding: a session used from another IP or user agent, under policy off, warn and strict. */
-class SessionBindingTest {
+class SessionBindingTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final Client ELSEWHERE = new Client("198.51.100.99", DESK.userAgent());
     private static final Client OTHER_BROWSER = new Client(DESK.ip(), "curl/8.0");
@@ -28,13 +27,8 @@ class SessionBindingTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("binding");
+        w = fixture("binding");
         w.tenant(TENANT);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private IssuedSession openUnder(String binding) {

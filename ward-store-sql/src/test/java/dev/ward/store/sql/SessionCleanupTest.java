@@ -13,28 +13,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Cleanup of sessions (scheduler, CLI, start-up): what it previews, removes and audits. */
-class SessionCleanupTest {
+class SessionCleanupTest extends StoreContract {
     private static final long IDLE = 600;
 
     private StoreFixture w;
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("cleanup");
+        w = fixture("cleanup");
         Map<String, Object> policy = Map.of("idle_timeout_seconds", IDLE, "absolute_timeout_seconds", 3600,
                 "max_concurrent", 100, "rotate_after_seconds", 86_400);
         w.tenant("hosp-a", policy);
         w.tenant("hosp-b", policy);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private boolean exists(IssuedSession s) {

@@ -11,12 +11,11 @@ import dev.ward.session.Validation;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Idle and absolute expiry on the hot path (validation by an app back-end), timed with a fake clock. */
-class SessionExpiryTest {
+class SessionExpiryTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final long IDLE = 600;
     private static final long ABSOLUTE = 1000;
@@ -26,16 +25,11 @@ class SessionExpiryTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("expiry");
+        w = fixture("expiry");
         // Rotation would replace the token under test; it has its own test class.
         w.tenant(TENANT, Map.of("idle_timeout_seconds", IDLE, "absolute_timeout_seconds", ABSOLUTE,
                 "rotate_after_seconds", 86_400, "rotate_after_uses", 1_000_000));
         t0 = w.clock.instant();
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private Validation validate(String token) {

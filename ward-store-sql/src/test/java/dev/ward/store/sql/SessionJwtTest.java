@@ -23,12 +23,11 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Session JWTs (EdDSA) and the JWKS that verifies them: claims, persistence across restarts, key rotation. */
-class SessionJwtTest {
+class SessionJwtTest extends StoreContract {
     private static final String TENANT = "hosp-a";
 
     private StoreFixture w;
@@ -36,16 +35,11 @@ class SessionJwtTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("jwt");
+        w = fixture("jwt");
         w.tenant(TENANT);
         String alice = w.user(TENANT, "alice", "Correct-Horse-9!", List.of("provider", "staff"));
         Opening opening = w.sessions.open(TENANT, alice, "alice", List.of("provider", "staff"), 2, w.policy(TENANT), StoreFixture.DESK);
         session = ((Opening.Opened) opening).issued().session();
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private static JWKSet jwks(SessionJwt jwt) throws Exception {
@@ -135,7 +129,7 @@ class SessionJwtTest {
         String before = w.jwt.issue(session).token();
         String kid = SignedJWT.parse(before).getHeader().getKeyID();
 
-        StoreFixture restarted = new StoreFixture(w.db, w.masterKey);
+        StoreFixture restarted = new StoreFixture(w);
         restarted.clock.set(w.clock.instant());
         String after = restarted.jwt.issue(session).token();
 
@@ -219,7 +213,7 @@ class SessionJwtTest {
 
     @Test
     void rotationOnOneNodeReachesAnotherWithinItsReloadInterval() throws Exception {
-        StoreFixture otherNode = new StoreFixture(w.db, w.masterKey);
+        StoreFixture otherNode = new StoreFixture(w);
         otherNode.clock.set(w.clock.instant());
         String oldKid = SignedJWT.parse(otherNode.jwt.issue(session).token()).getHeader().getKeyID();
 

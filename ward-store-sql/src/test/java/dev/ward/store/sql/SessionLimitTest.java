@@ -20,12 +20,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The per-user concurrent-session limit, enforced atomically by the store under parallel logins. */
-class SessionLimitTest {
+class SessionLimitTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final String PASSWORD = "Correct-Horse-9!";
     private static final int PARALLEL = 8;
@@ -35,14 +34,9 @@ class SessionLimitTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("limit");
+        w = fixture("limit");
         w.tenant(TENANT, Map.of("max_concurrent", 2, "on_limit", "reject"));
         alice = w.user(TENANT, "alice", PASSWORD, List.of("staff"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private List<Session> liveOfAlice() {

@@ -16,12 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Every way a session is ended answers {@code session_revoked} with the recorded reason, and is audited. */
-class SessionRevocationTest {
+class SessionRevocationTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final String PASSWORD = "Correct-Horse-9!";
     private static final Actor ADMIN_A = new Actor.User(TENANT, "usr_adm_a", "boss", Set.of("admin"), "ses_adm");
@@ -31,14 +30,9 @@ class SessionRevocationTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("revocation");
+        w = fixture("revocation");
         w.tenant(TENANT);
         alice = w.user(TENANT, "alice", PASSWORD, List.of("staff"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private Validation.Invalid refusedByApp(IssuedSession s) {

@@ -21,13 +21,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Token rotation after a number of uses, after time, after a role change; the grace period; parallel rotation. */
-class SessionRotationTest {
+class SessionRotationTest extends StoreContract {
     private static final String TENANT = "hosp-a";
     private static final String TOKEN_SHAPE = "wst_[A-Za-z0-9_-]{43}";
 
@@ -35,13 +34,8 @@ class SessionRotationTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("rotation");
+        w = fixture("rotation");
         w.tenant(TENANT, Map.of("rotate_after_uses", 3, "rotate_after_seconds", 86_400));
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private Validation validate(String token) {

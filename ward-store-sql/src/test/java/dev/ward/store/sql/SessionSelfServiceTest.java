@@ -15,12 +15,11 @@ import dev.ward.session.IssuedSession;
 import dev.ward.session.Session;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A holder's own sessions (list, end one, end the others) and the administrators' view of sessions. */
-class SessionSelfServiceTest {
+class SessionSelfServiceTest extends StoreContract {
     private static final Actor ADMIN_A = new Actor.User("hosp-a", "usr_adm_a", "boss", Set.of("admin"), "ses_adm_a");
     private static final Actor ADMIN_B = new Actor.User("hosp-b", "usr_adm_b", "boss", Set.of("admin"), "ses_adm_b");
     private static final Actor PROVIDER_A = new Actor.User("hosp-a", "usr_doc", "doc", Set.of("provider"), "ses_doc");
@@ -29,14 +28,9 @@ class SessionSelfServiceTest {
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("selfservice");
+        w = fixture("selfservice");
         w.tenant("hosp-a");
         w.tenant("hosp-b");
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private IssuedSession open(String tenant, String user) {

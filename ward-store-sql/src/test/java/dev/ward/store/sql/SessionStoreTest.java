@@ -14,6 +14,7 @@ import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
 import dev.ward.session.Session;
 import dev.ward.session.SessionService;
+import dev.ward.session.SessionStore;
 import dev.ward.session.Validation;
 import dev.ward.tenant.Policy;
 import dev.ward.testing.MutableClock;
@@ -25,11 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SessionStoreTest {
+class SessionStoreTest extends StoreContract {
     private static final Client CLIENT = new Client("192.0.2.10", "Mozilla/5.0 (ward)");
     private static final Duration IDLE = Duration.ofSeconds(600);
     private static final Duration ABSOLUTE = Duration.ofSeconds(3600);
@@ -39,13 +39,13 @@ class SessionStoreTest {
     private StoreFixture w;
     private MutableClock clock;
     private AuditTrail audit;
-    private SqlSessionStore store;
+    private SessionStore store;
     private SessionService sessions;
     private UserService users;
 
     @BeforeEach
     void setUp() {
-        w = new StoreFixture("sessions");
+        w = fixture("sessions");
         clock = w.clock;
         audit = w.audit;
         store = w.sessionStore;
@@ -56,11 +56,6 @@ class SessionStoreTest {
                 "absolute_timeout_seconds", (int) ABSOLUTE.toSeconds(), "rotate_after_seconds", 86_400);
         w.tenant("hosp-a", session);
         w.tenant("hosp-b", session);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.close();
     }
 
     private IssuedSession open(String tenant, String userId) {

@@ -22,10 +22,12 @@ import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
 import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
+import dev.ward.session.AttributeStore;
 import dev.ward.session.Session;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
 import dev.ward.session.SessionService;
+import dev.ward.session.SessionStore;
 import dev.ward.session.Validation;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.TenantService;
@@ -40,12 +42,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * Ward's services wired over the SQL adapters the way ward-server's {@code Ward.Core.open} does, on a
- * fresh in-memory H2 database and a {@link MutableClock}, so tests move time instead of sleeping.
+ * Ward's services wired over the store adapters the way ward-server's {@code Ward.Core.open} does, on
+ * fresh stores of one {@link Backend} (in-memory H2, a PostgreSQL schema of its own, ...) and a
+ * {@link MutableClock}, so tests move time instead of sleeping. Closing the fixture disposes of the stores
+ * it opened (for PostgreSQL: drops the schema).
  */
 final class StoreFixture implements AutoCloseable {
     static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
@@ -57,13 +60,17 @@ final class StoreFixture implements AutoCloseable {
     static final RateLimiter ALWAYS_ALLOWS = (bucket, perMinute) -> Optional.empty();
 
     final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+    final Backend backend;
+    final Backend.Stores stores;
+    /** Whether close() disposes of the stores: false for a second node over another fixture's stores. */
+    private final boolean ownsStores;
     final SqlDatabase db;
     final MasterKey masterKey;
     final MasterKeyCipher masterCipher;
     final AuditTrail audit;
     final AdminGuard guard;
     final TenantService tenants;
-    final SqlSessionStore sessionStore;
+    final SessionStore sessionStore;
     final SessionService sessions;
     final SqlUserStore userStore;
     final SqlLockoutStore lockouts;
@@ -71,38 +78,57 @@ final class StoreFixture implements AutoCloseable {
     final UserService users;
     final ApiKeyService apiKeys;
     final LoginService login;
-    final SqlAttributeStore attributeStore;
+    final AttributeStore attributeStore;
     final SessionAttributes attributes;
     final SqlSigningKeyStore signingKeys;
     final SessionJwt jwt;
     final SessionCleanup cleanup;
 
-    StoreFixture(String name) {
-        this(SqlDatabase.inMemory(name + "-" + UUID.randomUUID()), randomMasterKey());
+    /** Services over fresh stores on backend, with a new master key. */
+    StoreFixture(Backend backend, String name) {
+        this(backend, backend.open(name), randomMasterKey(), true);
     }
 
-    /** Services over an existing database and master key: what a restart (or a second node) sees. */
-    StoreFixture(SqlDatabase db, MasterKey masterKey) {
-        this.db = db;
+    /** Services over another fixture's stores and master key: what a restart (or a second node) sees. */
+    StoreFixture(StoreFixture first) {
+        this(first.backend, first.stores, first.masterKey, false);
+    }
+
+    private StoreFixture(Backend backend, Backend.Stores stores, MasterKey masterKey, boolean ownsStores) {
+        this.backend = backend;
+        this.stores = stores;
+        this.ownsStores = ownsStores;
+        this.db = stores.db();
         this.masterKey = masterKey;
-        masterCipher = new MasterKeyCipher(masterKey);
-        audit = new AuditTrail(new SqlAuditStore(db), clock);
-        guard = new AdminGuard(audit);
-        tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-        sessionStore = new SqlSessionStore(db);
-        sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
-        userStore = new SqlUserStore(db);
-        lockouts = new SqlLockoutStore(db);
-        history = new SqlLoginAttemptStore(db);
-        users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
-                guard, audit, clock);
-        apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-        login = login(ALWAYS_ALLOWS, HASHER);
-        attributeStore = new SqlAttributeStore(db);
-        attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
-        signingKeys = new SqlSigningKeyStore(db);
-        jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
-        cleanup = new SessionCleanup(sessionStore, audit, clock);
+        try {
+            masterCipher = new MasterKeyCipher(masterKey);
+            audit = new AuditTrail(new SqlAuditStore(db), clock);
+            guard = new AdminGuard(audit);
+            tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+            sessionStore = stores.sessions();
+            sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
+            userStore = new SqlUserStore(db);
+            lockouts = new SqlLockoutStore(db);
+            history = new SqlLoginAttemptStore(db);
+            users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
+                    guard, audit, clock);
+            apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+            login = login(ALWAYS_ALLOWS, HASHER);
+            attributeStore = stores.attributes();
+            attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
+            signingKeys = new SqlSigningKeyStore(db);
+            jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
+            cleanup = new SessionCleanup(sessionStore, audit, clock);
+        } catch (RuntimeException | Error e) {
+            if (ownsStores) {
+                try {
+                    stores.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
+        }
     }
 
     static MasterKey randomMasterKey() {
@@ -197,8 +223,16 @@ final class StoreFixture implements AutoCloseable {
         return db.call(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
+    /** Disposes of the stores this fixture opened (a second node's fixture leaves them to the first). */
     @Override
     public void close() {
-        db.close();
+        if (ownsStores) {
+            stores.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StoreFixture on " + backend;
     }
 }
