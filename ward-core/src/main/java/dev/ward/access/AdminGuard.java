@@ -27,6 +27,22 @@ public final class AdminGuard {
         throw ProblemException.forbidden("This operation needs an administrator.");
     }
 
+    /**
+     * The tenant an administrator's listing covers: the one asked for (if they administer it), their own
+     * when none is asked for, or null — every tenant — for system administrators asking for none.
+     */
+    public String readableScope(Actor actor, String requestedTenant) {
+        if (requestedTenant != null) {
+            requireAdminOf(actor, requestedTenant);
+            return requestedTenant;
+        }
+        if (actor.isSystemAdmin()) {
+            return null;
+        }
+        requireAdminOf(actor, actor.tenant());
+        return actor.tenant();
+    }
+
     public void requireSystemAdmin(Actor actor) {
         if (actor.isSystemAdmin()) {
             return;

@@ -137,14 +137,7 @@ public final class LoginService {
 
     /** Login history for administrators; a null tenant means every tenant (system administrators only). */
     public List<LoginAttempt> history(Actor actor, String tenant, String username, int limit) {
-        if (tenant == null) {
-            if (!actor.isSystemAdmin()) {
-                guard.requireAdminOf(actor, actor.tenant());
-                tenant = actor.tenant();
-            }
-        } else {
-            guard.requireAdminOf(actor, tenant);
-        }
+        tenant = guard.readableScope(actor, tenant);
         return history.recent(tenant, username == null ? null : UserService.normalizeUsername(username), limit);
     }
 

@@ -184,14 +184,7 @@ public final class SessionService {
 
     /** Live sessions for administrators; tenant null means all tenants (system administrators only). */
     public List<Session> adminList(Actor actor, String tenant, String userId, int limit) {
-        if (tenant == null) {
-            if (!actor.isSystemAdmin()) {
-                guard.requireAdminOf(actor, actor.tenant());
-                tenant = actor.tenant();
-            }
-        } else {
-            guard.requireAdminOf(actor, tenant);
-        }
+        tenant = guard.readableScope(actor, tenant);
         if (tenant == null && userId != null) {
             throw ProblemException.validation("tenant", "tenant is required when filtering by user_id");
         }
