@@ -129,9 +129,15 @@ public final class LoginService {
             }
             case Opening.Opened opened -> issued = opened.issued();
         }
-        record(now, request, username, user, null);
-        audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(issued.session().id())
-                .ip(ip).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+        try {
+            record(now, request, username, user, null);
+            audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(issued.session().id())
+                    .ip(ip).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+        } catch (RuntimeException e) {
+            // A login is history + audit + session, or nothing: without its record the session must not live on.
+            sessions.discard(issued.session());
+            throw e;
+        }
         return new LoginResult.Authenticated(issued, user);
     }
 

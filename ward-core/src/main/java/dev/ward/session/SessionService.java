@@ -154,6 +154,19 @@ public final class SessionService {
         return Optional.of(fresh);
     }
 
+    /**
+     * Removes a session whose token was never handed out, because the login around it failed midway.
+     * Best effort: if the store is down too, the session is unusable anyway (nobody holds its token) and
+     * expires or is swept.
+     */
+    public void discard(Session session) {
+        try {
+            store.delete(session.id());
+        } catch (RuntimeException ignored) {
+            // the original failure is what the caller reports
+        }
+    }
+
     public void logout(Session session) {
         end(session, "logout", "user:" + session.userId());
     }

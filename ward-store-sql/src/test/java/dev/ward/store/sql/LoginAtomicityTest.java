@@ -1,0 +1,62 @@
+package dev.ward.store.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ward.audit.AuditEntry;
+import dev.ward.audit.AuditEvent;
+import dev.ward.audit.AuditStore;
+import dev.ward.audit.AuditTrail;
+import dev.ward.auth.LoginLimits;
+import dev.ward.auth.LoginRequest;
+import dev.ward.auth.LoginResult;
+import dev.ward.auth.LoginService;
+import dev.ward.problem.StoreUnavailableException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A login that fails midway leaves no session behind: the audit store (the real one, wrapped) refuses
+ * the {@code login.succeeded} event as if the database had just gone away.
+ */
+class LoginAtomicityTest extends StoreContract {
+    static final String PASSWORD = "Atomic-Login-Pass-1!";
+
+    /** The real audit store, except that chosen event types fail as on a lost connection. */
+    record FailingOn(AuditStore real, String failingType) implements AuditStore {
+        @Override
+        public long append(Instant at, AuditEntry entry) {
+            if (entry.type().equals(failingType)) {
+                throw new StoreUnavailableException("database", null);
+            }
+            return real.append(at, entry);
+        }
+
+        @Override
+        public List<AuditEvent> recent(String tenant, String type, int limit) {
+            return real.recent(tenant, type, limit);
+        }
+    }
+
+    @Test
+    void aLoginWhoseAuditFailsLeavesNoLiveSession() {
+        StoreFixture w = fixture("atomic");
+        w.tenants.create(StoreFixture.OPERATOR, "atom", "Atom", java.util.Map.of());
+        String userId = w.users.create(StoreFixture.OPERATOR, "atom", "ida", PASSWORD, List.of("staff")).user().id();
+        AuditTrail failing = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), "login.succeeded"), w.clock);
+        LoginService login = new LoginService(w.tenants, w.userStore, w.lockouts, w.history, StoreFixture.ALWAYS_ALLOWS,
+                LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.guard, failing, w.clock);
+
+        assertThatThrownBy(() -> login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(w.sessionStore.live("atom", userId, w.clock.instant(), 10)).isEmpty();
+
+        // With the audit back, the same login works and is recorded.
+        assertThat(w.login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))
+                .isInstanceOf(LoginResult.Authenticated.class);
+        assertThat(w.sessionStore.live("atom", userId, w.clock.instant(), 10)).hasSize(1);
+        assertThat(w.audit.recent("atom", "login.succeeded", 10)).hasSize(1);
+    }
+}
