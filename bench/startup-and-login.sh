@@ -37,9 +37,9 @@ echo "restart on existing data to ready: $(( ($(date +%s%N) - start) / 1000000 )
 sleep 1; echo "resident memory after start: $(( $(awk '/VmRSS/{print $2}' /proc/$PID/status) / 1024 )) MiB"
 
 body="{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\"$PW\"}"
-for i in $(seq 1 20); do curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/auth/login" -d "$body"; done
+for i in $(seq 1 20); do curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/auth/login" -H "Content-Type: application/json" -d "$body"; done
 for i in $(seq 1 "$N"); do
-  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$PORT/v1/auth/login" -d "$body"
+  curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$PORT/v1/auth/login" -H "Content-Type: application/json" -d "$body"
 done > "$DATA/times"
 if grep -qv '^200 ' "$DATA/times"; then echo "some logins did not answer 200:"; sort "$DATA/times" | cut -d' ' -f1 | uniq -c; exit 1; fi
 cut -d' ' -f2 "$DATA/times" | sort -n | awk '{a[NR]=$1} END {printf "login latency over %d logins: median %.1f ms, p90 %.1f ms\n", NR, a[int(NR/2)+1]*1000, a[int(NR*0.9)]*1000}'

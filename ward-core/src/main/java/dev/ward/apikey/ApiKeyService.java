@@ -50,7 +50,7 @@ public final class ApiKeyService {
 
     public IssuedApiKey create(Actor actor, String tenant, String name, List<String> scopeNames) {
         guard.requireAdminOf(actor, tenant);
-        tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + tenant + "'."));
+        tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
         if (name.isBlank() || name.length() > 100) {
             throw ProblemException.validation("name", "name must be 1-100 characters");
         }
@@ -97,7 +97,7 @@ public final class ApiKeyService {
 
     public List<ApiKey> list(Actor actor, String tenant) {
         guard.requireAdminOf(actor, tenant);
-        tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + tenant + "'."));
+        tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
         return store.list(tenant);
     }
 

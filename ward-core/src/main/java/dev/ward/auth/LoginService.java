@@ -5,6 +5,7 @@ import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
+import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
@@ -75,21 +76,27 @@ public final class LoginService {
         String username = UserService.normalizeUsername(request.username());
         String ip = request.client().ip();
 
-        Optional<Duration> wait = Optional.empty();
         if (!ip.isEmpty()) {
-            wait = limiter.acquire("login:ip:" + ip, limits.perIpPerMinute());
+            Optional<Duration> wait = limiter.acquire("login:ip:" + ip, limits.perIpPerMinute());
+            if (wait.isPresent()) {
+                // Refused before anything else is touched, so a flood from one address costs nothing per request.
+                return new LoginResult.RateLimited(wait.get());
+            }
         }
-        Optional<Duration> userWait = limiter.acquire("login:user:" + request.tenant() + ":" + username, limits.perUsernamePerMinute());
-        if (wait.isPresent() || userWait.isPresent()) {
-            Duration retry = max(wait.orElse(Duration.ZERO), userWait.orElse(Duration.ZERO));
+        // Bucket names are hashed: their size must not depend on what a caller sends.
+        Optional<Duration> userWait = limiter.acquire("login:user:" + Secrets.sha256Hex(request.tenant() + "\u0000" + username),
+                limits.perUsernamePerMinute());
+        if (userWait.isPresent()) {
             record(now, request, username, null, "rate_limited");
-            return new LoginResult.RateLimited(retry);
+            return new LoginResult.RateLimited(userWait.get());
         }
 
         Optional<Tenant> tenant = tenants.find(request.tenant());
         if (tenant.isEmpty()) {
             hasher.verifyAgainstDummy(request.password());
-            record(now, request, username, null, "unknown_tenant");
+            // Kept under tenant system: a tenant created later under that id must not inherit these attempts.
+            history.append(new LoginAttempt(now, Actor.SYSTEM_TENANT, clip(request.tenant() + "/" + username), null, false,
+                    "unknown_tenant", ip, request.client().userAgent()));
             return new LoginResult.Rejected("unknown_tenant");
         }
         Policy policy = tenant.get().policy();
@@ -172,7 +179,4 @@ public final class LoginService {
         return s.length() <= 256 ? s : s.substring(0, 256);
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
 }

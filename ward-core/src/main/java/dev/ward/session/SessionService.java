@@ -93,7 +93,11 @@ public final class SessionService {
             case Lookup.Superseded s -> invalid("session_expired", "This token was replaced by a newer one and its grace period is over.");
             case Lookup.Revoked r -> new Validation.Invalid("session_revoked", "The session has been ended.",
                     Optional.ofNullable(r.session().revokeReason()));
-            case Lookup.OtherTenant o -> invalid("session_tenant_mismatch", "The session belongs to another tenant than this API key.");
+            case Lookup.OtherTenant o -> {
+                audit.append(AuditEntry.of(tenant, "security.cross_tenant_denied").outcome(AuditEntry.DENIED)
+                        .detail("operation", "validate").detail("session_tenant", o.session().tenant()).build());
+                yield invalid("session_tenant_mismatch", "The session belongs to another tenant than this API key.");
+            }
             case Lookup.Unknown u -> invalid("session_invalid", "The session token is not valid.");
         };
     }

@@ -115,7 +115,7 @@ public final class TenantService {
     }
 
     private Tenant require(String id) {
-        return store.find(id).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + id + "'."));
+        return store.find(id).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
     }
 
     private static List<String> patchedPaths(Map<String, ?> patch) {

@@ -198,6 +198,9 @@ public final class UserService {
     }
 
     private static List<String> validRoles(List<String> roles) {
+        if (roles.size() > 20) {
+            throw ProblemException.validation("roles", "a user has at most 20 roles");
+        }
         for (String r : roles) {
             if (!ROLE.matcher(r).matches()) {
                 throw ProblemException.validation("roles", "each role must be 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter");
@@ -207,7 +210,7 @@ public final class UserService {
     }
 
     private Tenant requireTenant(String tenant) {
-        return tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No tenant '" + tenant + "'."));
+        return tenants.find(tenant).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
     }
 
     private User require(String tenant, String userId) {

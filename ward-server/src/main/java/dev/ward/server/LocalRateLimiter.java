@@ -19,7 +19,7 @@ final class LocalRateLimiter implements RateLimiter {
     }
 
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(1_000_000).build();
+            .expireAfterAccess(Duration.ofMinutes(10)).maximumSize(200_000).build();
     private final Clock clock;
 
     LocalRateLimiter(Clock clock) { this.clock = clock; }

@@ -195,6 +195,7 @@ class LoginHttpTest {
         r = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), otherKey);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.code()).isEqualTo("session_tenant_mismatch");
+        assertThat(w.ward.audit().recent("other", "security.cross_tenant_denied", 10)).isNotEmpty();
 
         String cryptoOnly = w.createApiKey("stmarys", "crypto");
         assertThat(w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), cryptoOnly).code())
@@ -214,6 +215,33 @@ class LoginHttpTest {
         assertThat(w.get("/v1/admin/tenants/stmarys/users/" + id, w.adminToken()).text("status")).isEqualTo("disabled");
         assertThat(w.post("/v1/admin/tenants/stmarys/users/" + id + "/enable", null, w.adminToken()).status()).isEqualTo(204);
         assertThat(w.send("POST", "/v1/auth/login", loginBody("stmarys", "leaver", PASSWORD)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void browserLoginsMustBeJsonFromAnAllowedOrigin() {
+        String body = loginBody("stmarys", "drhouse", PASSWORD);
+        var form = w.send("POST", "/v1/auth/login", body, "Content-Type", "text/plain");
+        assertThat(form.status()).isEqualTo(415);
+        assertThat(form.code()).isEqualTo("unsupported_media_type");
+        assertThat(form.header("Set-Cookie")).isNull();
+        var foreign = w.send("POST", "/v1/auth/login", body, "Origin", "https://evil.example");
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.code()).isEqualTo("origin_not_allowed");
+        assertThat(w.send("POST", "/v1/auth/login", body, "Origin", w.base()).status()).as("Ward's own origin").isEqualTo(200);
+        w.patch("/v1/admin/tenants/stmarys", "{\"policy\":{\"browser\":{\"allowed_origins\":[\"https://portal.stmarys.example\"]}}}",
+                w.adminToken());
+        assertThat(w.send("POST", "/v1/auth/login", body, "Origin", "https://portal.stmarys.example").status()).isEqualTo(200);
+        var app = w.send("POST", "/v1/auth/login", body, "Authorization", "Bearer " + appKey, "Origin", "https://evil.example");
+        assertThat(app.status()).as("an API-key caller is a back-end, not a browser").isEqualTo(200);
+    }
+
+    @Test
+    void attemptsAgainstAMissingTenantStayWithTheSystemTenant() {
+        w.send("POST", "/v1/auth/login", loginBody("not-yet", "someone", "Whatever-123!"));
+        w.createTenant("not-yet");
+        assertThat(w.get("/v1/admin/login-history?tenant=not-yet", w.adminToken()).json().path("attempts")).isEmpty();
+        var system = w.get("/v1/admin/login-history?tenant=system", w.adminToken());
+        assertThat(system.raw()).contains("not-yet/someone").contains("unknown_tenant");
     }
 
     @Test

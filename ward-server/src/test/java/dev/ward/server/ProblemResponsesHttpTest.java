@@ -102,6 +102,7 @@ class ProblemResponsesHttpTest {
     void chunkedBodyOver64KibIs413() throws Exception {
         byte[] huge = ("{\"tenant\":\"" + "a".repeat(70_000) + "\"}").getBytes();
         var request = HttpRequest.newBuilder(URI.create(w.base() + "/v1/auth/login")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge))).build();
         var r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(413);
@@ -180,6 +181,15 @@ class ProblemResponsesHttpTest {
         assertProblem(w.post("/v1/admin/tenants/clinic/users",
                 TestWard.json(Map.of("username", "NURSE", "password", GOOD_PASSWORD, "roles", new String[] {"staff"})),
                 w.adminToken()), 409, "user_exists");
+    }
+
+    @Test
+    void tooManyRolesIs400NotA500() {
+        String roles = TestWard.json(java.util.stream.IntStream.range(0, 40).mapToObj(i -> "role" + "x".repeat(27) + i).toList());
+        var r = w.post("/v1/admin/tenants/clinic/users", "{\"username\":\"many\",\"password\":\"" + GOOD_PASSWORD
+                + "\",\"roles\":" + roles + "}", w.adminToken());
+        assertProblem(r, 400, "validation_failed");
+        assertThat(r.text("field")).isEqualTo("roles");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
 import dev.ward.session.SessionService;
+import dev.ward.tenant.TenantService;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.LinkedHashMap;
@@ -23,9 +24,11 @@ final class AuthRoutes {
     private final SessionService sessions;
     private final SessionCookie cookies;
     private final ObjectMapper json;
+    private final TenantService tenants;
 
     AuthRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, LoginService login,
-               SessionService sessions, SessionCookie cookies, ObjectMapper json) {
+               SessionService sessions, SessionCookie cookies, ObjectMapper json, TenantService tenants) {
+        this.tenants = tenants;
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
@@ -42,8 +45,14 @@ final class AuthRoutes {
 
     private void login(Context ctx) {
         Optional<Actor.ApiKey> app = credentials.optionalApiKey(ctx);
+        if (app.isEmpty()) {
+            requireJson(ctx);
+        }
         JsonBody body = JsonBody.read(ctx, json);
         String tenant = body.string("tenant");
+        if (app.isEmpty()) {
+            requireAllowedOrigin(ctx, tenant);
+        }
         String username = body.string("username");
         String password = body.string("password");
         Optional<Client> vouched = body.client();
@@ -80,6 +89,33 @@ final class AuthRoutes {
         sessions.logout(held.session());
         cookies.clear(ctx);
         responses.noContent(ctx);
+    }
+
+    /**
+     * Login CSRF: a cross-site HTML form can post text/plain but not application/json (that needs a CORS
+     * preflight Ward never grants), so a browser login must be JSON.
+     */
+    private static void requireJson(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ProblemException(415, "unsupported_media_type", "Unsupported media type",
+                    "Send the login as Content-Type: application/json.");
+        }
+    }
+
+    /** A browser that says where it comes from must come from Ward itself or an origin the tenant allows. */
+    private void requireAllowedOrigin(Context ctx, String tenant) {
+        String origin = ctx.header("Origin");
+        if (origin == null) {
+            return;
+        }
+        String own = (ctx.req().isSecure() ? "https" : "http") + "://" + ctx.header("Host");
+        boolean allowed = origin.equals(own) || tenants.cached(tenant)
+                .map(t -> t.policy().allowedOrigins().contains(origin)).orElse(false);
+        if (!allowed) {
+            throw new ProblemException(403, "origin_not_allowed", "Origin not allowed",
+                    "This origin may not sign in to this tenant; add it to the tenant's browser.allowed_origins.");
+        }
     }
 
     static Client connectionClient(Context ctx) {

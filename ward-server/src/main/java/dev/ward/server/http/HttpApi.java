@@ -100,7 +100,7 @@ public final class HttpApi {
 
             routes.bind(config.routes);
             new OperationsRoutes(routes, responses, services.databaseReady(), services.jwt()).register();
-            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json).register();
+            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, services.tenants()).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
         });

@@ -130,7 +130,9 @@ class LoginServiceTest extends StoreContract {
     void unknownTenantIsRejectedAndRecorded() {
         assertThat(attempt("nowhere", "alice", PASSWORD, DESK)).isEqualTo(new LoginResult.Rejected("unknown_tenant"));
 
-        LoginAttempt a = world.history.recent("nowhere", null, 1).getFirst();
+        assertThat(world.history.recent("nowhere", null, 1)).as("a tenant created later must not inherit it").isEmpty();
+        LoginAttempt a = world.history.recent("system", null, 1).getFirst();
+        assertThat(a.username()).isEqualTo("nowhere/alice");
         assertThat(a.outcome()).isEqualTo("failed");
         assertThat(a.failureReason()).isEqualTo("unknown_tenant");
         assertThat(a.userId()).isNull();
@@ -171,8 +173,9 @@ class LoginServiceTest extends StoreContract {
         assertThat(attempt("t".repeat(1000), "alice", PASSWORD, DESK)).isEqualTo(new LoginResult.Rejected("unknown_tenant"));
 
         assertThat(world.history.recent(TENANT, null, 1).getFirst().username()).hasSize(256);
-        assertThat(world.history.recent("t".repeat(256), null, 1)).singleElement()
-                .satisfies(a -> assertThat(a.failureReason()).isEqualTo("unknown_tenant"));
+        assertThat(world.history.recent("system", null, 1)).singleElement()
+                .satisfies(a -> assertThat(a.failureReason()).isEqualTo("unknown_tenant"))
+                .satisfies(a -> assertThat(a.username()).hasSize(256));
     }
 
     @Test
@@ -439,12 +442,20 @@ class LoginServiceTest extends StoreContract {
         LoginResult result = limited.login(Optional.empty(), new LoginRequest(TENANT, "alice", PASSWORD, DESK));
 
         assertThat(result).isEqualTo(new LoginResult.RateLimited(AlwaysRefuses.RETRY));
+        // Refused by the per-address limit: nothing is written, so a flood cannot turn into database writes.
+        assertThat(world.history.recent(TENANT, "alice", 10)).isEmpty();
+        assertThat(world.lockouts.get(TENANT, aliceId).failures()).isZero();
+        assertThat(auditTypes()).doesNotContain("session.created");
+
+        RateLimiter usernamesOnly = (bucket, perMinute) ->
+                bucket.startsWith("login:user:") ? Optional.of(AlwaysRefuses.RETRY) : Optional.empty();
+        assertThat(world.login(usernamesOnly, HASHER).login(Optional.empty(), new LoginRequest(TENANT, "alice", PASSWORD, DESK)))
+                .isEqualTo(new LoginResult.RateLimited(AlwaysRefuses.RETRY));
         LoginAttempt a = lastAttempt();
         assertThat(a.outcome()).isEqualTo("failed");
         assertThat(a.failureReason()).isEqualTo("rate_limited");
         assertThat(a.ip()).isEqualTo(DESK.ip());
         assertThat(world.lockouts.get(TENANT, aliceId).failures()).isZero();
-        assertThat(auditTypes()).doesNotContain("session.created");
     }
 
     @Test
