@@ -119,6 +119,20 @@ class ProblemResponsesHttpTest {
     }
 
     @Test
+    void errorsJettyAnswersItselfAreProblemJsonWithTheSecurityHeadersToo() throws Exception {
+        var big = w.send("GET", "/health/live", null, "X-Big", "a".repeat(20_000));
+        assertProblem(big, 431, "request_header_too_large");
+        String raw;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", w.ward.port())) {
+            socket.getOutputStream().write("GET /%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            raw = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json").contains("X-Frame-Options: DENY")
+                .contains("\"code\":\"bad_request\"").doesNotContain("<html");
+    }
+
+    @Test
     void unknownRouteIs404() {
         assertProblem(w.get("/v1/nothing-here", null), 404, "not_found");
         assertProblem(w.get("/", null), 404, "not_found");

@@ -30,6 +30,14 @@ public final class HttpApi {
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt,
                            BooleanSupplier databaseReady) {}
 
+    /** On every response, errors included (API.md conventions; seeds 000, 003). */
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY",
+            "Referrer-Policy", "no-referrer",
+            "Cache-Control", "no-store",
+            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+
     private final Services services;
     private final boolean cookieSecure;
     private final ObjectMapper json = new ObjectMapper();
@@ -56,12 +64,10 @@ public final class HttpApi {
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(), ctx.path(),
                     ctx.status().getCode(), Math.round(ms), ctx.req().getRemoteAddr()));
 
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
             config.routes.before(ctx -> {
-                ctx.header("X-Content-Type-Options", "nosniff");
-                ctx.header("X-Frame-Options", "DENY");
-                ctx.header("Referrer-Policy", "no-referrer");
-                ctx.header("Cache-Control", "no-store");
-                ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+                SECURITY_HEADERS.forEach(ctx::header);
                 String length = ctx.header("Content-Length");
                 if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                         && Long.parseLong(length) > JsonBody.MAX_BYTES) {

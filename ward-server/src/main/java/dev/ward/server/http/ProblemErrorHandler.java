@@ -1,0 +1,45 @@
+package dev.ward.server.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers before a request reaches Ward's routes (unparseable requests, headers too large,
+ * bad URIs): problem JSON with the security headers instead of Jetty's HTML page. Never echoes the input.
+ */
+final class ProblemErrorHandler extends ErrorHandler {
+    private static final Map<Integer, String> CODES = Map.of(
+            400, "bad_request", 413, "payload_too_large", 414, "uri_too_long", 431, "request_header_too_large");
+
+    @Override
+    protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
+                                    Callback callback) {
+        apply(response.getHeaders());
+        response.write(true, body(status), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        apply(fields);
+        return body(status);
+    }
+
+    private static void apply(HttpFields.Mutable fields) {
+        HttpApi.SECURITY_HEADERS.forEach(fields::put);
+        fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+    }
+
+    private static ByteBuffer body(int status) {
+        String code = CODES.getOrDefault(status, "http_" + status);
+        String json = "{\"type\":\"urn:ward:problem:" + code + "\",\"title\":\"HTTP " + status + "\",\"status\":" + status
+                + ",\"detail\":\"The request could not be handled.\",\"code\":\"" + code + "\"}";
+        return ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
+    }
+}
