@@ -11,7 +11,9 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One thread-safe, multiplexed connection to Redis or a Redis Cluster. Fails closed and fast: while
@@ -49,13 +51,10 @@ public final class RedisConnection implements AutoCloseable {
                         .timeoutOptions(timeouts)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                         .build());
-                try {
+                return connect(endpoint, resources, client::shutdown, () -> {
                     var c = client.connect();
-                    return new RedisConnection(endpoint, resources, client::shutdown, c, c.sync());
-                } catch (RuntimeException e) {
-                    client.shutdown();
-                    throw e;
-                }
+                    return Map.entry(c, c.sync());
+                });
             }
             RedisClient client = RedisClient.create(resources, endpoint.nodes().get(0));
             client.setOptions(ClientOptions.builder()
@@ -63,16 +62,25 @@ public final class RedisConnection implements AutoCloseable {
                     .autoReconnect(true)
                     .timeoutOptions(timeouts)
                     .build());
-            try {
+            return connect(endpoint, resources, client::shutdown, () -> {
                 var c = client.connect();
-                return new RedisConnection(endpoint, resources, client::shutdown, c, c.sync());
-            } catch (RuntimeException e) {
-                client.shutdown();
-                throw e;
-            }
+                return Map.entry(c, c.sync());
+            });
         } catch (RedisException e) {
             resources.shutdown();
             throw new StoreUnavailableException("redis", e);
+        }
+    }
+
+    /** Connects with a configured client, shutting the client down if connecting fails. */
+    private static RedisConnection connect(RedisEndpoint endpoint, ClientResources resources, Runnable shutdown,
+            Supplier<Map.Entry<? extends StatefulConnection<String, String>, ? extends RedisClusterCommands<String, String>>> connecting) {
+        try {
+            var c = connecting.get();
+            return new RedisConnection(endpoint, resources, shutdown::run, c.getKey(), c.getValue());
+        } catch (RuntimeException e) {
+            shutdown.run();
+            throw e;
         }
     }
 
