@@ -46,6 +46,12 @@ public interface SessionStore {
     /** Carries a role change into the user's live sessions and asks each for a new token. */
     void updateRoles(String tenant, String userId, List<String> roles);
 
+    /**
+     * Sets the authentication assurance level of a live session (e.g. to 2 once MFA is confirmed); false
+     * when the session is not live.
+     */
+    boolean setAal(String sessionId, int aal, Instant now);
+
     /** Records the client a session is now used from (binding policy {@code warn}). */
     void updateClient(String sessionId, Client client);
 

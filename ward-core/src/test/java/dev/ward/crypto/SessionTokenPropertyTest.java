@@ -58,6 +58,7 @@ class SessionTokenPropertyTest {
         @Override public List<Session> revokeAllOfUser(String t, String u, String keep, String reason, Instant now) { return List.of(); }
         @Override public List<Session> live(String t, String u, Instant now, int limit) { return List.of(); }
         @Override public void updateRoles(String t, String u, List<String> roles) { }
+        @Override public boolean setAal(String id, int aal, Instant now) { return false; }
         @Override public void updateClient(String id, Client c) { }
         @Override public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) { return Map.of(); }
         @Override public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) { return List.of(); }

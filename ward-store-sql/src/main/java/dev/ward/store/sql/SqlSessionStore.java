@@ -181,6 +181,12 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     @Override
+    public boolean setAal(String sessionId, int aal, Instant now) {
+        return db.call(h -> h.createUpdate("UPDATE sessions SET aal = :aal WHERE id = :id AND " + ALIVE)
+                .bind("aal", aal).bind("id", sessionId).bind("now", now.toEpochMilli()).execute()) == 1;
+    }
+
+    @Override
     public void updateClient(String sessionId, Client client) {
         db.run(h -> h.createUpdate("UPDATE sessions SET client_ip = :ip, user_agent = :ua WHERE id = :id")
                 .bind("ip", client.ip()).bind("ua", client.userAgent()).bind("id", sessionId).execute());

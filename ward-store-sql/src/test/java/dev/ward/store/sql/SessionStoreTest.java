@@ -243,6 +243,20 @@ class SessionStoreTest extends StoreContract {
     }
 
     @Test
+    void assuranceLevelIsRaisedOnlyOnALiveSession() {
+        IssuedSession issued = open();
+        String id = issued.session().id();
+
+        assertThat(store.setAal(id, 2, clock.instant())).isTrue();
+        assertThat(valid(validate(issued.token())).aal()).isEqualTo(2);
+
+        sessions.logout(store.findById(id).orElseThrow());
+        assertThat(store.setAal(id, 1, clock.instant())).isFalse();
+        assertThat(store.findById(id).orElseThrow().aal()).isEqualTo(2);
+        assertThat(store.setAal("ses_nonexistent", 2, clock.instant())).isFalse();
+    }
+
+    @Test
     void sessionIdIsNotAToken() {
         IssuedSession issued = open();
         assertThat(invalidCode(validate(issued.session().id()))).isEqualTo("session_invalid");
