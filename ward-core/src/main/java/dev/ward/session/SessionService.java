@@ -13,12 +13,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 
 /** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
 public final class SessionService {
-    public static final String TOKEN_PREFIX = "wst_";
-    private static final Pattern TOKEN = Pattern.compile("wst_[A-Za-z0-9_-]{43}");
+    public static final String TOKEN_PREFIX = SessionRoute.TOKEN_PREFIX;
 
     private final SessionStore store;
     private final TenantService tenants;
@@ -43,8 +42,9 @@ public final class SessionService {
         if (idle.isAfter(absolute)) {
             idle = absolute;
         }
-        String token = Secrets.newToken(TOKEN_PREFIX, 32);
-        Session session = new Session(Secrets.newId("ses_"), tenant, userId, username, roles, aal,
+        int route = SessionRoute.of(tenant, userId);
+        String token = SessionRoute.newToken(route);
+        Session session = new Session(SessionRoute.newSessionId(route), tenant, userId, username, roles, aal,
                 now, now, idle, absolute, 0, client, null, null, now, 0, false);
         return switch (store.admit(session, Secrets.sha256Hex(token), policy.idleTimeout(), policy.maxConcurrentSessions(),
                 policy.onLimit(), now)) {
@@ -82,12 +82,13 @@ public final class SessionService {
     }
 
     private Validation validate(String token, String tenant, Optional<Client> client) {
-        if (token == null || !TOKEN.matcher(token).matches()) {
+        OptionalInt route = SessionRoute.ofToken(token);
+        if (route.isEmpty()) {
             return invalid("session_invalid", "The session token is not valid.");
         }
         Instant now = clock.instant();
         String hash = Secrets.sha256Hex(token);
-        return switch (store.touch(hash, tenant, now)) {
+        return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
             case Lookup.Touched t -> afterTouch(t.session(), t.current(), hash, client, now);
             case Lookup.Expired e -> invalid("session_expired", "The session has expired.");
             case Lookup.Superseded s -> invalid("session_expired", "This token was replaced by a newer one and its grace period is over.");
@@ -126,7 +127,7 @@ public final class SessionService {
             }
         }
         if (current && rotationDue(s, policy, now)) {
-            String fresh = Secrets.newToken(TOKEN_PREFIX, 32);
+            String fresh = newTokenFor(s);
             if (store.rotate(s.id(), hash, Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
                 audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id())
                         .detail("reason", s.rotatePending() ? "privilege_change" : "schedule").build());
@@ -135,6 +136,11 @@ public final class SessionService {
             // Another request rotated first: this token remains valid through the grace period.
         }
         return new Validation.Valid(s, Optional.empty());
+    }
+
+    /** A replacement token routes where the session already lives. */
+    private static String newTokenFor(Session s) {
+        return SessionRoute.newToken(SessionRoute.of(s.tenant(), s.userId()));
     }
 
     private static boolean rotationDue(Session s, Policy policy, Instant now) {
@@ -149,7 +155,7 @@ public final class SessionService {
     /** Issues a new token now (after MFA, for instance); the presented one keeps working through the grace period. */
     public Optional<String> rotateNow(Session s, String currentToken) {
         Instant now = clock.instant();
-        String fresh = Secrets.newToken(TOKEN_PREFIX, 32);
+        String fresh = newTokenFor(s);
         Policy policy = tenants.policyOf(s.tenant());
         if (!store.rotate(s.id(), Secrets.sha256Hex(currentToken), Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
             return Optional.empty();

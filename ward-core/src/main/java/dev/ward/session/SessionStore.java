@@ -22,9 +22,10 @@ public interface SessionStore {
     /**
      * In one round trip: finds the live session for {@code tokenHash} (current token, or the previous one
      * within its grace period; of {@code tenant}, when not null), counts a use, slides the idle expiry
-     * (never past the absolute one) and returns it; otherwise says why not.
+     * (never past the absolute one) and returns it; otherwise says why not. {@code route} is the one the
+     * token names ({@link SessionRoute}); a partitioned store looks only there, others may ignore it.
      */
-    Lookup touch(String tokenHash, String tenant, Instant now);
+    Lookup touch(String tokenHash, int route, String tenant, Instant now);
 
     /**
      * Replaces the current token {@code oldHash} by {@code newHash}; the old one stays valid until

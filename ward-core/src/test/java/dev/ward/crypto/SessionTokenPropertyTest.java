@@ -13,6 +13,7 @@ import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Opening;
 import dev.ward.session.Session;
+import dev.ward.session.SessionRoute;
 import dev.ward.session.SessionService;
 import dev.ward.session.SessionStore;
 import dev.ward.tenant.Policy;
@@ -35,7 +36,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
 
 /**
- * Session tokens as {@link SessionService#open} hands them out: {@code wst_} + 43 base64url characters,
+ * Session tokens as {@link SessionService#open} hands them out: {@code wst_} + 46 base64url characters,
  * never repeated, and stored only as their SHA-256. (The SQL store is not on this module's classpath; the
  * token comes from the service whatever the store, so a recording store stands in for it here.)
  */
@@ -51,7 +52,7 @@ class SessionTokenPropertyTest {
             byHash.put(tokenHash, s);
             return new Admission.Admitted(List.of());
         }
-        @Override public Lookup touch(String tokenHash, String tenant, Instant now) { return new Lookup.Unknown(); }
+        @Override public Lookup touch(String tokenHash, int route, String tenant, Instant now) { return new Lookup.Unknown(); }
         @Override public boolean rotate(String id, String oldHash, String newHash, Instant now, Instant grace) { return false; }
         @Override public Optional<Session> findById(String id) { return Optional.empty(); }
         @Override public boolean revoke(String id, String reason, Instant now) { return false; }
@@ -94,11 +95,16 @@ class SessionTokenPropertyTest {
             var issued = ((Opening.Opened) o).issued();
             String token = issued.token();
 
-            assertThat(token).matches("wst_[A-Za-z0-9_-]{43}");
-            assertThat(Base64.getUrlDecoder().decode(token.substring(4))).hasSize(32);
+            assertThat(token).matches("wst_[A-Za-z0-9_-]{46}");
+            byte[] raw = Base64.getUrlDecoder().decode(token.substring(4));
+            assertThat(raw).hasSize(34);
+            int route = SessionRoute.of("hosp-a", "usr_" + user);
+            assertThat(((raw[0] & 0xff) << 8) | (raw[1] & 0xff)).as("route bytes").isEqualTo(route);
             assertThat(SEEN_TOKENS.add(token)).as("token repeated").isTrue();
             assertThat(SEEN_IDS.add(issued.session().id())).as("session id repeated").isTrue();
-            assertThat(issued.session().id()).matches("ses_[0-9a-f]{24}").doesNotContain(token.substring(4));
+            assertThat(issued.session().id()).matches("ses_[0-9a-f]{28}").doesNotContain(token.substring(4));
+            assertThat(SessionRoute.ofSessionId(issued.session().id())).hasValue(route);
+            assertThat(SessionRoute.ofToken(token)).hasValue(route);
             assertThat(store.byHash.get(Secrets.sha256Hex(token))).isSameAs(issued.session());
             assertThat(issued.toString()).doesNotContain(token);
         }

@@ -11,7 +11,14 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
-import java.util.Map;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -27,14 +34,19 @@ public final class RedisConnection implements AutoCloseable {
     private final AutoCloseable client;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> commands;
+    private final RedisClusterAsyncCommands<String, String> async;
 
-    private RedisConnection(RedisEndpoint endpoint, ClientResources resources, AutoCloseable client,
-                            StatefulConnection<String, String> connection, RedisClusterCommands<String, String> commands) {
+    /** What connecting yields: the connection and its two command views (standalone and cluster alike). */
+    private record Connected(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
+                             RedisClusterAsyncCommands<String, String> async) {}
+
+    private RedisConnection(RedisEndpoint endpoint, ClientResources resources, AutoCloseable client, Connected c) {
         this.endpoint = endpoint;
         this.resources = resources;
         this.client = client;
-        this.connection = connection;
-        this.commands = commands;
+        this.connection = c.connection();
+        this.commands = c.sync();
+        this.async = c.async();
     }
 
     public static RedisConnection open(RedisEndpoint endpoint) {
@@ -53,7 +65,7 @@ public final class RedisConnection implements AutoCloseable {
                         .build());
                 return connect(endpoint, resources, client::shutdown, () -> {
                     var c = client.connect();
-                    return Map.entry(c, c.sync());
+                    return new Connected(c, c.sync(), c.async());
                 });
             }
             RedisClient client = RedisClient.create(resources, endpoint.nodes().get(0));
@@ -64,7 +76,7 @@ public final class RedisConnection implements AutoCloseable {
                     .build());
             return connect(endpoint, resources, client::shutdown, () -> {
                 var c = client.connect();
-                return Map.entry(c, c.sync());
+                return new Connected(c, c.sync(), c.async());
             });
         } catch (RedisException e) {
             resources.shutdown();
@@ -74,10 +86,9 @@ public final class RedisConnection implements AutoCloseable {
 
     /** Connects with a configured client, shutting the client down if connecting fails. */
     private static RedisConnection connect(RedisEndpoint endpoint, ClientResources resources, Runnable shutdown,
-            Supplier<Map.Entry<? extends StatefulConnection<String, String>, ? extends RedisClusterCommands<String, String>>> connecting) {
+            Supplier<Connected> connecting) {
         try {
-            var c = connecting.get();
-            return new RedisConnection(endpoint, resources, shutdown::run, c.getKey(), c.getValue());
+            return new RedisConnection(endpoint, resources, shutdown::run, connecting.get());
         } catch (RuntimeException e) {
             shutdown.run();
             throw e;
@@ -89,6 +100,34 @@ public final class RedisConnection implements AutoCloseable {
         try {
             return work.apply(commands);
         } catch (RedisException e) {
+            throw new StoreUnavailableException("redis", e);
+        }
+    }
+
+    /**
+     * Sends one command per item without waiting in between (pipelined; on a cluster, to each item's node),
+     * then waits for all, bounded by the command timeout. Same failure mapping as {@link #call}.
+     */
+    public <I, T> List<T> pipelined(List<I> items, BiFunction<RedisClusterAsyncCommands<String, String>, I, RedisFuture<T>> command) {
+        try {
+            List<RedisFuture<T>> futures = new ArrayList<>(items.size());
+            for (I item : items) {
+                futures.add(command.apply(async, item));
+            }
+            List<T> results = new ArrayList<>(items.size());
+            long deadline = System.nanoTime() + RedisEndpoint.COMMAND_TIMEOUT.toNanos();
+            for (RedisFuture<T> f : futures) {
+                results.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+            return results;
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("redis", e);
+        } catch (ExecutionException e) {
+            throw new StoreUnavailableException("redis", e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("redis", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new StoreUnavailableException("redis", e);
         }
     }

@@ -17,7 +17,7 @@ import java.util.List;
  * 3-master Redis Cluster built with {@code redis-cli --cluster create}. Skipped, loudly, when
  * {@code redis-server} is not installed.
  */
-final class RedisServers implements AutoCloseable {
+public final class RedisServers implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path dir;
@@ -31,14 +31,14 @@ final class RedisServers implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    static RedisServers standalone(String suite) {
+    public static RedisServers standalone(String suite) {
         requireRedis(suite);
         RedisServers s = new RedisServers(tempDir(), List.of(freePort()), false);
         s.startAll();
         return s;
     }
 
-    static RedisServers cluster(String suite) {
+    public static RedisServers cluster(String suite) {
         requireRedis(suite);
         List<Integer> ports = new ArrayList<>();
         while (ports.size() < 3) {
@@ -62,7 +62,7 @@ final class RedisServers implements AutoCloseable {
     }
 
     /** {@code redis://127.0.0.1:p} or {@code redis-cluster://127.0.0.1:p1,…}. */
-    String url() {
+    public String url() {
         if (!cluster) {
             return "redis://127.0.0.1:" + ports.get(0);
         }
@@ -70,7 +70,7 @@ final class RedisServers implements AutoCloseable {
     }
 
     /** Kills every server (as a crash would), keeping the ports for {@link #restart()}. */
-    void stop() {
+    public void stop() {
         processes.forEach(p -> {
             p.destroyForcibly();
             try {
@@ -83,7 +83,7 @@ final class RedisServers implements AutoCloseable {
     }
 
     /** Starts the servers again on the same ports (standalone only: an emptied cluster would need re-creating). */
-    void restart() {
+    public void restart() {
         if (cluster) {
             throw new IllegalStateException("restart is for the standalone server");
         }
@@ -139,17 +139,25 @@ final class RedisServers implements AutoCloseable {
         }
     }
 
-    private static void requireRedis(String suite) {
-        boolean present;
+    /** Empty when redis-server and redis-cli can be run here; otherwise why not. */
+    public static java.util.Optional<String> unavailable() {
         try {
-            present = new ProcessBuilder("redis-server", "--version").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            present = false;
+            if (new ProcessBuilder("redis-server", "--version").start().waitFor() == 0
+                    && new ProcessBuilder("redis-cli", "--version").start().waitFor() == 0) {
+                return java.util.Optional.empty();
+            }
+        } catch (IOException e) {
+            // not installed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (!present) {
-            System.err.println("SKIPPED SUITE " + suite + ": redis-server is not installed (apt-get install redis-server)");
-        }
-        assumeTrue(present, "redis-server is not installed");
+        return java.util.Optional.of("redis-server is not installed (apt-get install redis-server)");
+    }
+
+    private static void requireRedis(String suite) {
+        java.util.Optional<String> why = unavailable();
+        why.ifPresent(reason -> System.err.println("SKIPPED SUITE " + suite + ": " + reason));
+        assumeTrue(why.isEmpty(), () -> why.orElseThrow());
     }
 
     private static int freePort() {
@@ -167,6 +175,9 @@ final class RedisServers implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
+
+    @Override
+    public String toString() { return "RedisServers" + ports + (cluster ? " (cluster)" : ""); }
 
     @Override
     public void close() {

@@ -77,7 +77,7 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     @Override
-    public Lookup touch(String tokenHash, String tenant, Instant now) {
+    public Lookup touch(String tokenHash, int route, String tenant, Instant now) {
         return db.call(h -> {
             Optional<Session> touched = bump(h, touchCurrent, tokenHash, tenant, now);
             if (touched.isPresent()) {

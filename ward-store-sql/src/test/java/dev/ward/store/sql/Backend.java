@@ -2,6 +2,8 @@ package dev.ward.store.sql;
 
 import dev.ward.session.AttributeStore;
 import dev.ward.session.SessionStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -9,10 +11,10 @@ import java.util.UUID;
  * A store backend the contract suites ({@link StoreContract}) run on. Each one hands every fixture
  * {@link Stores} of its own, empty and migrated, and disposes of them when the fixture closes.
  *
- * <p>To add a backend (Redis standalone, Redis Cluster): add a constant whose {@link #open} returns
- * {@link Stores} with the Redis session and attribute stores over a fresh keyspace (durable state stays
- * in SQL, e.g. a PostgreSQL schema as {@link #POSTGRES} makes), and whose {@link #unavailable} says why
- * the server or cluster cannot be had. Every suite then runs on it too.
+ * <p>The Redis backends keep sessions and attributes in a real Redis (standalone, or a 3-master cluster)
+ * that the suite run starts on loopback ports and stops at exit, each fixture under a key prefix of its own;
+ * durable state stays in SQL (an in-memory H2 here; production pairs Redis with PostgreSQL, which the
+ * server's multi-node test covers).
  */
 enum Backend {
     H2("H2") {
@@ -50,6 +52,30 @@ enum Backend {
             }
             return Stores.sql(db, () -> TestPostgres.dropSchema(schema));
         }
+    },
+
+    REDIS("Redis") {
+        @Override
+        Optional<String> unavailable() {
+            return RedisBackend.STANDALONE.unavailable();
+        }
+
+        @Override
+        Stores open(String label) {
+            return RedisBackend.STANDALONE.open(SqlDatabase.inMemory(label + "-" + UUID.randomUUID()));
+        }
+    },
+
+    REDIS_CLUSTER("Redis Cluster") {
+        @Override
+        Optional<String> unavailable() {
+            return RedisBackend.CLUSTER.unavailable();
+        }
+
+        @Override
+        Stores open(String label) {
+            return RedisBackend.CLUSTER.open(SqlDatabase.inMemory(label + "-" + UUID.randomUUID()));
+        }
     };
 
     private final String displayName;
@@ -80,6 +106,25 @@ enum Backend {
 
         AttributeStore attributes();
 
+        // What the suites check underneath the services, whatever holds the sessions.
+
+        /** Session records held, live or ended. */
+        long sessionCount();
+
+        /** The SHA-256 the backend holds for a session's current token. */
+        String storedTokenHash(String sessionId);
+
+        /** An attribute's sealed value as stored, or null. */
+        String storedAttribute(String sessionId, String name);
+
+        long storedAttributeCount(String sessionId);
+
+        /** Writes a sealed value directly, past the service (to move ciphertexts around). */
+        void plantAttribute(String sessionId, String name, String sealed);
+
+        /** Every name and value the session backend holds (columns or keys), as strings. */
+        List<String> dumpSessions();
+
         @Override
         void close();
 
@@ -91,6 +136,47 @@ enum Backend {
                 @Override public SqlDatabase db() { return db; }
                 @Override public SessionStore sessions() { return sessions; }
                 @Override public AttributeStore attributes() { return attributes; }
+
+                @Override
+                public long sessionCount() {
+                    return db.call(h -> h.createQuery("SELECT COUNT(*) FROM sessions").mapTo(Long.class).one());
+                }
+
+                @Override
+                public String storedTokenHash(String sessionId) {
+                    return db.call(h -> h.createQuery("SELECT token_hash FROM sessions WHERE id = :id").bind("id", sessionId)
+                            .mapTo(String.class).findOne().orElse(null));
+                }
+
+                @Override
+                public String storedAttribute(String sessionId, String name) {
+                    return db.call(h -> h.createQuery("SELECT sealed_value FROM session_attributes WHERE session_id = :s AND name = :n")
+                            .bind("s", sessionId).bind("n", name).mapTo(String.class).findOne().orElse(null));
+                }
+
+                @Override
+                public long storedAttributeCount(String sessionId) {
+                    return db.call(h -> h.createQuery("SELECT COUNT(*) FROM session_attributes WHERE session_id = :s")
+                            .bind("s", sessionId).mapTo(Long.class).one());
+                }
+
+                @Override
+                public void plantAttribute(String sessionId, String name, String sealed) {
+                    db.run(h -> h.createUpdate("INSERT INTO session_attributes (session_id, name, sealed_value, updated_at) "
+                            + "VALUES (:s, :n, :v, 0)").bind("s", sessionId).bind("n", name).bind("v", sealed).execute());
+                }
+
+                @Override
+                public List<String> dumpSessions() {
+                    List<String> all = new ArrayList<>();
+                    for (String table : List.of("sessions", "session_attributes")) {
+                        db.call(h -> h.createQuery("SELECT * FROM " + table).mapToMap().list()).forEach(row -> row.forEach((k, v) -> {
+                            all.add(k);
+                            all.add(String.valueOf(v));
+                        }));
+                    }
+                    return all;
+                }
 
                 @Override
                 public void close() {

@@ -39,19 +39,18 @@ class SessionAttributesTest extends StoreContract {
     }
 
     private String storedValue(String sessionId, String name) {
-        return w.db.call(h -> h.createQuery("SELECT sealed_value FROM session_attributes WHERE session_id = :s AND name = :n")
-                .bind("s", sessionId).bind("n", name).mapTo(String.class).one());
+        String sealed = w.stores.storedAttribute(sessionId, name);
+        assertThat(sealed).as("stored attribute %s", name).isNotNull();
+        return sealed;
     }
 
     private long storedCount(String sessionId) {
-        return w.db.call(h -> h.createQuery("SELECT COUNT(*) FROM session_attributes WHERE session_id = :s")
-                .bind("s", sessionId).mapTo(Long.class).one());
+        return w.stores.storedAttributeCount(sessionId);
     }
 
     private void copySealed(String fromSession, String fromName, String toSession, String toName) {
         String sealed = storedValue(fromSession, fromName);
-        w.db.run(h -> h.createUpdate("INSERT INTO session_attributes (session_id, name, sealed_value, updated_at) VALUES (:s, :n, :v, 0)")
-                .bind("s", toSession).bind("n", toName).bind("v", sealed).execute());
+        w.stores.plantAttribute(toSession, toName, sealed);
     }
 
     @Test

@@ -36,7 +36,7 @@ class SessionCleanupTest extends StoreContract {
     }
 
     private long sessionRows() {
-        return w.count("SELECT COUNT(*) FROM sessions");
+        return w.sessionCount();
     }
 
     private List<String> auditedSessionIds(String type) {
@@ -222,7 +222,7 @@ class SessionCleanupTest extends StoreContract {
 
         assertThat(run(CleanupCriteria.ended())).isEqualTo(1);
 
-        assertThat(w.count("SELECT COUNT(*) FROM session_attributes WHERE session_id = '" + expiring.session().id() + "'")).isZero();
+        assertThat(w.stores.storedAttributeCount(expiring.session().id())).isZero();
         assertThat(w.attributes.get(staying.session(), "patient")).contains("{\"mrn\":\"2\"}");
     }
 

@@ -219,6 +219,11 @@ final class StoreFixture implements AutoCloseable {
         clock.advance(Duration.ofSeconds(seconds));
     }
 
+    /** Session records held by this fixture's session backend (SQL rows or Redis keys), live or ended. */
+    long sessionCount() {
+        return stores.sessionCount();
+    }
+
     long count(String sql) {
         return db.call(h -> h.createQuery(sql).mapTo(Long.class).one());
     }

@@ -1,0 +1,372 @@
+package dev.ward.store.redis;
+
+import dev.ward.session.Admission;
+import dev.ward.session.CleanupCriteria;
+import dev.ward.session.Client;
+import dev.ward.session.Lookup;
+import dev.ward.session.Session;
+import dev.ward.session.SessionRoute;
+import dev.ward.session.SessionStore;
+import dev.ward.tenant.Policy;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Sessions on Redis or a Redis Cluster (issue 4, docs/decisions/0005). Keys, with {@code P} the prefix and
+ * {@code TAG} the hash tag of the session's {@link SessionRoute route}:
+ * <ul>
+ *   <li>{@code P s:TAG:<id>} — the session, a hash;</li>
+ *   <li>{@code P t:TAG:<sha256 of token>} — the session id, for the current and the previous token;</li>
+ *   <li>{@code P a:TAG:<id>} — its attributes (sealed), a hash;</li>
+ *   <li>{@code P u:{tenant:user}} — the user's live sessions, a sorted set scored by expiry, trimmed by every
+ *       script that reads it, so it never outgrows the user's concurrent-session limit;</li>
+ *   <li>{@code P ti:<tenant>} (scored by creation) and {@code P tenants} — the tenant-wide indexes that
+ *       listings and cleanup walk; entries whose session is gone are dropped as they are met.</li>
+ * </ul>
+ * A session's keys live {@link #RETAIN} longer than the session, so a holder can still be told
+ * "expired" or "revoked" rather than "invalid"; every key carries a TTL.
+ */
+public final class RedisSessionStore implements SessionStore {
+    /** How long an ended session's record outlives it. */
+    public static final Duration RETAIN = Duration.ofMinutes(15);
+    private static final int PAGE = 500;
+
+    private static final RedisScripts ADMIT = RedisScripts.load("admit");
+    private static final RedisScripts TOUCH = RedisScripts.load("touch");
+    private static final RedisScripts ROTATE = RedisScripts.load("rotate");
+    private static final RedisScripts REVOKE = RedisScripts.load("revoke");
+    private static final RedisScripts REVOKE_USER = RedisScripts.load("revoke_user");
+    private static final RedisScripts LIVE_USER = RedisScripts.load("live_user");
+    private static final RedisScripts UPDATE_ROLES = RedisScripts.load("update_roles");
+    private static final RedisScripts SET_AAL = RedisScripts.load("set_aal");
+    private static final RedisScripts UPDATE_CLIENT = RedisScripts.load("update_client");
+    private static final RedisScripts DELETE = RedisScripts.load("delete");
+    private static final Comparator<Session> OLDEST_FIRST = Comparator.comparing(Session::createdAt).thenComparing(Session::id);
+
+    private final RedisConnection redis;
+    private final String prefix;
+
+    /** @param prefix the key namespace, e.g. {@code ward:}; no braces (they would change the hash slot) */
+    public RedisSessionStore(RedisConnection redis, String prefix) {
+        if (prefix.contains("{") || prefix.contains("}")) {
+            throw new IllegalArgumentException("the Redis key prefix may not contain braces");
+        }
+        this.redis = redis;
+        this.prefix = prefix;
+    }
+
+    @Override
+    public Admission admit(Session s, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
+                           Instant now) {
+        int route = SessionRoute.of(s.tenant(), s.userId());
+        // The tenant index comes first: an entry whose session never got stored is dropped when met, whereas a
+        // stored session missing from the index would escape listings and cleanup.
+        redis.call(r -> {
+            r.zadd(tenantIndex(s.tenant()), s.createdAt().toEpochMilli(), s.id());
+            return r.sadd(tenants(), s.tenant());
+        });
+        List<String> args = new ArrayList<>(List.of(Integer.toString(maxConcurrent),
+                onLimit == Policy.OnLimit.REJECT ? "reject" : "evict"));
+        fields(s, tokenHash, idleTimeout).forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        List<Object> out = run(ADMIT, route, now, new String[] {userIndex(s.tenant(), s.userId()),
+                sessionKey(route, s.id()), tokenKey(route, tokenHash)}, args);
+        if (((Long) out.get(0)) == 0) {
+            redis.call(r -> r.zrem(tenantIndex(s.tenant()), s.id()));
+            return new Admission.LimitReached(maxConcurrent);
+        }
+        return new Admission.Admitted(sessions(out.subList(1, out.size())));
+    }
+
+    @Override
+    public Lookup touch(String tokenHash, int route, String tenant, Instant now) {
+        List<Object> out = run(TOUCH, route, now, new String[] {tokenKey(route, tokenHash)},
+                List.of(tenant == null ? "" : tenant, tokenHash));
+        return switch ((String) out.get(0)) {
+            case "touched" -> new Lookup.Touched(session(out.get(2)), ((Long) out.get(1)) == 1);
+            case "other" -> new Lookup.OtherTenant(session(out.get(1)));
+            case "revoked" -> new Lookup.Revoked(session(out.get(1)));
+            case "expired" -> new Lookup.Expired(session(out.get(1)));
+            case "superseded" -> new Lookup.Superseded(session(out.get(1)));
+            default -> new Lookup.Unknown();
+        };
+    }
+
+    @Override
+    public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
+        return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
+                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)},
+                List.of(oldHash, newHash, Long.toString(graceUntil.toEpochMilli()))) == 1);
+    }
+
+    @Override
+    public Optional<Session> findById(String sessionId) {
+        return withRoute(sessionId, Optional.empty(), route -> {
+            Map<String, String> hash = redis.call(r -> r.hgetall(sessionKey(route, sessionId)));
+            return hash.isEmpty() ? Optional.empty() : Optional.of(read(hash));
+        });
+    }
+
+    @Override
+    public boolean revoke(String sessionId, String reason, Instant now) {
+        return withRoute(sessionId, false, route -> this.<Long>run(REVOKE, ScriptOutputType.INTEGER, route, now,
+                new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(reason)) == 1);
+    }
+
+    @Override
+    public List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now) {
+        List<Object> out = run(REVOKE_USER, SessionRoute.of(tenant, userId), now, new String[] {userIndex(tenant, userId)},
+                List.of(reason, keepSessionId == null ? "" : keepSessionId));
+        return sessions(out);
+    }
+
+    @Override
+    public List<Session> live(String tenant, String userId, Instant now, int limit) {
+        if (userId != null) {
+            List<Session> own = sessions(run(LIVE_USER, SessionRoute.of(tenant, userId), now,
+                    new String[] {userIndex(tenant, userId)}, List.of()));
+            return own.subList(0, Math.min(limit, own.size()));
+        }
+        return acrossTenants(tenant, null, s -> s.liveAt(now), limit);
+    }
+
+    @Override
+    public void updateRoles(String tenant, String userId, List<String> roles) {
+        run(UPDATE_ROLES, ScriptOutputType.INTEGER, SessionRoute.of(tenant, userId), Instant.EPOCH,
+                new String[] {userIndex(tenant, userId)}, List.of(String.join(",", roles)));
+    }
+
+    @Override
+    public boolean setAal(String sessionId, int aal, Instant now) {
+        return withRoute(sessionId, false, route -> this.<Long>run(SET_AAL, ScriptOutputType.INTEGER, route, now,
+                new String[] {sessionKey(route, sessionId)}, List.of(Integer.toString(aal))) == 1);
+    }
+
+    @Override
+    public void updateClient(String sessionId, Client client) {
+        withRoute(sessionId, 0L, route -> this.<Long>run(UPDATE_CLIENT, ScriptOutputType.INTEGER, route, Instant.EPOCH,
+                new String[] {sessionKey(route, sessionId)}, List.of(client.ip(), client.userAgent())));
+    }
+
+    @Override
+    public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String tenant : tenantsOf(c.tenant())) {
+            long n = walk(tenant, c.createdBefore(), selection(c, now), Integer.MAX_VALUE).size();
+            if (n > 0) {
+                counts.put(tenant, n);
+            }
+        }
+        return new LinkedHashMap<>(counts);
+    }
+
+    @Override
+    public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) {
+        return acrossTenants(c.tenant(), c.createdBefore(), selection(c, now), limit);
+    }
+
+    private static Predicate<Session> selection(CleanupCriteria c, Instant now) {
+        return switch (c.selection()) {
+            case ENDED -> s -> !s.liveAt(now);
+            case UNAUTHENTICATED -> s -> s.aal() == 0;
+            case ALL -> s -> true;
+        };
+    }
+
+    @Override
+    public boolean delete(String sessionId) {
+        return withRoute(sessionId, false, route -> {
+            List<Object> out = run(DELETE, route, Instant.EPOCH,
+                    new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of());
+            if (out.isEmpty()) {
+                return false;
+            }
+            String tenant = read(hash(out)).tenant();
+            redis.call(r -> r.zrem(tenantIndex(tenant), sessionId));
+            return true;
+        });
+    }
+
+    /** Up to {@code limit} sessions matching {@code filter} over one tenant or all, oldest first. */
+    private List<Session> acrossTenants(String tenant, Instant createdBefore, Predicate<Session> filter, int limit) {
+        List<Session> all = new ArrayList<>();
+        for (String t : tenantsOf(tenant)) {
+            all.addAll(walk(t, createdBefore, filter, limit));
+        }
+        all.sort(OLDEST_FIRST);
+        return all.size() <= limit ? all : new ArrayList<>(all.subList(0, limit));
+    }
+
+    private List<String> tenantsOf(String tenant) {
+        if (tenant != null) {
+            return List.of(tenant);
+        }
+        return redis.call(r -> r.smembers(tenants())).stream().sorted().toList();
+    }
+
+    /**
+     * Walks a tenant's index oldest first, a page at a time (each page's records fetched pipelined), dropping
+     * entries whose session has gone (TTL or delete), until {@code limit} sessions matched.
+     */
+    private List<Session> walk(String tenant, Instant createdBefore, Predicate<Session> filter, int limit) {
+        String index = tenantIndex(tenant);
+        Range<Double> range = Range.create(Double.NEGATIVE_INFINITY,
+                createdBefore == null ? Double.POSITIVE_INFINITY : createdBefore.toEpochMilli() - 0.5);
+        List<Session> found = new ArrayList<>();
+        long offset = 0;
+        while (found.size() < limit) {
+            long from = offset;
+            List<ScoredValue<String>> page = redis.call(r -> r.zrangebyscoreWithScores(index, range, Limit.create(from, PAGE)));
+            if (page.isEmpty()) {
+                break;
+            }
+            List<String> ids = page.stream().map(ScoredValue::getValue).toList();
+            List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
+            List<String> gone = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (records.get(i).isEmpty()) {
+                    gone.add(ids.get(i));
+                    continue;
+                }
+                Session s = read(records.get(i));
+                if (filter.test(s) && found.size() < limit) {
+                    found.add(s);
+                }
+            }
+            if (!gone.isEmpty()) {
+                redis.call(r -> r.zrem(index, gone.toArray(String[]::new)));
+            }
+            offset += ids.size() - gone.size();
+            if (ids.size() < PAGE) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    private String keyOf(String sessionId) {
+        return withRoute(sessionId, prefix + "s:{}:", route -> sessionKey(route, sessionId));
+    }
+
+    private static <T> T withRoute(String sessionId, T otherwise, java.util.function.IntFunction<T> work) {
+        var route = SessionRoute.ofSessionId(sessionId);
+        return route.isEmpty() ? otherwise : work.apply(route.getAsInt());
+    }
+
+    private List<Object> run(RedisScripts script, int route, Instant now, String[] keys, List<String> args) {
+        return run(script, ScriptOutputType.MULTI, route, now, keys, args);
+    }
+
+    private <T> T run(RedisScripts script, ScriptOutputType type, int route, Instant now, String[] keys, List<String> args) {
+        String[] all = new String[4 + args.size()];
+        all[0] = prefix;
+        all[1] = SlotTags.of(route);
+        all[2] = Long.toString(RETAIN.toMillis());
+        all[3] = Long.toString(now.toEpochMilli());
+        for (int i = 0; i < args.size(); i++) {
+            all[4 + i] = args.get(i);
+        }
+        return redis.call(r -> script.run(r, type, keys, all));
+    }
+
+    /** The key of a session's record (for operators and tests: {@code redis-cli HGETALL <key>}). */
+    public String keyOfSession(String sessionId) {
+        return keyOf(sessionId);
+    }
+
+    /** The key of a session's attributes. */
+    public String keyOfAttributes(String sessionId) {
+        return withRoute(sessionId, prefix + "a:{}:", route -> attributeKey(route, sessionId));
+    }
+
+    String sessionKey(int route, String sessionId) { return prefix + "s:" + SlotTags.of(route) + ":" + sessionId; }
+
+    String attributeKey(int route, String sessionId) { return prefix + "a:" + SlotTags.of(route) + ":" + sessionId; }
+
+    private String tokenKey(int route, String tokenHash) { return prefix + "t:" + SlotTags.of(route) + ":" + tokenHash; }
+
+    private String userIndex(String tenant, String userId) { return prefix + "u:{" + tenant + ":" + userId + "}"; }
+
+    private String tenantIndex(String tenant) { return prefix + "ti:" + tenant; }
+
+    private String tenants() { return prefix + "tenants"; }
+
+    private static Map<String, String> fields(Session s, String tokenHash, Duration idleTimeout) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("id", s.id());
+        f.put("tenant", s.tenant());
+        f.put("user", s.userId());
+        f.put("username", s.username());
+        f.put("roles", String.join(",", s.roles()));
+        f.put("aal", Integer.toString(s.aal()));
+        f.put("created", millis(s.createdAt()));
+        f.put("seen", millis(s.lastSeenAt()));
+        f.put("idle", millis(s.idleExpiresAt()));
+        f.put("abs", millis(s.absoluteExpiresAt()));
+        f.put("idle_ms", Long.toString(idleTimeout.toMillis()));
+        f.put("uses", Long.toString(s.uses()));
+        f.put("ip", s.client().ip());
+        f.put("ua", s.client().userAgent());
+        f.put("rotated", millis(s.rotatedAt()));
+        f.put("usr", Long.toString(s.usesSinceRotation()));
+        f.put("pending", s.rotatePending() ? "1" : "0");
+        f.put("tok", tokenHash);
+        return f;
+    }
+
+    private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
+
+    private static List<Session> sessions(List<Object> flats) {
+        List<Session> out = new ArrayList<>(flats.size());
+        for (Object flat : flats) {
+            out.add(session(flat));
+        }
+        return out;
+    }
+
+    private static Session session(Object flat) {
+        return read(hash(flat));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> hash(Object flat) {
+        List<Object> list = (List<Object>) flat;
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < list.size(); i += 2) {
+            m.put((String) list.get(i), (String) list.get(i + 1));
+        }
+        return m;
+    }
+
+    static Session read(Map<String, String> h) {
+        String roles = h.getOrDefault("roles", "");
+        return new Session(h.get("id"), h.get("tenant"), h.get("user"), h.get("username"),
+                roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")), Integer.parseInt(h.get("aal")),
+                instant(h.get("created")), instant(h.get("seen")), instant(h.get("idle")), instant(h.get("abs")),
+                Long.parseLong(h.get("uses")), new Client(h.get("ip"), h.get("ua")), instant(h.get("revoked")),
+                h.get("reason"), instant(h.get("rotated")), Long.parseLong(h.get("usr")), "1".equals(h.get("pending")));
+    }
+
+    private static Instant instant(String millis) {
+        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+
+    @Override
+    public String toString() { return "RedisSessionStore[" + redis.endpoint() + "]"; }
+}

@@ -1,0 +1,62 @@
+-- Shared by every Ward session script (prepended by RedisScripts). All keys a script touches are in one
+-- cluster slot: the session's route, spelled as the hash tag TAG, and the user's index {tenant:user}, which
+-- hashes to the same slot by construction (SessionRoute).
+local P = ARGV[1]
+local TAG = ARGV[2]
+local RETAIN = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+
+local function int(x) return string.format('%d', x) end
+local function skey(sid) return P .. 's:' .. TAG .. ':' .. sid end
+local function akey(sid) return P .. 'a:' .. TAG .. ':' .. sid end
+local function tkey(hash) return P .. 't:' .. TAG .. ':' .. hash end
+local function ukey(r) return P .. 'u:{' .. r.tenant .. ':' .. r.user .. '}' end
+
+-- A session hash as a table plus the flat field/value list Java reads.
+local function record(key)
+  local flat = redis.call('HGETALL', key)
+  if #flat == 0 then return nil, nil end
+  local r = {}
+  for i = 1, #flat, 2 do r[flat[i]] = flat[i + 1] end
+  return r, flat
+end
+
+local function alive(r)
+  return r.revoked == nil and tonumber(r.idle) > now and tonumber(r.abs) > now
+end
+
+-- Extends a key's TTL to at least ms (never shortens it).
+local function extend(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+
+-- Ends a live session: marked revoked, kept RETAIN ms so its holder learns why, attributes gone.
+local function finish(r, reason)
+  local key = skey(r.id)
+  redis.call('HSET', key, 'revoked', int(now), 'reason', reason)
+  redis.call('PEXPIRE', key, RETAIN)
+  redis.call('DEL', akey(r.id))
+  redis.call('ZREM', ukey(r), r.id)
+  redis.call('PEXPIRE', tkey(r.tok), RETAIN)
+  if r.prev then redis.call('PEXPIRE', tkey(r.prev), RETAIN) end
+end
+
+-- The user's live sessions, trimming index entries that are no longer live.
+local function liveOf(index)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
+  local live = {}
+  for _, sid in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+    local r, flat = record(skey(sid))
+    if r and alive(r) then
+      live[#live + 1] = { r = r, flat = flat }
+    else
+      redis.call('ZREM', index, sid)
+    end
+  end
+  table.sort(live, function(a, b)
+    local ca, cb = tonumber(a.r.created), tonumber(b.r.created)
+    if ca ~= cb then return ca < cb end
+    return a.r.id < b.r.id
+  end)
+  return live
+end

@@ -1,0 +1,27 @@
+-- KEYS: the token's pointer. ARGV[5..]: tenant ('' for any), token hash.
+-- The one round trip of validation: find, classify, count the use, slide the idle expiry, refresh TTLs.
+local tenant, hash = ARGV[5], ARGV[6]
+local sid = redis.call('GET', KEYS[1])
+if not sid then return { 'unknown' } end
+local key = skey(sid)
+local r, flat = record(key)
+if not r then return { 'unknown' } end
+local current = r.tok == hash
+if not current and r.prev ~= hash then return { 'unknown' } end
+if tenant ~= '' and tenant ~= r.tenant then return { 'other', flat } end
+if r.revoked then return { 'revoked', flat } end
+if tonumber(r.idle) <= now or tonumber(r.abs) <= now then return { 'expired', flat } end
+if not current and tonumber(r.prev_until) <= now then return { 'superseded', flat } end
+local idle = math.min(now + tonumber(r.idle_ms), tonumber(r.abs))
+redis.call('HSET', key, 'seen', int(now), 'idle', int(idle))
+redis.call('HINCRBY', key, 'uses', 1)
+if current then redis.call('HINCRBY', key, 'usr', 1) end
+local ttl = idle - now + RETAIN
+redis.call('PEXPIRE', key, ttl)
+redis.call('PEXPIRE', akey(sid), ttl)
+redis.call('PEXPIRE', tkey(r.tok), ttl)
+if r.prev then redis.call('PEXPIRE', tkey(r.prev), ttl) end
+local index = ukey(r)
+redis.call('ZADD', index, idle, sid)
+extend(index, ttl)
+return { 'touched', current and 1 or 0, redis.call('HGETALL', key) }
