@@ -12,13 +12,22 @@ import java.util.Optional;
  */
 public record Config(String host, int port, Path dataDir, Optional<String> masterKey,
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
-                     PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl) {
+                     PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl,
+                     Optional<String> redisUrl) {
 
     /** Embedded mode (no database URL). */
     public Config(String host, int port, Path dataDir, Optional<String> masterKey, Optional<String> bootstrapAdminPassword,
                   boolean cookieSecure, LoginLimits loginLimits, PasswordHasher.Params argon2, java.time.Duration cleanupInterval) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 Optional.empty());
+    }
+
+    /** Durable state in PostgreSQL, sessions in the database too. */
+    public Config(String host, int port, Path dataDir, Optional<String> masterKey, Optional<String> bootstrapAdminPassword,
+                  boolean cookieSecure, LoginLimits loginLimits, PasswordHasher.Params argon2, java.time.Duration cleanupInterval,
+                  Optional<String> databaseUrl) {
+        this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, Optional.empty());
     }
 
     /** Production mode: durable state in PostgreSQL instead of the embedded H2 file. */
@@ -41,7 +50,29 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
                         1),
                 java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)),
-                databaseUrl(env));
+                databaseUrl(env), redisUrl(env));
+    }
+
+    /**
+     * Sessions, their attributes and indexes go to Redis when {@code WARD_REDIS_URL} is set; it pairs with
+     * PostgreSQL (several nodes share both), never with the embedded database of one node.
+     */
+    private static Optional<String> redisUrl(Map<String, String> env) {
+        String url = env.get("WARD_REDIS_URL");
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        if (env.getOrDefault("WARD_DATABASE_URL", "").isBlank()) {
+            throw new ConfigException("WARD_REDIS_URL needs WARD_DATABASE_URL: users, keys and the audit trail live in "
+                    + "PostgreSQL, which every node shares; Redis holds only sessions");
+        }
+        try {
+            dev.ward.store.redis.RedisEndpoint.parse(url.trim());
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new ConfigException(m.startsWith("WARD_REDIS_URL") ? m : "WARD_REDIS_URL: " + m);
+        }
+        return Optional.of(url.trim());
     }
 
     private static Optional<String> databaseUrl(Map<String, String> env) {
@@ -72,7 +103,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl);
+                databaseUrl, redisUrl);
+    }
+
+    /** The same configuration with sessions in the database (for commands that check Redis on their own). */
+    public Config withoutRedis() {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, Optional.empty());
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -98,7 +135,9 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     @Override
     public String toString() {
         return "Config[host=" + host + ", port=" + port + ", dataDir=" + dataDir
-                + ", database=" + (databaseUrl.isPresent() ? "postgresql" : "embedded") + ", masterKey="
+                + ", database=" + (databaseUrl.isPresent() ? "postgresql" : "embedded")
+                + ", sessions=" + redisUrl.map(u -> "redis " + dev.ward.store.redis.RedisEndpoint.parse(u)).orElse("database")
+                + ", masterKey="
                 + (masterKey.isPresent() ? "<from environment>" : "<dev key file>") + "]";
     }
 

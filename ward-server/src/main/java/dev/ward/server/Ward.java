@@ -16,6 +16,12 @@ import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
 import dev.ward.session.SessionService;
 import dev.ward.store.sql.SqlApiKeyStore;
+import dev.ward.session.AttributeStore;
+import dev.ward.session.SessionStore;
+import dev.ward.store.redis.RedisAttributeStore;
+import dev.ward.store.redis.RedisConnection;
+import dev.ward.store.redis.RedisEndpoint;
+import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
@@ -35,6 +41,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,9 +53,14 @@ import org.slf4j.LoggerFactory;
 /** The one place where Ward is wired together: stores, services, HTTP, the cleanup schedule. */
 public final class Ward implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ward.class);
+    /** The Redis key namespace of Ward's sessions (docs/operations.md lists the keys). */
+    public static final String REDIS_PREFIX = "ward:";
 
-    /** Stores and services over one database, for the server and for CLI commands alike. */
-    public record Core(SqlDatabase db, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
+    /**
+     * Stores and services, for the server and for CLI commands alike: one database (embedded H2 or
+     * PostgreSQL) and, in production mode with {@code WARD_REDIS_URL}, Redis for sessions and attributes.
+     */
+    public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup) implements AutoCloseable {
 
@@ -61,13 +74,24 @@ public final class Ward implements AutoCloseable {
             }
             MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
             SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
+            Optional<RedisConnection> redis = Optional.empty();
             try {
+                redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
+                SessionStore sessionStore;
+                AttributeStore attributeStore;
+                if (redis.isPresent()) {
+                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX);
+                    sessionStore = onRedis;
+                    attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
+                } else {
+                    sessionStore = new SqlSessionStore(db);
+                    attributeStore = new SqlAttributeStore(db);
+                }
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
                 PasswordHasher hasher = new PasswordHasher(config.argon2());
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-                SqlSessionStore sessionStore = new SqlSessionStore(db);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
@@ -76,19 +100,34 @@ public final class Ward implements AutoCloseable {
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
                         new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, guard, audit, clock);
-                SessionAttributes attributes = new SessionAttributes(new SqlAttributeStore(db),
+                SessionAttributes attributes = new SessionAttributes(attributeStore,
                         TenantCipher.derivedFrom(masterCipher), clock);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup);
+                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup);
             } catch (RuntimeException e) {
+                redis.ifPresent(RedisConnection::close);
                 db.close();
                 throw e;
             }
         }
 
+        /** Each store and whether it answers now: what {@code /health/ready} and {@code ward check} report. */
+        public Map<String, Boolean> readiness() {
+            Map<String, Boolean> checks = new LinkedHashMap<>();
+            checks.put("database", db.ping());
+            redis.ifPresent(r -> checks.put("redis", r.ping()));
+            return checks;
+        }
+
         @Override
-        public void close() { db.close(); }
+        public void close() {
+            try {
+                redis.ifPresent(RedisConnection::close);
+            } finally {
+                db.close();
+            }
+        }
     }
 
     /** What {@code serve --cleanup-on-start} removes before listening. */
@@ -129,7 +168,7 @@ public final class Ward implements AutoCloseable {
                     + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.db()::ping), config.cookieSecure());
+                    core.sessions(), core.attributes(), core.jwt(), core::readiness), config.cookieSecure());
             Javalin app = api.create();
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -29,6 +29,17 @@ final class PostgresSchema implements AutoCloseable {
 
     String url() { return SERVER + "&currentSchema=" + name; }
 
+    /** Rows in one of this schema's tables. */
+    long count(String table) {
+        try (var c = DriverManager.getConnection(url()); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM " + name + "." + table)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         try (var c = DriverManager.getConnection(SERVER); var st = c.createStatement()) {

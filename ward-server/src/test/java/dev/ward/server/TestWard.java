@@ -44,6 +44,11 @@ public final class TestWard implements AutoCloseable {
         this(new LoginLimits(100_000, 100_000), adminPassword, false, Optional.empty(), Optional.empty());
     }
 
+    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
+                     Optional<String> masterKey) {
+        this(limits, adminPassword, cookieSecure, databaseUrl, masterKey, Optional.empty());
+    }
+
     /** A server that marks its session cookie Secure, as behind a TLS-terminating proxy. */
     public static TestWard withSecureCookies() {
         return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true, Optional.empty(), Optional.empty());
@@ -55,15 +60,21 @@ public final class TestWard implements AutoCloseable {
                 Optional.of(masterKeyBase64));
     }
 
+    /** A node in production mode with sessions in Redis (a {@code redis://} or {@code redis-cluster://} URL). */
+    public static TestWard onPostgresAndRedis(String jdbcUrl, String masterKeyBase64, String redisUrl) {
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
+                Optional.of(masterKeyBase64), Optional.of(redisUrl));
+    }
+
     private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
-                     Optional<String> masterKey) {
+                     Optional<String> masterKey, Optional<String> redisUrl) {
         try {
             dataDir = Files.createTempDirectory("ward-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Config config = new Config("127.0.0.1", 0, dataDir, masterKey, Optional.of(adminPassword), cookieSecure,
-                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl);
+                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);

@@ -55,7 +55,8 @@ final class CheckCommand implements Callable<Integer> {
         if (!config.production() && !Files.exists(config.dataDir().resolve("ward.mv.db"))) {
             out.println("Database: no embedded database yet in " + config.dataDir() + " (created by the first ./ward serve)");
         } else {
-            try (Ward.Core core = Ward.Core.open(config, Clock.systemUTC())) {
+            // Redis is checked on its own below; here only the database, so that one store's failure is not blamed on the other.
+            try (Ward.Core core = Ward.Core.open(config.withoutRedis(), Clock.systemUTC())) {
                 boolean up = core.db().ping();
                 out.println("Database: " + describeDatabase(config) + " — " + (up ? "answers" : "DOES NOT ANSWER"));
                 storesOk = up;

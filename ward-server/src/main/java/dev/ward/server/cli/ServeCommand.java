@@ -39,6 +39,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--older-than-hours", paramLabel = "N", description = "With --cleanup-on-start: only sessions created more than N hours ago.")
     Integer olderThanHours;
 
+    /** Whether this run uses the embedded database (so a lock on the data directory is the likely cause). */
+    private static boolean embedded() {
+        return System.getenv().getOrDefault("WARD_DATABASE_URL", "").isBlank();
+    }
+
     @Override
     public Integer call() {
         if (port < 0 || port > 65535) {
@@ -67,7 +72,13 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("ward serve: " + e.getMessage());
             return 2;
         } catch (StoreUnavailableException e) {
-            System.err.println("ward serve: " + e.getMessage() + " (is another program holding the data directory?)");
+            String hint = switch (e.store()) {
+                case "redis" -> " (is WARD_REDIS_URL right, and does Redis answer there?)";
+                case "database" -> embedded() ? " (is another program holding the data directory?)"
+                        : " (is WARD_DATABASE_URL right, and does PostgreSQL answer there?)";
+                default -> "";
+            };
+            System.err.println("ward serve: " + e.getMessage() + hint);
             return 1;
         } catch (RuntimeException e) {
             System.err.println("ward serve: could not start: " + e.getClass().getSimpleName()

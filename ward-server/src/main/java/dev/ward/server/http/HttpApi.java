@@ -17,7 +17,7 @@ import io.javalin.http.HttpResponseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class HttpApi {
 
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt,
-                           BooleanSupplier databaseReady) {}
+                           Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -105,7 +105,7 @@ public final class HttpApi {
             });
 
             routes.bind(config.routes);
-            new OperationsRoutes(routes, responses, services.databaseReady(), services.jwt()).register();
+            new OperationsRoutes(routes, responses, services.readiness(), services.jwt()).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, services.tenants()).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();

@@ -5,21 +5,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.LinkedHashMap;
+import java.util.function.Supplier;
 
 /** Health and the served OpenAPI document (no authentication). */
 final class OperationsRoutes {
     private final RouteTable routes;
     private final HttpApi.Responses responses;
-    private final BooleanSupplier databaseReady;
+    private final Supplier<Map<String, Boolean>> readiness;
     private final byte[] openApi;
     private final dev.ward.jwt.SessionJwt jwt;
 
-    OperationsRoutes(RouteTable routes, HttpApi.Responses responses, BooleanSupplier databaseReady, dev.ward.jwt.SessionJwt jwt) {
+    OperationsRoutes(RouteTable routes, HttpApi.Responses responses, Supplier<Map<String, Boolean>> readiness,
+                     dev.ward.jwt.SessionJwt jwt) {
         this.jwt = jwt;
         this.routes = routes;
         this.responses = responses;
-        this.databaseReady = databaseReady;
+        this.readiness = readiness;
         this.openApi = openApiDocument();
     }
 
@@ -37,9 +39,12 @@ final class OperationsRoutes {
     void register() {
         routes.add(HandlerType.GET, "/health/live", ctx -> responses.json(ctx, 200, Map.of("status", "up")));
         routes.add(HandlerType.GET, "/health/ready", ctx -> {
-            boolean db = databaseReady.getAsBoolean();
-            responses.json(ctx, db ? 200 : 503, Map.of("status", db ? "up" : "down",
-                    "checks", Map.of("database", db ? "up" : "down")));
+            // Each store by name, so a 503 says which one is down.
+            Map<String, Boolean> up = readiness.get();
+            boolean all = up.values().stream().allMatch(Boolean::booleanValue);
+            Map<String, String> checks = new LinkedHashMap<>();
+            up.forEach((store, ok) -> checks.put(store, ok ? "up" : "down"));
+            responses.json(ctx, all ? 200 : 503, Map.of("status", all ? "up" : "down", "checks", checks));
         });
         routes.add(HandlerType.GET, "/.well-known/jwks.json", ctx -> {
             responses.json(ctx, 200, jwt.jwks());

@@ -1,0 +1,133 @@
+package dev.ward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.crypto.Secrets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Two Ward nodes in production mode sharing their stores: behaviour is the same as one node. Run on
+ * PostgreSQL alone ({@link MultiNodePostgresTest}) and on PostgreSQL + Redis Cluster ({@link MultiNodeRedisTest}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MultiNodeContract {
+    PostgresSchema schema;
+    TestWard a;
+    TestWard b;
+    static final String PW = "Two-Nodes-Pass-1!";
+    String keyA;
+    String keyB;
+
+    /** A node on the shared PostgreSQL schema (and whatever else the subclass shares). */
+    abstract TestWard node(String jdbcUrl, String masterKey);
+
+    @BeforeAll
+    void start() {
+        schema = PostgresSchema.create(getClass().getSimpleName());
+        String master = Base64.getEncoder().encodeToString(Secrets.randomBytes(32));
+        a = node(schema.url(), master);
+        b = node(schema.url(), master);
+        a.createTenant("shared");
+        a.patch("/v1/admin/tenants/shared", "{\"policy\":{\"session\":{\"max_concurrent\":2,\"on_limit\":\"reject\","
+                + "\"rotate_after_uses\":3}}}", a.adminToken());
+        for (String u : List.of("ann", "bob", "cat")) {
+            a.createUser("shared", u, PW, "staff");
+        }
+        keyA = a.createApiKey("shared", "sessions");
+        keyB = keyA;
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (schema != null) {
+            schema.close();
+        }
+        closeShared();
+    }
+
+    /** Stops what the subclass shares between the nodes, after both nodes are closed. */
+    void closeShared() {}
+
+    TestWard.Response validate(TestWard node, String token) {
+        return node.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), keyB);
+    }
+
+    @Test
+    void bootstrapHappensOnceAndBothNodesServeTheSameAdmin() {
+        assertThat(a.console).contains("Ward bootstrap");
+        assertThat(b.console).doesNotContain("Ward bootstrap");
+        assertThat(b.adminToken()).startsWith("wst_");
+    }
+
+    @Test
+    void loginOnOneNodeValidatesOnTheOtherAndLogoutIsImmediateEverywhere() {
+        String token = a.login("shared", "ann", PW);
+        assertThat(validate(b, token).status()).isEqualTo(200);
+        assertThat(b.post("/v1/auth/logout", null, token).status()).isEqualTo(204);
+        var dead = validate(a, token);
+        assertThat(dead.code()).isEqualTo("session_revoked");
+        assertThat(dead.text("reason")).isEqualTo("logout");
+    }
+
+    @Test
+    void eightParallelLoginsOverTwoNodesAgainstALimitOfTwo() throws Exception {
+        String body = TestWard.json(Map.of("tenant", "shared", "username", "bob", "password", PW));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch gate = new CountDownLatch(1);
+            List<Future<TestWard.Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                TestWard node = i % 2 == 0 ? a : b;
+                answers.add(pool.submit(() -> {
+                    gate.await();
+                    return node.send("POST", "/v1/auth/login", body);
+                }));
+            }
+            gate.countDown();
+            int ok = 0;
+            int limited = 0;
+            for (var f : answers) {
+                var r = f.get();
+                if (r.status() == 200) {
+                    ok++;
+                } else if ("session_limit_reached".equals(r.code())) {
+                    limited++;
+                }
+            }
+            assertThat(ok).isEqualTo(2);
+            assertThat(limited).isEqualTo(6);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRotationOnOneNodeIsSeenByTheOther() {
+        String token = a.login("shared", "cat", PW);
+        validate(a, token);
+        validate(a, token);
+        var rotated = validate(a, token);
+        String fresh = rotated.text("rotated_token");
+        assertThat(fresh).startsWith("wst_");
+        assertThat(validate(b, fresh).status()).isEqualTo(200);
+        assertThat(validate(b, token).status()).as("old token within the grace, on the other node").isEqualTo(200);
+        assertThat(b.get("/v1/session", fresh).json().path("uses").asLong()).isGreaterThanOrEqualTo(4);
+    }
+}
