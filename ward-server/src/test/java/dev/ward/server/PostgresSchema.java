@@ -29,7 +29,7 @@ final class PostgresSchema implements AutoCloseable {
 
     String url() { return SERVER + "&currentSchema=" + name; }
 
-    /** Rows in one of this schema's tables. */
+    /** Rows of one of this schema's tables, e.g. {@code count("sessions")} or {@code count("audit_events WHERE type = 'x'")}. */
     long count(String table) {
         try (var c = DriverManager.getConnection(url()); var st = c.createStatement();
              var rs = st.executeQuery("SELECT COUNT(*) FROM " + name + "." + table)) {

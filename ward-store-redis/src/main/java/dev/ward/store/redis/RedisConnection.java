@@ -11,6 +11,8 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
@@ -50,7 +52,11 @@ public final class RedisConnection implements AutoCloseable {
     }
 
     public static RedisConnection open(RedisEndpoint endpoint) {
-        ClientResources resources = ClientResources.create();
+        // Reconnect attempts back off from 100 ms to at most 2 s, so service resumes within about 2 s of Redis
+        // returning, however long it was away (Lettuce's default backs off to 30 s).
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(RedisEndpoint.COMMAND_TIMEOUT);
         try {
             if (endpoint.cluster()) {

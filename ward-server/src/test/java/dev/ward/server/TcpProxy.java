@@ -1,0 +1,100 @@
+package dev.ward.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP relay to a real server, which a test can cut (every connection dropped, the port refusing)
+ * and restore on the same port: a network failure between Ward and its database, without stopping a
+ * database other tests share.
+ */
+final class TcpProxy implements AutoCloseable {
+    private final int targetPort;
+    private final int port;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile ServerSocket server;
+
+    TcpProxy(int targetPort) {
+        this.targetPort = targetPort;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            this.port = probe.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        restore();
+    }
+
+    int port() { return port; }
+
+    /** Accepts again on the same port. */
+    synchronized void restore() {
+        try {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            server = s;
+            Thread.ofVirtual().name("proxy-accept-" + port).start(() -> accept(s));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + port, e);
+        }
+    }
+
+    /** Drops every connection and stops listening, as a network partition would. */
+    synchronized void cut() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            close(s);
+        }
+        open.clear();
+    }
+
+    private void accept(ServerSocket s) {
+        while (!s.isClosed()) {
+            try {
+                Socket client = s.accept();
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                open.add(client);
+                open.add(upstream);
+                Thread.ofVirtual().start(() -> pipe(client, upstream));
+                Thread.ofVirtual().start(() -> pipe(upstream, client));
+            } catch (IOException e) {
+                return; // cut
+            }
+        }
+    }
+
+    private static void pipe(Socket from, Socket to) {
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            in.transferTo(out);
+        } catch (IOException ignored) {
+            // one side went away
+        } finally {
+            close(from);
+            close(to);
+        }
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+}
