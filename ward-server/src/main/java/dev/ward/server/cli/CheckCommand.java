@@ -86,14 +86,19 @@ final class CheckCommand implements Callable<Integer> {
                 return 2;
             }
             boolean up;
+            String eviction = null;
             try (RedisConnection c = RedisConnection.open(endpoint)) {
                 up = c.ping();
+                eviction = up ? evictionPolicy(c) : null;
             } catch (RuntimeException e) {
                 up = false;
             }
-            out.println("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER")
-                    + " (not used for sessions yet in this version: they live in the database)");
+            out.println("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER") + " (sessions and their attributes)");
             storesOk &= up;
+            if (eviction != null && !eviction.equals("noeviction")) {
+                warn("Redis maxmemory-policy is " + eviction + ": Redis may evict Ward's keys before their time (a user's "
+                        + "session index among them, weakening the concurrent-session limit); set it to noeviction");
+            }
             if (!endpoint.tls() && !endpoint.loopbackOnly()) {
                 warn("WARD_REDIS_URL uses plain redis:// to a host beyond this machine; use rediss:// (TLS)");
             }
@@ -165,6 +170,15 @@ final class CheckCommand implements Callable<Integer> {
         int q = url.indexOf('?');
         // Never print the query string: it may carry a password.
         return "PostgreSQL " + (q < 0 ? url : url.substring(0, q));
+    }
+
+    /** The server's maxmemory-policy, or null where CONFIG is not allowed (managed Redis services often refuse it). */
+    private static String evictionPolicy(RedisConnection c) {
+        try {
+            return c.call(r -> r.configGet("maxmemory-policy")).get("maxmemory-policy");
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static boolean loopback(String host) {

@@ -1,0 +1,78 @@
+package dev.ward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.crypto.Secrets;
+import dev.ward.store.redis.RedisConnection;
+import dev.ward.store.redis.RedisEndpoint;
+import dev.ward.store.redis.RedisServers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ward check} in production mode, as an operator runs it: a separate process with the environment
+ * variables set, against real PostgreSQL and a Redis this test starts (and stops).
+ */
+class CheckCommandRedisTest {
+    record Run(int exit, String out) {}
+
+    private static Run check(String databaseUrl, String redisUrl) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.ward.server.cli.WardCommand", "check", "--data-dir", Files.createTempDirectory("check").toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("WARD_DATABASE_URL", databaseUrl);
+        pb.environment().put("WARD_MASTER_KEY", Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
+        pb.environment().put("WARD_REDIS_URL", redisUrl);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
+    }
+
+    @Test
+    void reportsRedisAnsweringThenNotAndWarnsAboutAnEvictingPolicy() throws Exception {
+        try (PostgresSchema schema = PostgresSchema.create("CheckCommandRedisTest");
+             RedisServers redis = RedisServers.standalone("CheckCommandRedisTest")) {
+            String described = "Redis " + redis.url().substring("redis://".length()) + "/0";
+            Run ok = check(schema.url(), redis.url());
+            assertThat(ok.out()).contains("Redis: " + described + " — answers").doesNotContain("maxmemory-policy");
+            assertThat(ok.exit()).as(ok.out()).isZero();
+
+            try (RedisConnection c = RedisConnection.open(RedisEndpoint.parse(redis.url()))) {
+                c.call(r -> r.configSet("maxmemory-policy", "allkeys-lru"));
+            }
+            Run evicting = check(schema.url(), redis.url());
+            assertThat(evicting.out()).contains("maxmemory-policy is allkeys-lru").contains("noeviction");
+
+            redis.stop();
+            Run down = check(schema.url(), redis.url());
+            assertThat(down.out()).contains("Redis: " + described + " — DOES NOT ANSWER");
+            assertThat(down.exit()).isEqualTo(1);
+            assertThat(down.out()).doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void refusesRedisWithoutADatabaseUrlAndABadUrlInOneLine() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "dev.ward.server.cli.WardCommand", "check", "--data-dir", Files.createTempDirectory("check").toString())
+                .redirectErrorStream(true);
+        pb.environment().remove("WARD_DATABASE_URL");
+        pb.environment().put("WARD_REDIS_URL", "redis://127.0.0.1:6379");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(2);
+        assertThat(out).contains("WARD_REDIS_URL needs WARD_DATABASE_URL").doesNotContain("Exception");
+
+        Run bad = check(PostgresSchema.SERVER, "http://127.0.0.1:6379");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.out()).contains("WARD_REDIS_URL must start with redis://").doesNotContain("Exception");
+    }
+}
