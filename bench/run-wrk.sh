@@ -6,7 +6,7 @@
 #   3. GET /health/live under the same load, as a baseline for what HTTP alone costs here.
 # Writes bench/results/wrk-validate.txt. Fails if any validation answer is not 200.
 #
-# Usage: bench/run-wrk.sh
+# Usage: bench/run-wrk.sh           (embedded mode; with WARD_DATABASE_URL [+ WARD_REDIS_URL] set, production mode)
 # Environment: OUT (bench/results/wrk-validate.txt), PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
@@ -14,6 +14,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 OUT="${OUT:-bench/results/wrk-validate.txt}"
 PORT="${PORT:-18766}"; DURATION="${DURATION:-30s}"; CONNECTIONS="${CONNECTIONS:-50}"; THREADS="${THREADS:-2}"; SESSIONS="${SESSIONS:-50}"
 WARD="http://127.0.0.1:$PORT"
+# The mode follows the environment, as for ./ward serve (bench/run-wrk-modes.sh sets it for each mode).
+if [ -n "${WARD_REDIS_URL:-}" ]; then MODE="production: PostgreSQL + Redis ${WARD_REDIS_URL}"
+elif [ -n "${WARD_DATABASE_URL:-}" ]; then MODE="production: PostgreSQL, sessions in it too"
+else MODE="embedded H2"; fi
 PW='Bench-Root-Pass-9!'            # passes the password policy and does not contain the username
 USER_PW='Quartz-Lantern-Ferry-58!'
 
@@ -81,7 +85,7 @@ WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/
 {
   echo "# bench/run-wrk.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
   bench_machine
-  echo "# server: java -jar ward-server/target/ward.jar serve (embedded H2, default JVM flags), on this machine, loopback"
+  echo "# server: java -jar ward-server/target/ward.jar serve ($MODE, default JVM flags), on this machine, loopback"
   echo "# after a 10 s warm-up of the same load"
   echo
   echo "######## 1. POST /v1/sessions/validate, one session (every request validates the same token)"
