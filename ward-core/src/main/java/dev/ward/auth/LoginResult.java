@@ -3,13 +3,30 @@ package dev.ward.auth;
 import dev.ward.session.IssuedSession;
 import dev.ward.user.User;
 import java.time.Duration;
+import java.time.Instant;
 
 /** Every way a login can end; callers must handle each. */
 public sealed interface LoginResult {
     record Authenticated(IssuedSession issued, User user) implements LoginResult {}
 
-    /** Unknown tenant or user, wrong password, disabled or locked: one answer to the caller, the reason only in history. */
-    record Rejected(String reason) implements LoginResult {}
+    /** Right password; the account has MFA, so the login finishes with a code against this {@code wmc_…} challenge. */
+    record MfaRequired(String challenge, Instant expiresAt) implements LoginResult {
+        @Override public String toString() { return "MfaRequired[challenge=<redacted>, expiresAt=" + expiresAt + "]"; }
+    }
+
+    /** Right password, but a role of the user requires MFA they have not set up: a session that may only enrol (aal 0). */
+    record EnrollmentRequired(IssuedSession issued, User user) implements LoginResult {}
+
+    /**
+     * Unknown tenant or user, wrong password, disabled or locked: one answer to the caller, the reason only in
+     * history. At the second step: {@link #CHALLENGE_INVALID} or {@link #WRONG_MFA_CODE}.
+     */
+    record Rejected(String reason) implements LoginResult {
+        public static final String CHALLENGE_INVALID = "mfa_challenge_invalid";
+        public static final String WRONG_MFA_CODE = "wrong_mfa_code";
+
+        public boolean challengeInvalid() { return CHALLENGE_INVALID.equals(reason); }
+    }
 
     record RateLimited(Duration retryAfter) implements LoginResult {}
 

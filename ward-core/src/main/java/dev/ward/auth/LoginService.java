@@ -6,14 +6,17 @@ import dev.ward.access.Scope;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
+import dev.ward.mfa.MfaService;
 import dev.ward.problem.ProblemException;
+import dev.ward.session.Client;
 import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
+import dev.ward.session.Session;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
-import dev.ward.user.LockoutPolicy;
+import dev.ward.user.AccountLockout;
 import dev.ward.user.LockoutState;
 import dev.ward.user.LockoutStore;
 import dev.ward.user.PasswordHasher;
@@ -25,15 +28,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Password login with account protection (C2). Unknown tenant, unknown user, wrong password, disabled
- * and locked accounts all cost one Argon2 verification and look the same to the caller.
+ * Password login with account protection (C2), and its second step for accounts with MFA (C4). Unknown
+ * tenant, unknown user, wrong password, disabled and locked accounts all cost one Argon2 verification and
+ * look the same to the caller.
  */
 public final class LoginService {
+    public static final String CHALLENGE_PREFIX = "wmc_";
+    private static final Pattern CHALLENGE = Pattern.compile("wmc_[A-Za-z0-9_-]{43}");
+
     private final TenantService tenants;
     private final UserStore users;
     private final LockoutStore lockouts;
+    private final AccountLockout lockout;
+    private final MfaService mfa;
+    private final MfaChallengeStore challenges;
     private final LoginAttemptStore history;
     private final RateLimiter limiter;
     private final LoginLimits limits;
@@ -45,10 +56,13 @@ public final class LoginService {
 
     public LoginService(TenantService tenants, UserStore users, LockoutStore lockouts, LoginAttemptStore history,
                         RateLimiter limiter, LoginLimits limits, PasswordHasher hasher, SessionService sessions,
-                        AdminGuard guard, AuditTrail audit, Clock clock) {
+                        MfaService mfa, MfaChallengeStore challenges, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.tenants = tenants;
         this.users = users;
         this.lockouts = lockouts;
+        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.mfa = mfa;
+        this.challenges = challenges;
         this.history = history;
         this.limiter = limiter;
         this.limits = limits;
@@ -64,24 +78,18 @@ public final class LoginService {
      *            login's tenant and it needs scope {@code sessions}); empty for a browser.
      */
     public LoginResult login(Optional<Actor.ApiKey> app, LoginRequest request) {
-        if (app.isPresent()) {
-            if (!app.get().has(Scope.SESSIONS)) {
-                throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
-            }
-            if (!app.get().tenant().equals(request.tenant())) {
-                throw ProblemException.forbidden("This API key belongs to another tenant.");
-            }
+        requireSessionsScope(app);
+        if (app.isPresent() && !app.get().tenant().equals(request.tenant())) {
+            throw ProblemException.forbidden("This API key belongs to another tenant.");
         }
         Instant now = clock.instant();
         String username = UserService.normalizeUsername(request.username());
         String ip = request.client().ip();
 
-        if (!ip.isEmpty()) {
-            Optional<Duration> wait = limiter.acquire("login:ip:" + ip, limits.perIpPerMinute());
-            if (wait.isPresent()) {
-                // Refused before anything else is touched, so a flood from one address costs nothing per request.
-                return new LoginResult.RateLimited(wait.get());
-            }
+        Optional<Duration> wait = perIpLimit("login", ip);
+        if (wait.isPresent()) {
+            // Refused before anything else is touched, so a flood from one address costs nothing per request.
+            return new LoginResult.RateLimited(wait.get());
         }
         // Bucket names are hashed: their size must not depend on what a caller sends.
         Optional<Duration> userWait = limiter.acquire("login:user:" + Secrets.sha256Hex(request.tenant() + "\u0000" + username),
@@ -115,21 +123,85 @@ public final class LoginService {
             return reject(now, request, username, user, "disabled");
         }
         if (!passwordOk) {
-            LockoutState after = lockouts.recordFailure(user.tenant(), user.id());
-            if (after.failures() >= policy.maxLoginFailures()) {
-                lockOut(user, after, new LockoutPolicy(policy.maxLoginFailures(), policy.lockout()), now, ip);
-            }
+            lockout.recordFailure(user.tenant(), user.id(), policy, ip);
             return reject(now, request, username, user, "wrong_password");
-        }
-
-        if (lock.failures() > 0 || lock.lockouts() > 0 || lock.lockedUntil() != null) {
-            lockouts.clear(user.tenant(), user.id());
         }
         if (hasher.needsRehash(user.passwordHash())) {
             users.setPasswordHash(user.tenant(), user.id(), hasher.hash(request.password()));
         }
+        if (user.mfaEnabled()) {
+            // The failure count stays until the second factor passes: a known password must not reset the
+            // counter that wrong codes add to.
+            return challenge(app, user, policy, request.client(), now);
+        }
+        clearLockout(user, lock);
+        boolean enrolmentOnly = MfaService.requiredFor(user.roles(), policy);
+        int aal = enrolmentOnly ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD;
+        return switch (openSession(app, user, policy, request.client(), aal, now, request.tenant(), username)) {
+            case LoginResult.Authenticated a when enrolmentOnly -> new LoginResult.EnrollmentRequired(a.issued(), a.user());
+            case LoginResult other -> other;
+        };
+    }
+
+    /**
+     * The second step of a login with MFA: the {@code wmc_…} challenge and a TOTP or backup code. A challenge
+     * is single-use, expires after {@code mfa.challenge_seconds} and dies after {@code mfa.challenge_max_failures}
+     * wrong codes; every wrong code also counts toward the account's lockout.
+     */
+    public LoginResult verifyMfa(Optional<Actor.ApiKey> app, String challenge, String code, String ip) {
+        requireSessionsScope(app);
+        Instant now = clock.instant();
+        Optional<Duration> wait = perIpLimit("mfa", ip);
+        if (wait.isPresent()) {
+            return new LoginResult.RateLimited(wait.get());
+        }
+        if (challenge == null || !CHALLENGE.matcher(challenge).matches()) {
+            return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
+        }
+        String hash = Secrets.sha256Hex(challenge);
+        Optional<MfaChallenge> found = challenges.find(hash)
+                .filter(c -> c.liveAt(now))
+                .filter(c -> app.isEmpty() || app.get().tenant().equals(c.tenant()));
+        Optional<User> user = found.flatMap(c -> users.find(c.tenant(), c.userId()))
+                .filter(u -> !u.disabled() && u.mfaEnabled());
+        if (found.isEmpty() || user.isEmpty() || lockout.locked(user.get().tenant(), user.get().id())) {
+            // Expired, used up, another tenant's, or its account can no longer sign in: the login starts over.
+            found.ifPresent(c -> challenges.consume(c.hash()));
+            return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
+        }
+        MfaChallenge c = found.get();
+        User u = user.get();
+        Policy policy = tenants.policyOf(u.tenant());
+        LoginRequest attempt = new LoginRequest(u.tenant(), u.username(), "", c.client());
+        if (!mfa.verify(u, code, ip, null)) {
+            if (challenges.recordFailure(hash) >= policy.mfaChallengeMaxFailures()) {
+                challenges.consume(hash);
+            }
+            record(now, attempt, u.username(), u, LoginResult.Rejected.WRONG_MFA_CODE);
+            return new LoginResult.Rejected(LoginResult.Rejected.WRONG_MFA_CODE);
+        }
+        if (!challenges.consume(hash)) {
+            // A parallel request with a right code finished this login first.
+            return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
+        }
+        clearLockout(u, lockouts.get(u.tenant(), u.id()));
+        return openSession(app, u, policy, c.client(), Session.AAL_MFA, now, u.tenant(), u.username());
+    }
+
+    private LoginResult challenge(Optional<Actor.ApiKey> app, User user, Policy policy, Client client, Instant now) {
+        String token = Secrets.newToken(CHALLENGE_PREFIX, 32);
+        Instant expires = now.plus(policy.mfaChallengeLifetime());
+        challenges.create(new MfaChallenge(Secrets.sha256Hex(token), user.tenant(), user.id(), client, expires, 0));
+        audit.append(AuditEntry.of(user.tenant(), "login.mfa_required").user(user.id()).ip(client.ip())
+                .actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+        return new LoginResult.MfaRequired(token, expires);
+    }
+
+    private LoginResult openSession(Optional<Actor.ApiKey> app, User user, Policy policy, Client client, int aal, Instant now,
+                                    String tenant, String username) {
+        LoginRequest request = new LoginRequest(tenant, username, "", client);
         IssuedSession issued;
-        switch (sessions.open(user.tenant(), user.id(), user.username(), user.roles(), 1, policy, request.client())) {
+        switch (sessions.open(user.tenant(), user.id(), user.username(), user.roles(), aal, policy, client)) {
             case Opening.LimitReached limit -> {
                 reject(now, request, username, user, "session_limit");
                 return new LoginResult.SessionLimitReached(limit.limit());
@@ -139,7 +211,8 @@ public final class LoginService {
         try {
             record(now, request, username, user, null);
             audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(issued.session().id())
-                    .ip(ip).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+                    .ip(client.ip()).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id()))
+                    .detail("aal", aal).build());
         } catch (RuntimeException e) {
             // A login is history + audit + session, or nothing: without its record the session must not live on.
             sessions.discard(issued.session());
@@ -148,19 +221,31 @@ public final class LoginService {
         return new LoginResult.Authenticated(issued, user);
     }
 
+    private void clearLockout(User user, LockoutState lock) {
+        if (lock.failures() > 0 || lock.lockouts() > 0 || lock.lockedUntil() != null) {
+            lockouts.clear(user.tenant(), user.id());
+        }
+    }
+
+    private static void requireSessionsScope(Optional<Actor.ApiKey> app) {
+        if (app.isPresent() && !app.get().has(Scope.SESSIONS)) {
+            throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
+        }
+    }
+
+    private Optional<Duration> perIpLimit(String what, String ip) {
+        return ip.isEmpty() ? Optional.empty() : limiter.acquire(what + ":ip:" + ip, limits.perIpPerMinute());
+    }
+
+    /** Removes MFA challenges nobody answered in time. */
+    public int sweepChallenges() {
+        return challenges.deleteExpired(clock.instant());
+    }
+
     /** Login history for administrators; a null tenant means every tenant (system administrators only). */
     public List<LoginAttempt> history(Actor actor, String tenant, String username, int limit) {
         tenant = guard.readableScope(actor, tenant);
         return history.recent(tenant, username == null ? null : UserService.normalizeUsername(username), limit);
-    }
-
-    private void lockOut(User user, LockoutState state, LockoutPolicy policy, Instant now, String ip) {
-        int lockoutNumber = state.lockouts() + 1;
-        Instant until = now.plus(policy.durationOf(lockoutNumber));
-        lockouts.lock(user.tenant(), user.id(), until);
-        audit.append(AuditEntry.of(user.tenant(), "account.locked").outcome(AuditEntry.FAILURE).user(user.id()).ip(ip)
-                .detail("failures", state.failures()).detail("lockout_number", lockoutNumber)
-                .detail("locked_until", until.toString()).build());
     }
 
     private LoginResult reject(Instant now, LoginRequest request, String username, User user, String reason) {

@@ -19,6 +19,15 @@ public record Session(String id, String tenant, String userId, String username, 
         roles = List.copyOf(roles);
     }
 
+    /** Assurance level of a session that may only enrol MFA: its user's role requires MFA they have not set up. */
+    public static final int AAL_ENROLLMENT_ONLY = 0;
+    /** Password only. */
+    public static final int AAL_PASSWORD = 1;
+    /** Password and a second factor (TOTP or a backup code). */
+    public static final int AAL_MFA = 2;
+
+    public boolean enrollmentOnly() { return aal == AAL_ENROLLMENT_ONLY; }
+
     public boolean revoked() { return revokedAt != null; }
 
     public boolean expiredAt(Instant now) {

@@ -154,13 +154,34 @@ public final class SessionService {
 
     /** Issues a new token now (after MFA, for instance); the presented one keeps working through the grace period. */
     public Optional<String> rotateNow(Session s, String currentToken) {
+        return rotateNow(s, currentToken, "requested");
+    }
+
+    /**
+     * Raises a live session's assurance level (MFA confirmed) and, because its privileges grew, gives it a new
+     * token (C3: rotation after MFA). Empty when the token could not be rotated (not the current one).
+     */
+    public Optional<String> elevate(Session s, String currentToken, int aal) {
+        changeAal(s, aal);
+        return rotateNow(s, currentToken, "aal_raised");
+    }
+
+    /** Sets a live session's assurance level, e.g. back down when the user's MFA is switched off. */
+    public void changeAal(Session s, int aal) {
+        if (store.setAal(s.id(), aal, clock.instant())) {
+            audit.append(AuditEntry.of(s.tenant(), "session.aal_changed").user(s.userId()).session(s.id())
+                    .detail("from", s.aal()).detail("to", aal).build());
+        }
+    }
+
+    private Optional<String> rotateNow(Session s, String currentToken, String reason) {
         Instant now = clock.instant();
         String fresh = newTokenFor(s);
         Policy policy = tenants.policyOf(s.tenant());
         if (!store.rotate(s.id(), Secrets.sha256Hex(currentToken), Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
             return Optional.empty();
         }
-        audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id()).detail("reason", "requested").build());
+        audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id()).detail("reason", reason).build());
         return Optional.of(fresh);
     }
 
@@ -197,10 +218,15 @@ public final class SessionService {
 
     /** Ends every other session of the holder ("sign out other devices"). */
     public int endOthers(Session current) {
-        List<Session> ended = store.revokeAllOfUser(current.tenant(), current.userId(), current.id(), "logout", clock.instant());
+        return endOthers(current, "logout");
+    }
+
+    /** Ends every other session of the holder, for {@code reason} (e.g. {@code mfa_disabled}). */
+    public int endOthers(Session current, String reason) {
+        List<Session> ended = store.revokeAllOfUser(current.tenant(), current.userId(), current.id(), reason, clock.instant());
         for (Session s : ended) {
             audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor("user:" + current.userId()).user(s.userId())
-                    .session(s.id()).detail("reason", "logout").detail("by_session", current.id()).build());
+                    .session(s.id()).detail("reason", reason).detail("by_session", current.id()).build());
         }
         return ended.size();
     }
@@ -238,7 +264,12 @@ public final class SessionService {
 
     /** Ends every live session of a user (disabled account, password change). */
     public int endAllOfUser(String tenant, String userId, String reason, Actor actor) {
-        List<Session> ended = store.revokeAllOfUser(tenant, userId, null, reason, clock.instant());
+        return endAllOfUser(tenant, userId, null, reason, actor);
+    }
+
+    /** Ends every live session of a user but {@code keepSessionId} (may be null): the actor's own, when they act on themselves. */
+    public int endAllOfUser(String tenant, String userId, String keepSessionId, String reason, Actor actor) {
+        List<Session> ended = store.revokeAllOfUser(tenant, userId, keepSessionId, reason, clock.instant());
         for (Session s : ended) {
             audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(s.id())
                     .detail("reason", reason).build());

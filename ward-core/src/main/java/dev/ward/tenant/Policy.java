@@ -53,6 +53,9 @@ public final class Policy {
         define("login.lockout_seconds", new Count(MAX_SECONDS), 900L);
         define("password.min_length", new Count(MAX_PASSWORD_LENGTH), 12L);
         define("mfa.required_roles", new Strings(ROLE, "a role name"), List.of("admin", "provider"));
+        define("mfa.backup_codes", new Count(50), 10L);
+        define("mfa.challenge_seconds", new Count(3600), 300L);
+        define("mfa.challenge_max_failures", new Count(100), 5L);
         define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
         define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
         define("rate_limit.per_minute", new Count(1_000_000), 60L);
@@ -185,6 +188,9 @@ public final class Policy {
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
     public int passwordMinLength() { return (int) count("password.min_length"); }
     public List<String> mfaRequiredRoles() { return strings("mfa.required_roles"); }
+    public int mfaBackupCodes() { return (int) count("mfa.backup_codes"); }
+    public Duration mfaChallengeLifetime() { return Duration.ofSeconds(count("mfa.challenge_seconds")); }
+    public int mfaChallengeMaxFailures() { return (int) count("mfa.challenge_max_failures"); }
     public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
     public Duration patientMax() { return Duration.ofSeconds(count("patient.max_seconds")); }
     public long rateLimitPerMinute() { return count("rate_limit.per_minute"); }

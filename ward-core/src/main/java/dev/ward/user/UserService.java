@@ -24,6 +24,7 @@ public final class UserService {
 
     private final UserStore users;
     private final LockoutStore lockouts;
+    private final AccountLockout lockout;
     private final TenantService tenants;
     private final SessionService sessions;
     private final PasswordHasher hasher;
@@ -36,6 +37,7 @@ public final class UserService {
                        PasswordHasher hasher, PasswordRules rules, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.users = users;
         this.lockouts = lockouts;
+        this.lockout = new AccountLockout(lockouts, audit, clock);
         this.tenants = tenants;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -146,7 +148,7 @@ public final class UserService {
     public void changeOwnPassword(Actor.User actor, String currentPassword, String newPassword) {
         User user = require(actor.tenant(), actor.userId());
         boolean right = hasher.verify(currentPassword, user.passwordHash());
-        if (lockouts.get(user.tenant(), user.id()).lockedAt(clock.instant())) {
+        if (lockout.locked(user.tenant(), user.id())) {
             // Locked by failed guesses: even the right password changes nothing (as at login), and the answer
             // is the same as for a wrong one, so a stolen session cannot finish guessing here.
             audit.append(AuditEntry.of(user.tenant(), "account.password_change_failed").outcome(AuditEntry.DENIED)
@@ -155,15 +157,7 @@ public final class UserService {
                     "The current password is not correct.");
         }
         if (!right) {
-            LockoutState after = lockouts.recordFailure(user.tenant(), user.id());
-            Policy policy = requireTenant(user.tenant()).policy();
-            if (after.failures() >= policy.maxLoginFailures()) {
-                Instant until = clock.instant().plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout())
-                        .durationOf(after.lockouts() + 1));
-                lockouts.lock(user.tenant(), user.id(), until);
-                audit.append(AuditEntry.of(user.tenant(), "account.locked").outcome(AuditEntry.FAILURE).user(user.id())
-                        .detail("failures", after.failures()).detail("locked_until", until.toString()).build());
-            }
+            lockout.recordFailure(user.tenant(), user.id(), requireTenant(user.tenant()).policy(), null);
             audit.append(AuditEntry.of(user.tenant(), "account.password_change_failed").outcome(AuditEntry.FAILURE)
                     .actor(actor).user(user.id()).build());
             throw new ProblemException(403, "current_password_incorrect", "Current password incorrect",

@@ -48,6 +48,9 @@ class PolicyTest {
         assertThat(p.lockout()).isEqualTo(Duration.ofSeconds(900));
         assertThat(p.passwordMinLength()).isEqualTo(12);
         assertThat(p.mfaRequiredRoles()).containsExactly("admin", "provider");
+        assertThat(p.mfaBackupCodes()).isEqualTo(10);
+        assertThat(p.mfaChallengeLifetime()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(p.mfaChallengeMaxFailures()).isEqualTo(5);
         assertThat(p.patientIdleTimeout()).isEqualTo(Duration.ofSeconds(1800));
         assertThat(p.patientMax()).isEqualTo(Duration.ofSeconds(3600));
         assertThat(p.rateLimitPerMinute()).isEqualTo(60);
@@ -63,7 +66,8 @@ class PolicyTest {
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
                 "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
-                "login.lockout_seconds", "password.min_length", "mfa.required_roles", "patient.idle_timeout_seconds",
+                "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
+                "mfa.challenge_seconds", "mfa.challenge_max_failures", "patient.idle_timeout_seconds",
                 "patient.max_seconds", "rate_limit.per_minute", "keys.rotate_after_seconds");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");

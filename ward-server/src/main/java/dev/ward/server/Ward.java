@@ -9,6 +9,7 @@ import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.jwt.SessionJwt;
+import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
 import dev.ward.session.CleanupCriteria;
@@ -27,6 +28,8 @@ import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
+import dev.ward.store.sql.SqlMfaChallengeStore;
+import dev.ward.store.sql.SqlMfaStore;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -62,7 +65,7 @@ public final class Ward implements AutoCloseable {
      */
     public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
-                       SessionJwt jwt, SessionCleanup cleanup) implements AutoCloseable {
+                       SessionJwt jwt, SessionCleanup cleanup, MfaService mfa) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
             if (!config.production()) {
@@ -98,13 +101,16 @@ public final class Ward implements AutoCloseable {
                 UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+                TenantCipher tenantCipher = TenantCipher.derivedFrom(masterCipher);
+                MfaService mfa = new MfaService(new SqlMfaStore(db), tenantCipher, tenants, userStore, lockouts, hasher,
+                        sessions, guard, audit, clock);
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, guard, audit, clock);
-                SessionAttributes attributes = new SessionAttributes(attributeStore,
-                        TenantCipher.derivedFrom(masterCipher), clock);
+                        new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
+                        guard, audit, clock);
+                SessionAttributes attributes = new SessionAttributes(attributeStore, tenantCipher, clock);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup);
+                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa);
             } catch (RuntimeException e) {
                 redis.ifPresent(RedisConnection::close);
                 db.close();
@@ -168,7 +174,7 @@ public final class Ward implements AutoCloseable {
                     + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core::readiness), config.cookieSecure());
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core::readiness), config.cookieSecure());
             Javalin app = api.create();
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -177,7 +183,7 @@ public final class Ward implements AutoCloseable {
                 return t;
             });
             long every = config.cleanupInterval().toSeconds();
-            scheduler.scheduleWithFixedDelay(() -> sweep(core.cleanup()), every, every, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler);
         } catch (RuntimeException e) {
@@ -186,11 +192,15 @@ public final class Ward implements AutoCloseable {
         }
     }
 
-    private static void sweep(SessionCleanup cleanup) {
+    private static void sweep(Core core) {
         try {
-            long n = cleanup.run(CleanupCriteria.ended(), "system", x -> { });
+            long n = core.cleanup().run(CleanupCriteria.ended(), "system", x -> { });
             if (n > 0) {
                 log.info("cleanup removed {} ended session(s)", n);
+            }
+            int challenges = core.login().sweepChallenges();
+            if (challenges > 0) {
+                log.info("cleanup removed {} expired MFA challenge(s)", challenges);
             }
         } catch (RuntimeException e) {
             // Never let one failed sweep stop the schedule; class only, as everywhere in logs.
@@ -214,6 +224,9 @@ public final class Ward implements AutoCloseable {
         http.stop();
         core.close();
     }
+
+    /** The stores and services under this server, for tests that set state up directly. */
+    Core core() { return core; }
 
     /** Closes the database under a running server, to exercise fail-closed behaviour in tests. */
     void closeDatabaseForTest() {

@@ -27,6 +27,13 @@ class LogHygieneHttpTest {
             w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), key);
             w.get("/v1/session", token);
             w.send("POST", "/v1/auth/login", "{broken");
+
+            w.createTenant("mfa", Map.of());
+            MfaHttpTest.Enrolled enrolled = MfaHttpTest.enrol(w, "mfa", "drgrey");
+            w.clock.advance(java.time.Duration.ofSeconds(30));
+            String challenge = MfaHttpTest.login(w, "mfa", "drgrey").text("challenge");
+            MfaHttpTest.verify(w, challenge, "000000");
+            MfaHttpTest.verify(w, challenge, enrolled.backupCodes().getFirst());
             w.ward.closeDatabaseForTest();
             w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), key);
 
@@ -35,7 +42,11 @@ class LogHygieneHttpTest {
             assertThat(accessLines).isGreaterThanOrEqualTo(9);
             for (ILoggingEvent e : events) {
                 String line = e.getFormattedMessage();
-                assertThat(line).doesNotContain(password, "Wrong-Secret-1!", token, key, TestWard.ADMIN_PASSWORD, "wst_", "wak_");
+                assertThat(line).doesNotContain(password, "Wrong-Secret-1!", token, key, TestWard.ADMIN_PASSWORD, "wst_", "wak_",
+                        "wmc_", MfaHttpTest.PW, enrolled.secret(), enrolled.secret().toLowerCase(), challenge);
+                for (String code : enrolled.backupCodes()) {
+                    assertThat(line).doesNotContain(code);
+                }
                 assertThat(e.getThrowableProxy()).as("stack trace logged: " + line).isNull();
             }
         } finally {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +14,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the README's quick start exactly as written (bash + curl) against a real server. Only the
- * server address is pointed at the test's random port; the bootstrap password is read from the README.
+ * Runs the README's quick start exactly as written (bash + curl) against a real server with the shipped
+ * policy (the administrator must enrol MFA). Only the server address is pointed at the test's random port;
+ * the bootstrap password is read from the README.
  */
 class QuickStartTest {
     @Test
@@ -28,19 +30,23 @@ class QuickStartTest {
         while (code.find()) {
             blocks.add(code.group(1));
         }
-        assertThat(blocks).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(9);
         String script = String.join("\n", blocks);
         assertThat(script).contains("WARD=http://127.0.0.1:8080");
 
-        try (TestWard w = new TestWard(serve.group(1))) {
+        try (TestWard w = TestWard.asShipped(serve.group(1))) {
+            // The quick start computes TOTP codes from this machine's clock, as an authenticator app would.
+            w.clock.set(Instant.now());
             String pointed = script.replace("WARD=http://127.0.0.1:8080", "WARD=" + w.base());
             Process bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c", pointed).redirectErrorStream(true).start();
             assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(bash.exitValue()).as(out).isZero();
             assertThat(out).contains("admin session: wst_")
+                    .containsPattern("\"backup_codes\":\\[(\"[0-9a-z]{4}(-[0-9a-z]{4}){3}\",?){10}]")
+                    .contains("admin session with MFA: wst_")
                     .contains("\"id\":\"stmarys\"").contains("\"idle_timeout_seconds\":900")
-                    .contains("\"username\":\"drgrey\"").contains("\"status\":\"active\"")
+                    .contains("\"username\":\"frontdesk\"").contains("\"status\":\"active\"")
                     .contains("api key: wak_")
                     .contains("session token: wst_")
                     .contains("\"valid\":true").contains("\"ip\":\"203.0.113.7\"")

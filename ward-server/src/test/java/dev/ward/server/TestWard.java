@@ -2,6 +2,7 @@ package dev.ward.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ward.access.Actor;
 import dev.ward.auth.LoginLimits;
 import dev.ward.testing.MutableClock;
 import dev.ward.user.PasswordHasher;
@@ -24,6 +25,11 @@ import java.util.Optional;
 /**
  * A real Ward server on a random port over a fresh embedded database, with a clock tests move by hand,
  * plus a small HTTP client that speaks the API's JSON.
+ *
+ * <p>By default MFA is required of nobody — neither of the bootstrap administrator nor in tenants made
+ * with {@link #createTenant(String)} — so tests of other features need no second factor.
+ * {@link #asShipped} keeps the shipped policy ({@code mfa.required_roles} = admin, provider) everywhere;
+ * {@link #createTenant(String, Map)} makes a tenant with the policy a test gives.
  */
 public final class TestWard implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "Bootstrap-Adm1n!pass";
@@ -36,38 +42,41 @@ public final class TestWard implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String adminToken;
 
-    public TestWard() { this(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.empty(), Optional.empty()); }
+    /** Tenants made by {@link #createTenant(String)} require MFA of nobody. */
+    private static final Map<String, Object> NO_MFA_REQUIRED = Map.of("mfa", Map.of("required_roles", List.of()));
 
-    public TestWard(LoginLimits limits) { this(limits, ADMIN_PASSWORD, false, Optional.empty(), Optional.empty()); }
+    private final boolean mfaAsShipped;
 
-    public TestWard(String adminPassword) {
-        this(new LoginLimits(100_000, 100_000), adminPassword, false, Optional.empty(), Optional.empty());
+    public TestWard() { this(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.empty(), Optional.empty(), Optional.empty(), false); }
+
+    public TestWard(LoginLimits limits) { this(limits, ADMIN_PASSWORD, false, Optional.empty(), Optional.empty(), Optional.empty(), false); }
+
+    /** A server as shipped, MFA policy included: the bootstrap administrator must enrol MFA. */
+    public static TestWard asShipped(String adminPassword) {
+        return new TestWard(new LoginLimits(100_000, 100_000), adminPassword, false, Optional.empty(), Optional.empty(), Optional.empty(), true);
     }
 
-    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
-                     Optional<String> masterKey) {
-        this(limits, adminPassword, cookieSecure, databaseUrl, masterKey, Optional.empty());
-    }
 
     /** A server that marks its session cookie Secure, as behind a TLS-terminating proxy. */
     public static TestWard withSecureCookies() {
-        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true, Optional.empty(), Optional.empty());
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, true, Optional.empty(), Optional.empty(), Optional.empty(), false);
     }
 
     /** A node in production mode on PostgreSQL; several nodes given the same URL and key form one deployment. */
     public static TestWard onPostgres(String jdbcUrl, String masterKeyBase64) {
         return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
-                Optional.of(masterKeyBase64));
+                Optional.of(masterKeyBase64), Optional.empty(), false);
     }
 
     /** A node in production mode with sessions in Redis (a {@code redis://} or {@code redis-cluster://} URL). */
     public static TestWard onPostgresAndRedis(String jdbcUrl, String masterKeyBase64, String redisUrl) {
         return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
-                Optional.of(masterKeyBase64), Optional.of(redisUrl));
+                Optional.of(masterKeyBase64), Optional.of(redisUrl), false);
     }
 
     private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
-                     Optional<String> masterKey, Optional<String> redisUrl) {
+                     Optional<String> masterKey, Optional<String> redisUrl, boolean mfaAsShipped) {
+        this.mfaAsShipped = mfaAsShipped;
         try {
             dataDir = Files.createTempDirectory("ward-test");
         } catch (IOException e) {
@@ -78,6 +87,9 @@ public final class TestWard implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);
+        if (!mfaAsShipped) {
+            ward.core().tenants().updatePolicy(new Actor.Operator(), Actor.SYSTEM_TENANT, NO_MFA_REQUIRED);
+        }
     }
 
     public String base() { return "http://127.0.0.1:" + ward.port(); }
@@ -174,7 +186,12 @@ public final class TestWard implements AutoCloseable {
     }
 
     public void createTenant(String id) {
-        Response r = post("/v1/admin/tenants", json(Map.of("id", id, "name", "Tenant " + id)), adminToken());
+        createTenant(id, mfaAsShipped ? Map.of() : NO_MFA_REQUIRED);
+    }
+
+    /** A tenant with this policy (a partial patch over the defaults). */
+    public void createTenant(String id, Map<String, ?> policy) {
+        Response r = post("/v1/admin/tenants", json(Map.of("id", id, "name", "Tenant " + id, "policy", policy)), adminToken());
         if (r.status() != 201) {
             throw new AssertionError("tenant " + id + ": " + r.status() + " " + r.raw());
         }

@@ -75,6 +75,10 @@ final class AdminRoutes {
             s.users().enable(credentials.require(ctx), ctx.pathParam("tenant"), ctx.pathParam("user_id"));
             responses.noContent(ctx);
         });
+        routes.add(HandlerType.POST, T + "/users/{user_id}/reset-mfa", ctx -> {
+            s.mfa().reset(credentials.require(ctx), ctx.pathParam("tenant"), ctx.pathParam("user_id"));
+            responses.noContent(ctx);
+        });
 
         routes.add(HandlerType.POST, T + "/api-keys", ctx -> {
             Actor actor = credentials.require(ctx);

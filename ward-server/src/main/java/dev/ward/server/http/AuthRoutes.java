@@ -12,10 +12,11 @@ import dev.ward.tenant.TenantService;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Login and logout. */
+/** Login (password, then a second factor where the account has MFA) and logout. */
 final class AuthRoutes {
     private final RouteTable routes;
     private final HttpApi.Responses responses;
@@ -40,14 +41,12 @@ final class AuthRoutes {
 
     void register() {
         routes.add(HandlerType.POST, "/v1/auth/login", this::login);
+        routes.add(HandlerType.POST, "/v1/auth/mfa/verify", this::verifyMfa);
         routes.add(HandlerType.POST, "/v1/auth/logout", this::logout);
     }
 
     private void login(Context ctx) {
-        Optional<Actor.ApiKey> app = credentials.optionalApiKey(ctx);
-        if (app.isEmpty()) {
-            requireJson(ctx);
-        }
+        Optional<Actor.ApiKey> app = caller(ctx);
         JsonBody body = JsonBody.read(ctx, json);
         String tenant = body.string("tenant");
         if (app.isEmpty()) {
@@ -55,10 +54,35 @@ final class AuthRoutes {
         }
         String username = body.string("username");
         String password = body.string("password");
+        answer(ctx, app, login.login(app, new LoginRequest(tenant, username, password, client(ctx, app, body))));
+    }
+
+    /** The second step of a login with MFA: the challenge from {@code mfa_required} and a TOTP or backup code. */
+    private void verifyMfa(Context ctx) {
+        Optional<Actor.ApiKey> app = caller(ctx);
+        JsonBody body = JsonBody.read(ctx, json);
+        String challenge = body.string("challenge");
+        String code = body.string("code");
+        answer(ctx, app, login.verifyMfa(app, challenge, code, client(ctx, app, body).ip()));
+    }
+
+    /** A back-end's API key, or none for a browser, which must then send JSON. */
+    private Optional<Actor.ApiKey> caller(Context ctx) {
+        Optional<Actor.ApiKey> app = credentials.optionalApiKey(ctx);
+        if (app.isEmpty()) {
+            requireJson(ctx);
+        }
+        return app;
+    }
+
+    /** The client object is trusted only from an API-key caller; a browser is what the connection says. */
+    private static Client client(Context ctx, Optional<Actor.ApiKey> app, JsonBody body) {
         Optional<Client> vouched = body.client();
-        // The client object is trusted only from an API-key caller; a browser is what the connection says.
-        Client client = app.isPresent() && vouched.isPresent() ? vouched.get() : connectionClient(ctx);
-        switch (login.login(app, new LoginRequest(tenant, username, password, client))) {
+        return app.isPresent() && vouched.isPresent() ? vouched.get() : connectionClient(ctx);
+    }
+
+    private void answer(Context ctx, Optional<Actor.ApiKey> app, LoginResult result) {
+        switch (result) {
             case LoginResult.Authenticated a -> {
                 if (app.isEmpty()) {
                     cookies.set(ctx, a.issued().token());
@@ -70,6 +94,28 @@ final class AuthRoutes {
                 out.put("user", Views.userRef(a.user().id(), a.user().username(), a.user().roles()));
                 responses.json(ctx, 200, out);
             }
+            case LoginResult.MfaRequired m -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("status", "mfa_required");
+                out.put("challenge", m.challenge());
+                out.put("methods", List.of("totp", "backup_code"));
+                out.put("expires_at", Views.time(m.expiresAt()));
+                responses.json(ctx, 200, out);
+            }
+            case LoginResult.EnrollmentRequired e -> {
+                if (app.isEmpty()) {
+                    cookies.set(ctx, e.issued().token());
+                }
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("status", "mfa_enrollment_required");
+                out.put("token", e.issued().token());
+                out.put("session", Views.session(e.issued().session()));
+                responses.json(ctx, 200, out);
+            }
+            case LoginResult.Rejected r when r.challengeInvalid() -> throw new ProblemException(401, "mfa_challenge_invalid",
+                    "MFA challenge not valid", "The challenge is unknown, expired, used, or has seen too many wrong codes; log in again.");
+            case LoginResult.Rejected r when LoginResult.Rejected.WRONG_MFA_CODE.equals(r.reason()) -> throw new ProblemException(401,
+                    "invalid_mfa_code", "Invalid MFA code", "The code is not valid: wrong, expired, or already used.");
             case LoginResult.Rejected r -> throw new ProblemException(401, "invalid_credentials", "Invalid credentials",
                     "The username or password is incorrect, or the account cannot sign in right now.");
             case LoginResult.SessionLimitReached l -> throw new ProblemException(409, "session_limit_reached",
@@ -85,7 +131,7 @@ final class AuthRoutes {
     }
 
     private void logout(Context ctx) {
-        Credentials.Held held = credentials.requireSession(ctx);
+        Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
         sessions.logout(held.session());
         cookies.clear(ctx);
         responses.noContent(ctx);

@@ -27,8 +27,8 @@ final class Credentials {
         this.cookies = cookies;
     }
 
-    /** A live session and the token that presented it on this request. */
-    record Held(Session session, String token) {
+    /** A live session, the token that presented it on this request, and whether it came as the cookie. */
+    record Held(Session session, String token, boolean fromCookie) {
         Actor.User actor() {
             return new Actor.User(session.tenant(), session.userId(), session.username(), Set.copyOf(session.roles()), session.id());
         }
@@ -66,11 +66,23 @@ final class Credentials {
     }
 
     /**
-     * The caller's live session (counts as a use; the connection is the client for binding). When the
-     * validation rotates the token, a cookie caller gets the new cookie and a bearer caller the header
-     * {@code Ward-Rotated-Token}.
+     * The caller's live session with full use (counts as a use; the connection is the client for binding).
+     * When the validation rotates the token, a cookie caller gets the new cookie and a bearer caller the header
+     * {@code Ward-Rotated-Token}. A session that may only enrol MFA is refused: 403 {@code mfa_enrollment_required}.
      */
     Held requireSession(Context ctx) {
+        Held held = requireSessionForEnrollment(ctx);
+        if (held.session().enrollmentOnly()) {
+            throw enrollmentRequired();
+        }
+        return held;
+    }
+
+    /**
+     * Any live session, including one confined to MFA enrolment (aal 0): only for {@code /v1/me/mfa/*},
+     * {@code GET /v1/session} and logout.
+     */
+    Held requireSessionForEnrollment(Context ctx) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
@@ -83,15 +95,22 @@ final class Credentials {
                     } else {
                         ctx.header(ROTATED_HEADER, fresh);
                     }
-                    yield new Held(v.session(), fresh);
+                    yield new Held(v.session(), fresh, fromCookie);
                 }
-                yield new Held(v.session(), token);
+                yield new Held(v.session(), token, fromCookie);
             }
             case Validation.Invalid i -> throw invalid(i);
         };
     }
 
     static final String ROTATED_HEADER = "Ward-Rotated-Token";
+
+    /** The session's user must enrol MFA (a role requires it) before it may do anything else. */
+    static ProblemException enrollmentRequired() {
+        return new ProblemException(403, "mfa_enrollment_required", "MFA enrolment required",
+                "This session may only enrol MFA (/v1/me/mfa/*), show itself (GET /v1/session) and log out: "
+                        + "a role of its user requires MFA, which is not set up yet.");
+    }
 
     static ProblemException invalid(Validation.Invalid i) {
         ProblemException p = new ProblemException(401, i.code(), "Session not valid", i.detail());

@@ -7,6 +7,7 @@ import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.jwt.SessionJwt;
+import dev.ward.mfa.MfaService;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.TenantService;
@@ -27,7 +28,7 @@ public final class HttpApi {
     private static final Logger access = LoggerFactory.getLogger("ward.access");
 
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
-                           SessionService sessions, SessionAttributes attributes, SessionJwt jwt,
+                           SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
@@ -109,6 +110,7 @@ public final class HttpApi {
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, services.tenants()).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
+            new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
         });
     }
 

@@ -44,7 +44,8 @@ final class SessionRoutes {
 
     void register() {
         routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
-        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200, Views.session(credentials.requireSession(ctx).session())));
+        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200,
+                Views.session(credentials.requireSessionForEnrollment(ctx).session())));
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
                 Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
         routes.add(HandlerType.POST, "/v1/session/jwt", ctx -> {
@@ -94,6 +95,7 @@ final class SessionRoutes {
         JsonBody body = JsonBody.read(ctx, json);
         String token = body.string("token");
         switch (sessions.validateFor(app, token, body.client())) {
+            case Validation.Valid v when v.session().enrollmentOnly() -> throw Credentials.enrollmentRequired();
             case Validation.Valid v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("valid", true);

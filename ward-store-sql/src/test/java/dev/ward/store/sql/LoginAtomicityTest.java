@@ -47,7 +47,7 @@ class LoginAtomicityTest extends StoreContract {
         String userId = w.users.create(StoreFixture.OPERATOR, "atom", "ida", PASSWORD, List.of("staff")).user().id();
         AuditTrail failing = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), "login.succeeded"), w.clock);
         LoginService login = new LoginService(w.tenants, w.userStore, w.lockouts, w.history, StoreFixture.ALWAYS_ALLOWS,
-                LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.guard, failing, w.clock);
+                LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.mfa, w.challenges, w.guard, failing, w.clock);
 
         assertThatThrownBy(() -> login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))
                 .isInstanceOf(StoreUnavailableException.class);

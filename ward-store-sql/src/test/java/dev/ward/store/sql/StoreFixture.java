@@ -18,6 +18,7 @@ import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.jwt.SessionJwt;
+import dev.ward.mfa.MfaService;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
 import dev.ward.session.IssuedSession;
@@ -77,6 +78,9 @@ final class StoreFixture implements AutoCloseable {
     final SqlLoginAttemptStore history;
     final UserService users;
     final ApiKeyService apiKeys;
+    final SqlMfaStore mfaStore;
+    final MfaService mfa;
+    final SqlMfaChallengeStore challenges;
     final LoginService login;
     final AttributeStore attributeStore;
     final SessionAttributes attributes;
@@ -113,6 +117,10 @@ final class StoreFixture implements AutoCloseable {
             users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
                     guard, audit, clock);
             apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+            mfaStore = new SqlMfaStore(db);
+            mfa = new MfaService(mfaStore, TenantCipher.derivedFrom(masterCipher), tenants, userStore, lockouts, HASHER,
+                    sessions, guard, audit, clock);
+            challenges = new SqlMfaChallengeStore(db);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
             attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
@@ -140,7 +148,7 @@ final class StoreFixture implements AutoCloseable {
 
     LoginService login(RateLimiter limiter, PasswordHasher hasher) {
         return new LoginService(tenants, userStore, lockouts, history, limiter, LoginLimits.DEFAULT, hasher, sessions,
-                guard, audit, clock);
+                mfa, challenges, guard, audit, clock);
     }
 
     // --- set-up helpers --------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+package dev.ward.user;
+
+import dev.ward.audit.AuditEntry;
+import dev.ward.audit.AuditTrail;
+import dev.ward.tenant.Policy;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * Counts failed proofs of identity against an account — wrong passwords at login or when changing it,
+ * wrong or replayed MFA codes — and locks the account at the tenant's limit (C2), so no credential can be
+ * guessed through a side door.
+ */
+public final class AccountLockout {
+    private final LockoutStore store;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    public AccountLockout(LockoutStore store, AuditTrail audit, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public boolean locked(String tenant, String userId) {
+        return store.get(tenant, userId).lockedAt(clock.instant());
+    }
+
+    /** One more failure; at {@code login.max_failures} the account locks, longer on each repeat lockout. */
+    public void recordFailure(String tenant, String userId, Policy policy, String ip) {
+        LockoutState after = store.recordFailure(tenant, userId);
+        if (after.failures() < policy.maxLoginFailures()) {
+            return;
+        }
+        int lockoutNumber = after.lockouts() + 1;
+        Instant until = clock.instant().plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout()).durationOf(lockoutNumber));
+        store.lock(tenant, userId, until);
+        audit.append(AuditEntry.of(tenant, "account.locked").outcome(AuditEntry.FAILURE).user(userId).ip(ip)
+                .detail("failures", after.failures()).detail("lockout_number", lockoutNumber)
+                .detail("locked_until", until.toString()).build());
+    }
+}
