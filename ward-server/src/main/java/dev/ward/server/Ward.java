@@ -5,9 +5,12 @@ import dev.ward.apikey.ApiKeyService;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.bootstrap.Bootstrap;
+import dev.ward.crypto.CryptoService;
+import dev.ward.crypto.CryptoUsage;
 import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
-import dev.ward.crypto.TenantCipher;
+import dev.ward.crypto.Resealable;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
@@ -19,6 +22,7 @@ import dev.ward.store.sql.SqlApiKeyStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlSessionStore;
@@ -35,6 +39,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,7 +54,8 @@ public final class Ward implements AutoCloseable {
     /** Stores and services over one database, for the server and for CLI commands alike. */
     public record Core(SqlDatabase db, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
-                       SessionJwt jwt, SessionCleanup cleanup) implements AutoCloseable {
+                       SessionJwt jwt, SessionCleanup cleanup, TenantKeys keys, CryptoUsage cryptoUsage,
+                       CryptoService crypto) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
             if (!config.production()) {
@@ -76,16 +82,22 @@ public final class Ward implements AutoCloseable {
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
                         new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, guard, audit, clock);
-                SessionAttributes attributes = new SessionAttributes(new SqlAttributeStore(db),
-                        TenantCipher.derivedFrom(masterCipher), clock);
+                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
+                CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
+                SessionAttributes attributes = new SessionAttributes(new SqlAttributeStore(db), keys, clock);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup);
+                return new Core(db, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, keys,
+                        cryptoUsage, crypto);
             } catch (RuntimeException e) {
                 db.close();
                 throw e;
             }
         }
+
+        /** Everything Ward seals with tenant keys, for {@code keys rewrap}. */
+        public List<Resealable> resealables() { return List.of(attributes); }
 
         @Override
         public void close() { db.close(); }
@@ -129,16 +141,18 @@ public final class Ward implements AutoCloseable {
                     + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.db()::ping), config.cookieSecure());
+                    core.sessions(), core.attributes(), core.jwt(), core.keys(), core.crypto(), core.db()::ping),
+                    config.cookieSecure());
             Javalin app = api.create();
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ward-cleanup");
+                Thread t = new Thread(r, "ward-scheduler");
                 t.setDaemon(true);
                 return t;
             });
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core.cleanup()), every, every, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler);
         } catch (RuntimeException e) {
@@ -159,6 +173,31 @@ public final class Ward implements AutoCloseable {
         }
     }
 
+    /** How often due key rotations run and encryption counts are written to the audit trail. */
+    static final long KEY_CHORES_SECONDS = 60;
+
+    private static void keyChores(Core core) {
+        try {
+            int rotated = core.keys().rotateDue();
+            if (rotated > 0) {
+                log.info("rotated the keys of {} tenant(s) on schedule", rotated);
+            }
+        } catch (RuntimeException e) {
+            log.warn("scheduled key rotation failed: {}", e.getClass().getName());
+        }
+        try {
+            core.cryptoUsage().flush();
+        } catch (RuntimeException e) {
+            log.warn("writing encryption counts failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Rotates due tenant keys now, as the schedule would; returns how many tenants rotated. */
+    public int rotateDueKeysNow() { return core.keys().rotateDue(); }
+
+    /** Writes the encryption counts to the audit trail now, as the schedule would. */
+    public int flushCryptoUsageNow() { return core.cryptoUsage().flush(); }
+
     public int port() { return http.port(); }
 
     public AuditTrail audit() { return core.audit(); }
@@ -173,7 +212,16 @@ public final class Ward implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         http.stop();
+        keyChoresAtStop();
         core.close();
+    }
+
+    private void keyChoresAtStop() {
+        try {
+            core.cryptoUsage().flush();
+        } catch (RuntimeException e) {
+            log.warn("writing encryption counts at stop failed: {}", e.getClass().getName());
+        }
     }
 
     /** Closes the database under a running server, to exercise fail-closed behaviour in tests. */

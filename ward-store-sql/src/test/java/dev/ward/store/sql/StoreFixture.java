@@ -16,7 +16,7 @@ import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
 import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
-import dev.ward.crypto.TenantCipher;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
@@ -78,6 +78,8 @@ final class StoreFixture implements AutoCloseable {
     final UserService users;
     final ApiKeyService apiKeys;
     final LoginService login;
+    final SqlKeyStore keyStore;
+    final TenantKeys keys;
     final AttributeStore attributeStore;
     final SessionAttributes attributes;
     final SqlSigningKeyStore signingKeys;
@@ -115,7 +117,9 @@ final class StoreFixture implements AutoCloseable {
             apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
-            attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
+            keyStore = new SqlKeyStore(db);
+            keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, clock);
+            attributes = new SessionAttributes(attributeStore, keys, clock);
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, audit, clock);
