@@ -44,6 +44,14 @@ final class KeysCommand implements Runnable {
         @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
         Path dataDir;
 
+        /** Runs {@code work} and prints the tenant's versions it returns. */
+        int runAndList(String command, Function<Ward.Core, List<KeyVersion>> work) {
+            return run(command, core -> {
+                print(System.out, tenant, work.apply(core));
+                return 0;
+            });
+        }
+
         /** Runs {@code work} on the opened data as the operator; refusals (unknown tenant, …) print and exit 2. */
         int run(String command, Function<Ward.Core, Integer> work) {
             PrintStream err = System.err;
@@ -81,10 +89,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return target.run("ward keys list", core -> {
-                print(System.out, target.tenant, core.keys().list(OPERATOR, target.tenant));
-                return 0;
-            });
+            return target.runAndList("ward keys list", core -> core.keys().list(OPERATOR, target.tenant));
         }
     }
 
@@ -97,10 +102,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return target.run("ward keys rotate", core -> {
-                print(System.out, target.tenant, core.keys().rotate(OPERATOR, target.tenant));
-                return 0;
-            });
+            return target.runAndList("ward keys rotate", core -> core.keys().rotate(OPERATOR, target.tenant));
         }
     }
 
@@ -132,10 +134,7 @@ final class KeysCommand implements Runnable {
                     return 1;
                 }
             }
-            return target.run("ward keys destroy", core -> {
-                print(System.out, target.tenant, core.keys().destroy(OPERATOR, target.tenant, version));
-                return 0;
-            });
+            return target.runAndList("ward keys destroy", core -> core.keys().destroy(OPERATOR, target.tenant, version));
         }
     }
 

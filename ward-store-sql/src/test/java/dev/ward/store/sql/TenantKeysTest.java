@@ -281,6 +281,28 @@ class TenantKeysTest extends StoreContract {
     }
 
     @Test
+    void aThousandTenantsEachGetTheirOwnKeysLazilyAndRotateOnSchedule() {
+        int tenants = 1000;
+        List<String> sealed = new ArrayList<>();
+        for (int i = 0; i < tenants; i++) {
+            w.tenants.createIfAbsent("t" + i, "Tenant " + i);
+        }
+        for (int i = 0; i < tenants; i++) {
+            sealed.add(seal("t" + i));
+        }
+        for (int i = 0; i < tenants; i++) {
+            assertThat(w.keys.open("t" + i, "note", sealed.get(i), CONTEXT)).isEqualTo(SECRET);
+        }
+        assertThat(openFailure("t1", "note", sealed.get(0), CONTEXT)).as("t0's value under t1's keys")
+                .isInstanceOf(MasterKeyCipher.DecryptionException.class);
+        assertThat(w.keyStore.heads()).hasSize(tenants);
+
+        w.advance(86_400);
+        assertThat(w.keys.rotateDue()).isEqualTo(tenants);
+        assertThat(w.keys.seal("t999", "note", SECRET, CONTEXT)).startsWith("ward:v2:");
+    }
+
+    @Test
     void storedKeysetsAreWrappedAndNamedOnlyByVersion() {
         seal("hosp-a");
         String wrapped = w.keyStore.version("hosp-a", 1).orElseThrow().wrappedKeyset();
