@@ -39,3 +39,27 @@ bench_machine() {
   echo "# ward: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# The current RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, as in the README (coreutils + openssl).
+bench_totp() {
+  local key step mac offset
+  key=$(printf '%s' "$1" | base32 -d | od -An -v -tx1 | tr -d ' \n')
+  step=$(printf '%016x' $(( $(date +%s) / 30 )))
+  mac=$(printf "$(printf '%s' "$step" | sed 's/../\\x&/g')" | openssl dgst -sha1 -mac HMAC -macopt "hexkey:$key" | awk '{print $NF}')
+  offset=$(( 0x${mac:39:1} * 2 ))
+  printf '%06d\n' $(( (0x${mac:offset:8} & 0x7fffffff) % 1000000 ))
+}
+
+# Prints a session token of the bootstrap admin (tenant system) at aal 2: administrators must use MFA
+# (mfa.required_roles), so the first login may only enrol TOTP, which this does as the README shows.
+bench_admin_with_mfa() {
+  local ward="$1" pw="$2" token secret
+  bench_field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+  token=$(curl -s "$ward/v1/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\"$pw\"}" | bench_field token)
+  [ -n "$token" ] || { echo "bench: admin login failed" >&2; return 1; }
+  secret=$(curl -s -X POST "$ward/v1/me/mfa/totp/setup" -H "Authorization: Bearer $token" | bench_field secret)
+  [ -n "$secret" ] || { echo "bench: MFA setup failed" >&2; return 1; }
+  curl -s "$ward/v1/me/mfa/totp/confirm" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"code\":\"$(bench_totp "$secret")\"}" | bench_field token
+}

@@ -3,12 +3,13 @@
 # through Ward's real wiring (Ward.Core.open), without HTTP. Writes bench/results/jmh-validate.txt.
 #
 # Usage: bench/run-jmh.sh [JMH_ARGS...]      e.g. bench/run-jmh.sh 'validateFor$'   (a benchmark regex)
-# Environment: WARMUP (2), ITERATIONS (3), ITER_SECONDS (5, per iteration), FORKS (1).
+#        OUT=bench/results/jmh-crypto.txt bench/run-jmh.sh CryptoBenchmark   (encryption, issue 6)
+# Environment: WARMUP (2), ITERATIONS (3), ITER_SECONDS (5, per iteration), FORKS (1), OUT (the results file).
 # About 5 minutes on a 2-core machine: two passes (throughput, then sample time for percentiles).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
-OUT=bench/results/jmh-validate.txt
+OUT="${OUT:-bench/results/jmh-validate.txt}"
 COMMON=(-wi "${WARMUP:-2}" -w "${ITER_SECONDS:-5}s" -i "${ITERATIONS:-3}" -r "${ITER_SECONDS:-5}s" -f "${FORKS:-1}")
 
 bench_find_java

@@ -53,8 +53,7 @@ call() {
   case "$status" in 2??) printf '%s\n' "${out%$'\n'*}";; *) echo "run-wrk: $1 $2 answered $status: ${out%$'\n'*}" >&2; exit 1;; esac
 }
 
-ADMIN=$(curl -s "$WARD/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\"$PW\"}" | field token)
+ADMIN=$(bench_admin_with_mfa "$WARD" "$PW")
 [ -n "$ADMIN" ] || { echo "run-wrk: admin login failed" >&2; exit 1; }
 call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
 # The plain validation path: no rotation (by uses or time) and no binding check during the run.
@@ -62,7 +61,7 @@ call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' 
 # the SESSIONS sessions of run 2.
 call PATCH /v1/admin/tenants/bench "$ADMIN" \
   '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
-call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"provider\"]}" >/dev/null
+call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
 export WARD_API_KEY WARD_TOKENS
 WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
 [ -n "$WARD_API_KEY" ] || { echo "run-wrk: could not create the API key" >&2; exit 1; }

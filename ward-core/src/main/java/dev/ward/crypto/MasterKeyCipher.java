@@ -1,5 +1,6 @@
 package dev.ward.crypto;
 
+import com.google.crypto.tink.Aead;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -30,6 +31,30 @@ public final class MasterKeyCipher {
     }
 
     public String seal(String purpose, byte[] plaintext, byte[] associatedData) {
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(sealRaw(purpose, plaintext, associatedData));
+    }
+
+    /**
+     * The same sealing as a Tink {@link Aead} (nonce || ciphertext || tag, no prefix), for Tink's encrypted
+     * keyset format: tenant keysets are stored wrapped by this, under their own purpose.
+     */
+    public Aead aead(String purpose) {
+        return new Aead() {
+            @Override public byte[] encrypt(byte[] plaintext, byte[] associatedData) {
+                return sealRaw(purpose, plaintext, associatedData);
+            }
+
+            @Override public byte[] decrypt(byte[] ciphertext, byte[] associatedData) throws GeneralSecurityException {
+                try {
+                    return openRaw(purpose, ciphertext, associatedData);
+                } catch (DecryptionException e) {
+                    throw new GeneralSecurityException(e.getMessage());
+                }
+            }
+        };
+    }
+
+    private byte[] sealRaw(String purpose, byte[] plaintext, byte[] associatedData) {
         byte[] nonce = Secrets.randomBytes(NONCE);
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -39,7 +64,7 @@ public final class MasterKeyCipher {
             byte[] out = new byte[NONCE + ct.length];
             System.arraycopy(nonce, 0, out, 0, NONCE);
             System.arraycopy(ct, 0, out, NONCE, ct.length);
-            return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }
@@ -56,6 +81,10 @@ public final class MasterKeyCipher {
         } catch (IllegalArgumentException e) {
             throw new DecryptionException("malformed ciphertext");
         }
+        return openRaw(purpose, in, associatedData);
+    }
+
+    private byte[] openRaw(String purpose, byte[] in, byte[] associatedData) {
         if (in.length < NONCE + TAG_BITS / 8) {
             throw new DecryptionException("truncated ciphertext");
         }

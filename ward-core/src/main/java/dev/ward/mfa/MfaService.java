@@ -5,6 +5,7 @@ import dev.ward.access.AdminGuard;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
+import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Session;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
@@ -30,7 +32,7 @@ import java.util.regex.Pattern;
  * Multi-factor authentication (C4): TOTP enrolment with a QR code, single-use backup codes, checking a code
  * (with replay refusal and account lockout), disabling and administrator reset.
  */
-public final class MfaService {
+public final class MfaService implements Resealable {
     /** The TenantCipher field of TOTP secrets; the associated data binds each to its tenant and user. */
     static final String SECRET_FIELD = "mfa-totp-secret";
     /** Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand is unambiguous. */
@@ -326,5 +328,23 @@ public final class MfaService {
     private static ProblemException wrongPassword() {
         return new ProblemException(403, "current_password_incorrect", "Current password incorrect",
                 "The current password is not correct.");
+    }
+
+    // As a Resealable: a key rewrap moves TOTP secrets onto the tenant's primary key version. Positions are user ids.
+
+    @Override
+    public String description() { return "MFA secrets"; }
+
+    @Override
+    public long count(String tenant) { return store.countSecrets(tenant); }
+
+    @Override
+    public List<Sealed> page(String tenant, Optional<String> after, int limit) {
+        return store.secrets(tenant, after.orElse(""), limit).stream().map(s -> new Sealed(s.userId(), s.sealed())).toList();
+    }
+
+    @Override
+    public boolean replace(String tenant, Sealed sealed, String resealed) {
+        return store.replaceSecret(tenant, sealed.position(), sealed.value(), resealed);
     }
 }

@@ -34,4 +34,18 @@ public interface MfaStore {
 
     /** Removes the TOTP factor and backup codes and marks the user MFA-disabled; false when there was nothing. */
     boolean remove(String tenant, String userId);
+
+    /** A user's sealed TOTP secret (pending or confirmed), as a key rewrap walks them. */
+    record SealedSecret(String userId, String sealed) {
+        @Override public String toString() { return "SealedSecret[" + userId + "]"; }
+    }
+
+    /** How many TOTP secrets (pending or confirmed) the tenant's users have. */
+    long countSecrets(String tenant);
+
+    /** Up to {@code limit} of the tenant's TOTP secrets, by user id, strictly after {@code afterUserId} ("" for all). */
+    List<SealedSecret> secrets(String tenant, String afterUserId, int limit);
+
+    /** Replaces a sealed secret only if it still is {@code expected} (compare-and-set); false when it changed or is gone. */
+    boolean replaceSecret(String tenant, String userId, String expected, String replacement);
 }

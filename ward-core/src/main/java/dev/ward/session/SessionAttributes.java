@@ -1,18 +1,21 @@
 package dev.ward.session;
 
+import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.problem.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Small JSON values kept with a session, encrypted with the tenant's key and bound (associated data)
  * to tenant, session and name, so a value copied to another session or name does not open. They die
- * with the session. The caller hands in already-validated JSON text; this class never parses it.
+ * with the session. The caller hands in already-validated JSON text; this class never parses it. As a
+ * {@link Resealable}, a key rewrap moves them onto the tenant's primary key version.
  */
-public final class SessionAttributes {
+public final class SessionAttributes implements Resealable {
     public static final int MAX_VALUE_BYTES = 8 * 1024;
     public static final int MAX_PER_SESSION = 64;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -60,5 +63,25 @@ public final class SessionAttributes {
 
     private static byte[] aad(Session s, String name) {
         return (s.tenant() + "\u0000" + s.id() + "\u0000" + name).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String description() { return "session attributes"; }
+
+    @Override
+    public long count(String tenant) { return store.countOfTenant(tenant); }
+
+    /** Positions are {@code <session id>/<name>}; neither contains a slash. */
+    @Override
+    public List<Sealed> page(String tenant, Optional<String> after, int limit) {
+        String[] from = after.map(p -> p.split("/", 2)).orElse(new String[] {"", ""});
+        return store.pageOfTenant(tenant, from[0], from[1], limit).stream()
+                .map(a -> new Sealed(a.sessionId() + "/" + a.name(), a.sealed())).toList();
+    }
+
+    @Override
+    public boolean replace(String tenant, Sealed sealed, String resealed) {
+        String[] at = sealed.position().split("/", 2);
+        return store.replaceIfUnchanged(at[0], at[1], sealed.value(), resealed);
     }
 }

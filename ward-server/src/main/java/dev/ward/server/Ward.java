@@ -5,9 +5,12 @@ import dev.ward.apikey.ApiKeyService;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.bootstrap.Bootstrap;
+import dev.ward.crypto.CryptoService;
+import dev.ward.crypto.CryptoUsage;
 import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
-import dev.ward.crypto.TenantCipher;
+import dev.ward.crypto.Resealable;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -26,6 +29,7 @@ import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
@@ -45,6 +49,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -65,7 +70,8 @@ public final class Ward implements AutoCloseable {
      */
     public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
-                       SessionJwt jwt, SessionCleanup cleanup, MfaService mfa) implements AutoCloseable {
+                       SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
+                       CryptoService crypto) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
             if (!config.production()) {
@@ -101,16 +107,19 @@ public final class Ward implements AutoCloseable {
                 UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-                TenantCipher tenantCipher = TenantCipher.derivedFrom(masterCipher);
-                MfaService mfa = new MfaService(new SqlMfaStore(db), tenantCipher, tenants, userStore, lockouts, hasher,
+                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
                         sessions, guard, audit, clock);
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
                         new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
                         guard, audit, clock);
-                SessionAttributes attributes = new SessionAttributes(attributeStore, tenantCipher, clock);
+                CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
+                CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
+                SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa);
+                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
+                        keys, cryptoUsage, crypto);
             } catch (RuntimeException e) {
                 redis.ifPresent(RedisConnection::close);
                 db.close();
@@ -125,6 +134,9 @@ public final class Ward implements AutoCloseable {
             redis.ifPresent(r -> checks.put("redis", r.ping()));
             return checks;
         }
+
+        /** Everything Ward seals with tenant keys, for {@code keys rewrap}. */
+        public List<Resealable> resealables() { return List.of(attributes, mfa); }
 
         @Override
         public void close() {
@@ -174,16 +186,18 @@ public final class Ward implements AutoCloseable {
                     + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core::readiness), config.cookieSecure());
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core::readiness),
+                    config.cookieSecure());
             Javalin app = api.create();
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ward-cleanup");
+                Thread t = new Thread(r, "ward-scheduler");
                 t.setDaemon(true);
                 return t;
             });
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler);
         } catch (RuntimeException e) {
@@ -208,6 +222,31 @@ public final class Ward implements AutoCloseable {
         }
     }
 
+    /** How often due key rotations run and encryption counts are written to the audit trail. */
+    static final long KEY_CHORES_SECONDS = 60;
+
+    private static void keyChores(Core core) {
+        try {
+            int rotated = core.keys().rotateDue();
+            if (rotated > 0) {
+                log.info("rotated the keys of {} tenant(s) on schedule", rotated);
+            }
+        } catch (RuntimeException e) {
+            log.warn("scheduled key rotation failed: {}", e.getClass().getName());
+        }
+        try {
+            core.cryptoUsage().flush();
+        } catch (RuntimeException e) {
+            log.warn("writing encryption counts failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Rotates due tenant keys now, as the schedule would; returns how many tenants rotated. */
+    public int rotateDueKeysNow() { return core.keys().rotateDue(); }
+
+    /** Writes the encryption counts to the audit trail now, as the schedule would. */
+    public int flushCryptoUsageNow() { return core.cryptoUsage().flush(); }
+
     public int port() { return http.port(); }
 
     public AuditTrail audit() { return core.audit(); }
@@ -222,11 +261,20 @@ public final class Ward implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         http.stop();
+        keyChoresAtStop();
         core.close();
     }
 
     /** The stores and services under this server, for tests that set state up directly. */
     Core core() { return core; }
+
+    private void keyChoresAtStop() {
+        try {
+            core.cryptoUsage().flush();
+        } catch (RuntimeException e) {
+            log.warn("writing encryption counts at stop failed: {}", e.getClass().getName());
+        }
+    }
 
     /** Closes the database under a running server, to exercise fail-closed behaviour in tests. */
     void closeDatabaseForTest() {

@@ -24,13 +24,11 @@ class QuickStartTest {
         String readme = Files.readString(Path.of("..", "README.md"));
         Matcher serve = Pattern.compile("WARD_BOOTSTRAP_ADMIN_PASSWORD='([^']+)' \\./ward serve").matcher(readme);
         assertThat(serve.find()).as("README starts the server with a bootstrap password").isTrue();
-        String section = readme.substring(readme.indexOf("<!-- quickstart:begin -->"), readme.indexOf("<!-- quickstart:end -->"));
-        List<String> blocks = new ArrayList<>();
-        Matcher code = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        while (code.find()) {
-            blocks.add(code.group(1));
-        }
+        List<String> blocks = bashBlocks(readme, "quickstart");
         assertThat(blocks).hasSizeGreaterThanOrEqualTo(9);
+        List<String> crypto = bashBlocks(readme, "crypto");
+        assertThat(crypto).as("the encryption section continues the quick start").hasSizeGreaterThanOrEqualTo(3);
+        blocks.addAll(crypto);
         String script = String.join("\n", blocks);
         assertThat(script).contains("WARD=http://127.0.0.1:8080");
 
@@ -51,7 +49,22 @@ class QuickStartTest {
                     .contains("session token: wst_")
                     .contains("\"valid\":true").contains("\"ip\":\"203.0.113.7\"")
                     .contains("logout: 204")
-                    .contains("\"code\":\"session_revoked\"");
+                    .contains("\"code\":\"session_revoked\"")
+                    .contains("stored: ward:v1:").contains("{\"plaintext\":\"123-45-6789\"}")
+                    .contains("\"code\":\"decrypt_failed\"").contains("{\"ciphertext\":\"ward:v1:")
+                    .contains("\"state\":\"primary\"").contains("rewrapped: ward:v2:")
+                    .contains("\"state\":\"destroyed\"").contains("\"reason\":\"key_destroyed\"");
         }
+    }
+
+    /** The bash blocks between {@code <!-- name:begin -->} and {@code <!-- name:end -->}, in order. */
+    private static List<String> bashBlocks(String readme, String name) {
+        String section = readme.substring(readme.indexOf("<!-- " + name + ":begin -->"), readme.indexOf("<!-- " + name + ":end -->"));
+        List<String> blocks = new ArrayList<>();
+        Matcher code = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (code.find()) {
+            blocks.add(code.group(1));
+        }
+        return blocks;
     }
 }

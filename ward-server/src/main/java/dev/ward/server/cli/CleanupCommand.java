@@ -5,11 +5,11 @@ import dev.ward.server.Ward;
 import dev.ward.session.CleanupCriteria;
 import java.io.Console;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -74,23 +74,14 @@ final class CleanupCommand implements Callable<Integer> {
         }
         CleanupCriteria.Selection selection = allSessions ? CleanupCriteria.Selection.ALL
                 : unauthenticatedOnly ? CleanupCriteria.Selection.UNAUTHENTICATED : CleanupCriteria.Selection.ENDED;
-        Path dir = Config.dataDir(dataDir, System.getenv());
-        boolean production = !System.getenv().getOrDefault("WARD_DATABASE_URL", "").isBlank();
-        if (!production && !Files.exists(dir.resolve("ward.mv.db"))) {
-            err.println("ward cleanup: no Ward database in " + dir + " (use --data-dir or WARD_DATA_DIR).");
+        Optional<Config> config = ExistingData.config("ward cleanup", dataDir, err);
+        if (config.isEmpty()) {
             return 2;
         }
         Clock clock = Clock.systemUTC();
         CleanupCriteria criteria = new CleanupCriteria(selection,
                 olderThanHours == null ? null : clock.instant().minus(Duration.ofHours(olderThanHours)), tenant);
-        Config config;
-        try {
-            config = Config.fromEnvironment(System.getenv(), Config.DEFAULT_HOST, 0, dir);
-        } catch (Config.ConfigException e) {
-            err.println("ward cleanup: " + e.getMessage());
-            return 2;
-        }
-        try (Ward.Core core = Ward.Core.open(config, clock)) {
+        try (Ward.Core core = Ward.Core.open(config.get(), clock)) {
             Map<String, Long> counts = core.cleanup().preview(criteria);
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             out.println("Sessions to remove (" + describe(criteria) + "):");

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ward", mixinStandardHelpOptions = true, version = "Ward 0.1.0",
         description = "Ward: session security for healthcare applications.",
         footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar)."},
-        subcommands = {ServeCommand.class, CleanupCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class WardCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.auth.LoginService;
+import dev.ward.crypto.CryptoService;
+import dev.ward.crypto.MasterKeyCipher;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.jwt.SessionJwt;
@@ -29,7 +32,7 @@ public final class HttpApi {
 
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
-                           Supplier<Map<String, Boolean>> readiness) {}
+                           TenantKeys keys, CryptoService crypto, Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -82,6 +85,10 @@ public final class HttpApi {
                 Problems.write(ctx, json, new ProblemException(503, "store_unavailable", "Service unavailable",
                         "The " + e.store() + " is unavailable; try again shortly.", Map.of("store", e.store())));
             });
+            // A value Ward stored that no longer opens: its key version was destroyed (shredded), or it was altered.
+            config.routes.exception(MasterKeyCipher.DecryptionException.class, (e, ctx) -> Problems.write(ctx, json,
+                    ProblemException.unprocessable("decrypt_failed", "This value can no longer be decrypted: its key "
+                            + "version was destroyed, or the stored value was altered.", Map.of())));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 switch (e.getStatus()) {
                     case 404, 405 -> unrouted(ctx);
@@ -111,6 +118,7 @@ public final class HttpApi {
             new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
+            new CryptoRoutes(routes, responses, credentials, services, json).register();
         });
     }
 

@@ -24,10 +24,13 @@ final class JsonBody {
 
     private final ObjectNode root;
     private final ObjectMapper json;
+    /** Where this object sits in the request, for error messages: empty for the body, {@code items[3].} inside. */
+    private final String path;
 
-    private JsonBody(ObjectNode root, ObjectMapper json) {
+    private JsonBody(ObjectNode root, ObjectMapper json, String path) {
         this.root = root;
         this.json = json;
+        this.path = path;
     }
 
     /** The body's bytes, at most 64 KiB (413 beyond). */
@@ -55,7 +58,7 @@ final class JsonBody {
         if (!(node instanceof ObjectNode object)) {
             throw ProblemException.validation("body", "The request body must be a JSON object.");
         }
-        return new JsonBody(object, json);
+        return new JsonBody(object, json, "");
     }
 
     private static byte[] readBounded(Context ctx) {
@@ -98,21 +101,69 @@ final class JsonBody {
     }
 
     String string(String field) {
-        return optString(field).orElseThrow(() -> ProblemException.validation(field, field + " is required"));
+        return optString(field).orElseThrow(() -> ProblemException.validation(path + field, path + field + " is required"));
     }
 
     Optional<String> optString(String field) {
+        Optional<String> text = optText(field);
+        if (text.isPresent() && text.get().isEmpty()) {
+            throw ProblemException.validation(path + field, path + field + " must not be empty");
+        }
+        return text;
+    }
+
+    /** A required string that may be empty (e.g. a plaintext). */
+    String text(String field) {
+        return optText(field).orElseThrow(() -> ProblemException.validation(path + field, path + field + " is required"));
+    }
+
+    private Optional<String> optText(String field) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
             return Optional.empty();
         }
         if (!n.isTextual()) {
-            throw ProblemException.validation(field, field + " must be a string");
-        }
-        if (n.asText().isEmpty()) {
-            throw ProblemException.validation(field, field + " must not be empty");
+            throw ProblemException.validation(path + field, path + field + " must be a string");
         }
         return Optional.of(n.asText());
+    }
+
+    /** Whether the body has this field (a batch {@code items} rather than a single item, say). */
+    boolean has(String field) {
+        JsonNode n = root.get(field);
+        return n != null && !n.isNull();
+    }
+
+    /** The array of objects under {@code field}, each readable like a body and named {@code field[i].} in errors. */
+    List<JsonBody> objects(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            throw ProblemException.validation(path + field, path + field + " is required");
+        }
+        if (!n.isArray()) {
+            throw ProblemException.validation(path + field, path + field + " must be an array of objects");
+        }
+        List<JsonBody> out = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            String name = path + field + "[" + i + "]";
+            if (!(n.get(i) instanceof ObjectNode item)) {
+                throw ProblemException.validation(name, name + " must be an object");
+            }
+            out.add(new JsonBody(item, json, name + "."));
+        }
+        return out;
+    }
+
+    /** A required boolean. */
+    boolean bool(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            throw ProblemException.validation(path + field, path + field + " is required");
+        }
+        if (!n.isBoolean()) {
+            throw ProblemException.validation(path + field, path + field + " must be true or false");
+        }
+        return n.asBoolean();
     }
 
     List<String> strings(String field) {

@@ -3,6 +3,7 @@ package dev.ward.server.http;
 import dev.ward.access.Scope;
 import dev.ward.apikey.ApiKey;
 import dev.ward.auth.LoginAttempt;
+import dev.ward.crypto.KeyVersion;
 import dev.ward.session.Session;
 import dev.ward.tenant.Tenant;
 import dev.ward.user.User;
@@ -17,6 +18,15 @@ final class Views {
     private Views() {}
 
     static String time(Instant t) { return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(); }
+
+    static Map<String, Object> keyVersion(KeyVersion k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", k.version());
+        m.put("state", k.state().wire());
+        m.put("created_at", time(k.createdAt()));
+        m.put("destroyed_at", time(k.destroyedAt()));
+        return m;
+    }
 
     static Map<String, Object> tenant(Tenant t) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -5,7 +5,11 @@ import dev.ward.session.AttributeStore;
 import dev.ward.session.SessionRoute;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.OptionalInt;
 
 /**
@@ -14,6 +18,9 @@ import java.util.OptionalInt;
  */
 public final class RedisAttributeStore implements AttributeStore {
     private static final RedisScripts PUT = RedisScripts.load("attribute_put");
+    private static final RedisScripts REPLACE = RedisScripts.load("attribute_replace");
+
+    private static final int BATCH = 200;
 
     private final RedisConnection redis;
     private final RedisSessionStore sessions;
@@ -58,6 +65,48 @@ public final class RedisAttributeStore implements AttributeStore {
     public boolean delete(String sessionId, String name) {
         OptionalInt route = SessionRoute.ofSessionId(sessionId);
         return route.isPresent() && redis.call(r -> r.hdel(sessions.attributeKey(route.getAsInt(), sessionId), name)) == 1;
+    }
+
+    @Override
+    public long countOfTenant(String tenant) {
+        List<String> ids = sessions.idsOfTenant(tenant);
+        return redis.pipelined(ids, (r, id) -> r.hlen(sessions.keyOfAttributes(id))).stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Walks the tenant's sessions in id order (the tenant index holds their ids; a rewrap is an operator's
+     * command, so reading the whole index per page is acceptable), then each session's attributes by name.
+     */
+    @Override
+    public List<Stored> pageOfTenant(String tenant, String afterSessionId, String afterName, int limit) {
+        List<String> ids = sessions.idsOfTenant(tenant).stream().filter(id -> id.compareTo(afterSessionId) >= 0).sorted().toList();
+        List<Stored> page = new ArrayList<>();
+        for (int from = 0; from < ids.size() && page.size() < limit; from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            List<Map<String, String>> values = redis.pipelined(batch, (r, id) -> r.hgetall(sessions.keyOfAttributes(id)));
+            for (int i = 0; i < batch.size() && page.size() < limit; i++) {
+                String id = batch.get(i);
+                for (Map.Entry<String, String> e : new TreeMap<>(values.get(i)).entrySet()) {
+                    boolean after = id.compareTo(afterSessionId) > 0 || e.getKey().compareTo(afterName) > 0;
+                    if (after && page.size() < limit) {
+                        page.add(new Stored(id, e.getKey(), e.getValue()));
+                    }
+                }
+            }
+        }
+        return page;
+    }
+
+    @Override
+    public boolean replaceIfUnchanged(String sessionId, String name, String expectedSealed, String newSealed) {
+        OptionalInt route = SessionRoute.ofSessionId(sessionId);
+        if (route.isEmpty()) {
+            return false;
+        }
+        int r = route.getAsInt();
+        String[] keys = {sessions.attributeKey(r, sessionId)};
+        return redis.call(c -> REPLACE.<Long>run(c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r), "0", "0",
+                name, expectedSealed, newSealed)) == 1;
     }
 
     @Override

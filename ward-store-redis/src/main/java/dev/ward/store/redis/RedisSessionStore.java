@@ -203,6 +203,11 @@ public final class RedisSessionStore implements SessionStore {
         });
     }
 
+    /** Ids of the tenant's sessions as its index holds them (some may have just expired), in no useful order. */
+    List<String> idsOfTenant(String tenant) {
+        return redis.call(r -> r.zrange(tenantIndex(tenant), 0, -1));
+    }
+
     /** Up to {@code limit} sessions matching {@code filter} over one tenant or all, oldest first. */
     private List<Session> acrossTenants(String tenant, Instant createdBefore, Predicate<Session> filter, int limit) {
         List<Session> all = new ArrayList<>();

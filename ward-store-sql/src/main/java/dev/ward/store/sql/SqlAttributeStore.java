@@ -2,6 +2,7 @@ package dev.ward.store.sql;
 
 import dev.ward.session.AttributeStore;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 public final class SqlAttributeStore implements AttributeStore {
@@ -40,5 +41,28 @@ public final class SqlAttributeStore implements AttributeStore {
     public boolean delete(String sessionId, String name) {
         return db.call(h -> h.createUpdate("DELETE FROM session_attributes WHERE session_id = :s AND name = :n")
                 .bind("s", sessionId).bind("n", name).execute()) == 1;
+    }
+
+    @Override
+    public long countOfTenant(String tenant) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM session_attributes a JOIN sessions s ON s.id = a.session_id "
+                + "WHERE s.tenant_id = :t").bind("t", tenant).mapTo(Long.class).one());
+    }
+
+    @Override
+    public List<Stored> pageOfTenant(String tenant, String afterSessionId, String afterName, int limit) {
+        return db.call(h -> h.createQuery("SELECT a.session_id, a.name, a.sealed_value FROM session_attributes a "
+                        + "JOIN sessions s ON s.id = a.session_id WHERE s.tenant_id = :t "
+                        + "AND (a.session_id > :sid OR (a.session_id = :sid AND a.name > :n)) ORDER BY a.session_id, a.name LIMIT :limit")
+                .bind("t", tenant).bind("sid", afterSessionId).bind("n", afterName).bind("limit", limit)
+                .map((rs, ctx) -> new Stored(rs.getString("session_id"), rs.getString("name"), rs.getString("sealed_value")))
+                .list());
+    }
+
+    @Override
+    public boolean replaceIfUnchanged(String sessionId, String name, String expectedSealed, String newSealed) {
+        return db.call(h -> h.createUpdate("UPDATE session_attributes SET sealed_value = :v "
+                        + "WHERE session_id = :s AND name = :n AND sealed_value = :old")
+                .bind("v", newSealed).bind("s", sessionId).bind("n", name).bind("old", expectedSealed).execute()) == 1;
     }
 }

@@ -121,4 +121,25 @@ public final class SqlMfaStore implements MfaStore {
         h.createUpdate("UPDATE users SET mfa_enabled = :on WHERE tenant_id = :t AND id = :u")
                 .bind("on", enabled).bind("t", tenant).bind("u", userId).execute();
     }
+
+    @Override
+    public long countSecrets(String tenant) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM mfa_totp WHERE tenant_id = :t").bind("t", tenant)
+                .mapTo(Long.class).one());
+    }
+
+    @Override
+    public List<SealedSecret> secrets(String tenant, String afterUserId, int limit) {
+        return db.call(h -> h.createQuery("SELECT user_id, sealed_secret FROM mfa_totp WHERE tenant_id = :t AND user_id > :after "
+                        + "ORDER BY user_id LIMIT :limit")
+                .bind("t", tenant).bind("after", afterUserId).bind("limit", limit)
+                .map((rs, ctx) -> new SealedSecret(rs.getString("user_id"), rs.getString("sealed_secret"))).list());
+    }
+
+    @Override
+    public boolean replaceSecret(String tenant, String userId, String expected, String replacement) {
+        return db.call(h -> h.createUpdate("UPDATE mfa_totp SET sealed_secret = :new "
+                        + "WHERE tenant_id = :t AND user_id = :u AND sealed_secret = :old")
+                .bind("new", replacement).bind("t", tenant).bind("u", userId).bind("old", expected).execute()) == 1;
+    }
 }

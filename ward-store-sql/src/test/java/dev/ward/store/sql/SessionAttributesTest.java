@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ward.crypto.MasterKeyCipher;
-import dev.ward.crypto.TenantCipher;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Session;
 import dev.ward.session.SessionAttributes;
@@ -209,7 +209,7 @@ class SessionAttributesTest extends StoreContract {
 
         String stored = storedValue(mine.id(), "patient");
 
-        assertThat(stored).startsWith("m1:").doesNotContain("MRN-4711").doesNotContain("PLAINTEXT").doesNotContain("mrn");
+        assertThat(stored).as("sealed under the tenant's key version 1").startsWith("ward:v1:").doesNotContain("MRN-4711").doesNotContain("PLAINTEXT").doesNotContain("mrn");
     }
 
     @Test
@@ -251,10 +251,13 @@ class SessionAttributesTest extends StoreContract {
     @Test
     void valuesDoNotOpenUnderAnotherMasterKey() {
         attributes.put(mine, "patient", SECRET_JSON);
-        SessionAttributes elsewhere = new SessionAttributes(w.attributeStore,
-                TenantCipher.derivedFrom(new MasterKeyCipher(StoreFixture.randomMasterKey())), w.clock);
+        TenantKeys otherMaster = new TenantKeys(w.keyStore, new MasterKeyCipher(StoreFixture.randomMasterKey()), w.tenants,
+                w.guard, w.audit, w.clock);
+        SessionAttributes elsewhere = new SessionAttributes(w.attributeStore, otherMaster, w.clock);
 
-        assertThat(catchThrowable(() -> elsewhere.get(mine, "patient"))).isInstanceOf(MasterKeyCipher.DecryptionException.class);
+        assertThat(catchThrowable(() -> elsewhere.get(mine, "patient"))).as("the tenant's keyset does not unwrap")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("wrong master key")
+                .satisfies(t -> assertThat(t.getMessage()).doesNotContain("MRN"));
     }
 
     @Test

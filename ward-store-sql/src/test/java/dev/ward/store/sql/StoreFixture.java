@@ -16,7 +16,7 @@ import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
 import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
-import dev.ward.crypto.TenantCipher;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.problem.ProblemException;
@@ -82,6 +82,8 @@ final class StoreFixture implements AutoCloseable {
     final MfaService mfa;
     final SqlMfaChallengeStore challenges;
     final LoginService login;
+    final SqlKeyStore keyStore;
+    final TenantKeys keys;
     final AttributeStore attributeStore;
     final SessionAttributes attributes;
     final SqlSigningKeyStore signingKeys;
@@ -117,13 +119,14 @@ final class StoreFixture implements AutoCloseable {
             users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
                     guard, audit, clock);
             apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+            keyStore = new SqlKeyStore(db);
+            keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, clock);
             mfaStore = new SqlMfaStore(db);
-            mfa = new MfaService(mfaStore, TenantCipher.derivedFrom(masterCipher), tenants, userStore, lockouts, HASHER,
-                    sessions, guard, audit, clock);
+            mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, HASHER, sessions, guard, audit, clock);
             challenges = new SqlMfaChallengeStore(db);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
-            attributes = new SessionAttributes(attributeStore, TenantCipher.derivedFrom(masterCipher), clock);
+            attributes = new SessionAttributes(attributeStore, keys, clock);
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, audit, clock);

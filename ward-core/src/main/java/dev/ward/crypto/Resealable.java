@@ -1,0 +1,31 @@
+package dev.ward.crypto;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A kind of data Ward itself seals for tenants (session attributes, MFA secrets, …), as {@link KeyRewrap}
+ * walks it to move every value onto the tenant's primary key version. Values are visited in a stable order
+ * of their {@code position}; a walk can stop anywhere and start again.
+ */
+public interface Resealable {
+    /** One stored value: where it is (opaque, ordered) and its sealed form. */
+    record Sealed(String position, String value) {
+        @Override public String toString() { return "Sealed[" + position + "]"; }
+    }
+
+    /** What the data is, for people: {@code session attributes}. */
+    String description();
+
+    /** How many values the tenant has (for progress). */
+    long count(String tenant);
+
+    /** Up to {@code limit} of the tenant's values after {@code after} (all from the start when empty), in position order. */
+    List<Sealed> page(String tenant, Optional<String> after, int limit);
+
+    /**
+     * Replaces the value at {@code sealed.position()} by {@code resealed} only if it still is {@code sealed.value()}
+     * (compare-and-set); false when it changed or vanished meanwhile.
+     */
+    boolean replace(String tenant, Sealed sealed, String resealed);
+}
