@@ -66,7 +66,9 @@ class FailClosedTest {
 
             redis.stop();
 
-            assertStoreDown(validate(w, key, token), "redis");
+            var down = validate(w, key, token);
+            assertStoreDown(down, "redis");
+            assertThat(down.text("detail")).isEqualTo("Redis is unavailable; try again shortly.");
             assertStoreDown(w.get("/v1/session", token), "redis");
             assertStoreDown(w.send("POST", "/v1/auth/login", loginBody("nina")), "redis");
             var ready = w.get("/health/ready", null);

@@ -83,7 +83,8 @@ public final class HttpApi {
             config.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
                 log.warn("store unavailable: {}", e.store());
                 Problems.write(ctx, json, new ProblemException(503, "store_unavailable", "Service unavailable",
-                        "The " + e.store() + " is unavailable; try again shortly.", Map.of("store", e.store())));
+                        (e.store().equals("redis") ? "Redis" : "The " + e.store()) + " is unavailable; try again shortly.",
+                        Map.of("store", e.store())));
             });
             // A value Ward stored that no longer opens: its key version was destroyed (shredded), or it was altered.
             config.routes.exception(MasterKeyCipher.DecryptionException.class, (e, ctx) -> Problems.write(ctx, json,
