@@ -4,6 +4,7 @@ import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
+import dev.ward.auth.RateLimiter;
 import dev.ward.bootstrap.Bootstrap;
 import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.CryptoUsage;
@@ -25,6 +26,7 @@ import dev.ward.session.SessionStore;
 import dev.ward.store.redis.RedisAttributeStore;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
+import dev.ward.store.redis.RedisRateLimiter;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
@@ -110,8 +112,11 @@ public final class Ward implements AutoCloseable {
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
                         sessions, guard, audit, clock);
+                // With Redis, login rate limits are counted once for all nodes; otherwise per process.
+                RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
+                        .orElseGet(() -> new LocalRateLimiter(clock));
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        new LocalRateLimiter(clock), config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
+                        limiter, config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
                         guard, audit, clock);
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);

@@ -70,8 +70,13 @@ public final class TestWard implements AutoCloseable {
 
     /** A node in production mode with sessions in Redis (a {@code redis://} or {@code redis-cluster://} URL). */
     public static TestWard onPostgresAndRedis(String jdbcUrl, String masterKeyBase64, String redisUrl) {
-        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
-                Optional.of(masterKeyBase64), Optional.of(redisUrl), false);
+        return onPostgresAndRedis(jdbcUrl, masterKeyBase64, redisUrl, new LoginLimits(100_000, 100_000));
+    }
+
+    /** The same, with these login rate limits (counted in Redis, so shared by the nodes). */
+    public static TestWard onPostgresAndRedis(String jdbcUrl, String masterKeyBase64, String redisUrl, LoginLimits limits) {
+        return new TestWard(limits, ADMIN_PASSWORD, false, Optional.of(jdbcUrl), Optional.of(masterKeyBase64),
+                Optional.of(redisUrl), false);
     }
 
     private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,

@@ -1,0 +1,56 @@
+package dev.ward.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.problem.StoreUnavailableException;
+import dev.ward.testing.MutableClock;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Login rate limits shared by nodes, on a real Redis this test starts. */
+class RedisRateLimiterTest {
+    @Test
+    void twoNodesShareOneBudgetThatRefillsOverTime() {
+        try (RedisServers server = RedisServers.standalone("RedisRateLimiterTest");
+             RedisConnection a = RedisConnection.open(RedisEndpoint.parse(server.url()));
+             RedisConnection b = RedisConnection.open(RedisEndpoint.parse(server.url()))) {
+            MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
+            String prefix = "ward-test:" + UUID.randomUUID() + ":";
+            RedisRateLimiter nodeA = new RedisRateLimiter(a, prefix, clock);
+            RedisRateLimiter nodeB = new RedisRateLimiter(b, prefix, clock);
+
+            for (int i = 0; i < 6; i++) {
+                assertThat((i % 2 == 0 ? nodeA : nodeB).acquire("login:ip:203.0.113.9", 6)).as("attempt %d", i).isEmpty();
+            }
+            assertThat(nodeA.acquire("login:ip:203.0.113.9", 6)).hasValue(Duration.ofSeconds(10));
+            assertThat(nodeB.acquire("login:ip:203.0.113.9", 6)).hasValue(Duration.ofSeconds(10));
+            assertThat(nodeB.acquire("login:ip:198.51.100.1", 6)).as("another bucket").isEmpty();
+
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(nodeB.acquire("login:ip:203.0.113.9", 6)).isEmpty();
+            assertThat(nodeA.acquire("login:ip:203.0.113.9", 6)).isPresent();
+
+            clock.advance(Duration.ofMinutes(5));
+            for (int i = 0; i < 6; i++) {
+                assertThat(nodeA.acquire("login:ip:203.0.113.9", 6)).as("refilled to the burst, no more").isEmpty();
+            }
+            assertThat(nodeA.acquire("login:ip:203.0.113.9", 6)).isPresent();
+
+            // The bucket name never appears in a key.
+            java.util.List<String> keys = a.call(r -> r.keys(prefix + "*"));
+            assertThat(keys).hasSize(2).noneMatch(k -> k.contains("203.0.113"));
+        }
+    }
+
+    @Test
+    void failsClosedWhenRedisIsDown() {
+        try (RedisServers server = RedisServers.standalone("RedisRateLimiterTest");
+             RedisConnection c = RedisConnection.open(RedisEndpoint.parse(server.url()))) {
+            RedisRateLimiter limiter = new RedisRateLimiter(c, "ward-test:", MutableClock.startingAt("2026-11-22T10:00:00Z"));
+            server.stop();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> limiter.acquire("login:ip:x", 5))
+                    .isInstanceOf(StoreUnavailableException.class);
+        }
+    }
+}
