@@ -156,6 +156,28 @@ class MfaHttpTest {
     }
 
     @Test
+    void anAppValidationThatRotatesAnEnrolmentSessionHandsOverTheNewToken() {
+        w.patch("/v1/admin/tenants/" + TENANT, "{\"policy\":{\"session\":{\"rotate_after_uses\":2}}}", w.adminToken());
+        w.createUser(TENANT, "drteal", PW, "provider");
+        String key = w.createApiKey(TENANT, "sessions");
+        String token = login(w, TENANT, "drteal").text("token");
+        String body = TestWard.json(Map.of("token", token));
+
+        TestWard.Response first = w.post("/v1/sessions/validate", body, key);
+        assertThat(first.code()).isEqualTo("mfa_enrollment_required");
+        assertThat(first.text("rotated_token")).isNull();
+        TestWard.Response rotating = w.post("/v1/sessions/validate", body, key); // the second use: rotation due
+
+        assertThat(rotating.status()).isEqualTo(403);
+        assertThat(rotating.code()).isEqualTo("mfa_enrollment_required");
+        String fresh = rotating.text("rotated_token");
+        assertThat(fresh).startsWith("wst_").isNotEqualTo(token);
+        w.clock.advance(Duration.ofMinutes(5));
+        assertThat(w.get("/v1/me/mfa", fresh).status()).as("the holder goes on enrolling with the new token").isEqualTo(200);
+        assertThat(w.get("/v1/me/mfa", token).code()).as("the old one is past its grace").isEqualTo("session_expired");
+    }
+
+    @Test
     void aCodeIsRefusedForTheRestOfItsWindowAcrossTheStepBoundary() {
         Enrolled e = enrol(w, TENANT, "drgrey");
         nextStep();

@@ -95,7 +95,12 @@ final class SessionRoutes {
         JsonBody body = JsonBody.read(ctx, json);
         String token = body.string("token");
         switch (sessions.validateFor(app, token, body.client())) {
-            case Validation.Valid v when v.session().enrollmentOnly() -> throw Credentials.enrollmentRequired();
+            case Validation.Valid v when v.session().enrollmentOnly() -> {
+                // Refused, but still a use: if it rotated the token, the app must learn the new one, or the holder's
+                // enrolment would die with the old token's grace period.
+                ProblemException refused = Credentials.enrollmentRequired();
+                throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
+            }
             case Validation.Valid v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("valid", true);
