@@ -158,6 +158,16 @@ final class CheckCommand implements Callable<Integer> {
         if (p.mfaRequiredRoles().isEmpty()) {
             warn(where + "mfa.required_roles is empty; no role must use MFA");
         }
+        if (p.mfaChallengeMaxFailures() > 10) {
+            warn(where + "mfa.challenge_max_failures is " + p.mfaChallengeMaxFailures() + "; more than 10 lets one login guess codes longer");
+        }
+        if (p.mfaChallengeLifetime().compareTo(Duration.ofMinutes(10)) > 0) {
+            warn(where + "mfa.challenge_seconds is " + p.mfaChallengeLifetime().toSeconds() + "; more than 600 keeps half-finished logins open");
+        }
+        if (p.keyRotation().compareTo(Duration.ofDays(90)) > 0) {
+            warn(where + "keys.rotate_after_seconds is " + p.keyRotation().toSeconds()
+                    + "; more than 90 days puts much data under one key version");
+        }
     }
 
     private void warn(String message) { warnings.add(message); }

@@ -13,7 +13,8 @@ class CheckCommandTest {
         try (TestWard w = new TestWard()) {
             w.createTenant("lax");
             w.patch("/v1/admin/tenants/lax", "{\"policy\":{\"session\":{\"idle_timeout_seconds\":28800,\"binding\":\"off\"},"
-                    + "\"login\":{\"max_failures\":50}}}", w.adminToken());
+                    + "\"login\":{\"max_failures\":50},\"mfa\":{\"challenge_max_failures\":20,\"challenge_seconds\":1800},"
+                    + "\"keys\":{\"rotate_after_seconds\":31536000}}}", w.adminToken());
             var r = CleanupCommandTest.ward("check", "--data-dir", w.dataDir.toString(), "--host", "0.0.0.0");
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).contains("Mode: embedded").contains("answers")
@@ -22,6 +23,9 @@ class CheckCommandTest {
                     .contains("tenant lax: session.idle_timeout_seconds is 28800")
                     .contains("tenant lax: session.binding is off")
                     .contains("tenant lax: login.max_failures is 50")
+                    .contains("tenant lax: mfa.challenge_max_failures is 20")
+                    .contains("tenant lax: mfa.challenge_seconds is 1800")
+                    .contains("tenant lax: keys.rotate_after_seconds is 31536000")
                     .contains("tenant lax: mfa.required_roles is empty");
             // TestWard requires MFA of nobody, so that is the system tenant's one warning.
             assertThat(r.out().lines().filter(l -> l.contains("tenant system:")))
