@@ -100,7 +100,7 @@ final class CheckCommand implements Callable<Integer> {
                         + "session index among them, weakening the concurrent-session limit); set it to noeviction");
             }
             if (!endpoint.tls() && !endpoint.loopbackOnly()) {
-                warn("WARD_REDIS_URL uses plain redis:// to a host beyond this machine; use rediss:// (TLS)");
+                warn("WARD_REDIS_URL reaches a host beyond this machine without TLS; use rediss:// or rediss-cluster://");
             }
         }
 

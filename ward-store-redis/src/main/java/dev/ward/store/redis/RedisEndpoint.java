@@ -1,6 +1,7 @@
 package dev.ward.store.redis;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslVerifyMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,33 +24,48 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<RedisURI> nodes, 
             throw new IllegalArgumentException("WARD_REDIS_URL is empty");
         }
         String u = url.trim();
-        if (u.startsWith("redis-cluster://")) {
-            String rest = u.substring("redis-cluster://".length());
+        boolean clusterTls = u.startsWith("rediss-cluster://");
+        if (clusterTls || u.startsWith("redis-cluster://")) {
+            String rest = u.substring(u.indexOf("://") + 3);
+            String username = null;
             String password = null;
             int at = rest.lastIndexOf('@');
             if (at >= 0) {
-                password = userInfoPassword(rest.substring(0, at));
+                String userInfo = rest.substring(0, at);
+                int colon = userInfo.indexOf(':');
+                username = colon > 0 ? userInfo.substring(0, colon) : null;
+                password = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
                 rest = rest.substring(at + 1);
             }
             if (rest.contains("/")) {
-                throw new IllegalArgumentException("redis-cluster:// takes host:port,host:port,… without a database number");
+                throw new IllegalArgumentException("redis-cluster:// and rediss-cluster:// take host:port,host:port,… "
+                        + "without a database number");
             }
             List<RedisURI> nodes = new ArrayList<>();
             List<String> shown = new ArrayList<>();
             for (String hostPort : rest.split(",")) {
                 RedisURI node = hostPort(hostPort.trim());
-                if (password != null) {
+                if (password != null && username != null) {
+                    node.setAuthentication(username, password.toCharArray());
+                } else if (password != null) {
                     node.setAuthentication(password.toCharArray());
+                }
+                if (clusterTls) {
+                    // Nodes discovered from the cluster's topology inherit these settings from the seed URIs.
+                    node.setSsl(true);
+                    node.setVerifyPeer(SslVerifyMode.FULL);
                 }
                 node.setTimeout(COMMAND_TIMEOUT);
                 nodes.add(node);
                 shown.add(node.getHost() + ":" + node.getPort());
             }
-            return new RedisEndpoint(true, false, nodes, "Redis Cluster " + String.join(",", shown));
+            return new RedisEndpoint(true, clusterTls, nodes, (clusterTls ? "Redis Cluster (TLS) " : "Redis Cluster ")
+                    + String.join(",", shown));
         }
         boolean tls = u.startsWith("rediss://");
         if (!tls && !u.startsWith("redis://")) {
-            throw new IllegalArgumentException("WARD_REDIS_URL must start with redis://, rediss:// or redis-cluster://");
+            throw new IllegalArgumentException(
+                    "WARD_REDIS_URL must start with redis://, rediss://, redis-cluster:// or rediss-cluster://");
         }
         RedisURI uri;
         try {
@@ -83,11 +99,6 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<RedisURI> nodes, 
             throw new IllegalArgumentException("redis-cluster:// port out of range in '" + hostPort + "'");
         }
         return RedisURI.create(hostPort.substring(0, colon), port);
-    }
-
-    private static String userInfoPassword(String userInfo) {
-        int colon = userInfo.indexOf(':');
-        return colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
     }
 
     /** Whether every configured node is on this machine (plain redis:// beyond it sends sessions in the clear). */

@@ -25,6 +25,23 @@ class RedisEndpointTest {
     }
 
     @Test
+    void clusterOverTlsWithAnAclUser() {
+        var cluster = RedisEndpoint.parse("rediss-cluster://ward:s3cret-pass@redis-a.internal:7000,redis-b.internal:7000");
+        assertThat(cluster.cluster()).isTrue();
+        assertThat(cluster.tls()).isTrue();
+        assertThat(cluster.toString()).startsWith("Redis Cluster (TLS)").doesNotContain("s3cret-pass");
+        assertThat(cluster.nodes()).allSatisfy(n -> {
+            assertThat(n.isSsl()).isTrue();
+            assertThat(n.getVerifyMode()).isEqualTo(io.lettuce.core.SslVerifyMode.FULL);
+            assertThat(n.getCredentialsProvider().resolveCredentials().block().getUsername()).isEqualTo("ward");
+            assertThat(n.getCredentialsProvider()).isNotNull();
+        });
+        var plain = RedisEndpoint.parse("redis-cluster://10.0.0.1:7000");
+        assertThat(plain.tls()).isFalse();
+        assertThat(plain.nodes()).allSatisfy(n -> assertThat(n.isSsl()).isFalse());
+    }
+
+    @Test
     void neverPrintsThePassword() {
         var withPassword = RedisEndpoint.parse("redis://:s3cret-pass@127.0.0.1:6379/0");
         assertThat(withPassword.toString()).doesNotContain("s3cret-pass");
