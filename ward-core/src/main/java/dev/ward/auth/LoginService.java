@@ -173,15 +173,20 @@ public final class LoginService {
         User u = user.get();
         Policy policy = tenants.policyOf(u.tenant());
         LoginRequest attempt = new LoginRequest(u.tenant(), u.username(), "", c.client());
+        // An attempt is taken before the code is checked: however many requests race on one challenge, at most
+        // mfa.challenge_max_failures codes are ever tested against it.
+        if (!challenges.reserveAttempt(hash, policy.mfaChallengeMaxFailures(), now)) {
+            challenges.consume(hash);
+            return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
+        }
         if (!mfa.verify(u, code, ip, null)) {
-            if (challenges.recordFailure(hash) >= policy.mfaChallengeMaxFailures()) {
-                challenges.consume(hash);
-            }
             record(now, attempt, u.username(), u, LoginResult.Rejected.WRONG_MFA_CODE);
             return new LoginResult.Rejected(LoginResult.Rejected.WRONG_MFA_CODE);
         }
-        if (!challenges.consume(hash)) {
-            // A parallel request with a right code finished this login first.
+        if (lockout.locked(u.tenant(), u.id()) || !challenges.consume(hash)) {
+            // Wrong codes sent alongside this one locked the account meanwhile, or a parallel request with a right
+            // code finished this login first: either way this one does not sign in.
+            challenges.consume(hash);
             return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
         }
         clearLockout(u, lockouts.get(u.tenant(), u.id()));

@@ -9,8 +9,11 @@ public interface MfaChallengeStore {
 
     Optional<MfaChallenge> find(String hash);
 
-    /** Atomically counts one wrong code; the count after it (0 when the challenge is gone). */
-    int recordFailure(String hash);
+    /**
+     * Takes one of the challenge's {@code max} attempts, atomically and before the code is checked, so that
+     * parallel requests cannot test more codes than that; false when none is left, or it expired or is gone.
+     */
+    boolean reserveAttempt(String hash, int max, Instant now);
 
     /** Removes the challenge; true for exactly one caller, however many race (single use across nodes). */
     boolean consume(String hash);

@@ -156,6 +156,34 @@ class MfaHttpTest {
     }
 
     @Test
+    void parallelCodesOnOneChallengeTestNoMoreThanItsAttempts() throws Exception {
+        Enrolled e = enrol(w, TENANT, "drrace");
+        nextStep();
+        String right = codeNow(e);
+        String challenge = login(w, TENANT, "drrace").text("challenge");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(24);
+        try {
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<TestWard.Response>> answers = new ArrayList<>();
+            for (int i = 1; i <= 24; i++) {
+                String wrong = "%06d".formatted((Integer.parseInt(right) + i) % 1_000_000);
+                answers.add(pool.submit(() -> {
+                    gate.await();
+                    return verify(w, challenge, wrong);
+                }));
+            }
+            gate.countDown();
+            for (var f : answers) {
+                assertThat(f.get().code()).isIn("invalid_mfa_code", "mfa_challenge_invalid");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(audited("mfa.failed")).as("codes actually tested").isEqualTo(5);
+        assertThat(verify(w, challenge, right).code()).as("the challenge is used up").isEqualTo("mfa_challenge_invalid");
+    }
+
+    @Test
     void anAppValidationThatRotatesAnEnrolmentSessionHandsOverTheNewToken() {
         w.patch("/v1/admin/tenants/" + TENANT, "{\"policy\":{\"session\":{\"rotate_after_uses\":2}}}", w.adminToken());
         w.createUser(TENANT, "drteal", PW, "provider");

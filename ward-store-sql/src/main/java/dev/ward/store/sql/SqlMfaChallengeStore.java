@@ -32,13 +32,10 @@ public final class SqlMfaChallengeStore implements MfaChallengeStore {
     }
 
     @Override
-    public int recordFailure(String hash) {
-        return db.inTransaction(h -> {
-            h.createUpdate("UPDATE mfa_challenges SET failures = failures + 1 WHERE challenge_hash = :hash")
-                    .bind("hash", hash).execute();
-            return h.createQuery("SELECT failures FROM mfa_challenges WHERE challenge_hash = :hash")
-                    .bind("hash", hash).mapTo(Integer.class).findOne().orElse(0);
-        });
+    public boolean reserveAttempt(String hash, int max, Instant now) {
+        return db.call(h -> h.createUpdate("UPDATE mfa_challenges SET failures = failures + 1 "
+                        + "WHERE challenge_hash = :hash AND failures < :max AND expires_at > :now")
+                .bind("hash", hash).bind("max", max).bind("now", Columns.timestamp(now)).execute()) == 1;
     }
 
     @Override

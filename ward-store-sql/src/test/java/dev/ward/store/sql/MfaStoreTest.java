@@ -97,9 +97,12 @@ class MfaStoreTest extends StoreContract {
         challenges.create(new MfaChallenge("h1", TENANT, alice, desk, NOW.plusSeconds(300), 0));
         challenges.create(new MfaChallenge("h2", TENANT, alice, desk, NOW.plusSeconds(10), 0));
         assertThat(challenges.find("h1")).hasValue(new MfaChallenge("h1", TENANT, alice, desk, NOW.plusSeconds(300), 0));
-        assertThat(challenges.recordFailure("h1")).isEqualTo(1);
-        assertThat(challenges.recordFailure("h1")).isEqualTo(2);
-        assertThat(challenges.recordFailure("nope")).isZero();
+        assertThat(challenges.reserveAttempt("h1", 2, NOW)).isTrue();
+        assertThat(challenges.reserveAttempt("h1", 2, NOW)).isTrue();
+        assertThat(challenges.reserveAttempt("h1", 2, NOW)).as("both attempts taken").isFalse();
+        assertThat(challenges.find("h1").orElseThrow().failures()).isEqualTo(2);
+        assertThat(challenges.reserveAttempt("h2", 5, NOW.plusSeconds(10))).as("expired").isFalse();
+        assertThat(challenges.reserveAttempt("nope", 5, NOW)).isFalse();
         assertThat(challenges.consume("h1")).isTrue();
         assertThat(challenges.consume("h1")).isFalse();
         assertThat(challenges.find("h1")).isEmpty();
