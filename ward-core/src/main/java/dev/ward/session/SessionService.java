@@ -105,6 +105,13 @@ public final class SessionService {
 
     private Validation afterTouch(Session s, boolean current, String hash, Optional<Client> client, Instant now) {
         Policy policy = tenants.policyOf(s.tenant());
+        if (s.aal() == Session.AAL_PASSWORD && s.roles().stream().anyMatch(policy.mfaRequiredRoles()::contains)) {
+            // A role that requires MFA arrived after this password-only sign-in (a promotion, or a policy change):
+            // the session may not carry it. Signing in again asks for the second factor, or for enrolment.
+            end(s, "mfa_required", "system");
+            return new Validation.Invalid("session_revoked",
+                    "A role of this session now requires MFA; sign in again.", Optional.of("mfa_required"));
+        }
         if (client.isPresent() && changed(s.client(), client.get())) {
             Client seen = client.get();
             Policy.Binding binding = policy.binding();

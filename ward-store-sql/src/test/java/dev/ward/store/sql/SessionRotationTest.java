@@ -184,14 +184,44 @@ class SessionRotationTest extends StoreContract {
         String alice = w.user(TENANT, "alice", "Correct-Horse-9!", List.of("staff"));
         IssuedSession s = w.open(TENANT, alice);
 
-        w.users.setRoles(OPERATOR, TENANT, alice, List.of("provider"));
+        w.users.setRoles(OPERATOR, TENANT, alice, List.of("nurse"));
 
         Validation.Valid v = valid(validate(s.token()));
         assertThat(v.rotatedToken()).isPresent();
-        assertThat(v.session().roles()).containsExactly("provider");
+        assertThat(v.session().roles()).containsExactly("nurse");
         assertThat(v.session().rotatePending()).isFalse();
         assertThat(valid(validate(v.rotatedToken().get())).rotatedToken()).isEmpty();
         assertThat(rotations()).singleElement().satisfies(e -> assertThat(e.details()).containsEntry("reason", "privilege_change"));
+    }
+
+    @Test
+    void aPromotionIntoARoleThatRequiresMfaEndsPasswordOnlySessions() {
+        String bob = w.user(TENANT, "bob", "Correct-Horse-9!", List.of("staff"));
+        IssuedSession passwordOnly = w.open(TENANT, bob);
+        IssuedSession withMfa = w.open(TENANT, bob, Session.AAL_MFA, StoreFixture.DESK);
+
+        w.users.setRoles(OPERATOR, TENANT, bob, List.of("provider")); // in mfa.required_roles by default
+
+        Validation.Invalid ended = invalid(validate(passwordOnly.token()));
+        assertThat(ended.code()).isEqualTo("session_revoked");
+        assertThat(ended.reason()).hasValue("mfa_required");
+        assertThat(invalid(validate(passwordOnly.token())).reason()).as("and stays ended").hasValue("mfa_required");
+        assertThat(valid(validate(withMfa.token())).session().roles()).as("a session that used MFA carries the new role")
+                .containsExactly("provider");
+        assertThat(w.auditOf(TENANT, "session.revoked")).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("reason", "mfa_required"));
+    }
+
+    @Test
+    void aPolicyThatStartsRequiringMfaEndsPasswordOnlySessionsOfThatRole() {
+        String carol = w.user(TENANT, "carol", "Correct-Horse-9!", List.of("staff"));
+        IssuedSession passwordOnly = w.open(TENANT, carol);
+        assertThat(valid(validate(passwordOnly.token())).session().aal()).isEqualTo(Session.AAL_PASSWORD);
+
+        w.tenants.updatePolicy(OPERATOR, TENANT, java.util.Map.of("mfa", java.util.Map.of("required_roles", List.of("staff"))));
+        w.advance(6); // past the 5 s policy cache
+
+        assertThat(invalid(validate(passwordOnly.token())).reason()).hasValue("mfa_required");
     }
 
     @Test

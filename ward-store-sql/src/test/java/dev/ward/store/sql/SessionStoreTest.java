@@ -336,10 +336,10 @@ class SessionStoreTest extends StoreContract {
         String alice = users.create(new Actor.Operator(), "hosp-a", "alice", "Correct-Horse-9!", List.of("staff")).user().id();
         IssuedSession issued = open("hosp-a", alice);
 
-        users.setRoles(new Actor.Operator(), "hosp-a", alice, List.of("provider", "staff"));
+        users.setRoles(new Actor.Operator(), "hosp-a", alice, List.of("nurse", "staff"));
 
         Validation v = validate(issued.token());
-        assertThat(valid(v).roles()).containsExactly("provider", "staff");
+        assertThat(valid(v).roles()).containsExactly("nurse", "staff");
         assertThat(((Validation.Valid) v).rotatedToken()).as("a privilege change asks for a new token").isPresent();
     }
 
