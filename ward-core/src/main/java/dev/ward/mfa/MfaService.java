@@ -176,9 +176,11 @@ public final class MfaService implements Resealable {
         guard.requireAdminOf(actor, tenant);
         User user = users.find(tenant, userId)
                 .orElseThrow(() -> ProblemException.notFound("user_not_found", "No such user in this tenant."));
+        String keep = actor instanceof Actor.User u && u.tenant().equals(tenant) && u.userId().equals(user.id()) ? u.sessionId() : null;
+        // Sessions first (a session store that does not answer leaves the factor in place), then again after.
+        sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
         boolean had = store.remove(tenant, user.id());
         audit.append(AuditEntry.of(tenant, "mfa.reset").actor(actor).user(user.id()).detail("had_mfa", had).build());
-        String keep = actor instanceof Actor.User u && u.tenant().equals(tenant) && u.userId().equals(user.id()) ? u.sessionId() : null;
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
     }
 

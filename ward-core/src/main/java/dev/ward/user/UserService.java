@@ -115,9 +115,15 @@ public final class UserService {
         audit.append(AuditEntry.of(tenant, "account.unlocked").actor(actor).user(user.id()).build());
     }
 
+    /**
+     * Disables a user and ends their sessions. Sessions may live in another store than users (Redis): they are
+     * ended before the change, so a session store that does not answer leaves the user unchanged (503, retry)
+     * rather than disabled with live sessions, and again after it, for a login that slipped in between.
+     */
     public void disable(Actor actor, String tenant, String userId) {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
+        sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
         users.setDisabled(tenant, user.id(), true);
         audit.append(AuditEntry.of(tenant, "admin.user_disabled").actor(actor).user(user.id()).build());
         sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
@@ -134,6 +140,8 @@ public final class UserService {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
         List<String> clean = validRoles(roles);
+        // Sessions first, then the user, then sessions again: see disable.
+        sessions.rolesChanged(tenant, user.id(), clean);
         users.setRoles(tenant, user.id(), clean);
         sessions.rolesChanged(tenant, user.id(), clean);
         audit.append(AuditEntry.of(tenant, "admin.user_roles_changed").actor(actor).user(user.id())
@@ -178,7 +186,10 @@ public final class UserService {
         if (!reasons.isEmpty()) {
             throw weakPassword(reasons);
         }
-        users.setPasswordHash(user.tenant(), user.id(), hasher.hash(newPassword));
+        String hash = hasher.hash(newPassword);
+        // Sessions first, then the password, then sessions again: see disable.
+        sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
+        users.setPasswordHash(user.tenant(), user.id(), hash);
         audit.append(AuditEntry.of(user.tenant(), "account.password_changed").actor(actor).user(user.id()).build());
         sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
     }

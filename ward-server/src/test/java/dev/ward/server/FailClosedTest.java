@@ -58,8 +58,9 @@ class FailClosedTest {
              RedisServers redis = RedisServers.standalone("FailClosedTest");
              TestWard w = TestWard.onPostgresAndRedis(schema.url(), master(), redis.url())) {
             w.createTenant("clinic");
-            w.createUser("clinic", "nina", PW, "staff");
+            String nina = w.createUser("clinic", "nina", PW, "staff");
             String key = w.createApiKey("clinic", "sessions");
+            String adminKey = w.createApiKey("clinic", "admin");
             String token = w.login("clinic", "nina", PW);
             assertThat(validate(w, key, token).status()).isEqualTo(200);
             long created = schema.count("audit_events WHERE type = 'session.created'");
@@ -78,6 +79,9 @@ class FailClosedTest {
             assertThat(w.get("/health/live", null).status()).isEqualTo(200);
             // The failed login left nothing behind: no session announced in the audit trail.
             assertThat(schema.count("audit_events WHERE type = 'session.created'")).isEqualTo(created);
+            // Disabling a user cannot end their sessions now, so it changes nothing rather than half of it.
+            assertStoreDown(w.post("/v1/admin/tenants/clinic/users/" + nina + "/disable", null, adminKey), "redis");
+            assertThat(w.get("/v1/admin/tenants/clinic/users/" + nina, adminKey).text("status")).isEqualTo("active");
 
             redis.restart();
 
