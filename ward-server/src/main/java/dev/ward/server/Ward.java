@@ -189,6 +189,15 @@ public final class Ward implements AutoCloseable {
             }
             startupCleanup.ifPresent(c -> console.println("Cleanup on start: removed "
                     + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
+            if (core.redis().isPresent()) {
+                // Sessions live in Redis now; any left in the database are from before and must never come back
+                // (they would, were Redis switched off again), so they end here, audited.
+                long stale = new SessionCleanup(new SqlSessionStore(core.db()), core.audit(), clock)
+                        .run(new CleanupCriteria(CleanupCriteria.Selection.ALL, null, null), "system", n -> { });
+                if (stale > 0) {
+                    console.println("Sessions are kept in Redis: removed " + stale + " session(s) left in the database.");
+                }
+            }
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core::readiness),
