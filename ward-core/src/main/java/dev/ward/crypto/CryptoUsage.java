@@ -15,8 +15,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code crypto.usage} event per tenant and period. Metrics can read the same counters later.
  */
 public final class CryptoUsage {
-    /** Distinct tenant/field/operation keys kept; beyond it, fields are counted under {@link #OTHER}. */
+    /**
+     * Distinct tenant/field/operation keys kept, in all and per tenant (so one tenant's made-up field names cannot
+     * crowd out the others'); beyond them, fields are counted under {@link #OTHER}. Keys idle for a whole period
+     * are dropped at the flush.
+     */
     static final int MAX_KEYS = 10_000;
+    static final int MAX_KEYS_PER_TENANT = 1_000;
     static final String OTHER = "(other fields)";
 
     public enum Operation { ENCRYPT, DECRYPT, DECRYPT_FAILED, IMPORT_FERNET;
@@ -26,6 +31,7 @@ public final class CryptoUsage {
     private record Key(String tenant, String field, Operation operation) {}
 
     private final Map<Key, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> keysPerTenant = new ConcurrentHashMap<>();
     private final AuditTrail audit;
     private final Clock clock;
     private volatile Instant since;
@@ -40,8 +46,13 @@ public final class CryptoUsage {
         Key key = new Key(tenant, field, operation);
         LongAdder adder = counters.get(key);
         if (adder == null) {
-            adder = counters.size() < MAX_KEYS ? counters.computeIfAbsent(key, k -> new LongAdder())
-                    : counters.computeIfAbsent(new Key(tenant, OTHER, operation), k -> new LongAdder());
+            var ofTenant = keysPerTenant.computeIfAbsent(tenant, t -> new java.util.concurrent.atomic.AtomicInteger());
+            boolean room = counters.size() < MAX_KEYS && ofTenant.get() < MAX_KEYS_PER_TENANT;
+            Key kept = room ? key : new Key(tenant, OTHER, operation);
+            adder = counters.computeIfAbsent(kept, k -> {
+                ofTenant.incrementAndGet();
+                return new LongAdder();
+            });
         }
         adder.increment();
     }
@@ -53,6 +64,10 @@ public final class CryptoUsage {
         Map<Key, Long> taken = new java.util.HashMap<>();
         counters.forEach((key, adder) -> {
             long n = adder.sumThenReset();
+            if (n == 0 && counters.remove(key, adder)) {
+                // Idle for a whole period: let the key go (a call racing with this removal may go uncounted).
+                keysPerTenant.get(key.tenant()).decrementAndGet();
+            }
             if (n > 0) {
                 taken.put(key, n);
                 byTenant.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).computeIfAbsent(key.field(), f -> new TreeMap<>())
@@ -69,7 +84,10 @@ public final class CryptoUsage {
             }
         } finally {
             // What could not be written is counted again at the next flush.
-            taken.forEach((key, n) -> counters.computeIfAbsent(key, k -> new LongAdder()).add(n));
+            taken.forEach((key, n) -> counters.computeIfAbsent(key, k -> {
+                keysPerTenant.computeIfAbsent(k.tenant(), t -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                return new LongAdder();
+            }).add(n));
         }
         since = until;
         return events;
