@@ -46,6 +46,8 @@ class FailClosedTest {
         Instant deadline = Instant.now().plus(RECOVERY);
         TestWard.Response r = call.get();
         while (r.status() != status && Instant.now().isBefore(deadline)) {
+            // Lettuce's and Hikari's reconnects run on real time (a backoff of up to 2 s), not on Ward's injected
+            // clock, so only waiting lets them happen; the deadline bounds it and no timing is asserted.
             Thread.sleep(100);
             r = call.get();
         }
