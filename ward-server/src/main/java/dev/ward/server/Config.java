@@ -3,6 +3,7 @@ package dev.ward.server;
 import dev.ward.auth.LoginLimits;
 import dev.ward.user.PasswordHasher;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,7 +14,21 @@ import java.util.Optional;
 public record Config(String host, int port, Path dataDir, Optional<String> masterKey,
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
                      PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl,
-                     Optional<String> redisUrl) {
+                     Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
+                     java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue) {
+
+    public Config {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** Production mode with the defaults for everything added since: no public URL, no proxies. */
+    public Config(String host, int port, Path dataDir, Optional<String> masterKey, Optional<String> bootstrapAdminPassword,
+                  boolean cookieSecure, LoginLimits loginLimits, PasswordHasher.Params argon2, java.time.Duration cleanupInterval,
+                  Optional<String> databaseUrl, Optional<String> redisUrl) {
+        this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
+                DEFAULT_HASHING_QUEUE);
+    }
 
     /** Embedded mode (no database URL). */
     public Config(String host, int port, Path dataDir, Optional<String> masterKey, Optional<String> bootstrapAdminPassword,
@@ -36,6 +51,10 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./ward-data";
+    public static final java.time.Duration DEFAULT_SHUTDOWN_GRACE = java.time.Duration.ofSeconds(20);
+    /** Password hashing runs on a bounded pool of about the core count (each Argon2id run holds 19 MiB). */
+    public static final int DEFAULT_HASHING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    public static final int DEFAULT_HASHING_QUEUE = 4 * DEFAULT_HASHING_THREADS;
 
     /** Reads the environment; {@code host}, {@code port} and {@code dataDir} come from the command line. */
     public static Config fromEnvironment(Map<String, String> env, String host, int port, Path dataDir) {
@@ -50,7 +69,10 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
                         1),
                 java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)),
-                databaseUrl(env), redisUrl(env));
+                databaseUrl(env), redisUrl(env), publicUrl(env), list(env, "WARD_TRUSTED_PROXIES"),
+                java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0)),
+                (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
+                (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0));
     }
 
     /**
@@ -93,6 +115,39 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
         return Optional.of(url.trim());
     }
 
+    /**
+     * Ward's public base URL ({@code WARD_PUBLIC_URL}, e.g. {@code https://ward.example.org}): the issuer of its
+     * JWTs and its own browser origin. Without it, the origin is what the request's Host header says.
+     */
+    private static Optional<String> publicUrl(Map<String, String> env) {
+        String url = env.get("WARD_PUBLIC_URL");
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        url = url.strip();
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("WARD_PUBLIC_URL must be an http(s) URL such as https://ward.example.org, got '" + url + "'");
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
+                || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new ConfigException("WARD_PUBLIC_URL must be an http(s) URL such as https://ward.example.org "
+                    + "(no user, query or fragment), got '" + url + "'");
+        }
+        return Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    }
+
+    /** A comma-separated list, blanks dropped. */
+    private static List<String> list(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(v.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
     /** The data directory from {@code --data-dir}, else {@code WARD_DATA_DIR}, else {@code ./ward-data}. */
     public static Path dataDir(Path option, Map<String, String> env) {
         if (option != null) {
@@ -103,13 +158,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty());
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -130,6 +185,30 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be an integer, got '" + v + "'");
         }
+    }
+
+    /** The same configuration with these trusted proxies (CIDRs or addresses). */
+    public Config withTrustedProxies(List<String> proxies) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue);
+    }
+
+    /** The same configuration with this public URL. */
+    public Config withPublicUrl(Optional<String> url) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
+    }
+
+    /** The same configuration with this password-hashing pool. */
+    public Config withHashing(int threads, int queue) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue);
+    }
+
+    /** The same configuration with this shutdown grace. */
+    public Config withShutdownGrace(java.time.Duration grace) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue);
     }
 
     @Override

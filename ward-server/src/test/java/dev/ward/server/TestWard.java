@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A real Ward server on a random port over a fresh embedded database, with a clock tests move by hand,
@@ -81,6 +82,23 @@ public final class TestWard implements AutoCloseable {
 
     private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
                      Optional<String> masterKey, Optional<String> redisUrl, boolean mfaAsShipped) {
+        this(limits, adminPassword, cookieSecure, databaseUrl, masterKey, redisUrl, mfaAsShipped, UnaryOperator.identity());
+    }
+
+    /** An embedded server whose configuration {@code tweak} adjusts (trusted proxies, public URL, hashing pool, ...). */
+    public static TestWard configured(UnaryOperator<Config> tweak) {
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.empty(), Optional.empty(),
+                Optional.empty(), false, tweak);
+    }
+
+    /** A node in production mode on PostgreSQL (and Redis, if given) whose configuration {@code tweak} adjusts. */
+    public static TestWard configured(String jdbcUrl, String masterKeyBase64, Optional<String> redisUrl, UnaryOperator<Config> tweak) {
+        return new TestWard(new LoginLimits(100_000, 100_000), ADMIN_PASSWORD, false, Optional.of(jdbcUrl),
+                Optional.of(masterKeyBase64), redisUrl, false, tweak);
+    }
+
+    private TestWard(LoginLimits limits, String adminPassword, boolean cookieSecure, Optional<String> databaseUrl,
+                     Optional<String> masterKey, Optional<String> redisUrl, boolean mfaAsShipped, UnaryOperator<Config> tweak) {
         this.mfaAsShipped = mfaAsShipped;
         try {
             dataDir = Files.createTempDirectory("ward-test");
@@ -89,6 +107,7 @@ public final class TestWard implements AutoCloseable {
         }
         Config config = new Config("127.0.0.1", 0, dataDir, masterKey, Optional.of(adminPassword), cookieSecure,
                 limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl);
+        config = tweak.apply(config);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);
