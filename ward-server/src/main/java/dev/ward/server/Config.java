@@ -15,7 +15,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
                      PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl,
                      Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
-                     java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue) {
+                     java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas) {
 
     public Config {
         trustedProxies = List.copyOf(trustedProxies);
@@ -27,7 +27,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                   Optional<String> databaseUrl, Optional<String> redisUrl) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
-                DEFAULT_HASHING_QUEUE);
+                DEFAULT_HASHING_QUEUE, 0);
     }
 
     /** Embedded mode (no database URL). */
@@ -72,7 +72,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 databaseUrl(env), redisUrl(env), publicUrl(env), list(env, "WARD_TRUSTED_PROXIES"),
                 java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0)),
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
-                (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0));
+                (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
+                (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0));
     }
 
     /**
@@ -158,13 +159,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -190,25 +191,31 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** The same configuration with these trusted proxies (CIDRs or addresses). */
     public Config withTrustedProxies(List<String> proxies) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue);
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
     }
 
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue);
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
     }
 
     /** The same configuration with this password-hashing pool. */
     public Config withHashing(int threads, int queue) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas);
+    }
+
+    /** The same configuration with this many Redis replicas to WAIT for after a revocation. */
+    public Config withRedisMinReplicas(int replicas) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas);
     }
 
     /** The same configuration with this shutdown grace. */
     public Config withShutdownGrace(java.time.Duration grace) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas);
     }
 
     @Override
