@@ -91,6 +91,16 @@ class CleanupCommandTest {
     }
 
     @Test
+    void anUnknownTenantExitsTwoAsKeysDoes() {
+        try (TestWard w = new TestWard()) {
+            Run r = ward("cleanup", "--data-dir", w.dataDir.toString(), "--dry-run", "--tenant", "nosuch");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("ward cleanup: no such tenant: nosuch." + System.lineSeparator());
+            assertThat(r.out()).doesNotContain("Sessions to remove");
+        }
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}, {"cleanup", "--help"}}) {
             Run r = ward(args);
