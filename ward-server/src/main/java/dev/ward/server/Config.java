@@ -108,8 +108,10 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
             new Variable("WARD_HASHING_THREADS", "the number of cores", "threads that hash passwords"),
             new Variable("WARD_HASHING_QUEUE", "4 per hashing thread", "password hashes that may wait; more get 503 with Retry-After"),
             new Variable("WARD_CLEANUP_INTERVAL_SECONDS", "300", "how often ended sessions are removed"),
+            new Variable("WARD_SHUTDOWN_NOTICE_SECONDS", "0",
+                    "on SIGTERM, how long readiness says 503 while Ward still serves (a balancer's time to notice)"),
             new Variable("WARD_SHUTDOWN_GRACE_SECONDS", String.valueOf(DEFAULT_SHUTDOWN_GRACE.toSeconds()),
-                    "on SIGTERM, how long requests in flight may take to finish"),
+                    "then, how long requests in flight may take to finish"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_JAVA_OPTS", "none", "extra JVM options for the ./ward launcher, e.g. -Xmx1g"));
 
@@ -137,6 +139,14 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
                 (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0));
+    }
+
+    /**
+     * How long {@code ward serve}, on SIGTERM, keeps serving with readiness at 503 before it refuses connections
+     * ({@code WARD_SHUTDOWN_NOTICE_SECONDS}, default none): the time a load balancer needs to stop sending it work.
+     */
+    public static java.time.Duration shutdownNotice(Map<String, String> env) {
+        return java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_NOTICE_SECONDS", 0, 0));
     }
 
     /**

@@ -57,8 +57,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.handler.GracefulHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,10 +192,13 @@ public final class Ward implements AutoCloseable {
     private final RouteTable routes;
     private final ScheduledExecutorService scheduler;
     private final Duration grace;
+    private final AtomicBoolean stopping;
 
-    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace) {
+    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
+                 AtomicBoolean stopping) {
         this.core = core;
         this.grace = grace;
+        this.stopping = stopping;
         this.http = http;
         this.routes = routes;
         this.scheduler = scheduler;
@@ -233,15 +235,15 @@ public final class Ward implements AutoCloseable {
                 }
             }
 
+            AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core::readiness),
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(),
+                    () -> readiness(core, stopping)),
                     config.cookieSecure());
             Javalin app = api.create();
-            // Graceful stop (SIGTERM): Jetty stops accepting connections, answers 503 to new requests on open ones (the
-            // readiness probe among them), and lets requests in flight finish within the grace before stores close.
-            Server jetty = app.jettyServer().server();
-            jetty.setStopTimeout(config.shutdownGrace().toMillis());
-            jetty.setHandler(new GracefulHandler());
+            // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
+            // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.
+            app.jettyServer().server().setStopTimeout(config.shutdownGrace().toMillis());
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ward-scheduler");
@@ -252,11 +254,20 @@ public final class Ward implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace());
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping);
         } catch (RuntimeException e) {
             core.close();
             throw e;
         }
+    }
+
+    /** The stores' readiness, and {@code "server": down} once the server is stopping, so balancers move on. */
+    private static Map<String, Boolean> readiness(Core core, AtomicBoolean stopping) {
+        Map<String, Boolean> checks = core.readiness();
+        if (stopping.get()) {
+            checks.put("server", false);
+        }
+        return checks;
     }
 
     private static void sweep(Core core) {
@@ -310,12 +321,18 @@ public final class Ward implements AutoCloseable {
     /** Runs one cleanup sweep now, as the schedule would. */
     public long sweepNow() { return core.cleanup().run(CleanupCriteria.ended(), "system", x -> { }); }
 
+    /** Readiness answers 503 from now on, while everything else is still served: the start of a graceful stop. */
+    public void announceStop() {
+        stopping.set(true);
+    }
+
     /**
      * Stops gracefully: no new connections, requests in flight finish (within {@code WARD_SHUTDOWN_GRACE_SECONDS}),
      * a sweep or key chore under way completes, and only then do the stores close.
      */
     @Override
     public void close() {
+        stopping.set(true);
         try {
             http.stop();
         } finally {

@@ -16,14 +16,18 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         header = "Run the Ward server.",
         description = {"Embedded mode (default): an H2 database and a development master key in the data directory.",
                 "Production mode: WARD_DATABASE_URL (PostgreSQL) and WARD_REDIS_URL, with WARD_MASTER_KEY.",
-                "SIGTERM stops it gracefully: no new connections, requests in flight finish (WARD_SHUTDOWN_GRACE_SECONDS)."})
+                "SIGTERM stops it gracefully: readiness says 503 (for WARD_SHUTDOWN_NOTICE_SECONDS while still serving),",
+                "then no new connections, and requests in flight finish (within WARD_SHUTDOWN_GRACE_SECONDS)."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = Config.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -63,8 +67,10 @@ final class ServeCommand implements Callable<Integer> {
                         olderThanHours == null ? null : Instant.now().minus(Duration.ofHours(olderThanHours)), null)))
                 : Optional.empty();
         Config config;
+        Duration notice;
         try {
             config = Config.fromEnvironment(System.getenv(), host, port, Config.dataDir(dataDir, System.getenv()));
+            notice = Config.shutdownNotice(System.getenv());
         } catch (Config.ConfigException e) {
             System.err.println("ward serve: " + e.getMessage());
             return 2;
@@ -91,11 +97,29 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Ward stopping: finishing requests in flight (at most " + config.shutdownGrace().toSeconds() + " s)");
-            ward.close();
-            System.out.println("Ward stopped");
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            stopGracefully(ward, notice, config.shutdownGrace());
             stopped.countDown();
+        };
+        // SIGTERM and SIGINT are handled here rather than by the JVM's shutdown: that would run H2's own hook too,
+        // which closes the embedded database under the requests a graceful stop lets finish. A second signal ends
+        // the process at once.
+        SignalHandler onSignal = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                new Thread(stop, "ward-stop").start();
+            } else {
+                System.out.println("Ward: stopping at once");
+                System.exit(128 + signal.getNumber());
+            }
+        };
+        Signal.handle(new Signal("TERM"), onSignal);
+        Signal.handle(new Signal("INT"), onSignal);
+        // Any other end of the JVM (SIGHUP, ...) still closes what it can.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stopping.compareAndSet(false, true)) {
+                stop.run();
+            }
         }, "ward-shutdown"));
         try {
             stopped.await();
@@ -103,6 +127,26 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Readiness says 503 (and, for {@code notice}, everything else is still served, while a balancer takes the node
+     * out), then no new connections, the requests in flight finish within {@code grace}, and the stores close.
+     */
+    private static void stopGracefully(Ward ward, Duration notice, Duration grace) {
+        ward.announceStop();
+        if (notice.isPositive()) {
+            System.out.println("Ward stopping: readiness says 503; serving " + notice.toSeconds() + " s more");
+            try {
+                Thread.sleep(notice);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        System.out.println("Ward stopping: refusing new connections, finishing requests in flight (at most "
+                + grace.toSeconds() + " s)");
+        ward.close();
+        System.out.println("Ward stopped");
     }
 
     /** Whether another program listens on the port: said before the data is touched (the bind race is caught too). */
