@@ -32,6 +32,7 @@ public final class WardCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new WardCommand());
         cli.setExecutionExceptionHandler(WardCommand::failed);
+        cli.setParameterExceptionHandler(WardCommand::refused);
         for (String name : List.of("serve", "check")) {
             CommandLine.Model.UsageMessageSpec usage = cli.getSubcommands().get(name).getCommandSpec().usageMessage();
             usage.footerHeading("%nEnvironment (every command reads the same; the option wins where there is one):%n");
@@ -51,6 +52,26 @@ public final class WardCommand implements Runnable {
                 ? e.getMessage() : e.getClass().getSimpleName();
         cli.getErr().println(name + ": failed: " + detail);
         return 1;
+    }
+
+    /**
+     * A command line picocli cannot parse: its message and suggestions, but never the values of unknown arguments,
+     * which may be a secret typed where it does not belong ({@code --password hunter2}).
+     */
+    private static int refused(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> options = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-"))
+                    .map(a -> a.split("=", 2)[0]).toList();
+            long others = unmatched.getUnmatched().size() - options.size();
+            cli.getErr().println((options.isEmpty() ? "" : "Unknown option(s): " + String.join(", ", options))
+                    + (others == 0 ? "" : (options.isEmpty() ? "" : ", and ") + others + " unexpected argument(s)"));
+            CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, cli.getErr());
+        } else {
+            cli.getErr().println(e.getMessage());
+        }
+        cli.getErr().println("See '" + cli.getCommandSpec().qualifiedName() + " --help'.");
+        return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override
