@@ -144,6 +144,28 @@ public final class LoginService {
     }
 
     /**
+     * A login refused at the boundary as malformed (a control character in a name, say): recorded as a failed
+     * attempt (reason {@code invalid_input}) under its tenant when that exists, else under {@code system}, after
+     * the per-address limit like any other attempt. {@code tenant} and {@code username} must be printable already.
+     */
+    public LoginResult refuseMalformed(Optional<Actor.ApiKey> app, String tenant, String username, Client client) {
+        requireSessionsScope(app);
+        Optional<Duration> wait = perIpLimit("login", client.ip());
+        if (wait.isPresent()) {
+            return new LoginResult.RateLimited(wait.get());
+        }
+        Instant now = clock.instant();
+        String reason = "invalid_input";
+        boolean known = !tenant.isEmpty() && tenants.cached(tenant).isPresent();
+        String where = known ? tenant : Actor.SYSTEM_TENANT;
+        String who = known ? username : tenant + "/" + username;
+        history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent()));
+        audit.append(AuditEntry.of(where, "login.failed").outcome(AuditEntry.FAILURE).ip(client.ip())
+                .detail("reason", reason).build());
+        return new LoginResult.Rejected(reason);
+    }
+
+    /**
      * The second step of a login with MFA: the {@code wmc_…} challenge and a TOTP or backup code. A challenge
      * is single-use, expires after {@code mfa.challenge_seconds} and dies after {@code mfa.challenge_max_failures}
      * wrong codes; every wrong code also counts toward the account's lockout.
@@ -238,8 +260,31 @@ public final class LoginService {
         }
     }
 
+    /** Never skipped: a caller that names no address shares one bucket with every other such caller. */
     private Optional<Duration> perIpLimit(String what, String ip) {
-        return ip.isEmpty() ? Optional.empty() : limiter.acquire(what + ":ip:" + ip, limits.perIpPerMinute());
+        return limiter.acquire(what + ":ip:" + ipBucket(ip), limits.perIpPerMinute());
+    }
+
+    /**
+     * The per-address bucket of an address: IPv4 as is; IPv6 by its /64, since one subscriber is given a whole
+     * /64 (RFC 6177) and could otherwise take a fresh bucket for every request.
+     */
+    static String ipBucket(String ip) {
+        if (ip.isEmpty()) {
+            return "unknown";
+        }
+        if (ip.indexOf(':') < 0 || !ip.matches("[0-9A-Fa-f:.]{2,45}")) {
+            return ip;
+        }
+        try {
+            byte[] b = java.net.InetAddress.getByName(ip).getAddress();
+            if (b.length != 16) {
+                return ip;
+            }
+            return java.util.HexFormat.of().formatHex(b, 0, 8) + "/64";
+        } catch (java.net.UnknownHostException e) {
+            return ip;
+        }
     }
 
     /** Removes MFA challenges nobody answered in time. */

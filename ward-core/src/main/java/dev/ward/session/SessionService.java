@@ -70,10 +70,21 @@ public final class SessionService {
      * the key's tenant. {@code client} is the end user's, as vouched for by the back-end, if it passed one.
      */
     public Validation validateFor(Actor.ApiKey caller, String token, Optional<Client> client) {
+        requireValidator(caller);
+        return validate(token, caller.tenant(), client);
+    }
+
+    /** An API key may validate sessions only with scope {@code sessions}. */
+    public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {
             throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
         }
-        return validate(token, caller.tenant(), client);
+    }
+
+    /** The tenant of the session a token names, looked up without using the session (no use, no rotation). */
+    public Optional<String> tenantOf(String token) {
+        OptionalInt route = SessionRoute.ofToken(token);
+        return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
     }
 
     /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */

@@ -62,6 +62,12 @@ public interface SessionStore {
     /** Up to {@code limit} sessions a cleanup would remove. */
     List<Session> nextForCleanup(CleanupCriteria criteria, Instant now, int limit);
 
+    /**
+     * The tenant of the session a token belongs to (current or earlier token, live or not), without counting a use
+     * or changing anything: for deciding whether to refuse a request before it touches the session.
+     */
+    Optional<String> tenantOf(String tokenHash, int route);
+
     /** Deletes a session and its attributes; false when it was gone already. */
     boolean delete(String sessionId);
 }

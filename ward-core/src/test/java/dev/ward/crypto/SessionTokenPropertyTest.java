@@ -63,6 +63,7 @@ class SessionTokenPropertyTest {
         @Override public void updateClient(String id, Client c) { }
         @Override public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) { return Map.of(); }
         @Override public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) { return List.of(); }
+        @Override public Optional<String> tenantOf(String tokenHash, int route) { return Optional.empty(); }
         @Override public boolean delete(String id) { return false; }
     }
 

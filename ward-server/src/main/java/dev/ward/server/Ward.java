@@ -16,6 +16,7 @@ import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
+import dev.ward.server.http.TrustedProxies;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
@@ -201,7 +202,7 @@ public final class Ward implements AutoCloseable {
 
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core::readiness),
-                    config.cookieSecure());
+                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -361,9 +361,9 @@ class MfaHttpTest {
         assertThat(r.json().path("session").path("aal").asInt()).isEqualTo(1);
         String cookie = "ward_session=" + r.text("token");
         assertThat(w.send("GET", "/v1/me/mfa", null, "Cookie", cookie).json().path("required").asBoolean()).isFalse();
-        String secret = w.send("POST", "/v1/me/mfa/totp/setup", null, "Cookie", cookie).text("secret");
+        String secret = w.send("POST", "/v1/me/mfa/totp/setup", null, "Cookie", cookie, "Origin", w.base()).text("secret");
         TestWard.Response confirmed = w.send("POST", "/v1/me/mfa/totp/confirm",
-                TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), "Cookie", cookie);
+                TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), "Cookie", cookie, "Origin", w.base());
         assertThat(confirmed.status()).as(confirmed.raw()).isEqualTo(200);
         String fresh = confirmed.text("token");
         assertThat(confirmed.header("Set-Cookie")).startsWith("ward_session=" + fresh + ";");

@@ -38,13 +38,13 @@ final class MfaRoutes {
         routes.add(HandlerType.POST, "/v1/me/mfa/totp/confirm", this::confirm);
         routes.add(HandlerType.POST, "/v1/me/mfa/backup-codes", ctx -> {
             Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
-            String code = JsonBody.read(ctx, json).string("code");
+            String code = JsonBody.read(ctx, json).secret("code");
             responses.json(ctx, 200, Map.of("backup_codes", mfa.regenerateBackupCodes(held.session(), code)));
         });
         routes.add(HandlerType.POST, "/v1/me/mfa/disable", ctx -> {
             Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
             JsonBody body = JsonBody.read(ctx, json);
-            mfa.disable(held.session(), body.string("password"), body.string("code"));
+            mfa.disable(held.session(), body.secret("password"), body.secret("code"));
             responses.noContent(ctx);
         });
     }
@@ -70,7 +70,7 @@ final class MfaRoutes {
     /** The session's token rotates (it is aal 2 now): in the body always, and as the cookie for a cookie caller. */
     private void confirm(Context ctx) {
         Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
-        String code = JsonBody.read(ctx, json).string("code");
+        String code = JsonBody.read(ctx, json).secret("code");
         MfaEnabled enabled = mfa.confirmTotp(held.session(), held.token(), code);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", true);

@@ -109,6 +109,15 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
+    public Optional<String> tenantOf(String tokenHash, int route) {
+        String sessionId = redis.call(r -> r.get(tokenKey(route, tokenHash)));
+        if (sessionId == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "tenant")));
+    }
+
+    @Override
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
         return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
                 new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)},

@@ -247,4 +247,12 @@ public final class SqlSessionStore implements SessionStore {
                 Columns.millis(rs, "revoked_at"), rs.getString("revoke_reason"),
                 Columns.millis(rs, "rotated_at"), rs.getLong("uses_since_rotation"), rs.getBoolean("rotate_pending"));
     }
+
+    @Override
+    public Optional<String> tenantOf(String tokenHash, int route) {
+        return db.call(h -> h.createQuery("SELECT tenant_id FROM sessions WHERE token_hash = :h "
+                        + "UNION ALL SELECT tenant_id FROM sessions WHERE prev_token_hash = :h")
+                .bind("h", tokenHash).mapTo(String.class).findFirst());
+    }
+
 }
