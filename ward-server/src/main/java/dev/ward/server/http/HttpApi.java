@@ -89,7 +89,9 @@ public final class HttpApi {
                 }
                 requireNoControlsInUrl(ctx);
                 if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
+                    // Answered here whole: skipping the rest skips the after-handlers too.
                     options(ctx, browsers);
+                    ctx.res().setContentType(null);
                     ctx.skipRemainingHandlers();
                 }
             });
