@@ -41,6 +41,7 @@ import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
 import dev.ward.store.sql.SqlUserStore;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
@@ -73,7 +74,7 @@ public final class Ward implements AutoCloseable {
     public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
             if (!config.production()) {
@@ -86,6 +87,7 @@ public final class Ward implements AutoCloseable {
             MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
             SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
             Optional<RedisConnection> redis = Optional.empty();
+            PasswordHasher hasher = null;
             try {
                 redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
                 SessionStore sessionStore;
@@ -101,7 +103,7 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
-                PasswordHasher hasher = new PasswordHasher(config.argon2());
+                hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
@@ -124,8 +126,11 @@ public final class Ward implements AutoCloseable {
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
                 return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
-                        keys, cryptoUsage, crypto);
+                        keys, cryptoUsage, crypto, hasher);
             } catch (RuntimeException e) {
+                if (hasher != null) {
+                    hasher.close();
+                }
                 redis.ifPresent(RedisConnection::close);
                 db.close();
                 throw e;
@@ -146,6 +151,7 @@ public final class Ward implements AutoCloseable {
         @Override
         public void close() {
             try {
+                hasher.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
                 db.close();

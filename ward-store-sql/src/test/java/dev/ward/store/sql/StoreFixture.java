@@ -33,6 +33,7 @@ import dev.ward.session.Validation;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.TenantService;
 import dev.ward.testing.MutableClock;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
@@ -52,7 +53,12 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * it opened (for PostgreSQL: drops the schema).
  */
 final class StoreFixture implements AutoCloseable {
-    static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
+    static final PasswordHasher HASHER = hasher(PasswordHasher.Params.OWASP);
+
+    /** A hasher with a pool roomy enough that no test's parallel requests are refused as busy. */
+    static PasswordHasher hasher(PasswordHasher.Params params) {
+        return new PasswordHasher(params, new HashingPool(4, 256));
+    }
     static final Actor OPERATOR = new Actor.Operator();
     static final Actor SYSTEM_ADMIN = new Actor.User(Actor.SYSTEM_TENANT, "usr_root", "root", Set.of("admin"), "ses_root");
     static final Client DESK = new Client("203.0.113.7", "Mozilla/5.0 (desk)");
