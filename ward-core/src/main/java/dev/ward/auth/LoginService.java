@@ -63,7 +63,7 @@ public final class LoginService {
         this.tenants = tenants;
         this.users = users;
         this.lockouts = lockouts;
-        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.lockout = new AccountLockout(lockouts, challenges, audit, clock);
         this.mfa = mfa;
         this.challenges = challenges;
         this.history = history;

@@ -15,6 +15,7 @@ import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
 import dev.ward.user.AccountLockout;
 import dev.ward.user.LockoutStore;
+import dev.ward.user.OpenChallenges;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.User;
 import dev.ward.user.UserStore;
@@ -51,19 +52,22 @@ public final class MfaService implements Resealable {
     private final UserStore users;
     private final PasswordHasher hasher;
     private final AccountLockout lockout;
+    private final OpenChallenges challenges;
     private final SessionService sessions;
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
 
     public MfaService(MfaStore store, TenantCipher cipher, TenantService tenants, UserStore users, LockoutStore lockouts,
-                      PasswordHasher hasher, SessionService sessions, AdminGuard guard, AuditTrail audit, Clock clock) {
+                      OpenChallenges challenges, PasswordHasher hasher, SessionService sessions, AdminGuard guard,
+                      AuditTrail audit, Clock clock) {
         this.store = store;
         this.cipher = cipher;
         this.tenants = tenants;
         this.users = users;
         this.hasher = hasher;
-        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.lockout = new AccountLockout(lockouts, challenges, audit, clock);
+        this.challenges = challenges;
         this.sessions = sessions;
         this.guard = guard;
         this.audit = audit;
@@ -165,6 +169,7 @@ public final class MfaService implements Resealable {
             throw invalidCode();
         }
         store.remove(user.tenant(), user.id());
+        challenges.deleteAllOfUser(user.tenant(), user.id());
         audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
                 .session(s.id()).ip(s.client().ip()).build());
         sessions.endOthers(s, "mfa_disabled");
@@ -180,6 +185,7 @@ public final class MfaService implements Resealable {
         // Sessions first (a session store that does not answer leaves the factor in place), then again after.
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
         boolean had = store.remove(tenant, user.id());
+        challenges.deleteAllOfUser(tenant, user.id());
         audit.append(AuditEntry.of(tenant, "mfa.reset").actor(actor).user(user.id()).detail("had_mfa", had).build());
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
     }

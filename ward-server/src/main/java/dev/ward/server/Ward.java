@@ -108,17 +108,18 @@ public final class Ward implements AutoCloseable {
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
-                UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
+                SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
+                UserService users = new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
-                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
+                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        limiter, config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
+                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges,
                         guard, audit, clock);
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);

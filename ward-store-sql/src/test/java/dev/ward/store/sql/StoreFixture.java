@@ -122,14 +122,14 @@ final class StoreFixture implements AutoCloseable {
             userStore = new SqlUserStore(db);
             lockouts = new SqlLockoutStore(db);
             history = new SqlLoginAttemptStore(db);
-            users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
-                    guard, audit, clock);
+            challenges = new SqlMfaChallengeStore(db);
+            users = new UserService(userStore, lockouts, challenges, tenants, sessions, HASHER,
+                    PasswordRules.withShippedCommonList(), guard, audit, clock);
             apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
             keyStore = new SqlKeyStore(db);
             keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, clock);
             mfaStore = new SqlMfaStore(db);
-            mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, HASHER, sessions, guard, audit, clock);
-            challenges = new SqlMfaChallengeStore(db);
+            mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, challenges, HASHER, sessions, guard, audit, clock);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
             attributes = new SessionAttributes(attributeStore, keys, clock);
