@@ -70,7 +70,7 @@ class KeyRewrapTest extends StoreContract {
     void movesMfaSecretsToThePrimaryAndTheyStillCheckCodes() {
         String userId = w.user("hosp-a", "drmfa", "Rewrap-Every-Secret-7!", List.of("staff"));
         IssuedSession issued = w.open("hosp-a", userId);
-        byte[] secret = base32(w.mfa.beginTotp(issued.session()).secret());
+        byte[] secret = base32(w.mfa.beginTotp(issued.session(), Optional.of("Rewrap-Every-Secret-7!")).secret());
         w.mfa.confirmTotp(issued.session(), issued.token(), codeAt(secret, w.clock.instant()));
         w.keys.rotate(OPERATOR, "hosp-a");
         assertThat(w.mfaStore.totp("hosp-a", userId).orElseThrow().sealedSecret()).startsWith("ward:v1:");
