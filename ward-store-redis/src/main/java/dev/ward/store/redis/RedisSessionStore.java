@@ -31,6 +31,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code P s:TAG:<id>} — the session, a hash;</li>
  *   <li>{@code P t:TAG:<sha256 of token>} — the session id, for the current and the previous token;</li>
+ *   <li>{@code P o:TAG:<first 32 hex digits of the sha256>} — the session id, for every token before those,
+ *       until the session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
  *   <li>{@code P a:TAG:<id>} — its attributes (sealed), a hash;</li>
  *   <li>{@code P u:{tenant:user}} — the user's live sessions, a sorted set scored by expiry, trimmed by every
  *       script that reads it, so it never outgrows the user's concurrent-session limit;</li>
