@@ -93,7 +93,7 @@ public final class Ward implements AutoCloseable {
                 SessionStore sessionStore;
                 AttributeStore attributeStore;
                 if (redis.isPresent()) {
-                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX);
+                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
                     sessionStore = onRedis;
                     attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
                 } else {

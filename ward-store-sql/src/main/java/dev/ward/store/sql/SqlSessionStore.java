@@ -174,6 +174,11 @@ public final class SqlSessionStore implements SessionStore {
         });
     }
 
+    /** A commit is what PostgreSQL's own settings make it ({@code synchronous_commit}, synchronous standbys). */
+    @Override
+    public void awaitRevocationReplicas(String tenant, String userId) {
+    }
+
     @Override
     public List<Session> live(String tenant, String userId, Instant now, int limit) {
         return db.call(h -> h.createQuery("SELECT * FROM sessions WHERE " + ALIVE
