@@ -139,6 +139,9 @@ public final class MfaService implements Resealable {
                     .session(s.id()).ip(s.client().ip()).detail("method", "totp").detail("stage", "enrollment").build());
             throw invalidCode();
         }
+        // Before the factor is on: should the session store fail here (503), nothing is enabled and the holder
+        // simply confirms again, rather than losing backup codes that were never shown.
+        sessions.endOthers(s, "mfa_enrolled");
         Policy policy = tenants.policyOf(user.tenant());
         List<String> codes = new ArrayList<>();
         List<BackupCode> stored = newBackupCodes(policy.mfaBackupCodes(), codes);
@@ -147,7 +150,6 @@ public final class MfaService implements Resealable {
         }
         audit.append(AuditEntry.of(user.tenant(), "mfa.enrolled").user(user.id()).session(s.id()).ip(s.client().ip())
                 .detail("method", "totp").detail("backup_codes", codes.size()).detail("session_aal", s.aal()).build());
-        sessions.endOthers(s, "mfa_enrolled");
         if (s.enrollmentOnly()) {
             return new MfaEnabled(codes, Session.AAL_MFA, sessions.elevate(s, currentToken, Session.AAL_MFA));
         }
@@ -178,11 +180,13 @@ public final class MfaService implements Resealable {
         if (!verify(user, code, s.client().ip(), s.id())) {
             throw invalidCode();
         }
+        // Sessions first: a session store that fails here (503) leaves MFA on, rather than off with this session
+        // still at aal 2.
+        sessions.endOthers(s, "mfa_disabled");
         store.remove(user.tenant(), user.id());
         challenges.deleteAllOfUser(user.tenant(), user.id());
         audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
                 .session(s.id()).ip(s.client().ip()).build());
-        sessions.endOthers(s, "mfa_disabled");
         sessions.changeAal(s, requiredFor(user.roles(), policy) ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD);
     }
 

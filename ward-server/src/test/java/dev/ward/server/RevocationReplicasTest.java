@@ -102,6 +102,27 @@ class RevocationReplicasTest {
     }
 
     @Test
+    void anEnrolmentWhoseRevocationsTheReplicaDoesNotConfirmEnablesNothingAndCanBeConfirmedAgain() {
+        start(RedisServers.primaryWithReplica("RevocationReplicasTest"));
+        String token = login().text("token");
+        String other = login().text("token");
+        String secret = w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PW)), token).text("secret");
+        String confirm = TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant())));
+        redis.freezeReplica();
+        try {
+            assertUnavailable(w.post("/v1/me/mfa/totp/confirm", confirm, token));
+        } finally {
+            redis.resumeReplica();
+        }
+        assertThat(w.get("/v1/me/mfa", token).json().path("totp_enabled").asBoolean()).as("no backup codes lost").isFalse();
+        assertThat(w.get("/v1/session", other).code()).isEqualTo("session_revoked");
+
+        TestWard.Response confirmed = w.post("/v1/me/mfa/totp/confirm", confirm, token);
+        assertThat(confirmed.status()).as(confirmed.raw()).isEqualTo(200);
+        assertThat(confirmed.json().path("backup_codes")).hasSize(10);
+    }
+
+    @Test
     void withoutAnyReplicaEveryRevocationAnswers503AndStandsOnThePrimary() {
         start(RedisServers.standalone("RevocationReplicasTest"));
         String token = login().text("token");
