@@ -246,6 +246,7 @@ public final class SessionService {
             audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor("user:" + current.userId()).user(s.userId())
                     .session(s.id()).detail("reason", reason).detail("by_session", current.id()).build());
         }
+        awaitReplicas(current.tenant(), current.userId(), ended);
         return ended.size();
     }
 
@@ -292,6 +293,7 @@ public final class SessionService {
             audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(s.id())
                     .detail("reason", reason).build());
         }
+        awaitReplicas(tenant, userId, ended);
         return ended.size();
     }
 
@@ -304,6 +306,17 @@ public final class SessionService {
         if (store.revoke(s.id(), reason, clock.instant())) {
             audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
                     .detail("reason", reason).build());
+            awaitReplicas(s.tenant(), s.userId(), List.of(s));
+        }
+    }
+
+    /**
+     * A revocation is acknowledged only once it would survive a failover (where the deployment asks for
+     * replicas). Audited first: it has happened on the primary whatever the replicas say.
+     */
+    private void awaitReplicas(String tenant, String userId, List<Session> ended) {
+        if (!ended.isEmpty()) {
+            store.awaitRevocationReplicas(tenant, userId);
         }
     }
 

@@ -41,6 +41,16 @@ public interface SessionStore {
     /** Revokes every live session of a user except {@code keepSessionId} (may be null); returns them. */
     List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now);
 
+    /**
+     * Returns once the revocations made so far of the user's sessions are held by as many replicas as the
+     * deployment asks for (Redis {@code WAIT}, {@code WARD_REDIS_MIN_REPLICAS}), so that a failover cannot bring
+     * an ended session back; at once where nothing is asked.
+     *
+     * @throws dev.ward.problem.StoreUnavailableException when the replicas did not confirm in time (the
+     *         revocations stand on the primary)
+     */
+    void awaitRevocationReplicas(String tenant, String userId);
+
     /** Live sessions, oldest first: of one user, of one tenant (userId null) or of all (both null). */
     List<Session> live(String tenant, String userId, Instant now, int limit);
 

@@ -57,6 +57,7 @@ class SessionTokenPropertyTest {
         @Override public Optional<Session> findById(String id) { return Optional.empty(); }
         @Override public boolean revoke(String id, String reason, Instant now) { return false; }
         @Override public List<Session> revokeAllOfUser(String t, String u, String keep, String reason, Instant now) { return List.of(); }
+        @Override public void awaitRevocationReplicas(String t, String u) { }
         @Override public List<Session> live(String t, String u, Instant now, int limit) { return List.of(); }
         @Override public void updateRoles(String t, String u, List<String> roles) { }
         @Override public boolean setAal(String id, int aal, Instant now) { return false; }

@@ -42,6 +42,7 @@ import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
 import dev.ward.store.sql.SqlUserStore;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
@@ -74,7 +75,7 @@ public final class Ward implements AutoCloseable {
     public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher) implements AutoCloseable {
 
         public static Core open(Config config, Clock clock) {
             if (!config.production()) {
@@ -87,12 +88,13 @@ public final class Ward implements AutoCloseable {
             MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
             SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
             Optional<RedisConnection> redis = Optional.empty();
+            PasswordHasher hasher = null;
             try {
                 redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
                 SessionStore sessionStore;
                 AttributeStore attributeStore;
                 if (redis.isPresent()) {
-                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX);
+                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
                     sessionStore = onRedis;
                     attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
                 } else {
@@ -102,22 +104,23 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
-                PasswordHasher hasher = new PasswordHasher(config.argon2());
+                hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
-                UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
+                SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
+                UserService users = new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
-                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
+                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        limiter, config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
+                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges,
                         guard, audit, clock);
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
@@ -125,8 +128,11 @@ public final class Ward implements AutoCloseable {
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
                 return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
-                        keys, cryptoUsage, crypto);
+                        keys, cryptoUsage, crypto, hasher);
             } catch (RuntimeException e) {
+                if (hasher != null) {
+                    hasher.close();
+                }
                 redis.ifPresent(RedisConnection::close);
                 db.close();
                 throw e;
@@ -147,6 +153,7 @@ public final class Ward implements AutoCloseable {
         @Override
         public void close() {
             try {
+                hasher.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
                 db.close();

@@ -8,6 +8,7 @@ import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.ServerBusyException;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
@@ -109,6 +110,12 @@ public final class HttpApi {
                 Problems.write(ctx, json, new ProblemException(503, "store_unavailable", "Service unavailable",
                         (e.store().equals("redis") ? "Redis" : "The " + e.store()) + " is unavailable; try again shortly.",
                         Map.of("store", e.store())));
+            });
+            config.routes.exception(ServerBusyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                Problems.write(ctx, json, new ProblemException(503, "server_busy", "Server busy",
+                        "Ward is at capacity for password checks; retry after " + e.retryAfterSeconds() + " seconds.",
+                        Map.of("retry_after", e.retryAfterSeconds())));
             });
             // A value Ward stored that no longer opens: its key version was destroyed (shredded), or it was altered.
             config.routes.exception(MasterKeyCipher.DecryptionException.class, (e, ctx) -> Problems.write(ctx, json,
