@@ -51,8 +51,23 @@ public final class TenantService {
         if (!store.insert(tenant)) {
             throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
         }
+        allowedOrigins = null;
         audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
         return tenant;
+    }
+
+    /**
+     * Refuses an actor that may not administer the tenant. The services check this themselves; an entry point calls
+     * it first too when it would otherwise read a request body before the service is reached, so that a caller
+     * without the right learns nothing from validation messages (403 before 400).
+     */
+    public void requireAdminOf(Actor actor, String tenant) {
+        guard.requireAdminOf(actor, tenant);
+    }
+
+    /** As {@link #requireAdminOf}, for what only system administrators may do. */
+    public void requireSystemAdmin(Actor actor) {
+        guard.requireSystemAdmin(actor);
     }
 
     /** Creates a tenant without an actor: bootstrap only. False when it exists. */
@@ -84,6 +99,7 @@ public final class TenantService {
             Policy next = current.policy().merge(patch);
             if (store.updatePolicy(id, next, current.policyVersion())) {
                 cache.remove(id);
+                allowedOrigins = null;
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
                         .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
                 return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
@@ -108,6 +124,33 @@ public final class TenantService {
         fresh.ifPresent(t -> cache.put(id, new Cached(t, now)));
         return fresh;
     }
+
+    /** Whether the tenant (as recently read) lists this origin in {@code browser.allowed_origins}. */
+    public boolean allowsOrigin(String tenant, String origin) {
+        return cached(tenant).map(t -> t.policy().allowsOrigin(origin)).orElse(false);
+    }
+
+    /**
+     * Whether any tenant lists this origin: what a CORS preflight can know, since it names no tenant. Read from
+     * all tenants at most once per {@link #CACHE_TTL}.
+     */
+    public boolean anyTenantAllowsOrigin(String origin) {
+        Instant now = clock.instant();
+        AllowedOrigins known = allowedOrigins;
+        if (known == null || !now.isBefore(known.loadedAt().plus(CACHE_TTL)) || now.isBefore(known.loadedAt())) {
+            java.util.Set<String> all = new java.util.HashSet<>();
+            for (Tenant t : store.list()) {
+                t.policy().allowedOrigins().forEach(o -> all.add(o.toLowerCase(java.util.Locale.ROOT)));
+            }
+            known = new AllowedOrigins(java.util.Set.copyOf(all), now);
+            allowedOrigins = known;
+        }
+        return known.origins().contains(origin.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private record AllowedOrigins(java.util.Set<String> origins, Instant loadedAt) {}
+
+    private volatile AllowedOrigins allowedOrigins;
 
     /** The policy of a tenant that must exist (its sessions or users do). */
     public Policy policyOf(String id) {

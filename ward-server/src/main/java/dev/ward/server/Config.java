@@ -134,7 +134,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
                         1),
                 java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)),
-                databaseUrl(env), redisUrl(env), publicUrl(env), list(env, "WARD_TRUSTED_PROXIES"),
+                databaseUrl(env), redisUrl(env), publicUrl(env), trustedProxies(env),
                 java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0)),
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
@@ -211,6 +211,17 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                     + "(no user, query or fragment), got '" + url + "'");
         }
         return Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    }
+
+    /** {@code WARD_TRUSTED_PROXIES}: checked here, so a typo stops the start instead of trusting nothing (or too much). */
+    private static List<String> trustedProxies(Map<String, String> env) {
+        List<String> entries = list(env, "WARD_TRUSTED_PROXIES");
+        try {
+            dev.ward.server.http.TrustedProxies.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("WARD_TRUSTED_PROXIES: " + e.getMessage());
+        }
+        return entries;
     }
 
     /** A comma-separated list, blanks dropped. */

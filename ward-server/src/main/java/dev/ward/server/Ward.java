@@ -17,6 +17,7 @@ import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
+import dev.ward.server.http.TrustedProxies;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
@@ -43,6 +44,7 @@ import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
 import dev.ward.store.sql.SqlUserStore;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
@@ -75,7 +77,7 @@ public final class Ward implements AutoCloseable {
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -94,14 +96,20 @@ public final class Ward implements AutoCloseable {
                 DataDirectory.tighten(config.dataDir());
             }
             Optional<RedisConnection> redis = Optional.empty();
+            Core core;
             try {
                 redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
-                Core core = assemble(config, db, redis, masterKey, clock);
-                core.keyCheck().verify(true);
-                return core;
+                core = assemble(config, db, redis, masterKey, clock);
             } catch (RuntimeException e) {
                 redis.ifPresent(RedisConnection::close);
                 db.close();
+                throw e;
+            }
+            try {
+                core.keyCheck().verify(true);
+                return core;
+            } catch (RuntimeException e) {
+                core.close();
                 throw e;
             }
         }
@@ -118,42 +126,48 @@ public final class Ward implements AutoCloseable {
             SessionStore sessionStore;
             AttributeStore attributeStore;
             if (redis.isPresent()) {
-                RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX);
+                RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
                 sessionStore = onRedis;
                 attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
             } else {
                 sessionStore = new SqlSessionStore(db);
                 attributeStore = new SqlAttributeStore(db);
             }
-            MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
-            AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
-            AdminGuard guard = new AdminGuard(audit);
-            PasswordHasher hasher = new PasswordHasher(config.argon2());
-            TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
-            SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
-            SqlUserStore userStore = new SqlUserStore(db);
-            SqlLockoutStore lockouts = new SqlLockoutStore(db);
-            UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
-                    PasswordRules.withShippedCommonList(), guard, audit, clock);
-            ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-            TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
-            MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
-                    sessions, guard, audit, clock);
-            // With Redis, login rate limits are counted once for all nodes; otherwise per process.
-            RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
-                    .orElseGet(() -> new LocalRateLimiter(clock));
-            LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                    limiter, config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
-                    guard, audit, clock);
-            CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
-            CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
-            SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
-            SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
-            SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-            MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
-                    List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
-            return new Core(db, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                    cleanup, mfa, keys, cryptoUsage, crypto);
+            PasswordHasher hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
+            try {
+                MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
+                AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
+                AdminGuard guard = new AdminGuard(audit);
+                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+                SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
+                SqlUserStore userStore = new SqlUserStore(db);
+                SqlLockoutStore lockouts = new SqlLockoutStore(db);
+                SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
+                UserService users = new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
+                        PasswordRules.withShippedCommonList(), guard, audit, clock);
+                ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
+                        sessions, guard, audit, clock);
+                // With Redis, login rate limits are counted once for all nodes; otherwise per process.
+                RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
+                        .orElseGet(() -> new LocalRateLimiter(clock));
+                LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
+                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges,
+                        guard, audit, clock);
+                CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
+                CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
+                SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
+                SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
+                MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
+                        List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
+                return new Core(db, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher);
+            } catch (RuntimeException e) {
+                hasher.close();
+                throw e;
+            }
         }
 
         /** How the operator knows the master key in use, for messages. */
@@ -177,6 +191,7 @@ public final class Ward implements AutoCloseable {
         @Override
         public void close() {
             try {
+                hasher.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
                 db.close();
@@ -239,7 +254,7 @@ public final class Ward implements AutoCloseable {
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(),
                     () -> readiness(core, stopping)),
-                    config.cookieSecure());
+                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
             // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.
