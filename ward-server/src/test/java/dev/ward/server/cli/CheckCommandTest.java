@@ -71,13 +71,15 @@ class CheckCommandTest {
         Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").target("4").load().migrate();
         Files.writeString(dir.resolve("master.key"), java.util.Base64.getEncoder().encodeToString(Secrets.randomBytes(32)) + "\n");
 
+        int pending = Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().info().pending().length;
+
         var r = CleanupCommandTest.ward("check", "--data-dir", dir.toString());
-        assertThat(r.out()).as(r.out() + r.err()).contains("— answers").contains("Schema: 1 migration(s) pending (V5)")
+        assertThat(r.out()).as(r.out() + r.err()).contains("— answers").contains("Schema: " + pending + " migration(s) pending (V5")
                 .contains("WARNING: the embedded database has no password");
         assertThat(r.exit()).isZero();
 
         assertThat(Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().info().pending())
-                .as("still pending after the check").hasSize(1);
+                .as("still pending after the check").hasSize(pending);
         assertThat(dir.resolve(DataDirectory.DATABASE_PASSWORD_FILE)).doesNotExist();
         try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("ward.mv.db", "master.key");
