@@ -66,6 +66,18 @@ public final class SessionJwt {
         this.clock = clock;
     }
 
+    /** The stored signing keys that do not open under this node's master key, for {@code MasterKeyCheck}. */
+    public List<String> keysNotOpening() {
+        return store.all().stream().filter(k -> {
+            try {
+                cipher.open(PURPOSE, k.sealedPrivateJwk(), k.kid().getBytes(StandardCharsets.UTF_8));
+                return false;
+            } catch (MasterKeyCipher.DecryptionException e) {
+                return true;
+            }
+        }).map(k -> "JWT signing key " + k.kid()).toList();
+    }
+
     /**
      * A JWT for the session. {@code issuer} is Ward's public URL ({@code iss}); the audience ({@code aud}) is the
      * tenant's {@code jwt.audience}, its id by default, so a resource server that checks {@code aud} (as it should)

@@ -105,6 +105,14 @@ public final class UserService {
         return view(require(tenant, userId));
     }
 
+    /** A user found by username (compared as logins compare it), for the operator's command line. */
+    public UserView byUsername(Actor actor, String tenant, String username) {
+        guard.requireAdminOf(actor, tenant);
+        requireTenant(tenant);
+        return view(users.findByUsername(tenant, normalizeUsername(username))
+                .orElseThrow(() -> ProblemException.notFound("user_not_found", "No such user in this tenant.")));
+    }
+
     public List<UserView> list(Actor actor, String tenant) {
         guard.requireAdminOf(actor, tenant);
         requireTenant(tenant);
