@@ -2,6 +2,7 @@ package dev.ward.server;
 
 import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
+import dev.ward.atna.AtnaForwarder;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
@@ -12,6 +13,7 @@ import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
+import dev.ward.fhir.FhirAuditExport;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -30,8 +32,10 @@ import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
+import dev.ward.store.sql.SqlAuditFeed;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlForwardingOutbox;
 import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
@@ -161,12 +165,14 @@ public final class Ward implements AutoCloseable {
     private final Javalin http;
     private final RouteTable routes;
     private final ScheduledExecutorService scheduler;
+    private final Optional<AtnaForwarder> atna;
 
-    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler) {
+    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Optional<AtnaForwarder> atna) {
         this.core = core;
         this.http = http;
         this.routes = routes;
         this.scheduler = scheduler;
+        this.atna = atna;
     }
 
     public static Ward start(Config config, Clock clock, PrintStream console) {
@@ -213,8 +219,12 @@ public final class Ward implements AutoCloseable {
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
+            // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
+            Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
+                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
+                    AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler);
+            return new Ward(core, app, api.routes(), scheduler, atna);
         } catch (RuntimeException e) {
             core.close();
             throw e;
@@ -272,11 +282,20 @@ public final class Ward implements AutoCloseable {
     /** Runs one cleanup sweep now, as the schedule would. */
     public long sweepNow() { return core.cleanup().run(CleanupCriteria.ended(), "system", x -> { }); }
 
+    /**
+     * Per tenant, how many audit events the ATNA syslog receiver is not yet known to hold (empty without
+     * {@code WARD_AUDIT_SYSLOG}): the figure to monitor, since a receiver outage does not affect readiness.
+     */
+    public Map<String, Long> auditForwardingLag() {
+        return atna.map(AtnaForwarder::lag).orElse(Map.of());
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         http.stop();
         keyChoresAtStop();
+        atna.ifPresent(AtnaForwarder::close);
         core.close();
     }
 

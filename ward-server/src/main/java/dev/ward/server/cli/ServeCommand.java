@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
                 "Embedded mode (default): an H2 database and a development master key in the data directory.",
                 "Environment: WARD_MASTER_KEY (base64 of 32 bytes), WARD_BOOTSTRAP_ADMIN_PASSWORD, WARD_DATA_DIR,",
                 "WARD_COOKIE_SECURE, WARD_LOGIN_RATE_PER_IP, WARD_LOGIN_RATE_PER_USERNAME,",
-                "WARD_ARGON2_MEMORY_KIB, WARD_ARGON2_ITERATIONS."})
+                "WARD_ARGON2_MEMORY_KIB, WARD_ARGON2_ITERATIONS.",
+                "ATNA: WARD_AUDIT_SYSLOG (tls://host:6514: every audit event as RFC 5424 syslog over TLS, FHIR AuditEvent JSON),",
+                "WARD_AUDIT_SYSLOG_CA (receiver's CA, PEM or a file), WARD_AUDIT_SYSLOG_CERT / WARD_AUDIT_SYSLOG_KEY (mutual TLS)."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = Config.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
