@@ -45,6 +45,7 @@ public final class AtnaForwarder implements AutoCloseable {
     private final long pid = ProcessHandle.current().pid();
     private final ScheduledExecutorService watchdog;
     private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private SyslogConnection connection;
 
@@ -82,6 +83,9 @@ public final class AtnaForwarder implements AutoCloseable {
         return lag;
     }
 
+    /** How many forwarding attempts have failed since start (receiver down, refused, closed mid-batch). */
+    public long failedAttempts() { return failures.get(); }
+
     private void run() {
         Duration backoff = timing.firstBackoff();
         while (stop.getCount() > 0) {
@@ -90,6 +94,7 @@ public final class AtnaForwarder implements AutoCloseable {
                 more = pass();
                 backoff = timing.firstBackoff();
             } catch (RuntimeException e) {
+                failures.incrementAndGet();
                 closeConnection();
                 // Class only: a message could carry a host name or a path, never anything an event holds.
                 log.warn("audit forwarding to {} failed ({}); retrying in {} s", target, e.getClass().getSimpleName(),

@@ -290,6 +290,9 @@ public final class Ward implements AutoCloseable {
         return atna.map(AtnaForwarder::lag).orElse(Map.of());
     }
 
+    /** The ATNA forwarder, where {@code WARD_AUDIT_SYSLOG} is set. */
+    public Optional<AtnaForwarder> auditForwarder() { return atna; }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
