@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Rsyslog implements AutoCloseable {
     static final Path RSYSLOGD = Path.of("/usr/sbin/rsyslogd");
-    static final Path GTLS = Path.of("/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so");
 
     final Path dir;
     final int port;
@@ -42,7 +41,13 @@ final class Rsyslog implements AutoCloseable {
         if (!Files.isExecutable(RSYSLOGD)) {
             return Optional.of("rsyslogd is not installed (apt-get install rsyslog rsyslog-gnutls)");
         }
-        if (!Files.exists(GTLS)) {
+        boolean gtls;
+        try (var libs = Files.list(Path.of("/usr/lib"))) {
+            gtls = libs.anyMatch(d -> Files.exists(d.resolve("rsyslog/lmnsd_gtls.so")));
+        } catch (IOException e) {
+            gtls = false;
+        }
+        if (!gtls) {
             return Optional.of("rsyslog's TLS driver is not installed (apt-get install rsyslog-gnutls)");
         }
         try {
