@@ -87,6 +87,8 @@ public final class AtnaForwarder implements AutoCloseable {
     public long failedAttempts() { return failures.get(); }
 
     private void run() {
+        // The first pass waits one poll: a node that starts with a backlog serves before it loads HAPI to copy it.
+        pause(timing.idlePoll());
         Duration backoff = timing.firstBackoff();
         while (stop.getCount() > 0) {
             boolean more;
