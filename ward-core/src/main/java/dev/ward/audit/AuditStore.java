@@ -3,10 +3,19 @@ package dev.ward.audit;
 import java.time.Instant;
 import java.util.List;
 
-/** Append-only storage of audit events. There is deliberately no update and no delete. */
+/**
+ * The append-only, hash-chained audit trail (docs/decisions/0010-audit-chain.md). There is deliberately no update and
+ * no delete, but for retention pruning at the start of a chain.
+ */
 public interface AuditStore {
-    /** Appends and returns the assigned sequence number. */
-    long append(Instant at, AuditEntry entry);
+    /**
+     * Appends events, each stamped {@code at} (to the millisecond), to their tenants' chains. Durable when this returns:
+     * inside {@link Transactions#atomically} they commit with the change around them; otherwise they are written
+     * (grouped with other nodes' and threads' appends) before this returns.
+     *
+     * @throws dev.ward.problem.StoreUnavailableException when they could not be made durable in time
+     */
+    void append(Instant at, List<AuditEntry> entries);
 
     /** Newest first, at most {@code limit}; {@code tenant} null means every tenant. */
     List<AuditEvent> recent(String tenant, String type, int limit);

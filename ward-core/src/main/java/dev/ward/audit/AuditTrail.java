@@ -1,6 +1,7 @@
 package dev.ward.audit;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Ward's one entry point for recording audit events. */
@@ -13,8 +14,19 @@ public final class AuditTrail {
         this.clock = clock;
     }
 
-    public long append(AuditEntry entry) {
-        return store.append(clock.instant(), entry);
+    /**
+     * Records an event, durably before this returns; inside {@link Transactions#atomically}, in the same transaction as
+     * the change it records.
+     */
+    public void append(AuditEntry entry) {
+        store.append(clock.instant().truncatedTo(ChronoUnit.MILLIS), List.of(entry));
+    }
+
+    /** Records several events at once, in this order. */
+    public void appendAll(List<AuditEntry> entries) {
+        if (!entries.isEmpty()) {
+            store.append(clock.instant().truncatedTo(ChronoUnit.MILLIS), entries);
+        }
     }
 
     public List<AuditEvent> recent(String tenant, String type, int limit) {

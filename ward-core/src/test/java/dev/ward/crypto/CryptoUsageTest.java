@@ -17,7 +17,7 @@ class CryptoUsageTest {
     private final List<AuditEntry> written = new ArrayList<>();
     private final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
     private final CryptoUsage usage = new CryptoUsage(new AuditTrail(new AuditStore() {
-        @Override public long append(Instant at, AuditEntry e) { written.add(e); return written.size(); }
+        @Override public void append(Instant at, List<AuditEntry> e) { written.addAll(e); }
         @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
     }, clock), clock);
 

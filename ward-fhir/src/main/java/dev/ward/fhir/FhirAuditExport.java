@@ -61,7 +61,7 @@ public final class FhirAuditExport {
                 w.write("{\"fullUrl\":\"urn:uuid:");
                 w.write(entryId(e).toString());
                 w.write("\",\"resource\":");
-                w.write(parser.encodeResourceToString(FhirAuditEvent.of(e, null, node)));
+                w.write(parser.encodeResourceToString(FhirAuditEvent.of(e, e.hash(), node)));
                 w.write('}');
             }
             w.write(first ? "}" : "]}");

@@ -29,7 +29,8 @@ final class AuditEvents {
 
     static AuditEvent event(long seq, String type, String outcome, String actor, String userId, String sessionId,
                             String patientId, String ip, Map<String, Object> details) {
-        return new AuditEvent(seq, AT, "st-marys", type, outcome, actor, userId, sessionId, patientId, ip, details);
+        return new AuditEvent(seq, AT, "st-marys", type, outcome, actor, userId, sessionId, patientId, ip, details,
+                dev.ward.audit.AuditChain.GENESIS, "ab".repeat(32));
     }
 
     /** A plausible event of type: the user and session of a clinician, a patient where the type concerns one. */

@@ -244,10 +244,65 @@ public final class SqlDatabase implements AutoCloseable {
 
     public Dialect dialect() { return dialect; }
 
-    /** Runs work on one handle; connection loss becomes StoreUnavailableException. */
+    /**
+     * The transaction {@link #atomically} opened on this thread, while it runs. Scoped by that call (set and removed in
+     * {@code try/finally}), so it never outlives the change or reaches another request; every store call made inside
+     * the change uses it (docs/decisions/0010-audit-chain.md).
+     */
+    private final ThreadLocal<Bound> bound = new ThreadLocal<>();
+
+    /** A transaction bound to a thread, and what must be written into it just before it commits. */
+    private static final class Bound {
+        final Handle handle;
+        final List<java.util.function.Consumer<Handle>> beforeCommit = new java.util.ArrayList<>();
+        int savepoints;
+
+        Bound(Handle handle) { this.handle = handle; }
+    }
+
+    /**
+     * Runs {@code change} in one transaction: every store call it makes on this thread joins it, and what is registered
+     * with {@link #beforeCommit} (the audit events) is written at its end, so the change and its events commit together
+     * or not at all. A call inside another joins the outer transaction.
+     */
+    public <T> T atomically(java.util.function.Supplier<T> change) {
+        if (bound.get() != null) {
+            return change.get();
+        }
+        return call(h -> h.inTransaction(tx -> {
+            Bound b = new Bound(tx);
+            bound.set(b);
+            try {
+                T result = change.get();
+                for (int i = 0; i < b.beforeCommit.size(); i++) {
+                    b.beforeCommit.get(i).accept(tx);
+                }
+                return result;
+            } finally {
+                bound.remove();
+            }
+        }));
+    }
+
+    /** Whether this thread is inside {@link #atomically}. */
+    boolean inTransactionHere() {
+        return bound.get() != null;
+    }
+
+    /** Work to do in this thread's transaction just before it commits; only inside {@link #atomically}. */
+    void beforeCommit(java.util.function.Consumer<Handle> work) {
+        Bound b = bound.get();
+        if (b == null) {
+            throw new IllegalStateException("beforeCommit outside a transaction");
+        }
+        b.beforeCommit.add(work);
+    }
+
+    /** Runs work on one handle (this thread's transaction, if any); connection loss becomes StoreUnavailableException. */
     public <R> R call(HandleCallback<R, RuntimeException> work) {
+        Bound b = bound.get();
         try {
-            return jdbi.withHandle(work);
+            return b != null ? work.withHandle(b.handle) : jdbi.withHandle(work);
         } catch (ConnectionException e) {
             throw new StoreUnavailableException("database", e);
         } catch (UnableToExecuteStatementException e) {
@@ -279,13 +334,27 @@ public final class SqlDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs an INSERT; false, with nothing written, when it would break a unique constraint. */
+    /**
+     * Runs an INSERT; false, with nothing written, when it would break a unique constraint. Inside a transaction the
+     * INSERT gets a savepoint of its own, since PostgreSQL aborts the whole transaction at the first failed statement.
+     */
     boolean insertUnlessDuplicate(java.util.function.Consumer<Handle> insert) {
+        Bound b = bound.get();
+        String savepoint = b == null ? null : "ward_insert_" + (++b.savepoints);
         try {
+            if (savepoint != null) {
+                b.handle.savepoint(savepoint);
+            }
             run(insert);
+            if (savepoint != null) {
+                b.handle.releaseSavepoint(savepoint);
+            }
             return true;
         } catch (org.jdbi.v3.core.statement.StatementException e) {
             if (isUniqueViolation(e)) {
+                if (savepoint != null) {
+                    b.handle.rollbackToSavepoint(savepoint);
+                }
                 return false;
             }
             throw e;

@@ -27,11 +27,11 @@ class LoginAtomicityTest extends StoreContract {
     /** The real audit store, except that chosen event types fail as on a lost connection. */
     record FailingOn(AuditStore real, String failingType) implements AuditStore {
         @Override
-        public long append(Instant at, AuditEntry entry) {
-            if (entry.type().equals(failingType)) {
+        public void append(Instant at, List<AuditEntry> entries) {
+            if (entries.stream().anyMatch(e -> e.type().equals(failingType))) {
                 throw new StoreUnavailableException("database", null);
             }
-            return real.append(at, entry);
+            real.append(at, entries);
         }
 
         @Override

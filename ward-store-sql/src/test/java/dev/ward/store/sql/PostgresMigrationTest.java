@@ -87,6 +87,8 @@ class PostgresMigrationTest {
         assertThat(sessions.nextForCleanup(CleanupCriteria.ended(), now.plusSeconds(62), 10)).extracting(Session::id)
                 .containsExactly("ses_pg");
         assertThat(sessions.delete("ses_pg")).isTrue();
-        assertThat(new SqlAuditStore(db).append(now, dev.ward.audit.AuditEntry.of("pg", "test.event").build())).isPositive();
+        new SqlAuditStore(db).append(now, List.of(dev.ward.audit.AuditEntry.of("pg", "test.event").build()));
+        assertThat(new SqlAuditStore(db).recent("pg", "test.event", 1)).singleElement()
+                .satisfies(e -> assertThat(e.seq()).isEqualTo(1));
     }
 }
