@@ -4,11 +4,11 @@ import dev.ward.access.Actor;
 import dev.ward.access.AdminGuard;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
+import dev.ward.cache.Invalidations;
+import dev.ward.cache.NodeCache;
 import dev.ward.problem.ProblemException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,18 +24,17 @@ public final class TenantService {
     private final Clock clock;
     /**
      * Tenants read on hot paths (validation needs the policy), kept briefly so a validation costs no extra
-     * database round trip. A policy change made on this node applies at once; on other nodes within the TTL.
+     * database round trip. A policy change is cleared from every node before it is answered ({@link Invalidations}).
      */
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final NodeCache<String, Tenant> cache;
     private static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
-    private record Cached(Tenant tenant, Instant loadedAt) {}
-
-    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Clock clock) {
+    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Invalidations invalidations, Clock clock) {
         this.store = store;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
+        this.cache = new NodeCache<>(invalidations, "tenants", CACHE_TTL, 100_000, clock, store::find);
     }
 
     public Tenant create(Actor actor, String id, String name, Map<String, ?> policyPatch) {
@@ -83,7 +82,7 @@ public final class TenantService {
             Tenant current = require(id);
             Policy next = current.policy().merge(patch);
             if (store.updatePolicy(id, next, current.policyVersion())) {
-                cache.remove(id);
+                cache.changed();
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
                         .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
                 return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
@@ -97,16 +96,9 @@ public final class TenantService {
         return store.find(id);
     }
 
-    /** The tenant as recently read (at most a few seconds old); for hot paths inside the tenant. */
+    /** The tenant as this node last read it, with every committed policy change; for hot paths inside the tenant. */
     public Optional<Tenant> cached(String id) {
-        Instant now = clock.instant();
-        Cached c = cache.get(id);
-        if (c != null && now.isBefore(c.loadedAt().plus(CACHE_TTL)) && !now.isBefore(c.loadedAt())) {
-            return Optional.of(c.tenant());
-        }
-        Optional<Tenant> fresh = store.find(id);
-        fresh.ifPresent(t -> cache.put(id, new Cached(t, now)));
-        return fresh;
+        return cache.get(id);
     }
 
     /** The policy of a tenant that must exist (its sessions or users do). */

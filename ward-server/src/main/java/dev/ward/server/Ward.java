@@ -31,6 +31,7 @@ import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlInvalidations;
 import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
@@ -70,7 +71,7 @@ public final class Ward implements AutoCloseable {
      * Stores and services, for the server and for CLI commands alike: one database (embedded H2 or
      * PostgreSQL) and, in production mode with {@code WARD_REDIS_URL}, Redis for sessions and attributes.
      */
-    public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
+    public record Core(SqlDatabase db, SqlInvalidations invalidations, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
                        CryptoService crypto) implements AutoCloseable {
@@ -85,6 +86,7 @@ public final class Ward implements AutoCloseable {
             }
             MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
             SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
+            SqlInvalidations invalidations = SqlInvalidations.of(db);
             Optional<RedisConnection> redis = Optional.empty();
             try {
                 redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
@@ -102,14 +104,14 @@ public final class Ward implements AutoCloseable {
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
                 PasswordHasher hasher = new PasswordHasher(config.argon2());
-                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
-                ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, invalidations, clock);
+                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, invalidations, clock);
                 MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
                         sessions, guard, audit, clock);
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
@@ -121,11 +123,14 @@ public final class Ward implements AutoCloseable {
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
                 SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
+                keys.register(attributes);
+                keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
+                return new Core(db, invalidations, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
                         keys, cryptoUsage, crypto);
             } catch (RuntimeException e) {
+                invalidations.close();
                 redis.ifPresent(RedisConnection::close);
                 db.close();
                 throw e;
@@ -141,11 +146,12 @@ public final class Ward implements AutoCloseable {
         }
 
         /** Everything Ward seals with tenant keys, for {@code keys rewrap}. */
-        public List<Resealable> resealables() { return List.of(attributes, mfa); }
+        public List<Resealable> resealables() { return keys.sealedKinds(); }
 
         @Override
         public void close() {
             try {
+                invalidations.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
                 db.close();
@@ -176,6 +182,8 @@ public final class Ward implements AutoCloseable {
     public static Ward start(Config config, Clock clock, PrintStream console, Optional<StartupCleanup> startupCleanup) {
         Core core = Core.open(config, clock);
         try {
+            // Only a server's caches serve; CLI commands on the same data publish their changes but always read the store.
+            core.invalidations().listen();
             switch (new Bootstrap(core.tenants(), core.users()).run(config.bootstrapAdminPassword())) {
                 case Bootstrap.Outcome.CreatedWithGeneratedPassword generated -> {
                     console.println("================================================================");

@@ -59,10 +59,11 @@ final class CryptoRoutes {
             Actor actor = credentials.require(ctx);
             String tenant = ctx.pathParam("tenant");
             int version = version(ctx.pathParam("version"));
-            if (!JsonBody.read(ctx, json).bool("confirm")) {
+            JsonBody body = JsonBody.read(ctx, json);
+            if (!body.bool("confirm")) {
                 throw ProblemException.validation("confirm", "confirm must be true: destroying a key version cannot be undone");
             }
-            keyVersions(ctx, tenant, keys.destroy(actor, tenant, version));
+            keyVersions(ctx, tenant, keys.destroy(actor, tenant, version, body.has("force") && body.bool("force")));
         });
     }
 

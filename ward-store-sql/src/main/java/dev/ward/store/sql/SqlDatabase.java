@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ward.problem.StoreUnavailableException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
@@ -78,6 +81,23 @@ public final class SqlDatabase implements AutoCloseable {
     }
 
     public Dialect dialect() { return dialect; }
+
+    /**
+     * A connection of its own, outside the pool and with the pool's credentials, for work that keeps one open
+     * indefinitely (a LISTEN); {@code properties} add driver settings. The caller closes it.
+     */
+    Connection openDedicated(Properties properties) throws SQLException {
+        Properties all = new Properties();
+        all.putAll(properties);
+        all.putAll(dataSource.getDataSourceProperties());
+        if (dataSource.getUsername() != null) {
+            all.setProperty("user", dataSource.getUsername());
+        }
+        if (dataSource.getPassword() != null) {
+            all.setProperty("password", dataSource.getPassword());
+        }
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), all);
+    }
 
     /** Runs work on one handle; connection loss becomes StoreUnavailableException. */
     public <R> R call(HandleCallback<R, RuntimeException> work) {
