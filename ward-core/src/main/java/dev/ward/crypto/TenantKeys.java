@@ -255,7 +255,7 @@ public final class TenantKeys implements TenantCipher {
                 .orElseThrow(() -> new IllegalStateException("key version " + (version + 1) + " of a tenant is missing"));
         Instant destroyable = demoted.plus(FRESHNESS);
         if (now.isBefore(destroyable)) {
-            long seconds = (Duration.between(now, destroyable).toMillis() + 999) / 1000;
+            long seconds = (Duration.between(now, destroyable).toNanos() + 999_999_999) / 1_000_000_000;
             throw new ProblemException(409, "key_version_recently_primary", "Key version recently primary",
                     "Version " + version + " was the primary until " + demoted + "; values may still be sealed under it "
                             + "for a moment. It can be destroyed from " + destroyable + ".",

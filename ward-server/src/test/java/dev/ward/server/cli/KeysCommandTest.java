@@ -16,6 +16,13 @@ import org.junit.jupiter.api.Test;
 class KeysCommandTest {
     static final String PW = "North-Pass-123!";
 
+    /** Tenant north with user nina; her session token. */
+    private static String signedInToNorth(TestWard w) {
+        w.createTenant("north");
+        w.createUser("north", "nina", PW, "staff");
+        return w.login("north", "nina", PW);
+    }
+
     private static TestWard.Response decrypt(TestWard w, String apiKey, String ciphertext) {
         return w.post("/v1/crypto/decrypt", TestWard.json(Map.of("field", "f", "ciphertext", ciphertext)), apiKey);
     }
@@ -24,9 +31,7 @@ class KeysCommandTest {
     void listRotateAndRewrapWhileTheServerRunsWhichSealsUnderTheNewVersionAtOnce() {
         try (TestWard w = new TestWard()) {
             String dir = w.dataDir.toString();
-            w.createTenant("north");
-            w.createUser("north", "nina", PW, "staff");
-            String token = w.login("north", "nina", PW);
+            String token = signedInToNorth(w);
             for (String name : new String[] {"a", "b", "c"}) {
                 assertThat(w.put("/v1/session/attributes/" + name, "\"value-" + name + "\"", token).status()).isEqualTo(204);
             }
@@ -60,9 +65,7 @@ class KeysCommandTest {
     @Test
     void offATerminalRewrapPrintsPlainProgressLinesNotABar() {
         try (TestWard w = new TestWard()) {
-            w.createTenant("north");
-            w.createUser("north", "nina", PW, "staff");
-            String token = w.login("north", "nina", PW);
+            String token = signedInToNorth(w);
             w.put("/v1/session/attributes/a", "1", token);
             w.post("/v1/admin/tenants/north/keys/rotate", null, w.adminToken());
 
@@ -78,9 +81,7 @@ class KeysCommandTest {
     void destroyIsRefusedWhileWardsOwnValuesUseTheVersionThenTheServerStopsUsingItAtOnce() {
         try (TestWard w = new TestWard()) {
             String dir = w.dataDir.toString();
-            w.createTenant("north");
-            w.createUser("north", "nina", PW, "staff");
-            String token = w.login("north", "nina", PW);
+            String token = signedInToNorth(w);
             w.put("/v1/session/attributes/a", "\"kept\"", token);
             w.put("/v1/session/attributes/b", "\"kept too\"", token);
             String app = w.createApiKey("north", "crypto");
@@ -116,9 +117,7 @@ class KeysCommandTest {
     void forceDestroysAVersionStillInUse() {
         try (TestWard w = new TestWard()) {
             String dir = w.dataDir.toString();
-            w.createTenant("north");
-            w.createUser("north", "nina", PW, "staff");
-            String token = w.login("north", "nina", PW);
+            String token = signedInToNorth(w);
             w.put("/v1/session/attributes/a", "\"lost\"", token);
             w.post("/v1/admin/tenants/north/keys/rotate", null, w.adminToken());
 
