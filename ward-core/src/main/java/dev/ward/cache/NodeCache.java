@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -17,11 +16,11 @@ import java.util.function.Function;
  * served again. The lifetime bounds what a lost notice can cost. Absent values are never cached.
  */
 public final class NodeCache<K, V> {
-    private record Entry<V>(V value, long generation, Instant loadedAt) {}
+    private record Entry<V>(V value, long generation, long loadedAtMillis) {}
 
     private final Invalidations invalidations;
     private final String topic;
-    private final Duration lifetime;
+    private final long lifetimeMillis;
     private final Clock clock;
     private final Function<K, Optional<V>> load;
     private final Cache<K, Entry<V>> entries;
@@ -37,7 +36,7 @@ public final class NodeCache<K, V> {
                      Function<K, Optional<V>> load) {
         this.invalidations = invalidations;
         this.topic = topic;
-        this.lifetime = lifetime;
+        this.lifetimeMillis = lifetime.toMillis();
         this.clock = clock;
         this.load = load;
         this.entries = Caffeine.newBuilder().maximumSize(maximumSize).build();
@@ -50,11 +49,10 @@ public final class NodeCache<K, V> {
             return load.apply(key);
         }
         long current = generation.get();
-        Instant now = clock.instant();
+        long now = clock.millis();
         Entry<V> hit = entries.getIfPresent(key);
         // A clock that went back (a test, an NTP step) makes an entry look young: it is not served either.
-        if (hit != null && hit.generation() == current && !now.isBefore(hit.loadedAt())
-                && now.isBefore(hit.loadedAt().plus(lifetime))) {
+        if (hit != null && hit.generation() == current && now >= hit.loadedAtMillis() && now - hit.loadedAtMillis() < lifetimeMillis) {
             return Optional.of(hit.value());
         }
         Optional<V> loaded = load.apply(key);
