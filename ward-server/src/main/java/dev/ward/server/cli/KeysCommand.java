@@ -57,6 +57,8 @@ final class KeysCommand implements Runnable {
                 return 2;
             }
             try (Ward.Core core = Ward.Core.open(config.get(), Clock.systemUTC())) {
+                // On PostgreSQL a change is then confirmed by every listening server before the command ends.
+                core.invalidations().listen();
                 return work.apply(core);
             } catch (ProblemException e) {
                 err.println(command + ": " + e.detail());
