@@ -11,8 +11,8 @@ package dev.ward.cache;
 public interface Invalidations {
     /**
      * Tells every node that {@code topic} changed; call it after the change is committed. This node's subscribers
-     * run first (even when sending then fails); other nodes' as soon as the store delivers the notice (this node
-     * waits, bounded, until its own listener has heard it back, so the others very likely have too).
+     * run first (even when sending then fails), then every listening node's, before this returns (bounded: a node
+     * that does not confirm in time is waited for no longer, and catches up within the caches' lifetime).
      *
      * @throws dev.ward.problem.StoreUnavailableException when the notice cannot be sent (the change stands; caches
      *         elsewhere expire within their lifetime)

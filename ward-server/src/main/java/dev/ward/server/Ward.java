@@ -182,7 +182,7 @@ public final class Ward implements AutoCloseable {
     public static Ward start(Config config, Clock clock, PrintStream console, Optional<StartupCleanup> startupCleanup) {
         Core core = Core.open(config, clock);
         try {
-            // Only a server's caches serve; CLI commands on the same data publish their changes but always read the store.
+            // Caches serve only once listening; a CLI command on the same data that does not listen always reads the store.
             core.invalidations().listen();
             switch (new Bootstrap(core.tenants(), core.users()).run(config.bootstrapAdminPassword())) {
                 case Bootstrap.Outcome.CreatedWithGeneratedPassword generated -> {
