@@ -111,8 +111,8 @@ final class StoreFixture implements AutoCloseable {
         this.ownsStores = ownsStores;
         this.db = stores.db();
         this.masterKey = masterKey;
+        this.invalidations = SqlInvalidations.of(db);
         try {
-            invalidations = SqlInvalidations.of(db);
             invalidations.listen();
             masterCipher = new MasterKeyCipher(masterKey);
             audit = new AuditTrail(new SqlAuditStore(db), clock);
@@ -140,6 +140,7 @@ final class StoreFixture implements AutoCloseable {
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, audit, clock);
         } catch (RuntimeException | Error e) {
+            invalidations.close();
             if (ownsStores) {
                 try {
                     stores.close();
