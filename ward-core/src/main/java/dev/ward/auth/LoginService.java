@@ -8,6 +8,7 @@ import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
 import dev.ward.mfa.MfaService;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.ServerBusyException;
 import dev.ward.session.Client;
 import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
@@ -38,6 +39,8 @@ import java.util.regex.Pattern;
 public final class LoginService {
     public static final String CHALLENGE_PREFIX = "wmc_";
     private static final Pattern CHALLENGE = Pattern.compile("wmc_[A-Za-z0-9_-]{43}");
+    /** The login-history reason of a login refused because password hashing was at capacity. */
+    public static final String SERVER_BUSY = "server_busy";
 
     private final TenantService tenants;
     private final UserStore users;
@@ -60,7 +63,7 @@ public final class LoginService {
         this.tenants = tenants;
         this.users = users;
         this.lockouts = lockouts;
-        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.lockout = new AccountLockout(lockouts, challenges, audit, clock);
         this.mfa = mfa;
         this.challenges = challenges;
         this.history = history;
@@ -100,21 +103,30 @@ public final class LoginService {
         }
 
         Optional<Tenant> tenant = tenants.find(request.tenant());
+        Optional<User> found = tenant.isEmpty() ? Optional.empty() : users.findByUsername(request.tenant(), username);
+        boolean passwordOk;
+        try {
+            // One Argon2 verification whatever the case, against a dummy hash where there is no account.
+            passwordOk = found.isPresent() ? hasher.verify(request.password(), found.get().passwordHash())
+                    : hasher.verifyAgainstDummy(request.password());
+        } catch (ServerBusyException busy) {
+            // Refused before any password was checked: a failed attempt in the history, nothing toward the lockout.
+            if (tenant.isEmpty()) {
+                recordUnknownTenant(now, request, username, SERVER_BUSY);
+            } else {
+                record(now, request, username, found.orElse(null), SERVER_BUSY);
+            }
+            throw busy;
+        }
         if (tenant.isEmpty()) {
-            hasher.verifyAgainstDummy(request.password());
-            // Kept under tenant system: a tenant created later under that id must not inherit these attempts.
-            history.append(new LoginAttempt(now, Actor.SYSTEM_TENANT, clip(request.tenant() + "/" + username), null, false,
-                    "unknown_tenant", ip, request.client().userAgent()));
+            recordUnknownTenant(now, request, username, "unknown_tenant");
             return new LoginResult.Rejected("unknown_tenant");
         }
         Policy policy = tenant.get().policy();
-        Optional<User> found = users.findByUsername(request.tenant(), username);
         if (found.isEmpty()) {
-            hasher.verifyAgainstDummy(request.password());
             return reject(now, request, username, null, "unknown_user");
         }
         User user = found.get();
-        boolean passwordOk = hasher.verify(request.password(), user.passwordHash());
         LockoutState lock = lockouts.get(user.tenant(), user.id());
         if (lock.lockedAt(now)) {
             return reject(now, request, username, user, "locked");
@@ -127,7 +139,7 @@ public final class LoginService {
             return reject(now, request, username, user, "wrong_password");
         }
         if (hasher.needsRehash(user.passwordHash())) {
-            users.setPasswordHash(user.tenant(), user.id(), hasher.hash(request.password()));
+            upgradeHash(user, request.password());
         }
         if (user.mfaEnabled()) {
             // The failure count stays until the second factor passes: a known password must not reset the
@@ -141,6 +153,28 @@ public final class LoginService {
             case LoginResult.Authenticated a when enrolmentOnly -> new LoginResult.EnrollmentRequired(a.issued(), a.user());
             case LoginResult other -> other;
         };
+    }
+
+    /**
+     * A login refused at the boundary as malformed (a control character in a name, say): recorded as a failed
+     * attempt (reason {@code invalid_input}) under its tenant when that exists, else under {@code system}, after
+     * the per-address limit like any other attempt. {@code tenant} and {@code username} must be printable already.
+     */
+    public LoginResult refuseMalformed(Optional<Actor.ApiKey> app, String tenant, String username, Client client) {
+        requireSessionsScope(app);
+        Optional<Duration> wait = perIpLimit("login", client.ip());
+        if (wait.isPresent()) {
+            return new LoginResult.RateLimited(wait.get());
+        }
+        Instant now = clock.instant();
+        String reason = "invalid_input";
+        boolean known = !tenant.isEmpty() && tenants.cached(tenant).isPresent();
+        String where = known ? tenant : Actor.SYSTEM_TENANT;
+        String who = known ? username : tenant + "/" + username;
+        history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent()));
+        audit.append(AuditEntry.of(where, "login.failed").outcome(AuditEntry.FAILURE).ip(client.ip())
+                .detail("reason", reason).build());
+        return new LoginResult.Rejected(reason);
     }
 
     /**
@@ -226,6 +260,15 @@ public final class LoginService {
         return new LoginResult.Authenticated(issued, user);
     }
 
+    /** Recomputes a hash made under weaker parameters; when hashing is at capacity, a later login does it. */
+    private void upgradeHash(User user, String password) {
+        try {
+            users.setPasswordHash(user.tenant(), user.id(), hasher.hash(password));
+        } catch (ServerBusyException busy) {
+            // the stored hash still verifies; nothing is lost by waiting
+        }
+    }
+
     private void clearLockout(User user, LockoutState lock) {
         if (lock.failures() > 0 || lock.lockouts() > 0 || lock.lockedUntil() != null) {
             lockouts.clear(user.tenant(), user.id());
@@ -238,8 +281,31 @@ public final class LoginService {
         }
     }
 
+    /** Never skipped: a caller that names no address shares one bucket with every other such caller. */
     private Optional<Duration> perIpLimit(String what, String ip) {
-        return ip.isEmpty() ? Optional.empty() : limiter.acquire(what + ":ip:" + ip, limits.perIpPerMinute());
+        return limiter.acquire(what + ":ip:" + ipBucket(ip), limits.perIpPerMinute());
+    }
+
+    /**
+     * The per-address bucket of an address: IPv4 as is; IPv6 by its /64, since one subscriber is given a whole
+     * /64 (RFC 6177) and could otherwise take a fresh bucket for every request.
+     */
+    static String ipBucket(String ip) {
+        if (ip.isEmpty()) {
+            return "unknown";
+        }
+        if (ip.indexOf(':') < 0 || !ip.matches("[0-9A-Fa-f:.]{2,45}")) {
+            return ip;
+        }
+        try {
+            byte[] b = java.net.InetAddress.getByName(ip).getAddress();
+            if (b.length != 16) {
+                return ip;
+            }
+            return java.util.HexFormat.of().formatHex(b, 0, 8) + "/64";
+        } catch (java.net.UnknownHostException e) {
+            return ip;
+        }
     }
 
     /** Removes MFA challenges nobody answered in time. */
@@ -258,6 +324,12 @@ public final class LoginService {
         audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.FAILURE)
                 .user(user == null ? null : user.id()).ip(request.client().ip()).detail("reason", reason).build());
         return new LoginResult.Rejected(reason);
+    }
+
+    /** Kept under tenant system: a tenant created later under that id must not inherit these attempts. */
+    private void recordUnknownTenant(Instant now, LoginRequest request, String username, String reason) {
+        history.append(new LoginAttempt(now, Actor.SYSTEM_TENANT, clip(request.tenant() + "/" + username), null, false,
+                reason, request.client().ip(), request.client().userAgent()));
     }
 
     private void record(Instant now, LoginRequest request, String username, User user, String failureReason) {

@@ -1,10 +1,11 @@
 package dev.ward.auth;
 
+import dev.ward.user.OpenChallenges;
 import java.time.Instant;
 import java.util.Optional;
 
 /** Pending MFA logins, shared by every node (a challenge answered on another node than the login still works). */
-public interface MfaChallengeStore {
+public interface MfaChallengeStore extends OpenChallenges {
     void create(MfaChallenge challenge);
 
     Optional<MfaChallenge> find(String hash);

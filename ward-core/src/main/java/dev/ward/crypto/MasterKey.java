@@ -1,10 +1,8 @@
 package dev.ward.crypto;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
@@ -37,27 +35,35 @@ public final class MasterKey {
         Path file = dataDir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dataDir);
-            if (!Files.exists(file)) {
-                // Written whole to a private temporary file, then published with a hard link, which fails if the
-                // key exists: two processes starting at once agree on one key and never read a half-written file.
-                Path tmp = Files.createTempFile(dataDir, ".master", ".tmp",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                try {
-                    Files.writeString(tmp, Base64.getEncoder().encodeToString(Secrets.randomBytes(LENGTH)) + "\n");
-                    Files.createLink(file, tmp);
-                    log.warn("Generated a development master key at {}. It is for development only: set WARD_MASTER_KEY "
-                            + "(base64 of 32 random bytes) in production and keep it out of the data directory.", file);
-                } catch (FileAlreadyExistsException raced) {
-                    log.warn("Using the development master key file {}; set WARD_MASTER_KEY in production.", file);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+            SecretFile.Read read = SecretFile.readOrCreate(file, () -> Base64.getEncoder().encodeToString(Secrets.randomBytes(LENGTH)));
+            if (read.created()) {
+                log.warn("Generated a development master key at {}. It is for development only: set WARD_MASTER_KEY "
+                        + "(base64 of 32 random bytes) in production and keep it out of the data directory.", file);
             } else {
                 log.warn("Using the development master key file {}; set WARD_MASTER_KEY in production.", file);
             }
-            return new MasterKey(decode(Files.readString(file).trim(), file.toString()), Source.DEV_KEY_FILE);
+            return new MasterKey(decode(read.value(), file.toString()), Source.DEV_KEY_FILE);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read or create the master key file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The master key without creating anything, for a check that only reads: from the environment, else the
+     * development key file if it exists.
+     */
+    public static Optional<MasterKey> existing(Optional<String> fromEnvironment, Path dataDir) {
+        if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
+            return Optional.of(new MasterKey(decode(fromEnvironment.get().trim(), "WARD_MASTER_KEY"), Source.ENVIRONMENT));
+        }
+        Path file = dataDir.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new MasterKey(decode(Files.readString(file).trim(), file.toString()), Source.DEV_KEY_FILE));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the master key file " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -97,6 +98,21 @@ public final class MasterKeyCipher {
             throw new DecryptionException("authentication failed");
         } catch (GeneralSecurityException e) {
             throw new DecryptionException("decryption failed");
+        }
+    }
+
+    /**
+     * A key check value: names this master key without revealing it (HMAC-SHA256 of a constant under a key
+     * derived for that purpose alone), so a database can tell the key it was sealed under from another one.
+     */
+    public String checkValue() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key("key-check-value").getEncoded(), "HmacSHA256"));
+            return "kcv1:" + Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal("ward master key check".getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
     }
 

@@ -176,6 +176,23 @@ public final class TenantKeys implements TenantCipher {
         return store.version(tenant, version).map(s -> stateOf(s, head.map(KeyStore.Head::primaryVersion).orElse(0)));
     }
 
+    /** The stored key versions that do not open under this node's master key, for {@link MasterKeyCheck}. */
+    public List<String> versionsNotOpening() {
+        List<String> failing = new java.util.ArrayList<>();
+        for (KeyStore.Head head : store.heads()) {
+            for (KeyStore.Stored s : store.versions(head.tenant())) {
+                try {
+                    if (s.wrappedKeyset() != null) {
+                        unwrap(new VersionOf(head.tenant(), s.version()), s.wrappedKeyset());
+                    }
+                } catch (IllegalStateException e) {
+                    failing.add("key version " + s.version() + " of tenant " + head.tenant());
+                }
+            }
+        }
+        return failing;
+    }
+
     private Loaded key(String tenant, int version) {
         return loaded.get(new VersionOf(tenant, version))
                 .orElseThrow(() -> new IllegalStateException("the primary key version of a tenant is unavailable"));

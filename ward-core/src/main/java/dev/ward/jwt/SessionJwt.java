@@ -66,17 +66,39 @@ public final class SessionJwt {
         this.clock = clock;
     }
 
-    public Issued issue(Session s) {
+    /** The stored signing keys that do not open under this node's master key, for {@code MasterKeyCheck}. */
+    public List<String> keysNotOpening() {
+        return store.all().stream().filter(k -> {
+            try {
+                cipher.open(PURPOSE, k.sealedPrivateJwk(), k.kid().getBytes(StandardCharsets.UTF_8));
+                return false;
+            } catch (MasterKeyCipher.DecryptionException e) {
+                return true;
+            }
+        }).map(k -> "JWT signing key " + k.kid()).toList();
+    }
+
+    /**
+     * A JWT for the session. {@code issuer} is Ward's public URL ({@code iss}); the audience ({@code aud}) is the
+     * tenant's {@code jwt.audience}, its id by default, so a resource server that checks {@code aud} (as it should)
+     * never accepts another tenant's token although one key signs for all; {@code jti} is unique per token.
+     */
+    public Issued issue(Session s, String issuer) {
         Instant now = clock.instant();
         Active key = active(now);
+        var tenant = tenants.cached(s.tenant()).orElseThrow();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(tenant.policy().jwtAudience(s.tenant()))
+                .jwtID(Secrets.newId("jti_"))
                 .claim("sid", s.id())
                 .subject(s.userId())
                 .claim("tenant", s.tenant())
                 .claim("roles", s.roles())
                 .claim("aal", s.aal())
-                .claim("pv", tenants.cached(s.tenant()).orElseThrow().policyVersion())
+                .claim("pv", tenant.policyVersion())
                 .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(LIFETIME)))
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(key.kid()).type(JOSEObjectType.JWT).build(), claims);

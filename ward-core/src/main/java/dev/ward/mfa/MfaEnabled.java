@@ -3,8 +3,11 @@ package dev.ward.mfa;
 import java.util.List;
 import java.util.Optional;
 
-/** TOTP confirmed: the backup codes (shown this once) and the session's new token, if it could be rotated. */
-public record MfaEnabled(List<String> backupCodes, Optional<String> rotatedToken) {
+/**
+ * TOTP confirmed: the backup codes (shown this once), the session's assurance level afterwards, and its new
+ * token when that level was raised (and the token could be rotated).
+ */
+public record MfaEnabled(List<String> backupCodes, int aal, Optional<String> rotatedToken) {
     public MfaEnabled {
         backupCodes = List.copyOf(backupCodes);
     }

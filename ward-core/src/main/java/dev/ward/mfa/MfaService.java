@@ -16,6 +16,7 @@ import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
 import dev.ward.user.AccountLockout;
 import dev.ward.user.LockoutStore;
+import dev.ward.user.OpenChallenges;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.User;
 import dev.ward.user.UserStore;
@@ -52,19 +53,22 @@ public final class MfaService implements Resealable {
     private final UserStore users;
     private final PasswordHasher hasher;
     private final AccountLockout lockout;
+    private final OpenChallenges challenges;
     private final SessionService sessions;
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
 
     public MfaService(MfaStore store, TenantCipher cipher, TenantService tenants, UserStore users, LockoutStore lockouts,
-                      PasswordHasher hasher, SessionService sessions, AdminGuard guard, AuditTrail audit, Clock clock) {
+                      OpenChallenges challenges, PasswordHasher hasher, SessionService sessions, AdminGuard guard,
+                      AuditTrail audit, Clock clock) {
         this.store = store;
         this.cipher = cipher;
         this.tenants = tenants;
         this.users = users;
         this.hasher = hasher;
-        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.lockout = new AccountLockout(lockouts, challenges, audit, clock);
+        this.challenges = challenges;
         this.sessions = sessions;
         this.guard = guard;
         this.audit = audit;
@@ -83,10 +87,23 @@ public final class MfaService implements Resealable {
         return new MfaStatus(user.mfaEnabled(), remaining, requiredFor(user.roles(), tenants.policyOf(user.tenant())));
     }
 
-    /** A new pending TOTP secret (replacing an unconfirmed one); refused while TOTP is enabled. */
-    public TotpEnrolment beginTotp(Session s) {
+    /**
+     * A new pending TOTP secret (replacing an unconfirmed one); refused while TOTP is enabled. A session past
+     * enrolment (aal 1) must give the current password: whoever holds a stolen password-only session must not
+     * be able to tie the account to their own authenticator. The enrolment-only session (aal 0) needs none:
+     * a password login is the only thing that hands one out, and enrolling is all it may do.
+     */
+    public TotpEnrolment beginTotp(Session s, Optional<String> currentPassword) {
         User user = userOf(s);
         Tenant tenant = tenants.find(user.tenant()).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
+        if (user.mfaEnabled()) {
+            throw alreadyEnabled();
+        }
+        if (!s.enrollmentOnly()) {
+            requirePassword(user, tenant.policy(), s, currentPassword.orElseThrow(() -> ProblemException.validation(
+                    "current_password", "current_password is required to enrol from a session past enrolment (aal 1)")),
+                    "setup");
+        }
         byte[] secret = Secrets.randomBytes(Totp.SECRET_BYTES);
         String sealed = cipher.seal(user.tenant(), SECRET_FIELD, secret, associatedData(user));
         if (user.mfaEnabled() || !store.beginTotp(user.tenant(), user.id(), sealed, clock.instant())) {
@@ -100,8 +117,11 @@ public final class MfaService implements Resealable {
     }
 
     /**
-     * The first code confirms the pending secret: TOTP is on, the backup codes are issued (shown once), and
-     * the session becomes aal 2 with a new token.
+     * The first code confirms the pending secret: TOTP is on, the backup codes are issued (shown once) and the
+     * user's other sessions end (whoever else held one did not enrol this device). An enrolment-only session
+     * (aal 0) becomes aal 2 with a new token: its password login and this code are the two factors. A
+     * password-only session (aal 1) stays aal 1: only the login challenge raises a session to aal 2, so a
+     * stolen session cannot promote itself with an authenticator of its own.
      */
     public MfaEnabled confirmTotp(Session s, String currentToken, String code) {
         User user = userOf(s);
@@ -120,6 +140,9 @@ public final class MfaService implements Resealable {
                     .session(s.id()).ip(s.client().ip()).detail("method", "totp").detail("stage", "enrollment").build());
             throw invalidCode();
         }
+        // Before the factor is on: should the session store fail here (503), nothing is enabled and the holder
+        // simply confirms again, rather than losing backup codes that were never shown.
+        sessions.endOthers(s, "mfa_enrolled");
         Policy policy = tenants.policyOf(user.tenant());
         List<String> codes = new ArrayList<>();
         List<BackupCode> stored = newBackupCodes(policy.mfaBackupCodes(), codes);
@@ -127,8 +150,11 @@ public final class MfaService implements Resealable {
             throw ProblemException.conflict("mfa_setup_required", "The pending TOTP secret changed meanwhile; start again.");
         }
         audit.append(AuditEntry.of(user.tenant(), "mfa.enrolled").user(user.id()).session(s.id()).ip(s.client().ip())
-                .detail("method", "totp").detail("backup_codes", codes.size()).build());
-        return new MfaEnabled(codes, sessions.elevate(s, currentToken, Session.AAL_MFA));
+                .detail("method", "totp").detail("backup_codes", codes.size()).detail("session_aal", s.aal()).build());
+        if (s.enrollmentOnly()) {
+            return new MfaEnabled(codes, Session.AAL_MFA, sessions.elevate(s, currentToken, Session.AAL_MFA));
+        }
+        return new MfaEnabled(codes, s.aal(), Optional.empty());
     }
 
     /** New backup codes in place of all earlier ones; needs a current code (TOTP or an unused backup code). */
@@ -151,25 +177,35 @@ public final class MfaService implements Resealable {
     public void disable(Session s, String password, String code) {
         User user = requireEnabled(userOf(s));
         Policy policy = tenants.policyOf(user.tenant());
+        requirePassword(user, policy, s, password, "disable");
+        if (!verify(user, code, s.client().ip(), s.id())) {
+            throw invalidCode();
+        }
+        // Sessions first: a session store that fails here (503) leaves MFA on, rather than off with this session
+        // still at aal 2.
+        sessions.endOthers(s, "mfa_disabled");
+        store.remove(user.tenant(), user.id());
+        challenges.deleteAllOfUser(user.tenant(), user.id());
+        audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
+                .session(s.id()).ip(s.client().ip()).build());
+        sessions.changeAal(s, requiredFor(user.roles(), policy) ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD);
+    }
+
+    /**
+     * The holder's current password, as a change to their factors needs it. A wrong one counts toward the
+     * lockout like a failed login; a locked account is refused whatever it gives, with the same answer.
+     */
+    private void requirePassword(User user, Policy policy, Session s, String password, String stage) {
         boolean passwordRight = hasher.verify(password, user.passwordHash());
         if (lockout.locked(user.tenant(), user.id())) {
-            // As at login: a locked account changes nothing, whatever it is given.
             throw wrongPassword();
         }
         if (!passwordRight) {
             lockout.recordFailure(user.tenant(), user.id(), policy, s.client().ip());
             audit.append(AuditEntry.of(user.tenant(), "mfa.failed").outcome(AuditEntry.FAILURE).user(user.id())
-                    .session(s.id()).ip(s.client().ip()).detail("stage", "disable").detail("reason", "wrong_password").build());
+                    .session(s.id()).ip(s.client().ip()).detail("stage", stage).detail("reason", "wrong_password").build());
             throw wrongPassword();
         }
-        if (!verify(user, code, s.client().ip(), s.id())) {
-            throw invalidCode();
-        }
-        store.remove(user.tenant(), user.id());
-        audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
-                .session(s.id()).ip(s.client().ip()).build());
-        sessions.endOthers(s, "mfa_disabled");
-        sessions.changeAal(s, requiredFor(user.roles(), policy) ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD);
     }
 
     /** An administrator removes a user's MFA (lost device); the user's sessions end, the actor's own excepted. */
@@ -181,6 +217,7 @@ public final class MfaService implements Resealable {
         // Sessions first (a session store that does not answer leaves the factor in place), then again after.
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
         boolean had = store.remove(tenant, user.id());
+        challenges.deleteAllOfUser(tenant, user.id());
         audit.append(AuditEntry.of(tenant, "mfa.reset").actor(actor).user(user.id()).detail("had_mfa", had).build());
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
     }

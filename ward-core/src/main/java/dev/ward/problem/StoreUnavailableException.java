@@ -13,5 +13,11 @@ public final class StoreUnavailableException extends RuntimeException {
         this.store = store;
     }
 
+    /** With the cause in Ward's own words (e.g. "authentication failed"), never a driver's message. */
+    public StoreUnavailableException(String store, String reason, Throwable cause) {
+        super(store + " is unavailable: " + reason, cause);
+        this.store = store;
+    }
+
     public String store() { return store; }
 }

@@ -70,10 +70,21 @@ public final class SessionService {
      * the key's tenant. {@code client} is the end user's, as vouched for by the back-end, if it passed one.
      */
     public Validation validateFor(Actor.ApiKey caller, String token, Optional<Client> client) {
+        requireValidator(caller);
+        return validate(token, caller.tenant(), client);
+    }
+
+    /** An API key may validate sessions only with scope {@code sessions}. */
+    public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {
             throw ProblemException.insufficientScope(Scope.SESSIONS.wire());
         }
-        return validate(token, caller.tenant(), client);
+    }
+
+    /** The tenant of the session a token names, looked up without using the session (no use, no rotation). */
+    public Optional<String> tenantOf(String token) {
+        OptionalInt route = SessionRoute.ofToken(token);
+        return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
     }
 
     /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */
@@ -235,6 +246,7 @@ public final class SessionService {
             audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor("user:" + current.userId()).user(s.userId())
                     .session(s.id()).detail("reason", reason).detail("by_session", current.id()).build());
         }
+        awaitReplicas(current.tenant(), current.userId(), ended);
         return ended.size();
     }
 
@@ -281,6 +293,7 @@ public final class SessionService {
             audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(s.id())
                     .detail("reason", reason).build());
         }
+        awaitReplicas(tenant, userId, ended);
         return ended.size();
     }
 
@@ -293,6 +306,17 @@ public final class SessionService {
         if (store.revoke(s.id(), reason, clock.instant())) {
             audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
                     .detail("reason", reason).build());
+            awaitReplicas(s.tenant(), s.userId(), List.of(s));
+        }
+    }
+
+    /**
+     * A revocation is acknowledged only once it would survive a failover (where the deployment asks for
+     * replicas). Audited first: it has happened on the primary whatever the replicas say.
+     */
+    private void awaitReplicas(String tenant, String userId, List<Session> ended) {
+        if (!ended.isEmpty()) {
+            store.awaitRevocationReplicas(tenant, userId);
         }
     }
 

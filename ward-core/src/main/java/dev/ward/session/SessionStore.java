@@ -41,6 +41,16 @@ public interface SessionStore {
     /** Revokes every live session of a user except {@code keepSessionId} (may be null); returns them. */
     List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now);
 
+    /**
+     * Returns once the revocations made so far of the user's sessions are held by as many replicas as the
+     * deployment asks for (Redis {@code WAIT}, {@code WARD_REDIS_MIN_REPLICAS}), so that a failover cannot bring
+     * an ended session back; at once where nothing is asked.
+     *
+     * @throws dev.ward.problem.StoreUnavailableException when the replicas did not confirm in time (the
+     *         revocations stand on the primary)
+     */
+    void awaitRevocationReplicas(String tenant, String userId);
+
     /** Live sessions, oldest first: of one user, of one tenant (userId null) or of all (both null). */
     List<Session> live(String tenant, String userId, Instant now, int limit);
 
@@ -61,6 +71,12 @@ public interface SessionStore {
 
     /** Up to {@code limit} sessions a cleanup would remove. */
     List<Session> nextForCleanup(CleanupCriteria criteria, Instant now, int limit);
+
+    /**
+     * The tenant of the session a token belongs to (current or earlier token, live or not), without counting a use
+     * or changing anything: for deciding whether to refuse a request before it touches the session.
+     */
+    Optional<String> tenantOf(String tokenHash, int route);
 
     /** Deletes a session and its attributes; false when it was gone already. */
     boolean delete(String sessionId);

@@ -20,16 +20,19 @@ public final class Policy {
     public enum OnLimit { EVICT_OLDEST, REJECT }
     public enum Binding { OFF, WARN, STRICT }
 
-    private sealed interface Kind permits Count, Choice, Strings {}
+    private sealed interface Kind permits Count, Choice, Strings, Text {}
     private record Count(long max) implements Kind {}
     private record Choice(Set<String> allowed) implements Kind {}
     private record Strings(Pattern item, String itemDescription) implements Kind {}
+    /** One string matching {@code pattern}, or empty for "not set". */
+    private record Text(Pattern pattern, String description) implements Kind {}
 
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+    private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
 
     private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
     private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
@@ -56,10 +59,10 @@ public final class Policy {
         define("mfa.backup_codes", new Count(50), 10L);
         define("mfa.challenge_seconds", new Count(3600), 300L);
         define("mfa.challenge_max_failures", new Count(100), 5L);
-        define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
-        define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
-        define("rate_limit.per_minute", new Count(1_000_000), 60L);
         define("keys.rotate_after_seconds", new Count(MAX_SECONDS), 86400L);
+        define("jwt.audience", new Text(AUDIENCE, "an audience such as https://api.example.org or a name"), "");
+        // A setting is defined only once the feature behind it works (API.md): patient.* and rate_limit.* come with
+        // patient contexts and detection. Stored policies that still name them are read without them (fromStored).
     }
 
     private static final Policy DEFAULT = new Policy(DEFAULTS);
@@ -153,6 +156,12 @@ public final class Policy {
                 }
                 yield List.copyOf(out);
             }
+            case Text t -> {
+                if (!(v instanceof String s) || !(s.isEmpty() || t.pattern().matcher(s).matches())) {
+                    throw ProblemException.validation(field, field + " must be " + t.description() + " (or empty)");
+                }
+                yield s;
+            }
         };
     }
 
@@ -191,10 +200,23 @@ public final class Policy {
     public int mfaBackupCodes() { return (int) count("mfa.backup_codes"); }
     public Duration mfaChallengeLifetime() { return Duration.ofSeconds(count("mfa.challenge_seconds")); }
     public int mfaChallengeMaxFailures() { return (int) count("mfa.challenge_max_failures"); }
-    public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
-    public Duration patientMax() { return Duration.ofSeconds(count("patient.max_seconds")); }
-    public long rateLimitPerMinute() { return count("rate_limit.per_minute"); }
     public Duration keyRotation() { return Duration.ofSeconds(count("keys.rotate_after_seconds")); }
+
+    /** The {@code aud} of the tenant's session JWTs: {@code jwt.audience}, or the tenant id when that is empty. */
+    public String jwtAudience(String tenantId) {
+        String audience = (String) values.get("jwt.audience");
+        return audience.isEmpty() ? tenantId : audience;
+    }
+
+    /** Whether a browser origin is in {@code browser.allowed_origins} (scheme and host compare case-insensitively). */
+    public boolean allowsOrigin(String origin) {
+        for (String allowed : allowedOrigins()) {
+            if (allowed.equalsIgnoreCase(origin)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     @Override
     public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values); }

@@ -9,9 +9,12 @@ import dev.ward.cache.NodeCache;
 import dev.ward.problem.ProblemException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Creates tenants and manages their policy. */
@@ -27,6 +30,9 @@ public final class TenantService {
      * database round trip. A policy change is cleared from every node before it is answered ({@link Invalidations}).
      */
     private final NodeCache<String, Tenant> cache;
+    /** Every tenant's allowed origins (lower case) under one key, cleared with the tenants. */
+    private final NodeCache<String, Set<String>> allowedOrigins;
+    private static final String ALL_TENANTS = "*";
     private static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
     public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Invalidations invalidations, Clock clock) {
@@ -35,6 +41,7 @@ public final class TenantService {
         this.audit = audit;
         this.clock = clock;
         this.cache = new NodeCache<>(invalidations, "tenants", CACHE_TTL, 100_000, clock, store::find);
+        this.allowedOrigins = new NodeCache<>(invalidations, "tenants", CACHE_TTL, 1, clock, all -> Optional.of(originsOfAllTenants()));
     }
 
     public Tenant create(Actor actor, String id, String name, Map<String, ?> policyPatch) {
@@ -50,8 +57,23 @@ public final class TenantService {
         if (!store.insert(tenant)) {
             throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
         }
+        cache.changed();
         audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
         return tenant;
+    }
+
+    /**
+     * Refuses an actor that may not administer the tenant. The services check this themselves; an entry point calls
+     * it first too when it would otherwise read a request body before the service is reached, so that a caller
+     * without the right learns nothing from validation messages (403 before 400).
+     */
+    public void requireAdminOf(Actor actor, String tenant) {
+        guard.requireAdminOf(actor, tenant);
+    }
+
+    /** As {@link #requireAdminOf}, for what only system administrators may do. */
+    public void requireSystemAdmin(Actor actor) {
+        guard.requireSystemAdmin(actor);
     }
 
     /** Creates a tenant without an actor: bootstrap only. False when it exists. */
@@ -99,6 +121,27 @@ public final class TenantService {
     /** The tenant as this node last read it, with every committed policy change; for hot paths inside the tenant. */
     public Optional<Tenant> cached(String id) {
         return cache.get(id);
+    }
+
+    /** Whether the tenant (as recently read) lists this origin in {@code browser.allowed_origins}. */
+    public boolean allowsOrigin(String tenant, String origin) {
+        return cached(tenant).map(t -> t.policy().allowsOrigin(origin)).orElse(false);
+    }
+
+    /**
+     * Whether any tenant lists this origin: what a CORS preflight can know, since it names no tenant. Read from
+     * all tenants once, then again after any tenant changes (on any node) or {@link #CACHE_TTL} at most.
+     */
+    public boolean anyTenantAllowsOrigin(String origin) {
+        return allowedOrigins.get(ALL_TENANTS).orElseThrow().contains(origin.toLowerCase(Locale.ROOT));
+    }
+
+    private Set<String> originsOfAllTenants() {
+        Set<String> all = new HashSet<>();
+        for (Tenant t : store.list()) {
+            t.policy().allowedOrigins().forEach(o -> all.add(o.toLowerCase(Locale.ROOT)));
+        }
+        return Set.copyOf(all);
     }
 
     /** The policy of a tenant that must exist (its sessions or users do). */

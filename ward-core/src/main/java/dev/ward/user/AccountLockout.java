@@ -9,15 +9,18 @@ import java.time.Instant;
 /**
  * Counts failed proofs of identity against an account — wrong passwords at login or when changing it,
  * wrong or replayed MFA codes — and locks the account at the tenant's limit (C2), so no credential can be
- * guessed through a side door.
+ * guessed through a side door. Locking also ends the account's open MFA challenges: a lock can be shorter
+ * than a challenge's life, and the password behind a challenge may be what was being guessed.
  */
 public final class AccountLockout {
     private final LockoutStore store;
+    private final OpenChallenges challenges;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public AccountLockout(LockoutStore store, AuditTrail audit, Clock clock) {
+    public AccountLockout(LockoutStore store, OpenChallenges challenges, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.challenges = challenges;
         this.audit = audit;
         this.clock = clock;
     }
@@ -35,6 +38,7 @@ public final class AccountLockout {
         int lockoutNumber = after.lockouts() + 1;
         Instant until = clock.instant().plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout()).durationOf(lockoutNumber));
         store.lock(tenant, userId, until);
+        challenges.deleteAllOfUser(tenant, userId);
         audit.append(AuditEntry.of(tenant, "account.locked").outcome(AuditEntry.FAILURE).user(userId).ip(ip)
                 .detail("failures", after.failures()).detail("lockout_number", lockoutNumber)
                 .detail("locked_until", until.toString()).build());

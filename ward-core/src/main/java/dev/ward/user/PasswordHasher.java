@@ -4,6 +4,7 @@ import dev.ward.crypto.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -12,9 +13,11 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 /**
  * Argon2id password hashing (OWASP's first choice). Hashes are PHC strings that carry their own
  * parameters, so a hash made under older, weaker parameters still verifies and is upgraded on the
- * next successful login ({@link #needsRehash}).
+ * next successful login ({@link #needsRehash}). Every computation runs on the {@link HashingPool}, so
+ * however many requests arrive at once, no more than its threads hold Argon2 memory; beyond its queue,
+ * {@link #hash} and the verifications throw {@link dev.ward.problem.ServerBusyException}.
  */
-public final class PasswordHasher {
+public final class PasswordHasher implements AutoCloseable {
     /** Memory in KiB, iterations, parallelism. OWASP minimum: m=19 MiB, t=2, p=1. */
     public record Params(int memoryKib, int iterations, int parallelism) {
         public static final Params OWASP = new Params(19 * 1024, 2, 1);
@@ -38,10 +41,14 @@ public final class PasswordHasher {
     private static final int HASH_BYTES = 32;
 
     private final Params params;
+    private final HashingPool pool;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peakRunning = new AtomicInteger();
     private final String dummyHash;
 
-    public PasswordHasher(Params params) {
+    public PasswordHasher(Params params, HashingPool pool) {
         this.params = params;
+        this.pool = pool;
         // A real hash under the current parameters, verified when there is no account to check, so that
         // "unknown user" costs the same time as "wrong password".
         this.dummyHash = hash(Secrets.newToken("", 24));
@@ -51,7 +58,7 @@ public final class PasswordHasher {
 
     public String hash(String password) {
         byte[] salt = Secrets.randomBytes(SALT_BYTES);
-        byte[] out = derive(password, salt, params, HASH_BYTES);
+        byte[] out = pool.run(() -> derive(password, salt, params, HASH_BYTES));
         return "$argon2id$v=19$m=" + params.memoryKib() + ",t=" + params.iterations() + ",p=" + params.parallelism()
                 + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
     }
@@ -76,7 +83,7 @@ public final class PasswordHasher {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        byte[] actual = derive(password, salt, p, expected.length);
+        byte[] actual = pool.run(() -> derive(password, salt, p, expected.length));
         return MessageDigest.isEqual(expected, actual);
     }
 
@@ -95,7 +102,22 @@ public final class PasswordHasher {
         return stored.weakerThan(params);
     }
 
-    private static byte[] derive(String password, byte[] salt, Params p, int length) {
+    /**
+     * The most Argon2 computations that ever ran at once in this hasher (each holds its memory cost): for
+     * operators and tests to check the pool's bound.
+     */
+    public int peakConcurrentHashes() { return peakRunning.get(); }
+
+    private byte[] derive(String password, byte[] salt, Params p, int length) {
+        peakRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+        try {
+            return argon2(password, salt, p, length);
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    private static byte[] argon2(String password, byte[] salt, Params p, int length) {
         var parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(p.memoryKib())
@@ -110,6 +132,10 @@ public final class PasswordHasher {
         return out;
     }
 
+    /** Stops the pool's threads. */
     @Override
-    public String toString() { return "PasswordHasher[argon2id " + params + "]"; }
+    public void close() { pool.close(); }
+
+    @Override
+    public String toString() { return "PasswordHasher[argon2id " + params + ", " + pool + "]"; }
 }

@@ -25,6 +25,7 @@ public final class UserService {
     private final UserStore users;
     private final LockoutStore lockouts;
     private final AccountLockout lockout;
+    private final OpenChallenges challenges;
     private final TenantService tenants;
     private final SessionService sessions;
     private final PasswordHasher hasher;
@@ -33,11 +34,13 @@ public final class UserService {
     private final AuditTrail audit;
     private final Clock clock;
 
-    public UserService(UserStore users, LockoutStore lockouts, TenantService tenants, SessionService sessions,
-                       PasswordHasher hasher, PasswordRules rules, AdminGuard guard, AuditTrail audit, Clock clock) {
+    public UserService(UserStore users, LockoutStore lockouts, OpenChallenges challenges, TenantService tenants,
+                       SessionService sessions, PasswordHasher hasher, PasswordRules rules, AdminGuard guard, AuditTrail audit,
+                       Clock clock) {
         this.users = users;
         this.lockouts = lockouts;
-        this.lockout = new AccountLockout(lockouts, audit, clock);
+        this.lockout = new AccountLockout(lockouts, challenges, audit, clock);
+        this.challenges = challenges;
         this.tenants = tenants;
         this.sessions = sessions;
         this.hasher = hasher;
@@ -102,6 +105,14 @@ public final class UserService {
         return view(require(tenant, userId));
     }
 
+    /** A user found by username (compared as logins compare it), for the operator's command line. */
+    public UserView byUsername(Actor actor, String tenant, String username) {
+        guard.requireAdminOf(actor, tenant);
+        requireTenant(tenant);
+        return view(users.findByUsername(tenant, normalizeUsername(username))
+                .orElseThrow(() -> ProblemException.notFound("user_not_found", "No such user in this tenant.")));
+    }
+
     public List<UserView> list(Actor actor, String tenant) {
         guard.requireAdminOf(actor, tenant);
         requireTenant(tenant);
@@ -116,15 +127,17 @@ public final class UserService {
     }
 
     /**
-     * Disables a user and ends their sessions. Sessions may live in another store than users (Redis): they are
-     * ended before the change, so a session store that does not answer leaves the user unchanged (503, retry)
-     * rather than disabled with live sessions, and again after it, for a login that slipped in between.
+     * Disables a user and ends their sessions and open MFA challenges. Sessions may live in another store than
+     * users (Redis): they are ended before the change, so a session store that does not answer leaves the user
+     * unchanged (503, retry) rather than disabled with live sessions, and again after it, for a login that
+     * slipped in between.
      */
     public void disable(Actor actor, String tenant, String userId) {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
         sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
         users.setDisabled(tenant, user.id(), true);
+        challenges.deleteAllOfUser(tenant, user.id());
         audit.append(AuditEntry.of(tenant, "admin.user_disabled").actor(actor).user(user.id()).build());
         sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
     }
@@ -190,6 +203,8 @@ public final class UserService {
         // Sessions first, then the password, then sessions again: see disable.
         sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
         users.setPasswordHash(user.tenant(), user.id(), hash);
+        // A challenge was earned with the old password: it must not finish a sign-in under the new one.
+        challenges.deleteAllOfUser(user.tenant(), user.id());
         audit.append(AuditEntry.of(user.tenant(), "account.password_changed").actor(actor).user(user.id()).build());
         sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
     }

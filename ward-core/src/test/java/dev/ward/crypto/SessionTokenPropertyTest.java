@@ -58,12 +58,14 @@ class SessionTokenPropertyTest {
         @Override public Optional<Session> findById(String id) { return Optional.empty(); }
         @Override public boolean revoke(String id, String reason, Instant now) { return false; }
         @Override public List<Session> revokeAllOfUser(String t, String u, String keep, String reason, Instant now) { return List.of(); }
+        @Override public void awaitRevocationReplicas(String t, String u) { }
         @Override public List<Session> live(String t, String u, Instant now, int limit) { return List.of(); }
         @Override public void updateRoles(String t, String u, List<String> roles) { }
         @Override public boolean setAal(String id, int aal, Instant now) { return false; }
         @Override public void updateClient(String id, Client c) { }
         @Override public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) { return Map.of(); }
         @Override public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) { return List.of(); }
+        @Override public Optional<String> tenantOf(String tokenHash, int route) { return Optional.empty(); }
         @Override public boolean delete(String id) { return false; }
     }
 

@@ -51,9 +51,6 @@ class PolicyTest {
         assertThat(p.mfaBackupCodes()).isEqualTo(10);
         assertThat(p.mfaChallengeLifetime()).isEqualTo(Duration.ofMinutes(5));
         assertThat(p.mfaChallengeMaxFailures()).isEqualTo(5);
-        assertThat(p.patientIdleTimeout()).isEqualTo(Duration.ofSeconds(1800));
-        assertThat(p.patientMax()).isEqualTo(Duration.ofSeconds(3600));
-        assertThat(p.rateLimitPerMinute()).isEqualTo(60);
         assertThat(p.keyRotation()).isEqualTo(Duration.ofSeconds(86400));
         assertThat(p.allowedOrigins()).isEmpty();
     }
@@ -61,17 +58,52 @@ class PolicyTest {
     @Test
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
-        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "patient", "rate_limit", "keys");
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "jwt");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
                 "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
                 "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
-                "mfa.challenge_seconds", "mfa.challenge_max_failures", "patient.idle_timeout_seconds",
-                "patient.max_seconds", "rate_limit.per_minute", "keys.rotate_after_seconds");
+                "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "jwt.audience");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
+    }
+
+    /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
+    @ParameterizedTest(name = "{0}.{1}")
+    @org.junit.jupiter.params.provider.CsvSource({"patient, idle_timeout_seconds", "patient, max_seconds",
+            "patient, break_glass_seconds", "rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
+            "alerts, webhook_url", "audit, retention_days"})
+    void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
+        ProblemException e = refusal(group(group, key, 60));
+        assertThat(e.code()).isEqualTo("validation_failed");
+        assertThat(e.detail()).contains("Unknown policy key policy." + group);
+    }
+
+    @Test
+    void storedPoliciesThatNameRetiredSettingsStillLoad() {
+        Policy p = Policy.fromStored(Map.of("patient", Map.of("max_seconds", 3600), "rate_limit", Map.of("per_minute", 60),
+                "session", Map.of("idle_timeout_seconds", 600)));
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(p.toNestedMap()).doesNotContainKeys("patient", "rate_limit");
+    }
+
+    @Test
+    void jwtAudienceDefaultsToTheTenantIdAndTakesAUrlOrName() {
+        assertThat(Policy.defaults().jwtAudience("stmarys")).isEqualTo("stmarys");
+        assertThat(Policy.defaults().merge(Map.of("jwt", Map.of("audience", "https://api.stmarys.example")))
+                .jwtAudience("stmarys")).isEqualTo("https://api.stmarys.example");
+        assertThat(refusal(group("jwt", "audience", "has space")).extensions()).containsEntry("field", "policy.jwt.audience");
+        assertThat(refusal(group("jwt", "audience", 7)).extensions()).containsEntry("field", "policy.jwt.audience");
+    }
+
+    @Test
+    void allowedOriginsCompareWithoutRegardToCase() {
+        Policy p = Policy.defaults().merge(Map.of("browser", Map.of("allowed_origins", List.of("https://App.Example.org"))));
+        assertThat(p.allowsOrigin("https://app.example.org")).isTrue();
+        assertThat(p.allowsOrigin("https://app.example.org:8443")).isFalse();
+        assertThat(p.allowsOrigin("http://app.example.org")).isFalse();
     }
 
     @Test
@@ -88,7 +120,7 @@ class PolicyTest {
         assertThat(p.maxConcurrentSessions()).isEqualTo(3);
         assertThat(p.lockout()).isEqualTo(Duration.ofSeconds(900));
         assertThat(p.mfaRequiredRoles()).containsExactly("admin", "provider");
-        assertThat(p.rateLimitPerMinute()).isEqualTo(60);
+        assertThat(p.keyRotation()).isEqualTo(Duration.ofSeconds(86400));
     }
 
     @Test
@@ -189,7 +221,7 @@ class PolicyTest {
                 Arguments.of("login", "max_failures", 0),
                 Arguments.of("login", "lockout_seconds", -900),
                 Arguments.of("password", "min_length", 12.0),
-                Arguments.of("rate_limit", "per_minute", false),
+                Arguments.of("mfa", "backup_codes", false),
                 Arguments.of("keys", "rotate_after_seconds", Map.of("seconds", 1)));
     }
 

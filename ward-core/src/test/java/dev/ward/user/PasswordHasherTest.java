@@ -3,7 +3,16 @@ package dev.ward.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ward.problem.ServerBusyException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
@@ -16,7 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PasswordHasherTest {
     private static final PasswordHasher.Params BASE = new PasswordHasher.Params(19456, 2, 1);
-    private static final PasswordHasher HASHER = new PasswordHasher(BASE);
+    private static final PasswordHasher HASHER = hasher(BASE);
+
+    private static PasswordHasher hasher(PasswordHasher.Params params) {
+        return new PasswordHasher(params, new HashingPool(2, 64));
+    }
     private static final Pattern PHC = Pattern.compile(
             "\\$argon2id\\$v=19\\$m=19456,t=2,p=1\\$([A-Za-z0-9+/]{22})\\$([A-Za-z0-9+/]{43})");
 
@@ -139,26 +152,26 @@ class PasswordHasherTest {
     @Test
     void needsRehashWhenStoredIterationsAreFewer() {
         String weak = HASHER.hash("Correct-Horse-9");
-        assertThat(new PasswordHasher(new PasswordHasher.Params(19456, 3, 1)).needsRehash(weak)).isTrue();
+        assertThat(hasher(new PasswordHasher.Params(19456, 3, 1)).needsRehash(weak)).isTrue();
     }
 
     @Test
     void needsRehashWhenStoredMemoryIsSmaller() {
         String weak = HASHER.hash("Correct-Horse-9");
-        assertThat(new PasswordHasher(new PasswordHasher.Params(32768, 2, 1)).needsRehash(weak)).isTrue();
+        assertThat(hasher(new PasswordHasher.Params(32768, 2, 1)).needsRehash(weak)).isTrue();
     }
 
     @Test
     void noRehashWhenParamsAreEqualOrStronger() {
         assertThat(HASHER.needsRehash(HASHER.hash("Correct-Horse-9"))).isFalse();
-        String strong = new PasswordHasher(new PasswordHasher.Params(19456, 3, 1)).hash("Correct-Horse-9");
+        String strong = hasher(new PasswordHasher.Params(19456, 3, 1)).hash("Correct-Horse-9");
         assertThat(HASHER.needsRehash(strong)).isFalse();
     }
 
     @Test
     void hashMadeUnderOtherParamsStillVerifies() {
         String old = HASHER.hash("Correct-Horse-9");
-        PasswordHasher stronger = new PasswordHasher(new PasswordHasher.Params(19456, 3, 1));
+        PasswordHasher stronger = hasher(new PasswordHasher.Params(19456, 3, 1));
         assertThat(stronger.verify("Correct-Horse-9", old)).isTrue();
     }
 
@@ -183,5 +196,59 @@ class PasswordHasherTest {
     @Test
     void toStringHasNoHashMaterial() {
         assertThat(HASHER.toString()).contains("argon2id").doesNotContain("$argon2id$");
+    }
+
+    @Test
+    void noMoreArgon2RunsAtOnceThanThePoolHasThreads() throws Exception {
+        try (PasswordHasher hasher = new PasswordHasher(BASE, new HashingPool(2, 64))) {
+            String hash = hasher.hash("Correct-Horse-9");
+            // Platform threads: virtual ones would already be limited to the carrier threads (the core count).
+            try (ExecutorService callers = Executors.newFixedThreadPool(16)) {
+                List<Future<Boolean>> checks = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    checks.add(callers.submit(() -> hasher.verify("Correct-Horse-9", hash)));
+                }
+                for (Future<Boolean> check : checks) {
+                    assertThat(check.get(60, TimeUnit.SECONDS)).isTrue();
+                }
+            }
+            assertThat(hasher.peakConcurrentHashes()).isBetween(1, 2);
+        }
+    }
+
+    @Test
+    void aFullPoolRefusesEveryKindOfHashingAtOnceAndServesAgainWhenFree() throws Exception {
+        HashingPool pool = new HashingPool(1, 0);
+        try (PasswordHasher hasher = new PasswordHasher(BASE, pool)) {
+            String hash = hasher.hash("Correct-Horse-9");
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread occupant = Thread.ofVirtual().start(() -> pool.run(() -> {
+                running.countDown();
+                try {
+                    return release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+
+            for (ThrowingCallable hashing : List.<ThrowingCallable>of(() -> hasher.hash("Another-Horse-9"),
+                    () -> hasher.verify("Correct-Horse-9", hash), () -> hasher.verifyAgainstDummy("Correct-Horse-9"))) {
+                assertThatThrownBy(hashing).isInstanceOfSatisfying(ServerBusyException.class,
+                        busy -> assertThat(busy.retryAfterSeconds()).isEqualTo(1));
+            }
+
+            release.countDown();
+            occupant.join(60_000);
+            assertThat(hasher.verify("Correct-Horse-9", hash)).isTrue();
+        }
+    }
+
+    @Test
+    void aBusyRefusalCarriesNothingOfThePassword() {
+        ServerBusyException busy = new ServerBusyException("password hashing", HashingPool.RETRY_AFTER);
+        assertThat(busy.getMessage()).isEqualTo("password hashing is at capacity");
+        assertThat(busy.getStackTrace()).isEmpty();
     }
 }

@@ -48,6 +48,29 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** Production mode: durable state in PostgreSQL instead of the embedded H2 file. */
     public boolean production() { return databaseUrl.isPresent(); }
 
+    /**
+     * The database for messages, e.g. {@code PostgreSQL db.example:5432/ward}: hosts and database name only, never
+     * the user information or parameters of the URL, which may carry a password.
+     */
+    public String databaseDescription() {
+        if (databaseUrl.isEmpty()) {
+            return "H2 " + dataDir.resolve("ward.mv.db");
+        }
+        String rest = databaseUrl.get().substring("jdbc:postgresql://".length());
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            end = i >= 0 ? Math.min(end, i) : end;
+        }
+        String hosts = rest.substring(0, end);
+        hosts = hosts.substring(hosts.lastIndexOf('@') + 1);
+        String database = "";
+        if (end < rest.length() && rest.charAt(end) == '/') {
+            database = rest.substring(end).split("[?#]", 2)[0];
+        }
+        return "PostgreSQL " + hosts + database;
+    }
+
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./ward-data";
@@ -55,6 +78,48 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** Password hashing runs on a bounded pool of about the core count (each Argon2id run holds 19 MiB). */
     public static final int DEFAULT_HASHING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     public static final int DEFAULT_HASHING_QUEUE = 4 * DEFAULT_HASHING_THREADS;
+
+    /** An environment variable Ward reads: its name, what it is when unset, and what it sets. */
+    public record Variable(String name, String unset, String meaning) {}
+
+    /**
+     * Every {@code WARD_*} variable that Ward (this class, the logging set-up) and the {@code ./ward} launcher read,
+     * in the order {@code serve --help}, {@code check --help} and the README list them. A test fails when the
+     * sources read a variable that is not here.
+     */
+    public static final List<Variable> VARIABLES = List.of(
+            new Variable("WARD_DATA_DIR", DEFAULT_DATA_DIR, "data directory of the embedded mode (--data-dir wins)"),
+            new Variable("WARD_DATABASE_URL", "embedded H2", "jdbc:postgresql://host:5432/db?user=...: production mode"),
+            new Variable("WARD_REDIS_URL", "sessions in the database",
+                    "redis://, rediss://, redis-cluster://, rediss-cluster://; needs WARD_DATABASE_URL"),
+            new Variable("WARD_REDIS_MIN_REPLICAS", "0", "Redis replicas a revocation waits for (WAIT)"),
+            new Variable("WARD_MASTER_KEY", "a development key file", "base64 of 32 random bytes; required with WARD_DATABASE_URL"),
+            new Variable("WARD_BOOTSTRAP_ADMIN_PASSWORD", "random, printed once", "password of system/admin on an empty database"),
+            new Variable("WARD_PUBLIC_URL", "the request's Host", "Ward's public base URL: JWT issuer, its own browser origin"),
+            new Variable("WARD_TRUSTED_PROXIES", "none", "comma-separated CIDRs whose X-Forwarded-For/-Proto are believed"),
+            new Variable("WARD_COOKIE_SECURE", "false", "mark the session cookie Secure (TLS ends at a proxy)"),
+            new Variable("WARD_LOGIN_RATE_PER_IP", String.valueOf(LoginLimits.DEFAULT.perIpPerMinute()), "logins per minute per client address"),
+            new Variable("WARD_LOGIN_RATE_PER_USERNAME", String.valueOf(LoginLimits.DEFAULT.perUsernamePerMinute()),
+                    "logins per minute per tenant and username"),
+            new Variable("WARD_ARGON2_MEMORY_KIB", String.valueOf(PasswordHasher.Params.OWASP.memoryKib()),
+                    "Argon2id memory per password hash (lower is refused)"),
+            new Variable("WARD_ARGON2_ITERATIONS", String.valueOf(PasswordHasher.Params.OWASP.iterations()),
+                    "Argon2id iterations (lower is refused)"),
+            new Variable("WARD_HASHING_THREADS", "the number of cores", "threads that hash passwords"),
+            new Variable("WARD_HASHING_QUEUE", "4 per hashing thread", "password hashes that may wait; more get 503 with Retry-After"),
+            new Variable("WARD_CLEANUP_INTERVAL_SECONDS", "300", "how often ended sessions are removed"),
+            new Variable("WARD_SHUTDOWN_NOTICE_SECONDS", "0",
+                    "on SIGTERM, how long readiness says 503 while Ward still serves (a balancer's time to notice)"),
+            new Variable("WARD_SHUTDOWN_GRACE_SECONDS", String.valueOf(DEFAULT_SHUTDOWN_GRACE.toSeconds()),
+                    "then, how long requests in flight may take to finish"),
+            new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
+            new Variable("WARD_JAVA_OPTS", "none", "extra JVM options for the ./ward launcher, e.g. -Xmx1g"));
+
+    /** The variables as help text, two short lines each: the name and its value when unset, then what it sets. */
+    public static List<String> variablesHelp() {
+        return VARIABLES.stream().flatMap(v -> java.util.stream.Stream.of("  " + v.name() + " (unset: " + v.unset() + ")",
+                "      " + v.meaning())).toList();
+    }
 
     /** Reads the environment; {@code host}, {@code port} and {@code dataDir} come from the command line. */
     public static Config fromEnvironment(Map<String, String> env, String host, int port, Path dataDir) {
@@ -69,11 +134,19 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                         (int) atLeast(env, "WARD_ARGON2_ITERATIONS", PasswordHasher.Params.OWASP.iterations(), 2),
                         1),
                 java.time.Duration.ofSeconds(positive(env, "WARD_CLEANUP_INTERVAL_SECONDS", 300)),
-                databaseUrl(env), redisUrl(env), publicUrl(env), list(env, "WARD_TRUSTED_PROXIES"),
+                databaseUrl(env), redisUrl(env), publicUrl(env), trustedProxies(env),
                 java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0)),
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
                 (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0));
+    }
+
+    /**
+     * How long {@code ward serve}, on SIGTERM, keeps serving with readiness at 503 before it refuses connections
+     * ({@code WARD_SHUTDOWN_NOTICE_SECONDS}, default none): the time a load balancer needs to stop sending it work.
+     */
+    public static java.time.Duration shutdownNotice(Map<String, String> env) {
+        return java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_NOTICE_SECONDS", 0, 0));
     }
 
     /**
@@ -138,6 +211,17 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                     + "(no user, query or fragment), got '" + url + "'");
         }
         return Optional.of(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    }
+
+    /** {@code WARD_TRUSTED_PROXIES}: checked here, so a typo stops the start instead of trusting nothing (or too much). */
+    private static List<String> trustedProxies(Map<String, String> env) {
+        List<String> entries = list(env, "WARD_TRUSTED_PROXIES");
+        try {
+            dev.ward.server.http.TrustedProxies.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("WARD_TRUSTED_PROXIES: " + e.getMessage());
+        }
+        return entries;
     }
 
     /** A comma-separated list, blanks dropped. */

@@ -9,6 +9,7 @@ import dev.ward.bootstrap.Bootstrap;
 import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.CryptoUsage;
 import dev.ward.crypto.MasterKey;
+import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
@@ -16,6 +17,7 @@ import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
+import dev.ward.server.http.TrustedProxies;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
@@ -32,6 +34,7 @@ import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlInvalidations;
+import dev.ward.store.sql.SqlKeyCheckStore;
 import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
@@ -42,15 +45,14 @@ import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
 import dev.ward.store.sql.SqlUserStore;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
 import io.javalin.Javalin;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,54 +74,89 @@ public final class Ward implements AutoCloseable {
      * Stores and services, for the server and for CLI commands alike: one database (embedded H2 or
      * PostgreSQL) and, in production mode with {@code WARD_REDIS_URL}, Redis for sessions and attributes.
      */
-    public record Core(SqlDatabase db, SqlInvalidations invalidations, Optional<RedisConnection> redis, MasterKey masterKey, AuditTrail audit, TenantService tenants, UserService users,
+    public record Core(SqlDatabase db, SqlInvalidations invalidations, Optional<RedisConnection> redis, MasterKey masterKey,
+                       MasterKeyCheck keyCheck,
+                       AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher) implements AutoCloseable {
 
+        /**
+         * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
+         * refuses a master key the database's data is not sealed under.
+         */
         public static Core open(Config config, Clock clock) {
-            if (!config.production()) {
-                try {
-                    Files.createDirectories(config.dataDir());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot create the data directory " + config.dataDir(), e);
-                }
+            MasterKey masterKey;
+            SqlDatabase db;
+            if (config.production()) {
+                masterKey = MasterKey.load(config.masterKey(), config.dataDir());
+                db = SqlDatabase.postgres(config.databaseUrl().orElseThrow());
+            } else {
+                DataDirectory.secure(config.dataDir());
+                masterKey = MasterKey.load(config.masterKey(), config.dataDir());
+                db = SqlDatabase.embedded(config.dataDir(), DataDirectory.databasePassword(config.dataDir()));
+                DataDirectory.tighten(config.dataDir());
             }
-            MasterKey masterKey = MasterKey.load(config.masterKey(), config.dataDir());
-            SqlDatabase db = config.databaseUrl().map(SqlDatabase::postgres).orElseGet(() -> SqlDatabase.embedded(config.dataDir()));
-            SqlInvalidations invalidations = SqlInvalidations.of(db);
             Optional<RedisConnection> redis = Optional.empty();
+            Core core;
             try {
                 redis = config.redisUrl().map(url -> RedisConnection.open(RedisEndpoint.parse(url)));
-                SessionStore sessionStore;
-                AttributeStore attributeStore;
-                if (redis.isPresent()) {
-                    RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX);
-                    sessionStore = onRedis;
-                    attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
-                } else {
-                    sessionStore = new SqlSessionStore(db);
-                    attributeStore = new SqlAttributeStore(db);
-                }
+                core = assemble(config, db, redis, masterKey, clock);
+            } catch (RuntimeException e) {
+                redis.ifPresent(RedisConnection::close);
+                db.close();
+                throw e;
+            }
+            try {
+                core.keyCheck().verify(true);
+                return core;
+            } catch (RuntimeException e) {
+                core.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Stores and services over a database opened as it is, sessions in that database too, for {@code ward check}:
+         * nothing is created, migrated or recorded.
+         */
+        public static Core inspect(Config config, SqlDatabase db, MasterKey masterKey, Clock clock) {
+            return assemble(config, db, Optional.empty(), masterKey, clock);
+        }
+
+        private static Core assemble(Config config, SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, Clock clock) {
+            SessionStore sessionStore;
+            AttributeStore attributeStore;
+            if (redis.isPresent()) {
+                RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
+                sessionStore = onRedis;
+                attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
+            } else {
+                sessionStore = new SqlSessionStore(db);
+                attributeStore = new SqlAttributeStore(db);
+            }
+            PasswordHasher hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
+            SqlInvalidations invalidations = SqlInvalidations.of(db);
+            try {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
-                PasswordHasher hasher = new PasswordHasher(config.argon2());
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
-                UserService users = new UserService(userStore, lockouts, tenants, sessions, hasher,
+                SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
+                UserService users = new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
                 ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, invalidations, clock);
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, invalidations, clock);
-                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, hasher,
+                MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        limiter, config.loginLimits(), hasher, sessions, mfa, new SqlMfaChallengeStore(db),
+                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges,
                         guard, audit, clock);
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
@@ -127,14 +165,21 @@ public final class Ward implements AutoCloseable {
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
-                return new Core(db, invalidations, redis, masterKey, audit, tenants, users, apiKeys, login, sessions, attributes, jwt, cleanup, mfa,
-                        keys, cryptoUsage, crypto);
+                MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
+                        List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
+                return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher);
             } catch (RuntimeException e) {
                 invalidations.close();
-                redis.ifPresent(RedisConnection::close);
-                db.close();
+                hasher.close();
                 throw e;
             }
+        }
+
+        /** How the operator knows the master key in use, for messages. */
+        private static String describe(MasterKey key, Config config) {
+            return key.source() == MasterKey.Source.ENVIRONMENT ? "WARD_MASTER_KEY"
+                    : "The master key file " + config.dataDir().resolve(MasterKey.FILE_NAME);
         }
 
         /** Each store and whether it answers now: what {@code /health/ready} and {@code ward check} report. */
@@ -142,6 +187,7 @@ public final class Ward implements AutoCloseable {
             Map<String, Boolean> checks = new LinkedHashMap<>();
             checks.put("database", db.ping());
             redis.ifPresent(r -> checks.put("redis", r.ping()));
+            checks.put("master_key", keyCheck.holds());
             return checks;
         }
 
@@ -152,6 +198,7 @@ public final class Ward implements AutoCloseable {
         public void close() {
             try {
                 invalidations.close();
+                hasher.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
                 db.close();
@@ -166,9 +213,14 @@ public final class Ward implements AutoCloseable {
     private final Javalin http;
     private final RouteTable routes;
     private final ScheduledExecutorService scheduler;
+    private final Duration grace;
+    private final AtomicBoolean stopping;
 
-    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler) {
+    private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
+                 AtomicBoolean stopping) {
         this.core = core;
+        this.grace = grace;
+        this.stopping = stopping;
         this.http = http;
         this.routes = routes;
         this.scheduler = scheduler;
@@ -207,10 +259,15 @@ public final class Ward implements AutoCloseable {
                 }
             }
 
+            AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core::readiness),
-                    config.cookieSecure());
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(),
+                    () -> readiness(core, stopping)),
+                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
+            // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
+            // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.
+            app.jettyServer().server().setStopTimeout(config.shutdownGrace().toMillis());
             app.start(config.host(), config.port());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ward-scheduler");
@@ -221,11 +278,20 @@ public final class Ward implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping);
         } catch (RuntimeException e) {
             core.close();
             throw e;
         }
+    }
+
+    /** The stores' readiness, and {@code "server": down} once the server is stopping, so balancers move on. */
+    private static Map<String, Boolean> readiness(Core core, AtomicBoolean stopping) {
+        Map<String, Boolean> checks = core.readiness();
+        if (stopping.get()) {
+            checks.put("server", false);
+        }
+        return checks;
     }
 
     private static void sweep(Core core) {
@@ -279,12 +345,33 @@ public final class Ward implements AutoCloseable {
     /** Runs one cleanup sweep now, as the schedule would. */
     public long sweepNow() { return core.cleanup().run(CleanupCriteria.ended(), "system", x -> { }); }
 
+    /** Readiness answers 503 from now on, while everything else is still served: the start of a graceful stop. */
+    public void announceStop() {
+        stopping.set(true);
+    }
+
+    /**
+     * Stops gracefully: no new connections, requests in flight finish (within {@code WARD_SHUTDOWN_GRACE_SECONDS}),
+     * a sweep or key chore under way completes, and only then do the stores close.
+     */
     @Override
     public void close() {
-        scheduler.shutdownNow();
-        http.stop();
-        keyChoresAtStop();
-        core.close();
+        stopping.set(true);
+        try {
+            http.stop();
+        } finally {
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(Math.max(1, grace.toSeconds()), TimeUnit.SECONDS)) {
+                    scheduler.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                scheduler.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            keyChoresAtStop();
+            core.close();
+        }
     }
 
     /** The stores and services under this server, for tests that set state up directly. */

@@ -7,12 +7,9 @@ import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisServers;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,16 +20,10 @@ class CheckCommandRedisTest {
     record Run(int exit, String out) {}
 
     private static Run check(String databaseUrl, String redisUrl) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.ward.server.cli.WardCommand", "check", "--data-dir", Files.createTempDirectory("check").toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("WARD_DATABASE_URL", databaseUrl);
-        pb.environment().put("WARD_MASTER_KEY", Base64.getEncoder().encodeToString(Secrets.randomBytes(32)));
-        pb.environment().put("WARD_REDIS_URL", redisUrl);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out);
+        WardProcess.Result r = WardProcess.run(Map.of("WARD_DATABASE_URL", databaseUrl,
+                        "WARD_MASTER_KEY", Base64.getEncoder().encodeToString(Secrets.randomBytes(32)), "WARD_REDIS_URL", redisUrl),
+                "check", "--data-dir", Files.createTempDirectory("check").toString());
+        return new Run(r.exit(), r.all());
     }
 
     @Test
@@ -60,16 +51,10 @@ class CheckCommandRedisTest {
 
     @Test
     void refusesRedisWithoutADatabaseUrlAndABadUrlInOneLine() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.ward.server.cli.WardCommand", "check", "--data-dir", Files.createTempDirectory("check").toString())
-                .redirectErrorStream(true);
-        pb.environment().remove("WARD_DATABASE_URL");
-        pb.environment().put("WARD_REDIS_URL", "redis://127.0.0.1:6379");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).isEqualTo(2);
-        assertThat(out).contains("WARD_REDIS_URL needs WARD_DATABASE_URL").doesNotContain("Exception");
+        WardProcess.Result r = WardProcess.run(Map.of("WARD_REDIS_URL", "redis://127.0.0.1:6379"),
+                "check", "--data-dir", Files.createTempDirectory("check").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.all()).contains("WARD_REDIS_URL needs WARD_DATABASE_URL").doesNotContain("Exception");
 
         Run bad = check(PostgresSchema.SERVER, "http://127.0.0.1:6379");
         assertThat(bad.exit()).isEqualTo(2);

@@ -70,7 +70,7 @@ class LoginHttpTest {
         var me = w.send("GET", "/v1/session", null, "Cookie", "ward_session=" + token);
         assertThat(me.status()).isEqualTo(200);
         assertThat(me.json().path("uses").asLong()).isEqualTo(1);
-        var out = w.send("POST", "/v1/auth/logout", null, "Cookie", "ward_session=" + token);
+        var out = w.send("POST", "/v1/auth/logout", null, "Cookie", "ward_session=" + token, "Origin", w.base());
         assertThat(out.status()).isEqualTo(204);
         assertThat(out.header("Set-Cookie")).contains("ward_session=;", "Max-Age=0");
         assertThat(out.header("Clear-Site-Data")).isEqualTo("\"cookies\"");

@@ -63,6 +63,7 @@ class MfaHttpTest {
                 TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), enrolToken);
         assertThat(confirmed.status()).as(confirmed.raw()).isEqualTo(200);
         assertThat(confirmed.json().path("enabled").asBoolean()).isTrue();
+        assertThat(confirmed.json().path("aal").asInt()).isEqualTo(2);
         List<String> codes = new ArrayList<>();
         confirmed.json().path("backup_codes").forEach(c -> codes.add(c.asText()));
         assertThat(codes).hasSize(10).doesNotHaveDuplicates().allMatch(c -> c.matches("[0-9a-z]{4}(-[0-9a-z]{4}){3}"));
@@ -354,21 +355,75 @@ class MfaHttpTest {
     }
 
     @Test
-    void aUserWhoseRolesDoNotRequireMfaMayStillEnrolAndTheCookieFollows() {
-        w.createUser(TENANT, "frontdesk", PW, "staff");
+    void aPasswordOnlySessionEnrolsOnlyWithThePasswordAndStaysAal1() {
+        String id = w.createUser(TENANT, "frontdesk", PW, "staff");
         TestWard.Response r = login(w, TENANT, "frontdesk");
         assertThat(r.text("status")).isEqualTo("authenticated");
         assertThat(r.json().path("session").path("aal").asInt()).isEqualTo(1);
         String cookie = "ward_session=" + r.text("token");
+        String elsewhere = login(w, TENANT, "frontdesk").text("token");
         assertThat(w.send("GET", "/v1/me/mfa", null, "Cookie", cookie).json().path("required").asBoolean()).isFalse();
-        String secret = w.send("POST", "/v1/me/mfa/totp/setup", null, "Cookie", cookie).text("secret");
+
+        assertProblem(w.send("POST", "/v1/me/mfa/totp/setup", null, "Cookie", cookie, "Origin", w.base()), 400, "validation_failed");
+        TestWard.Response missing = w.send("POST", "/v1/me/mfa/totp/setup", "{}", "Cookie", cookie, "Origin", w.base());
+        assertProblem(missing, 400, "validation_failed");
+        assertThat(missing.text("field")).isEqualTo("current_password");
+        assertProblem(w.send("POST", "/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", "Not-The-Password-1!")),
+                "Cookie", cookie, "Origin", w.base()), 403, "current_password_incorrect");
+        assertThat(w.ward.audit().recent(TENANT, "mfa.failed", 10)).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("stage", "setup").containsEntry("reason", "wrong_password"));
+        assertThat(new dev.ward.store.sql.SqlLockoutStore(w.ward.core().db()).get(TENANT, id).failures())
+                .as("a wrong password here counts toward the lockout").isEqualTo(1);
+
+        TestWard.Response setup = w.send("POST", "/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PW)),
+                "Cookie", cookie, "Origin", w.base());
+        assertThat(setup.status()).as(setup.raw()).isEqualTo(200);
         TestWard.Response confirmed = w.send("POST", "/v1/me/mfa/totp/confirm",
-                TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), "Cookie", cookie);
+                TestWard.json(Map.of("code", IndependentTotp.at(setup.text("secret"), w.clock.instant()))), "Cookie", cookie, "Origin", w.base());
         assertThat(confirmed.status()).as(confirmed.raw()).isEqualTo(200);
-        String fresh = confirmed.text("token");
-        assertThat(confirmed.header("Set-Cookie")).startsWith("ward_session=" + fresh + ";");
-        assertThat(w.get("/v1/session", fresh).json().path("aal").asInt()).isEqualTo(2);
+        assertThat(confirmed.json().path("enabled").asBoolean()).isTrue();
+        assertThat(confirmed.json().path("aal").asInt()).as("only the login challenge makes a session aal 2").isEqualTo(1);
+        assertThat(confirmed.json().has("token")).isFalse();
+        assertThat(confirmed.header("Set-Cookie")).isNull();
+        assertThat(w.send("GET", "/v1/session", null, "Cookie", cookie).json().path("aal").asInt()).isEqualTo(1);
+
+        TestWard.Response other = w.get("/v1/session", elsewhere);
+        assertThat(other.code()).as("enrolment ends the user's other sessions").isEqualTo("session_revoked");
+        assertThat(other.text("reason")).isEqualTo("mfa_enrolled");
+        assertThat(w.ward.audit().recent(TENANT, "mfa.enrolled", 10)).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("session_aal", 1));
         assertThat(login(w, TENANT, "frontdesk").text("status")).isEqualTo("mfa_required");
+    }
+
+    @Test
+    void wrongPasswordsAtSetupLockTheAccountLikeFailedLogins() {
+        w.patch("/v1/admin/tenants/" + TENANT, "{\"policy\":{\"login\":{\"max_failures\":2}}}", w.adminToken());
+        w.createUser(TENANT, "frontdesk", PW, "staff");
+        String token = login(w, TENANT, "frontdesk").text("token");
+        for (int i = 0; i < 2; i++) {
+            assertProblem(w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", "Guess-Number-" + i + "!")), token),
+                    403, "current_password_incorrect");
+        }
+        assertProblem(w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PW)), token), 403,
+                "current_password_incorrect");
+        assertProblem(login(w, TENANT, "frontdesk"), 401, "invalid_credentials");
+    }
+
+    @Test
+    void confirmingEnrolmentFromTheEnrolmentSessionEndsTheUsersOtherSessions() {
+        w.createUser(TENANT, "drpink", PW, "provider");
+        String first = login(w, TENANT, "drpink").text("token");
+        String second = login(w, TENANT, "drpink").text("token");
+        String secret = w.post("/v1/me/mfa/totp/setup", null, second).text("secret");
+
+        TestWard.Response confirmed = w.post("/v1/me/mfa/totp/confirm",
+                TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), second);
+
+        assertThat(confirmed.json().path("aal").asInt()).isEqualTo(2);
+        assertThat(w.get("/v1/session", confirmed.text("token")).json().path("aal").asInt()).isEqualTo(2);
+        TestWard.Response ended = w.get("/v1/session", first);
+        assertThat(ended.code()).isEqualTo("session_revoked");
+        assertThat(ended.text("reason")).isEqualTo("mfa_enrolled");
     }
 
     @Test
@@ -383,7 +438,8 @@ class MfaHttpTest {
     @Test
     void everyRefusalIsProblemJsonWithAStableCode() {
         Enrolled e = enrol(w, TENANT, "drgrey");
-        assertProblem(w.post("/v1/me/mfa/totp/setup", null, e.token()), 409, "mfa_already_enabled");
+        assertProblem(w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PW)), e.token()), 409,
+                "mfa_already_enabled");
         assertProblem(w.post("/v1/me/mfa/totp/confirm", TestWard.json(Map.of("code", "123456")), e.token()), 409, "mfa_already_enabled");
         assertProblem(w.get("/v1/me/mfa", null), 401, "unauthenticated");
         assertProblem(w.post("/v1/me/mfa/backup-codes", "{}", e.token()), 400, "validation_failed");

@@ -339,7 +339,7 @@ class SessionLifecycleHttpTest {
         var weak = w.post("/v1/me/password", TestWard.json(Map.of("current_password", PW, "new_password", "short")), a);
         assertThat(weak.code()).isEqualTo("weak_password");
         var ok = w.send("POST", "/v1/me/password", TestWard.json(Map.of("current_password", PW, "new_password", "Another-Pass-456!")),
-                "Cookie", "ward_session=" + a);
+                "Cookie", "ward_session=" + a, "Origin", w.base());
         assertThat(ok.status()).isEqualTo(204);
         assertThat(ok.header("Set-Cookie")).contains("Max-Age=0");
         assertThat(validate(a).text("reason")).isEqualTo("password_change");

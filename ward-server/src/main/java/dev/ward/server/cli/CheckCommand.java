@@ -1,8 +1,12 @@
 package dev.ward.server.cli;
 
 import dev.ward.crypto.MasterKey;
+import dev.ward.crypto.MasterKeyMismatchException;
+import dev.ward.problem.StoreUnavailableException;
 import dev.ward.server.Config;
+import dev.ward.server.DataDirectory;
 import dev.ward.server.Ward;
+import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.tenant.Policy;
@@ -17,15 +21,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Verify the configuration: which stores are configured and whether each answers,",
-                "and warnings about insecure settings and tenant policies outside recommended ranges.",
-                "Exit status: 0 when every store answers, 1 when one does not, 2 for a configuration error",
-                "(with --strict, warnings also give 1)."})
+        header = "Verify the configuration and the stores, changing nothing.",
+        description = {"Reports which stores are configured and whether each answers, migrations not applied yet,",
+                "whether the master key is the one the data is sealed under, and warnings about insecure settings",
+                "and tenant policies outside recommended ranges. It only reads: nothing is created or migrated.",
+                "Exit status: 0 when every store answers and the master key matches, 1 otherwise, 2 for a",
+                "configuration error (with --strict, warnings also give 1)."})
 final class CheckCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
     Path dataDir;
@@ -56,23 +64,7 @@ final class CheckCommand implements Callable<Integer> {
             out.println("Database: no embedded database yet in " + config.dataDir() + " (created by the first ./ward serve)");
         } else {
             // Redis is checked on its own below; here only the database, so that one store's failure is not blamed on the other.
-            try (Ward.Core core = Ward.Core.open(config.withoutRedis(), Clock.systemUTC())) {
-                boolean up = core.db().ping();
-                out.println("Database: " + describeDatabase(config) + " — " + (up ? "answers" : "DOES NOT ANSWER"));
-                storesOk = up;
-                if (core.masterKey().source() == MasterKey.Source.DEV_KEY_FILE) {
-                    warn("the master key is the development key file " + config.dataDir().resolve(MasterKey.FILE_NAME)
-                            + "; set WARD_MASTER_KEY for anything but development");
-                }
-                if (up) {
-                    for (Tenant t : core.tenants().list(new dev.ward.access.Actor.Operator())) {
-                        checkPolicy(t);
-                    }
-                }
-            } catch (RuntimeException e) {
-                out.println("Database: " + describeDatabase(config) + " — DOES NOT ANSWER (" + e.getClass().getSimpleName() + ")");
-                storesOk = false;
-            }
+            storesOk = checkDatabase(out, config);
         }
         String redis = env.getOrDefault("WARD_REDIS_URL", "");
         if (redis.isBlank()) {
@@ -124,6 +116,78 @@ final class CheckCommand implements Callable<Integer> {
         return strict && !warnings.isEmpty() ? 1 : 0;
     }
 
+    /** The database as it is: whether it answers, its schema, the master key and the tenants' policies. */
+    private boolean checkDatabase(PrintStream out, Config config) {
+        Path dir = config.dataDir();
+        if (!config.production()) {
+            List<String> loose = DataDirectory.loose(dir);
+            if (!loose.isEmpty()) {
+                warn("other accounts can reach the data directory: " + String.join(", ", loose)
+                        + "; ./ward serve makes it private (0700, files 0600)");
+            }
+        }
+        String database = "Database: " + config.databaseDescription();
+        SqlDatabase db;
+        try {
+            db = config.production() ? SqlDatabase.inspectPostgres(config.databaseUrl().orElseThrow())
+                    : SqlDatabase.inspectEmbedded(dir, DataDirectory.existingDatabasePassword(dir));
+        } catch (StoreUnavailableException e) {
+            out.println(database + " — FAILS: " + ExistingData.explain(e, config));
+            return false;
+        } catch (IllegalStateException e) {
+            out.println(database + " — FAILS: " + e.getMessage());
+            return false;
+        }
+        out.println(database + " — answers");
+        if (db.withoutPassword()) {
+            warn("the embedded database has no password (it predates them); the next ./ward serve gives it one");
+        }
+        Optional<MasterKey> key = MasterKey.existing(config.masterKey(), dir);
+        try (Ward.Core core = key.map(k -> Ward.Core.inspect(config, db, k, Clock.systemUTC())).orElse(null)) {
+            List<String> pending = db.pendingMigrations();
+            out.println("Schema: " + (pending.isEmpty() ? "current"
+                    : pending.size() + " migration(s) pending (" + pending.stream().map(v -> "V" + v).collect(Collectors.joining(", "))
+                    + "); ./ward serve applies them"));
+            if (core == null) {
+                out.println("Master key: MISSING — set WARD_MASTER_KEY, or restore " + dir.resolve(MasterKey.FILE_NAME)
+                        + "; without it nothing sealed in the database opens");
+                return false;
+            }
+            if (!pending.isEmpty()) {
+                out.println("Master key: not checked until the schema is current");
+                return true;
+            }
+            boolean keyOk = checkMasterKey(out, core);
+            if (core.masterKey().source() == MasterKey.Source.DEV_KEY_FILE) {
+                warn("the master key is the development key file " + dir.resolve(MasterKey.FILE_NAME)
+                        + "; set WARD_MASTER_KEY for anything but development");
+            }
+            for (Tenant t : core.tenants().list(new dev.ward.access.Actor.Operator())) {
+                checkPolicy(t);
+            }
+            return keyOk;
+        } catch (StoreUnavailableException e) {
+            out.println(database + " — STOPPED ANSWERING: " + ExistingData.explain(e, config));
+            return false;
+        } finally {
+            db.close();
+        }
+    }
+
+    private static boolean checkMasterKey(PrintStream out, Ward.Core core) {
+        try {
+            out.println("Master key: " + switch (core.keyCheck().verify(false)) {
+                case MATCHES -> "matches the database (key check value)";
+                case UNRECORDED -> "opens everything sealed in the database; ./ward serve records its check value";
+                case RECORDED -> throw new IllegalStateException("a check records nothing");
+            });
+            return true;
+        } catch (MasterKeyMismatchException e) {
+            out.println("Master key: REFUSED — " + e.getMessage());
+            return false;
+        }
+    }
+
     /** Recommended ranges (PRODUCT.md defaults, OWASP session guidance); values outside work but are flagged. */
     private void checkPolicy(Tenant t) {
         Policy p = t.policy();
@@ -171,16 +235,6 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private void warn(String message) { warnings.add(message); }
-
-    private static String describeDatabase(Config config) {
-        if (!config.production()) {
-            return "H2 " + config.dataDir().resolve("ward.mv.db");
-        }
-        String url = config.databaseUrl().orElseThrow();
-        int q = url.indexOf('?');
-        // Never print the query string: it may carry a password.
-        return "PostgreSQL " + (q < 0 ? url : url.substring(0, q));
-    }
 
     /** The server's maxmemory-policy, or null where CONFIG is not allowed (managed Redis services often refuse it). */
     private static String evictionPolicy(RedisConnection c) {

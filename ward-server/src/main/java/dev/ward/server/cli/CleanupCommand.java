@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-        description = {"Remove sessions and their attributes (patient-related data) from the store.",
-                "Works while a server runs on the same data. Without a selector it removes ended sessions",
+        header = "Remove sessions and their attributes (patient-related data) from the store.",
+        description = {"Works while a server runs on the same data. Without a selector it removes ended sessions",
                 "(expired or revoked). Prints counts per tenant; asks before removing when on a terminal."})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
@@ -82,6 +82,10 @@ final class CleanupCommand implements Callable<Integer> {
         CleanupCriteria criteria = new CleanupCriteria(selection,
                 olderThanHours == null ? null : clock.instant().minus(Duration.ofHours(olderThanHours)), tenant);
         try (Ward.Core core = Ward.Core.open(config.get(), clock)) {
+            if (tenant != null && core.tenants().find(tenant).isEmpty()) {
+                err.println("ward cleanup: no such tenant: " + tenant + ".");
+                return 2;
+            }
             Map<String, Long> counts = core.cleanup().preview(criteria);
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             out.println("Sessions to remove (" + describe(criteria) + "):");

@@ -4,22 +4,30 @@ import dev.ward.problem.StoreUnavailableException;
 import dev.ward.server.Config;
 import dev.ward.server.Ward;
 import dev.ward.session.CleanupCriteria;
+import io.javalin.util.JavalinBindException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the Ward server.",
-                "Embedded mode (default): an H2 database and a development master key in the data directory.",
-                "Environment: WARD_MASTER_KEY (base64 of 32 bytes), WARD_BOOTSTRAP_ADMIN_PASSWORD, WARD_DATA_DIR,",
-                "WARD_COOKIE_SECURE, WARD_LOGIN_RATE_PER_IP, WARD_LOGIN_RATE_PER_USERNAME,",
-                "WARD_ARGON2_MEMORY_KIB, WARD_ARGON2_ITERATIONS."})
+        header = "Run the Ward server.",
+        description = {"Embedded mode (default): an H2 database and a development master key in the data directory.",
+                "Production mode: WARD_DATABASE_URL (PostgreSQL) and WARD_REDIS_URL, with WARD_MASTER_KEY.",
+                "SIGTERM stops it gracefully: readiness says 503 (for WARD_SHUTDOWN_NOTICE_SECONDS while still serving),",
+                "then no new connections, and requests in flight finish (within WARD_SHUTDOWN_GRACE_SECONDS)."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = Config.DEFAULT_HOST, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -38,11 +46,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--older-than-hours", paramLabel = "N", description = "With --cleanup-on-start: only sessions created more than N hours ago.")
     Integer olderThanHours;
-
-    /** Whether this run uses the embedded database (so a lock on the data directory is the likely cause). */
-    private static boolean embedded() {
-        return System.getenv().getOrDefault("WARD_DATABASE_URL", "").isBlank();
-    }
 
     @Override
     public Integer call() {
@@ -64,21 +67,29 @@ final class ServeCommand implements Callable<Integer> {
                         olderThanHours == null ? null : Instant.now().minus(Duration.ofHours(olderThanHours)), null)))
                 : Optional.empty();
         Config config;
-        Ward ward;
+        Duration notice;
         try {
             config = Config.fromEnvironment(System.getenv(), host, port, Config.dataDir(dataDir, System.getenv()));
+            notice = Config.shutdownNotice(System.getenv());
+        } catch (Config.ConfigException e) {
+            System.err.println("ward serve: " + e.getMessage());
+            return 2;
+        }
+        if (portTaken(host, port)) {
+            System.err.println(portInUse());
+            return 1;
+        }
+        Ward ward;
+        try {
             ward = Ward.start(config, Clock.systemUTC(), System.out, startupCleanup);
         } catch (Config.ConfigException | IllegalStateException e) {
             System.err.println("ward serve: " + e.getMessage());
             return 2;
         } catch (StoreUnavailableException e) {
-            String hint = switch (e.store()) {
-                case "redis" -> " (is WARD_REDIS_URL right, and does Redis answer there?)";
-                case "database" -> embedded() ? " (is another program holding the data directory?)"
-                        : " (is WARD_DATABASE_URL right, and does PostgreSQL answer there?)";
-                default -> "";
-            };
-            System.err.println("ward serve: " + e.getMessage() + hint);
+            System.err.println("ward serve: " + ExistingData.explain(e, config));
+            return 1;
+        } catch (JavalinBindException e) {
+            System.err.println(portInUse());
             return 1;
         } catch (RuntimeException e) {
             System.err.println("ward serve: could not start: " + e.getClass().getSimpleName()
@@ -86,9 +97,29 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ward.close();
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable stop = () -> {
+            stopGracefully(ward, notice, config.shutdownGrace());
             stopped.countDown();
+        };
+        // SIGTERM and SIGINT are handled here rather than by the JVM's shutdown: that would run H2's own hook too,
+        // which closes the embedded database under the requests a graceful stop lets finish. A second signal ends
+        // the process at once.
+        SignalHandler onSignal = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                new Thread(stop, "ward-stop").start();
+            } else {
+                System.out.println("Ward: stopping at once");
+                System.exit(128 + signal.getNumber());
+            }
+        };
+        Signal.handle(new Signal("TERM"), onSignal);
+        Signal.handle(new Signal("INT"), onSignal);
+        // Any other end of the JVM (SIGHUP, ...) still closes what it can.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stopping.compareAndSet(false, true)) {
+                stop.run();
+            }
         }, "ward-shutdown"));
         try {
             stopped.await();
@@ -96,6 +127,47 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Readiness says 503 (and, for {@code notice}, everything else is still served, while a balancer takes the node
+     * out), then no new connections, the requests in flight finish within {@code grace}, and the stores close.
+     */
+    private static void stopGracefully(Ward ward, Duration notice, Duration grace) {
+        ward.announceStop();
+        if (notice.isPositive()) {
+            System.out.println("Ward stopping: readiness says 503; serving " + notice.toSeconds() + " s more");
+            try {
+                Thread.sleep(notice);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        System.out.println("Ward stopping: refusing new connections, finishing requests in flight (at most "
+                + grace.toSeconds() + " s)");
+        ward.close();
+        System.out.println("Ward stopped");
+    }
+
+    /** Whether another program listens on the port: said before the data is touched (the bind race is caught too). */
+    private static boolean portTaken(String host, int port) {
+        if (port == 0) {
+            return false;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+            return false;
+        } catch (BindException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String portInUse() {
+        return "ward serve: port " + port + " on " + host + " is in use by another program; stop it, or choose another "
+                + "port with --port (e.g. --port " + (port == 65535 ? 8081 : port + 1) + ")";
     }
 
     private static String firstLine(String s) {

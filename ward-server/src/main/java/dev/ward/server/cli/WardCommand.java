@@ -1,24 +1,43 @@
 package dev.ward.server.cli;
 
+import dev.ward.server.Config;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ward <command>}: the one entry point of the jar. */
 @Command(name = "ward", mixinStandardHelpOptions = true, version = "Ward 0.1.0",
         description = "Ward: session security for healthcare applications.",
-        footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar)."},
-        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar).",
+                "Every command reads the same environment; ward serve --help lists it."},
+        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, UserCommand.class, CheckCommand.class,
+                CommandLine.HelpCommand.class})
 public final class WardCommand implements Runnable {
+    /**
+     * JLine (under the progress bars) reports through java.util.logging when it falls back to a plain terminal,
+     * which is expected whenever output is not a terminal; held here so the setting is not collected.
+     */
+    private static final Logger JLINE = Logger.getLogger("org.jline");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        JLINE.setLevel(Level.OFF);
         System.exit(commandLine().execute(args));
     }
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new WardCommand());
         cli.setExecutionExceptionHandler(WardCommand::failed);
+        cli.setParameterExceptionHandler(WardCommand::refused);
+        for (String name : List.of("serve", "check")) {
+            CommandLine.Model.UsageMessageSpec usage = cli.getSubcommands().get(name).getCommandSpec().usageMessage();
+            usage.footerHeading("%nEnvironment (every command reads the same; the option wins where there is one):%n");
+            usage.footer(Config.variablesHelp().stream().map(line -> line.replace("%", "%%")).toArray(String[]::new));
+        }
         return cli;
     }
 
@@ -33,6 +52,26 @@ public final class WardCommand implements Runnable {
                 ? e.getMessage() : e.getClass().getSimpleName();
         cli.getErr().println(name + ": failed: " + detail);
         return 1;
+    }
+
+    /**
+     * A command line picocli cannot parse: its message and suggestions, but never the values of unknown arguments,
+     * which may be a secret typed where it does not belong ({@code --password hunter2}).
+     */
+    private static int refused(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> options = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-"))
+                    .map(a -> a.split("=", 2)[0]).toList();
+            long others = unmatched.getUnmatched().size() - options.size();
+            cli.getErr().println((options.isEmpty() ? "" : "Unknown option(s): " + String.join(", ", options))
+                    + (others == 0 ? "" : (options.isEmpty() ? "" : ", and ") + others + " unexpected argument(s)"));
+            CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, cli.getErr());
+        } else {
+            cli.getErr().println(e.getMessage());
+        }
+        cli.getErr().println("See '" + cli.getCommandSpec().qualifiedName() + " --help'.");
+        return cli.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

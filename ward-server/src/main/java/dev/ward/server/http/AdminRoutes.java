@@ -31,6 +31,7 @@ final class AdminRoutes {
     void register() {
         routes.add(HandlerType.POST, "/v1/admin/tenants", ctx -> {
             Actor actor = credentials.require(ctx);
+            s.tenants().requireSystemAdmin(actor);
             JsonBody body = JsonBody.read(ctx, json);
             var tenant = s.tenants().create(actor, body.string("id"), body.string("name"),
                     body.optObject("policy").orElse(Map.of()));
@@ -41,15 +42,15 @@ final class AdminRoutes {
         routes.add(HandlerType.GET, T, ctx -> responses.json(ctx, 200,
                 Views.tenant(s.tenants().get(credentials.require(ctx), ctx.pathParam("tenant")))));
         routes.add(HandlerType.PATCH, T, ctx -> {
-            Actor actor = credentials.require(ctx);
+            Actor actor = admin(ctx);
             JsonBody body = JsonBody.read(ctx, json);
             responses.json(ctx, 200, Views.tenant(s.tenants().updatePolicy(actor, ctx.pathParam("tenant"), body.object("policy"))));
         });
 
         routes.add(HandlerType.POST, T + "/users", ctx -> {
-            Actor actor = credentials.require(ctx);
+            Actor actor = admin(ctx);
             JsonBody body = JsonBody.read(ctx, json);
-            var user = s.users().create(actor, ctx.pathParam("tenant"), body.string("username"), body.string("password"),
+            var user = s.users().create(actor, ctx.pathParam("tenant"), body.string("username"), body.secret("password"),
                     body.strings("roles"));
             responses.json(ctx, 201, Views.user(user));
         });
@@ -58,7 +59,7 @@ final class AdminRoutes {
         routes.add(HandlerType.GET, T + "/users/{user_id}", ctx -> responses.json(ctx, 200,
                 Views.user(s.users().get(credentials.require(ctx), ctx.pathParam("tenant"), ctx.pathParam("user_id")))));
         routes.add(HandlerType.PUT, T + "/users/{user_id}/roles", ctx -> {
-            Actor actor = credentials.require(ctx);
+            Actor actor = admin(ctx);
             JsonBody body = JsonBody.read(ctx, json);
             responses.json(ctx, 200, Views.user(s.users().setRoles(actor, ctx.pathParam("tenant"), ctx.pathParam("user_id"),
                     body.strings("roles"))));
@@ -81,7 +82,7 @@ final class AdminRoutes {
         });
 
         routes.add(HandlerType.POST, T + "/api-keys", ctx -> {
-            Actor actor = credentials.require(ctx);
+            Actor actor = admin(ctx);
             JsonBody body = JsonBody.read(ctx, json);
             IssuedApiKey issued = s.apiKeys().create(actor, ctx.pathParam("tenant"), body.string("name"), body.strings("scopes"));
             Map<String, Object> out = new LinkedHashMap<>(Views.apiKey(issued.apiKey()));
@@ -96,9 +97,9 @@ final class AdminRoutes {
         });
 
         routes.add(HandlerType.POST, T + "/users/{user_id}/password", ctx -> {
-            Actor actor = credentials.require(ctx);
+            Actor actor = admin(ctx);
             JsonBody body = JsonBody.read(ctx, json);
-            s.users().setPassword(actor, ctx.pathParam("tenant"), ctx.pathParam("user_id"), body.string("password"));
+            s.users().setPassword(actor, ctx.pathParam("tenant"), ctx.pathParam("user_id"), body.secret("password"));
             responses.noContent(ctx);
         });
 
@@ -116,6 +117,13 @@ final class AdminRoutes {
         });
         routes.add(HandlerType.POST, "/v1/admin/signing-keys/rotate", ctx ->
                 responses.json(ctx, 200, Map.of("kid", s.jwt().rotate(credentials.require(ctx)))));
+    }
+
+    /** The caller, refused unless they administer the path's tenant: checked before any body is read. */
+    private Actor admin(Context ctx) {
+        Actor actor = credentials.require(ctx);
+        s.tenants().requireAdminOf(actor, ctx.pathParam("tenant"));
+        return actor;
     }
 
     private void loginHistory(Context ctx) {

@@ -25,11 +25,13 @@ final class AuthRoutes {
     private final SessionService sessions;
     private final SessionCookie cookies;
     private final ObjectMapper json;
-    private final TenantService tenants;
+    private final BrowserGuard browsers;
+    private final TrustedProxies proxies;
 
     AuthRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, LoginService login,
-               SessionService sessions, SessionCookie cookies, ObjectMapper json, TenantService tenants) {
-        this.tenants = tenants;
+               SessionService sessions, SessionCookie cookies, ObjectMapper json, BrowserGuard browsers, TrustedProxies proxies) {
+        this.browsers = browsers;
+        this.proxies = proxies;
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
@@ -47,14 +49,27 @@ final class AuthRoutes {
 
     private void login(Context ctx) {
         Optional<Actor.ApiKey> app = caller(ctx);
-        JsonBody body = JsonBody.read(ctx, json);
-        String tenant = body.string("tenant");
-        if (app.isEmpty()) {
-            requireAllowedOrigin(ctx, tenant);
+        JsonBody body = JsonBody.readUnchecked(ctx, json);
+        LoginRequest request;
+        try {
+            body.requireNoNul();
+            String tenant = body.string("tenant");
+            if (app.isEmpty()) {
+                ctx.attribute(BrowserGuard.TENANT, tenant);
+                browsers.requireLoginOriginAllowed(ctx, tenant);
+            }
+            request = new LoginRequest(tenant, body.string("username"), body.secret("password"), client(ctx, app, body));
+        } catch (ProblemException invalid) {
+            if (!"validation_failed".equals(invalid.code())) {
+                throw invalid;
+            }
+            // A malformed attempt is still an attempt: it goes into the login history (as printable text) and the
+            // audit trail, after the per-address limit, like any other refused login.
+            answerRefusal(ctx, login.refuseMalformed(app, body.printable("tenant"), body.printable("username"),
+                    proxies.client(ctx)));
+            throw invalid;
         }
-        String username = body.string("username");
-        String password = body.string("password");
-        answer(ctx, app, login.login(app, new LoginRequest(tenant, username, password, client(ctx, app, body))));
+        answer(ctx, app, login.login(app, request));
     }
 
     /** The second step of a login with MFA: the challenge from {@code mfa_required} and a TOTP or backup code. */
@@ -62,7 +77,7 @@ final class AuthRoutes {
         Optional<Actor.ApiKey> app = caller(ctx);
         JsonBody body = JsonBody.read(ctx, json);
         String challenge = body.string("challenge");
-        String code = body.string("code");
+        String code = body.secret("code");
         answer(ctx, app, login.verifyMfa(app, challenge, code, client(ctx, app, body).ip()));
     }
 
@@ -76,9 +91,25 @@ final class AuthRoutes {
     }
 
     /** The client object is trusted only from an API-key caller; a browser is what the connection says. */
-    private static Client client(Context ctx, Optional<Actor.ApiKey> app, JsonBody body) {
-        Optional<Client> vouched = body.client();
-        return app.isPresent() && vouched.isPresent() ? vouched.get() : connectionClient(ctx);
+    private Client client(Context ctx, Optional<Actor.ApiKey> app, JsonBody body) {
+        Client connection = proxies.client(ctx);
+        // Checked whoever sends it (a malformed field is a 400 for everyone), believed only from a back-end.
+        Optional<Client> vouched = body.client(connection);
+        return app.isPresent() ? vouched.orElse(connection) : connection;
+    }
+
+    /** Only a rate limit changes the answer to a malformed login; otherwise the validation problem stands. */
+    private static void answerRefusal(Context ctx, LoginResult result) {
+        if (result instanceof LoginResult.RateLimited rl) {
+            throw rateLimited(ctx, rl);
+        }
+    }
+
+    private static ProblemException rateLimited(Context ctx, LoginResult.RateLimited rl) {
+        long seconds = Math.max(1, (rl.retryAfter().toMillis() + 999) / 1000);
+        ctx.header("Retry-After", Long.toString(seconds));
+        return new ProblemException(429, "rate_limited", "Too many requests",
+                "Too many login attempts; retry after " + seconds + " seconds.", Map.of("retry_after", seconds));
     }
 
     private void answer(Context ctx, Optional<Actor.ApiKey> app, LoginResult result) {
@@ -121,12 +152,7 @@ final class AuthRoutes {
             case LoginResult.SessionLimitReached l -> throw new ProblemException(409, "session_limit_reached",
                     "Session limit reached", "This account already has " + l.limit()
                     + " active sessions; sign out of one of them first.", Map.of("limit", l.limit()));
-            case LoginResult.RateLimited rl -> {
-                long seconds = Math.max(1, (rl.retryAfter().toMillis() + 999) / 1000);
-                ctx.header("Retry-After", Long.toString(seconds));
-                throw new ProblemException(429, "rate_limited", "Too many requests",
-                        "Too many login attempts; retry after " + seconds + " seconds.", Map.of("retry_after", seconds));
-            }
+            case LoginResult.RateLimited rl -> throw rateLimited(ctx, rl);
         }
     }
 
@@ -139,32 +165,11 @@ final class AuthRoutes {
 
     /**
      * Login CSRF: a cross-site HTML form can post text/plain but not application/json (that needs a CORS
-     * preflight Ward never grants), so a browser login must be JSON.
+     * preflight, which only allowed origins pass), so a browser login must be JSON.
      */
     private static void requireJson(Context ctx) {
-        String type = ctx.header("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            throw new ProblemException(415, "unsupported_media_type", "Unsupported media type",
-                    "Send the login as Content-Type: application/json.");
+        if (!BrowserGuard.isJson(ctx)) {
+            throw BrowserGuard.unsupportedMediaType();
         }
-    }
-
-    /** A browser that says where it comes from must come from Ward itself or an origin the tenant allows. */
-    private void requireAllowedOrigin(Context ctx, String tenant) {
-        String origin = ctx.header("Origin");
-        if (origin == null) {
-            return;
-        }
-        String own = (ctx.req().isSecure() ? "https" : "http") + "://" + ctx.header("Host");
-        boolean allowed = origin.equals(own) || tenants.cached(tenant)
-                .map(t -> t.policy().allowedOrigins().contains(origin)).orElse(false);
-        if (!allowed) {
-            throw new ProblemException(403, "origin_not_allowed", "Origin not allowed",
-                    "This origin may not sign in to this tenant; add it to the tenant's browser.allowed_origins.");
-        }
-    }
-
-    static Client connectionClient(Context ctx) {
-        return new Client(ctx.req().getRemoteAddr(), Optional.ofNullable(ctx.header("User-Agent")).orElse(""));
     }
 }

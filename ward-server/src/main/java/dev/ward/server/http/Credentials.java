@@ -15,16 +15,19 @@ import java.util.Set;
  * {@code Bearer wst_…} or the session cookie (session). Never logs or echoes what it reads.
  */
 final class Credentials {
-    static final String COOKIE = SessionCookie.NAME;
-
     private final ApiKeyService apiKeys;
     private final SessionService sessions;
     private final SessionCookie cookies;
+    private final BrowserGuard browsers;
+    private final TrustedProxies proxies;
 
-    Credentials(ApiKeyService apiKeys, SessionService sessions, SessionCookie cookies) {
+    Credentials(ApiKeyService apiKeys, SessionService sessions, SessionCookie cookies, BrowserGuard browsers,
+                TrustedProxies proxies) {
         this.apiKeys = apiKeys;
         this.sessions = sessions;
         this.cookies = cookies;
+        this.browsers = browsers;
+        this.proxies = proxies;
     }
 
     /** A live session, the token that presented it on this request, and whether it came as the cookie. */
@@ -40,7 +43,7 @@ final class Credentials {
     Actor require(Context ctx) {
         Optional<String> bearer = bearer(ctx);
         if (bearer.isPresent() && bearer.get().startsWith(ApiKeyService.PREFIX)) {
-            return apiKey(bearer.get());
+            return apiKey(ctx, bearer.get());
         }
         return requireSession(ctx).actor();
     }
@@ -54,7 +57,7 @@ final class Credentials {
         if (bearer.get().startsWith(SessionService.TOKEN_PREFIX)) {
             return Optional.empty();
         }
-        return Optional.of(apiKey(bearer.get()));
+        return Optional.of(apiKey(ctx, bearer.get()));
     }
 
     Actor.ApiKey requireApiKey(Context ctx) {
@@ -62,7 +65,7 @@ final class Credentials {
         if (bearer.isEmpty()) {
             throw Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…");
         }
-        return apiKey(bearer.get());
+        return apiKey(ctx, bearer.get());
     }
 
     /**
@@ -80,14 +83,19 @@ final class Credentials {
 
     /**
      * Any live session, including one confined to MFA enrolment (aal 0): only for {@code /v1/me/mfa/*},
-     * {@code GET /v1/session} and logout.
+     * {@code GET /v1/session} and logout. A state-changing request that presents the session as the cookie must
+     * come from an allowed origin (CSRF), checked before the session is used.
      */
     Held requireSessionForEnrollment(Context ctx) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
-        return switch (sessions.validate(token, AuthRoutes.connectionClient(ctx))) {
+        if (fromCookie) {
+            browsers.requireCookieWriteAllowed(ctx, () -> sessions.tenantOf(token));
+        }
+        return switch (sessions.validate(token, proxies.client(ctx))) {
             case Validation.Valid v -> {
+                ctx.attribute(BrowserGuard.TENANT, v.session().tenant());
                 if (v.rotatedToken().isPresent()) {
                     String fresh = v.rotatedToken().get();
                     if (fromCookie) {
@@ -125,15 +133,17 @@ final class Credentials {
             }
             return bearer;
         }
-        return Optional.ofNullable(ctx.cookie(COOKIE)).filter(c -> !c.isEmpty());
+        return cookies.read(ctx);
     }
 
-    private Actor.ApiKey apiKey(String presented) {
+    private Actor.ApiKey apiKey(Context ctx, String presented) {
         if (!presented.startsWith(ApiKeyService.PREFIX)) {
             throw new ProblemException(401, "invalid_api_key", "Invalid API key", "The credentials are not a valid API key.");
         }
-        return apiKeys.authenticate(presented).orElseThrow(() ->
+        Actor.ApiKey key = apiKeys.authenticate(presented).orElseThrow(() ->
                 new ProblemException(401, "invalid_api_key", "Invalid API key", "The API key is unknown or revoked."));
+        ctx.attribute(BrowserGuard.TENANT, key.tenant());
+        return key;
     }
 
     private static Optional<String> bearer(Context ctx) {

@@ -21,6 +21,7 @@ final class CryptoRoutes {
     private final Credentials credentials;
     private final CryptoService crypto;
     private final TenantKeys keys;
+    private final dev.ward.tenant.TenantService tenants;
     private final ObjectMapper json;
 
     CryptoRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s, ObjectMapper json) {
@@ -29,6 +30,7 @@ final class CryptoRoutes {
         this.credentials = credentials;
         this.crypto = s.crypto();
         this.keys = s.keys();
+        this.tenants = s.tenants();
         this.json = json;
     }
 
@@ -58,6 +60,7 @@ final class CryptoRoutes {
         routes.add(HandlerType.POST, KEYS + "/{version}/destroy", ctx -> {
             Actor actor = credentials.require(ctx);
             String tenant = ctx.pathParam("tenant");
+            tenants.requireAdminOf(actor, tenant);
             int version = version(ctx.pathParam("version"));
             JsonBody body = JsonBody.read(ctx, json);
             if (!body.bool("confirm")) {

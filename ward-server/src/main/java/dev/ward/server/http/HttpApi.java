@@ -8,6 +8,7 @@ import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.ServerBusyException;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
@@ -19,6 +20,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -42,21 +44,30 @@ public final class HttpApi {
             "Cache-Control", "no-store",
             "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 
+    /**
+     * How Ward meets browsers and proxies: the cookie's {@code Secure} flag behind a TLS-terminating proxy that is
+     * not configured as trusted ({@code WARD_COOKIE_SECURE}), the proxies whose forwarded headers count, and Ward's
+     * public URL (its own origin and JWT issuer).
+     */
+    public record Settings(boolean cookieSecure, TrustedProxies proxies, Optional<String> publicUrl) {}
+
     private final Services services;
-    private final boolean cookieSecure;
+    private final Settings settings;
     private final ObjectMapper json = new ObjectMapper();
     private final RouteTable routes = new RouteTable();
 
-    public HttpApi(Services services, boolean cookieSecure) {
+    public HttpApi(Services services, Settings settings) {
         this.services = services;
-        this.cookieSecure = cookieSecure;
+        this.settings = settings;
     }
 
     public RouteTable routes() { return routes; }
 
     public Javalin create() {
-        SessionCookie cookies = new SessionCookie(cookieSecure);
-        Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies);
+        TrustedProxies proxies = settings.proxies();
+        SessionCookie cookies = new SessionCookie(settings.cookieSecure(), proxies);
+        BrowserGuard browsers = new BrowserGuard(services.tenants(), proxies, settings.publicUrl());
+        Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies, browsers, proxies);
         Responses responses = new Responses(json);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -64,9 +75,9 @@ public final class HttpApi {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = JsonBody.MAX_BYTES;
             config.http.generateEtags = false;
-            config.contextResolver.ip = ctx -> ctx.req().getRemoteAddr();
+            config.contextResolver.ip = proxies::clientIp;
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(), ctx.path(),
-                    ctx.status().getCode(), Math.round(ms), ctx.req().getRemoteAddr()));
+                    ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx)));
 
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
@@ -77,6 +88,20 @@ public final class HttpApi {
                         && Long.parseLong(length) > JsonBody.MAX_BYTES) {
                     throw JsonBody.refuseTooLarge(ctx);
                 }
+                requireNoControlsInUrl(ctx);
+                if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
+                    // Answered here whole: skipping the rest skips the after-handlers too.
+                    options(ctx, browsers);
+                    ctx.res().setContentType(null);
+                    ctx.skipRemainingHandlers();
+                }
+            });
+            config.routes.after(ctx -> {
+                browsers.decorate(ctx);
+                if (ctx.status().getCode() == 204) {
+                    // An empty answer has no media type (Javalin would otherwise call it text/plain).
+                    ctx.res().setContentType(null);
+                }
             });
 
             config.routes.exception(ProblemException.class, (e, ctx) -> Problems.write(ctx, json, e));
@@ -85,6 +110,12 @@ public final class HttpApi {
                 Problems.write(ctx, json, new ProblemException(503, "store_unavailable", "Service unavailable",
                         (e.store().equals("redis") ? "Redis" : "The " + e.store()) + " is unavailable; try again shortly.",
                         Map.of("store", e.store())));
+            });
+            config.routes.exception(ServerBusyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                Problems.write(ctx, json, new ProblemException(503, "server_busy", "Server busy",
+                        "Ward is at capacity for password checks; retry after " + e.retryAfterSeconds() + " seconds.",
+                        Map.of("retry_after", e.retryAfterSeconds())));
             });
             // A value Ward stored that no longer opens: its key version was destroyed (shredded), or it was altered.
             config.routes.exception(MasterKeyCipher.DecryptionException.class, (e, ctx) -> Problems.write(ctx, json,
@@ -114,13 +145,63 @@ public final class HttpApi {
             });
 
             routes.bind(config.routes);
-            new OperationsRoutes(routes, responses, services.readiness(), services.jwt()).register();
-            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, services.tenants()).register();
-            new SessionRoutes(routes, responses, credentials, services, cookies, json).register();
+            new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
+            new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
+            new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();
         });
+    }
+
+    /**
+     * {@code OPTIONS}: a CORS preflight (an {@code Origin} and {@code Access-Control-Request-Method}) is answered for
+     * origins some tenant allows; a plain one lists the methods served at the path. An unknown path is a 404.
+     */
+    private void options(Context ctx, BrowserGuard browsers) {
+        Set<String> allowed = routes.methodsAt(ctx.path());
+        if (allowed.isEmpty()) {
+            throw ProblemException.notFound("not_found", "No such endpoint.");
+        }
+        Set<String> methods = new java.util.TreeSet<>(allowed);
+        methods.add("OPTIONS");
+        if (ctx.header("Origin") != null && ctx.header("Access-Control-Request-Method") != null) {
+            browsers.preflight(ctx, methods);
+            return;
+        }
+        ctx.header("Allow", String.join(", ", methods));
+        ctx.status(204);
+    }
+
+    /**
+     * Identifiers travel in paths and query parameters: a control character there (U+0000 first of all, which
+     * PostgreSQL cannot even store) is refused before any route sees it.
+     */
+    private static void requireNoControlsInUrl(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        if (raw != null && (Identifiers.hasControls(raw) || hasEncodedControl(raw))) {
+            throw ProblemException.validation("path", "The path must not contain control characters.");
+        }
+        for (var param : ctx.queryParamMap().entrySet()) {
+            if (Identifiers.hasControls(param.getKey())) {
+                throw ProblemException.validation("query", "Query parameter names must not contain control characters.");
+            }
+            for (String value : param.getValue()) {
+                Identifiers.requireNoControls(param.getKey(), value);
+            }
+        }
+    }
+
+    /** {@code %00}-{@code %1F} or {@code %7F} in a raw path. */
+    private static boolean hasEncodedControl(String raw) {
+        for (int i = raw.indexOf('%'); i >= 0 && i + 2 < raw.length(); i = raw.indexOf('%', i + 1)) {
+            int hi = Character.digit(raw.charAt(i + 1), 16);
+            int lo = Character.digit(raw.charAt(i + 2), 16);
+            if (hi >= 0 && lo >= 0 && ((hi << 4 | lo) < 0x20 || (hi << 4 | lo) == 0x7f)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** No route for this method and path: 405 with {@code Allow} when the path exists, else 404. */

@@ -38,7 +38,15 @@ final class JsonBody {
         return readBounded(ctx);
     }
 
+    /** The body as a JSON object; any U+0000 anywhere in it (a name or a value) is refused, naming where. */
     static JsonBody read(Context ctx, ObjectMapper json) {
+        JsonBody body = readUnchecked(ctx, json);
+        body.requireNoNul();
+        return body;
+    }
+
+    /** The body as a JSON object, not yet checked for U+0000 (for a caller that records a refused attempt first). */
+    static JsonBody readUnchecked(Context ctx, ObjectMapper json) {
         byte[] bytes = readBounded(ctx);
         if (bytes.length == 0) {
             throw ProblemException.validation("body", "A JSON object is required as the request body.");
@@ -100,6 +108,45 @@ final class JsonBody {
         return Problems.of(413, "payload_too_large", "Payload too large", "Request bodies are limited to 64 KiB.");
     }
 
+    /**
+     * PostgreSQL cannot store U+0000 in text, and no Ward value needs it: refused at the boundary (400, the field
+     * named), so it can never reach a store as a 500 or a half-written change.
+     */
+    void requireNoNul() {
+        requireNoNul(root, path.isEmpty() ? "" : path);
+    }
+
+    private static void requireNoNul(JsonNode node, String where) {
+        if (node.isTextual()) {
+            if (node.asText().indexOf('\u0000') >= 0) {
+                String field = where.isEmpty() ? "body" : where;
+                throw ProblemException.validation(field, field + " must not contain the character U+0000");
+            }
+        } else if (node.isObject()) {
+            var names = node.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                String child = where.isEmpty() ? name : where + "." + name;
+                if (name.indexOf('\u0000') >= 0) {
+                    throw ProblemException.validation(where.isEmpty() ? "body" : where,
+                            "a field name must not contain the character U+0000");
+                }
+                requireNoNul(node.get(name), child);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                requireNoNul(node.get(i), where + "[" + i + "]");
+            }
+        }
+    }
+
+    /** The field's text with control characters shown as U+FFFD, or "" when absent: for recording a refused attempt. */
+    String printable(String field) {
+        JsonNode n = root.get(field);
+        return n != null && n.isTextual() ? Identifiers.printable(n.asText()) : "";
+    }
+
+    /** A required identifier or name: non-empty, without control characters (C0 and DEL). */
     String string(String field) {
         return optString(field).orElseThrow(() -> ProblemException.validation(path + field, path + field + " is required"));
     }
@@ -109,7 +156,17 @@ final class JsonBody {
         if (text.isPresent() && text.get().isEmpty()) {
             throw ProblemException.validation(path + field, path + field + " must not be empty");
         }
+        text.ifPresent(t -> Identifiers.requireNoControls(path + field, t));
         return text;
+    }
+
+    /** A required password or code as typed: non-empty, any characters but U+0000. */
+    String secret(String field) {
+        String value = optText(field).orElseThrow(() -> ProblemException.validation(path + field, path + field + " is required"));
+        if (value.isEmpty()) {
+            throw ProblemException.validation(path + field, path + field + " must not be empty");
+        }
+        return value;
     }
 
     /** A required string that may be empty (e.g. a plaintext). */
@@ -179,6 +236,7 @@ final class JsonBody {
             if (!item.isTextual()) {
                 throw ProblemException.validation(field, field + " must be an array of strings");
             }
+            Identifiers.requireNoControls(field, item.asText());
             out.add(item.asText());
         }
         return out;
@@ -201,8 +259,13 @@ final class JsonBody {
         return optObject(field).orElseThrow(() -> ProblemException.validation(field, field + " is required"));
     }
 
-    /** The {@code client} object ({@code ip}, {@code user_agent}), if given. */
-    Optional<Client> client() {
+    /**
+     * The end user as an API-key caller vouches for them ({@code client}: {@code ip}, {@code user_agent}), if given.
+     * {@code ip} must be an IP address literal (written canonically, so one address is one rate-limit bucket);
+     * without one — absent or empty — the connection's address stands in, so a caller can never escape the per-IP
+     * limits by leaving it out.
+     */
+    Optional<Client> client(Client connection) {
         JsonNode n = root.get("client");
         if (n == null || n.isNull()) {
             return Optional.empty();
@@ -210,7 +273,15 @@ final class JsonBody {
         if (!n.isObject()) {
             throw ProblemException.validation("client", "client must be an object");
         }
-        return Optional.of(new Client(text(n, "client.ip", "ip"), text(n, "client.user_agent", "user_agent")));
+        String ip = text(n, "client.ip", "ip");
+        String userAgent = text(n, "client.user_agent", "user_agent");
+        Identifiers.requireNoControls("client.user_agent", userAgent);
+        if (ip.isEmpty()) {
+            return Optional.of(new Client(connection.ip(), userAgent));
+        }
+        String canonical = IpAddress.canonical(ip).orElseThrow(() -> ProblemException.validation("client.ip",
+                "client.ip must be an IPv4 or IPv6 address such as 203.0.113.7 or 2001:db8::7"));
+        return Optional.of(new Client(canonical, userAgent));
     }
 
     private static String text(JsonNode parent, String field, String name) {

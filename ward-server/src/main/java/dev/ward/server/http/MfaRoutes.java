@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The holder's own MFA: status, TOTP enrolment, backup codes, disabling. Open to a session confined to
@@ -38,13 +39,13 @@ final class MfaRoutes {
         routes.add(HandlerType.POST, "/v1/me/mfa/totp/confirm", this::confirm);
         routes.add(HandlerType.POST, "/v1/me/mfa/backup-codes", ctx -> {
             Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
-            String code = JsonBody.read(ctx, json).string("code");
+            String code = JsonBody.read(ctx, json).secret("code");
             responses.json(ctx, 200, Map.of("backup_codes", mfa.regenerateBackupCodes(held.session(), code)));
         });
         routes.add(HandlerType.POST, "/v1/me/mfa/disable", ctx -> {
             Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
             JsonBody body = JsonBody.read(ctx, json);
-            mfa.disable(held.session(), body.string("password"), body.string("code"));
+            mfa.disable(held.session(), body.secret("password"), body.secret("code"));
             responses.noContent(ctx);
         });
     }
@@ -58,8 +59,12 @@ final class MfaRoutes {
         responses.json(ctx, 200, out);
     }
 
+    /** The enrolment-only session (aal 0) sends no body; any other must prove the password again. */
     private void setup(Context ctx) {
-        TotpEnrolment enrolment = mfa.beginTotp(credentials.requireSessionForEnrollment(ctx).session());
+        Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
+        Optional<String> currentPassword = held.session().enrollmentOnly() ? Optional.empty()
+                : Optional.of(JsonBody.read(ctx, json).string("current_password"));
+        TotpEnrolment enrolment = mfa.beginTotp(held.session(), currentPassword);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("secret", enrolment.secret());
         out.put("otpauth_uri", enrolment.otpauthUri());
@@ -67,14 +72,18 @@ final class MfaRoutes {
         responses.json(ctx, 200, out);
     }
 
-    /** The session's token rotates (it is aal 2 now): in the body always, and as the cookie for a cookie caller. */
+    /**
+     * {@code aal} says where the session stands now. An enrolment session became aal 2 and its token rotated:
+     * the new one in the body, and as the cookie for a cookie caller.
+     */
     private void confirm(Context ctx) {
         Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
-        String code = JsonBody.read(ctx, json).string("code");
+        String code = JsonBody.read(ctx, json).secret("code");
         MfaEnabled enabled = mfa.confirmTotp(held.session(), held.token(), code);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", true);
         out.put("backup_codes", enabled.backupCodes());
+        out.put("aal", enabled.aal());
         enabled.rotatedToken().ifPresent(token -> {
             out.put("token", token);
             if (held.fromCookie()) {

@@ -15,10 +15,12 @@ final class OperationsRoutes {
     private final Supplier<Map<String, Boolean>> readiness;
     private final byte[] openApi;
     private final dev.ward.jwt.SessionJwt jwt;
+    private final BrowserGuard browsers;
 
     OperationsRoutes(RouteTable routes, HttpApi.Responses responses, Supplier<Map<String, Boolean>> readiness,
-                     dev.ward.jwt.SessionJwt jwt) {
+                     dev.ward.jwt.SessionJwt jwt, BrowserGuard browsers) {
         this.jwt = jwt;
+        this.browsers = browsers;
         this.routes = routes;
         this.responses = responses;
         this.readiness = readiness;
@@ -50,6 +52,16 @@ final class OperationsRoutes {
             responses.json(ctx, 200, jwt.jwks());
             // Public keys, safe to cache briefly; retired keys stay listed until their tokens have expired.
             ctx.header("Cache-Control", "public, max-age=60");
+        });
+        routes.add(HandlerType.GET, "/.well-known/openid-configuration", ctx -> {
+            // The minimum a resource server needs to find the keys of this issuer (Spring's issuer-uri, for one).
+            String issuer = browsers.publicBase(ctx);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("issuer", issuer);
+            out.put("jwks_uri", issuer + "/.well-known/jwks.json");
+            out.put("id_token_signing_alg_values_supported", java.util.List.of("EdDSA"));
+            responses.json(ctx, 200, out);
+            ctx.header("Cache-Control", "public, max-age=300");
         });
         routes.add(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     }

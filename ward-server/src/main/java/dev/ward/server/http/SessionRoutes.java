@@ -28,9 +28,13 @@ final class SessionRoutes {
     private final UserService users;
     private final SessionCookie cookies;
     private final ObjectMapper json;
+    private final TrustedProxies proxies;
+    private final BrowserGuard browsers;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
-                  SessionCookie cookies, ObjectMapper json) {
+                  SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
+        this.proxies = proxies;
+        this.browsers = browsers;
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
@@ -49,7 +53,7 @@ final class SessionRoutes {
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
                 Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
         routes.add(HandlerType.POST, "/v1/session/jwt", ctx -> {
-            SessionJwt.Issued issued = jwt.issue(credentials.requireSession(ctx).session());
+            SessionJwt.Issued issued = jwt.issue(credentials.requireSession(ctx).session(), browsers.publicBase(ctx));
             responses.json(ctx, 200, Map.of("access_token", issued.token(), "token_type", "Bearer",
                     "expires_in", issued.expiresInSeconds()));
         });
@@ -84,7 +88,7 @@ final class SessionRoutes {
         routes.add(HandlerType.POST, "/v1/me/password", ctx -> {
             Actor.User me = credentials.requireSession(ctx).actor();
             JsonBody body = JsonBody.read(ctx, json);
-            users.changeOwnPassword(me, body.string("current_password"), body.string("new_password"));
+            users.changeOwnPassword(me, body.secret("current_password"), body.secret("new_password"));
             cookies.clear(ctx);
             responses.noContent(ctx);
         });
@@ -92,9 +96,10 @@ final class SessionRoutes {
 
     private void validate(Context ctx) {
         Actor.ApiKey app = credentials.requireApiKey(ctx);
+        sessions.requireValidator(app);
         JsonBody body = JsonBody.read(ctx, json);
         String token = body.string("token");
-        switch (sessions.validateFor(app, token, body.client())) {
+        switch (sessions.validateFor(app, token, body.client(proxies.client(ctx)))) {
             case Validation.Valid v when v.session().enrollmentOnly() -> {
                 // Refused, but still a use: if it rotated the token, the app must learn the new one, or the holder's
                 // enrolment would die with the old token's grace period.

@@ -2,8 +2,12 @@ package dev.ward.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ward.crypto.Secrets;
+import dev.ward.server.DataDirectory;
 import dev.ward.server.TestWard;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /** {@code ward check} on real data: stores, and warnings that name what to fix. */
@@ -40,5 +44,45 @@ class CheckCommandTest {
         var r = CleanupCommandTest.ward("check", "--data-dir", Files.createTempDirectory("fresh").toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("no embedded database yet");
+    }
+
+    @Test
+    void aWrongDatabasePasswordIsNamedAsSuch() throws Exception {
+        Path dir;
+        try (TestWard w = new TestWard()) {
+            dir = w.dataDir;
+            w.ward.close();
+            Path file = dir.resolve(DataDirectory.DATABASE_PASSWORD_FILE);
+            String right = Files.readString(file);
+            Files.writeString(file, Secrets.newToken("", 32) + "\n");
+            var r = CleanupCommandTest.ward("check", "--data-dir", dir.toString());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.out()).contains("Database: H2 " + dir.resolve("ward.mv.db") + " — FAILS: database is unavailable: "
+                    + "authentication failed (" + file + " does not hold the embedded database's password)");
+            Files.writeString(file, right);
+        }
+    }
+
+    @Test
+    void anOldEmbeddedDatabaseIsReportedAsItIsAndLeftSo() throws Exception {
+        Path dir = Files.createTempDirectory("check-old");
+        String url = "jdbc:h2:file:" + dir.resolve("ward") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE";
+        // A database from before V5 and before the embedded database had a password.
+        Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").target("4").load().migrate();
+        Files.writeString(dir.resolve("master.key"), java.util.Base64.getEncoder().encodeToString(Secrets.randomBytes(32)) + "\n");
+
+        int pending = Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().info().pending().length;
+
+        var r = CleanupCommandTest.ward("check", "--data-dir", dir.toString());
+        assertThat(r.out()).as(r.out() + r.err()).contains("— answers").contains("Schema: " + pending + " migration(s) pending (V5")
+                .contains("WARNING: the embedded database has no password");
+        assertThat(r.exit()).isZero();
+
+        assertThat(Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").load().info().pending())
+                .as("still pending after the check").hasSize(pending);
+        assertThat(dir.resolve(DataDirectory.DATABASE_PASSWORD_FILE)).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("ward.mv.db", "master.key");
+        }
     }
 }

@@ -3,9 +3,6 @@ package dev.ward.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ward.server.TestWard;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,19 +13,8 @@ class CleanupCommandTest {
     record Run(int exit, String out, String err) {}
 
     static Run ward(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = WardCommand.commandLine().execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        WardCli.Run r = WardCli.run(args);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     @Test
@@ -88,6 +74,16 @@ class CleanupCommandTest {
         Run missing = ward("cleanup", "--data-dir", Files.createTempDirectory("empty").toString(), "--dry-run");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("no Ward database");
+    }
+
+    @Test
+    void anUnknownTenantExitsTwoAsKeysDoes() {
+        try (TestWard w = new TestWard()) {
+            Run r = ward("cleanup", "--data-dir", w.dataDir.toString(), "--dry-run", "--tenant", "nosuch");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("ward cleanup: no such tenant: nosuch." + System.lineSeparator());
+            assertThat(r.out()).doesNotContain("Sessions to remove");
+        }
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -17,6 +19,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,18 +40,26 @@ public final class RedisConnection implements AutoCloseable {
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> commands;
     private final RedisClusterAsyncCommands<String, String> async;
+    /** Opens another connection through the same client (see {@link #dedicated()}). */
+    private final Supplier<Connected> connecting;
+    /** False for a dedicated connection: the client and its resources belong to the connection it came from. */
+    private final boolean ownsClient;
+    private final List<RedisConnection> dedicated = new CopyOnWriteArrayList<>();
 
     /** What connecting yields: the connection and its two command views (standalone and cluster alike). */
     private record Connected(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
                              RedisClusterAsyncCommands<String, String> async) {}
 
-    private RedisConnection(RedisEndpoint endpoint, ClientResources resources, AutoCloseable client, Connected c) {
+    private RedisConnection(RedisEndpoint endpoint, ClientResources resources, AutoCloseable client, Connected c,
+                            Supplier<Connected> connecting, boolean ownsClient) {
         this.endpoint = endpoint;
         this.resources = resources;
         this.client = client;
         this.connection = c.connection();
         this.commands = c.sync();
         this.async = c.async();
+        this.connecting = connecting;
+        this.ownsClient = ownsClient;
     }
 
     public static RedisConnection open(RedisEndpoint endpoint) {
@@ -94,7 +105,7 @@ public final class RedisConnection implements AutoCloseable {
     private static RedisConnection connect(RedisEndpoint endpoint, ClientResources resources, Runnable shutdown,
             Supplier<Connected> connecting) {
         try {
-            return new RedisConnection(endpoint, resources, shutdown::run, connecting.get());
+            return new RedisConnection(endpoint, resources, shutdown::run, connecting.get(), connecting, true);
         } catch (RuntimeException e) {
             shutdown.run();
             throw e;
@@ -138,6 +149,41 @@ public final class RedisConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Another connection to the same Redis, for commands that hold their connection while they wait
+     * ({@code WAIT}): on the shared one they would hold up every request behind them. Closed with this one.
+     */
+    public RedisConnection dedicated() {
+        try {
+            RedisConnection d = new RedisConnection(endpoint, resources, () -> { }, connecting.get(), connecting, false);
+            dedicated.add(d);
+            return d;
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("redis", e);
+        }
+    }
+
+    /**
+     * Runs commands on the connection to the master that serves {@code slot} — on a cluster, that node's own
+     * connection rather than the routing one — so that a {@code WAIT} sent after a write counts that write:
+     * Redis counts the writes of the connection it is sent on. Standalone, the one connection.
+     */
+    public <T> T onMasterOf(int slot, Function<RedisClusterCommands<String, String>, T> work) {
+        if (!(connection instanceof StatefulRedisClusterConnection<String, String> cluster)) {
+            return call(work);
+        }
+        try {
+            RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
+            if (master == null) {
+                throw new RedisException("no master known for slot " + slot);
+            }
+            return work.apply(cluster.getConnection(master.getUri().getHost(), master.getUri().getPort()).sync());
+        } catch (RedisException | IllegalArgumentException e) {
+            // IllegalArgumentException: the topology changed under us and that node is no longer part of it.
+            throw new StoreUnavailableException("redis", e);
+        }
+    }
+
     /** Whether Redis answers a PING right now. */
     public boolean ping() {
         try {
@@ -151,13 +197,16 @@ public final class RedisConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        dedicated.forEach(RedisConnection::close);
         try {
             connection.close();
             client.close();
         } catch (Exception ignored) {
             // closing a connection that is already gone
         } finally {
-            resources.shutdown();
+            if (ownsClient) {
+                resources.shutdown();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ward.store.redis;
 
+import dev.ward.problem.StoreUnavailableException;
 import dev.ward.session.Admission;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
@@ -31,6 +32,8 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@code P s:TAG:<id>} — the session, a hash;</li>
  *   <li>{@code P t:TAG:<sha256 of token>} — the session id, for the current and the previous token;</li>
+ *   <li>{@code P o:TAG:<first 32 hex digits of the sha256>} — the session id, for every token before those,
+ *       until the session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
  *   <li>{@code P a:TAG:<id>} — its attributes (sealed), a hash;</li>
  *   <li>{@code P u:{tenant:user}} — the user's live sessions, a sorted set scored by expiry, trimmed by every
  *       script that reads it, so it never outgrows the user's concurrent-session limit;</li>
@@ -43,6 +46,8 @@ import java.util.function.Predicate;
 public final class RedisSessionStore implements SessionStore {
     /** How long an ended session's record outlives it. */
     public static final Duration RETAIN = Duration.ofMinutes(15);
+    /** How long a revocation waits for its replicas before it answers 503 (it stands on the primary regardless). */
+    static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(1);
     private static final int PAGE = 500;
 
     private static final RedisScripts ADMIT = RedisScripts.load("admit");
@@ -59,14 +64,31 @@ public final class RedisSessionStore implements SessionStore {
 
     private final RedisConnection redis;
     private final String prefix;
+    private final int minReplicas;
+    /** Where revocations and their {@code WAIT} go when replicas are asked for: never the shared connection. */
+    private final RedisConnection revocations;
 
     /** @param prefix the key namespace, e.g. {@code ward:}; no braces (they would change the hash slot) */
     public RedisSessionStore(RedisConnection redis, String prefix) {
+        this(redis, prefix, 0);
+    }
+
+    /**
+     * @param minReplicas replicas that must hold a revocation before it is acknowledged ({@code WARD_REDIS_MIN_REPLICAS};
+     *                    0: none waited for). {@code WAIT} holds the connection it is sent on, so revocations then
+     *                    go through a connection of their own.
+     */
+    public RedisSessionStore(RedisConnection redis, String prefix, int minReplicas) {
         if (prefix.contains("{") || prefix.contains("}")) {
             throw new IllegalArgumentException("the Redis key prefix may not contain braces");
         }
+        if (minReplicas < 0) {
+            throw new IllegalArgumentException("minReplicas must be 0 or more");
+        }
         this.redis = redis;
         this.prefix = prefix;
+        this.minReplicas = minReplicas;
+        this.revocations = minReplicas == 0 ? redis : redis.dedicated();
     }
 
     @Override
@@ -109,6 +131,15 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     @Override
+    public Optional<String> tenantOf(String tokenHash, int route) {
+        String sessionId = redis.call(r -> r.get(tokenKey(route, tokenHash)));
+        if (sessionId == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "tenant")));
+    }
+
+    @Override
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
         return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
                 new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)},
@@ -125,15 +156,29 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public boolean revoke(String sessionId, String reason, Instant now) {
-        return withRoute(sessionId, false, route -> this.<Long>run(REVOKE, ScriptOutputType.INTEGER, route, now,
+        return withRoute(sessionId, false, route -> this.<Long>revocation(REVOKE, ScriptOutputType.INTEGER, route, now,
                 new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(reason)) == 1);
     }
 
     @Override
     public List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now) {
-        List<Object> out = run(REVOKE_USER, SessionRoute.of(tenant, userId), now, new String[] {userIndex(tenant, userId)},
-                List.of(reason, keepSessionId == null ? "" : keepSessionId));
+        List<Object> out = revocation(REVOKE_USER, ScriptOutputType.MULTI, SessionRoute.of(tenant, userId), now,
+                new String[] {userIndex(tenant, userId)}, List.of(reason, keepSessionId == null ? "" : keepSessionId));
         return sessions(out);
+    }
+
+    /** {@code WAIT} on the connection the revocations went through, to the master that holds the user's keys. */
+    @Override
+    public void awaitRevocationReplicas(String tenant, String userId) {
+        if (minReplicas == 0) {
+            return;
+        }
+        long acknowledged = revocations.onMasterOf(SessionRoute.of(tenant, userId),
+                r -> r.waitForReplication(minReplicas, REPLICA_TIMEOUT.toMillis()));
+        if (acknowledged < minReplicas) {
+            throw new StoreUnavailableException("redis", new IllegalStateException(
+                    acknowledged + " of " + minReplicas + " replicas confirmed the revocation in time"));
+        }
     }
 
     @Override
@@ -279,6 +324,20 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     private <T> T run(RedisScripts script, ScriptOutputType type, int route, Instant now, String[] keys, List<String> args) {
+        String[] all = argv(route, now, args);
+        return redis.call(r -> script.run(r, type, keys, all));
+    }
+
+    /** A revoking script, sent where {@link #awaitRevocationReplicas} will {@code WAIT} for it (a route is a cluster slot). */
+    private <T> T revocation(RedisScripts script, ScriptOutputType type, int route, Instant now, String[] keys, List<String> args) {
+        if (minReplicas == 0) {
+            return run(script, type, route, now, keys, args);
+        }
+        String[] all = argv(route, now, args);
+        return revocations.onMasterOf(route, r -> script.run(r, type, keys, all));
+    }
+
+    private String[] argv(int route, Instant now, List<String> args) {
         String[] all = new String[4 + args.size()];
         all[0] = prefix;
         all[1] = SlotTags.of(route);
@@ -287,7 +346,7 @@ public final class RedisSessionStore implements SessionStore {
         for (int i = 0; i < args.size(); i++) {
             all[4 + i] = args.get(i);
         }
-        return redis.call(r -> script.run(r, type, keys, all));
+        return all;
     }
 
     /** The key of a session's record (for operators and tests: {@code redis-cli HGETALL <key>}). */

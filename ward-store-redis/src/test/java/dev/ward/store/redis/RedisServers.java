@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Real Redis servers that a test starts on loopback ports and stops after: one standalone server, or a
- * 3-master Redis Cluster built with {@code redis-cli --cluster create}. Skipped, loudly, when
- * {@code redis-server} is not installed.
+ * Real Redis servers that a test starts on loopback ports and stops after: one standalone server, a
+ * standalone primary with one replica, or a 3-master Redis Cluster built with {@code redis-cli --cluster create}.
+ * Skipped, loudly, when {@code redis-server} is not installed.
  */
 public final class RedisServers implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -23,19 +23,72 @@ public final class RedisServers implements AutoCloseable {
     private final Path dir;
     private final List<Integer> ports;
     private final boolean cluster;
+    /** Standalone with a replica: the second port is a replica of the first. */
+    private final boolean replicated;
     private final List<Process> processes = new ArrayList<>();
 
-    private RedisServers(Path dir, List<Integer> ports, boolean cluster) {
+    private RedisServers(Path dir, List<Integer> ports, boolean cluster, boolean replicated) {
         this.dir = dir;
         this.ports = ports;
         this.cluster = cluster;
+        this.replicated = replicated;
     }
 
     public static RedisServers standalone(String suite) {
         requireRedis(suite);
-        RedisServers s = new RedisServers(tempDir(), List.of(freePort()), false);
+        RedisServers s = new RedisServers(tempDir(), List.of(freePort()), false, false);
         s.startAll();
         return s;
+    }
+
+    /** A standalone primary ({@link #url()}) and one replica of it, returned once the replica is in sync. */
+    public static RedisServers primaryWithReplica(String suite) {
+        requireRedis(suite);
+        List<Integer> ports = new ArrayList<>(List.of(freePort()));
+        while (ports.size() < 2) {
+            int p = freePort();
+            if (!ports.contains(p)) {
+                ports.add(p);
+            }
+        }
+        RedisServers s = new RedisServers(tempDir(), ports, false, true);
+        s.startAll();
+        s.await(() -> s.run(List.of("redis-cli", "-p", Integer.toString(ports.get(1)), "info", "replication"))
+                .contains("master_link_status:up"), "the replica in sync");
+        return s;
+    }
+
+    /** The replica's {@code redis://} URL (of {@link #primaryWithReplica}). */
+    public String replicaUrl() {
+        requireReplicated();
+        return "redis://127.0.0.1:" + ports.get(1);
+    }
+
+    /**
+     * Freezes the replica (SIGSTOP): its connection stays open, so the primary still counts it, but it
+     * acknowledges nothing until {@link #resumeReplica()}.
+     */
+    public void freezeReplica() {
+        requireReplicated();
+        signalReplica("-STOP");
+    }
+
+    public void resumeReplica() {
+        requireReplicated();
+        signalReplica("-CONT");
+    }
+
+    private void signalReplica(String signal) {
+        String out = run(List.of("kill", signal, Long.toString(processes.get(1).pid())));
+        if (!out.isBlank()) {
+            throw new IllegalStateException("kill " + signal + ": " + out.strip());
+        }
+    }
+
+    private void requireReplicated() {
+        if (!replicated) {
+            throw new IllegalStateException("only a primary with a replica has one");
+        }
     }
 
     public static RedisServers cluster(String suite) {
@@ -48,7 +101,7 @@ public final class RedisServers implements AutoCloseable {
                 ports.add(p);
             }
         }
-        RedisServers s = new RedisServers(tempDir(), ports, true);
+        RedisServers s = new RedisServers(tempDir(), ports, true, false);
         s.startAll();
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -96,6 +149,9 @@ public final class RedisServers implements AutoCloseable {
                     "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
             if (cluster) {
                 cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+            }
+            if (replicated && port != ports.get(0)) {
+                cmd.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(ports.get(0))));
             }
             try {
                 processes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -177,7 +233,7 @@ public final class RedisServers implements AutoCloseable {
     }
 
     @Override
-    public String toString() { return "RedisServers" + ports + (cluster ? " (cluster)" : ""); }
+    public String toString() { return "RedisServers" + ports + (cluster ? " (cluster)" : replicated ? " (primary, replica)" : ""); }
 
     @Override
     public void close() {

@@ -3,19 +3,31 @@ package dev.ward.store.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ward.problem.StoreUnavailableException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable store: a HikariCP pool, Flyway migrations and Jdbi over H2 (embedded, a file in the
@@ -24,60 +36,211 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public final class SqlDatabase implements AutoCloseable {
     public enum Dialect { H2, POSTGRESQL }
 
+    /** The address H2's AUTO_SERVER listens on: this machine only. */
+    private static final String H2_BIND_ADDRESS = "127.0.0.1";
+
+    static {
+        // H2 starts the TCP server of AUTO_SERVER with -tcpAllowOthers, on every interface unless this property names
+        // one; it reads the property once, when its first class loads, so set it before any H2 class is touched.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", H2_BIND_ADDRESS);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(SqlDatabase.class);
+    /** What Ward writes as the embedded database's password; anything else in its file is refused. */
+    private static final Pattern H2_PASSWORD = Pattern.compile("[A-Za-z0-9_-]{32,128}");
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final boolean withoutPassword;
 
-    private SqlDatabase(HikariDataSource dataSource, Dialect dialect) {
+    private SqlDatabase(HikariDataSource dataSource, Dialect dialect, boolean withoutPassword) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.withoutPassword = withoutPassword;
         this.jdbi = Jdbi.create(dataSource);
     }
 
     /**
-     * The embedded database: {@code <dataDir>/ward.mv.db}. AUTO_SERVER lets CLI commands open the same
-     * file while a server runs on it.
+     * The embedded database {@code <dataDir>/ward.mv.db}, created when absent, migrated, and protected by
+     * {@code password}. AUTO_SERVER lets CLI commands open the same file while a server runs on it: the first
+     * process serves it to the others over TCP, on the loopback address only, to those who know the random id in
+     * the lock file and the password. A database made before it had a password is given this one.
      */
-    public static SqlDatabase embedded(Path dataDir) {
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ward")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
-        return open(url, Dialect.H2, 8);
+    public static SqlDatabase embedded(Path dataDir, String password) {
+        if (!H2_PASSWORD.matcher(password).matches()) {
+            throw new IllegalStateException("The embedded database's password file is not one Ward wrote; restore it");
+        }
+        String url = h2Url(dataDir, false);
+        try {
+            return open(url, password, Dialect.H2, 8, true);
+        } catch (StoreUnavailableException e) {
+            if (!"28000".equals(sqlState(e)) || !givePassword(url, password)) {
+                throw e;
+            }
+            log.warn("The embedded database in {} had no password; it has one now, kept in the data directory.", dataDir);
+            return open(url, password, Dialect.H2, 8, true);
+        }
     }
 
-    /** PostgreSQL at a JDBC URL, e.g. {@code jdbc:postgresql://127.0.0.1:5432/ward?user=postgres}. */
+    /**
+     * The embedded database as it is, for a check that only reads: never created, migrated or given a password.
+     * One made before it had a password opens with none ({@link #withoutPassword()}).
+     */
+    public static SqlDatabase inspectEmbedded(Path dataDir, Optional<String> password) {
+        String url = h2Url(dataDir, true);
+        try {
+            return open(url, password.orElse(""), Dialect.H2, 2, false);
+        } catch (StoreUnavailableException e) {
+            if (password.isEmpty() || !"28000".equals(sqlState(e))) {
+                throw e;
+            }
+            try {
+                return open(url, "", Dialect.H2, 2, false);
+            } catch (StoreUnavailableException legacyRefused) {
+                throw e;
+            }
+        }
+    }
+
+    /** Sets the password of a database that has none (H2's first user is the empty name, admin). */
+    private static boolean givePassword(String url, String password) {
+        try (Connection c = DriverManager.getConnection(url, "", ""); Statement s = c.createStatement()) {
+            s.execute("ALTER USER \"\" SET PASSWORD '" + password + "'");
+            return true;
+        } catch (SQLException refused) {
+            return false;
+        }
+    }
+
+    private static String h2Url(Path dataDir, boolean mustExist) {
+        // TRACE_LEVEL_FILE=0: no ward.trace.db, which would hold statements next to the data.
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ward")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000"
+                + ";TRACE_LEVEL_FILE=0" + (mustExist ? ";IFEXISTS=TRUE" : "");
+    }
+
+    /** PostgreSQL at a JDBC URL, e.g. {@code jdbc:postgresql://127.0.0.1:5432/ward?user=postgres}; migrated. */
     public static SqlDatabase postgres(String jdbcUrl) {
+        return open(requirePostgres(jdbcUrl), null, Dialect.POSTGRESQL, 16, true);
+    }
+
+    /** PostgreSQL as it is, for a check that only reads: no migrations. */
+    public static SqlDatabase inspectPostgres(String jdbcUrl) {
+        return open(requirePostgres(jdbcUrl), null, Dialect.POSTGRESQL, 2, false);
+    }
+
+    private static String requirePostgres(String jdbcUrl) {
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("expected a jdbc:postgresql: URL");
         }
-        return open(jdbcUrl, Dialect.POSTGRESQL, 16);
+        return jdbcUrl;
     }
 
     /** An in-memory H2 database, for tests of the SQL adapters. */
     public static SqlDatabase inMemory(String name) {
         return open("jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
-                Dialect.H2, 8);
+                null, Dialect.H2, 8, true);
     }
 
-    private static SqlDatabase open(String url, Dialect dialect, int poolSize) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setPoolName("ward-" + dialect.name().toLowerCase());
-        config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
-        config.setValidationTimeout(Duration.ofSeconds(2).toMillis());
-        HikariDataSource ds;
-        try {
-            ds = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new StoreUnavailableException("database", e);
+    private static SqlDatabase open(String url, String password, Dialect dialect, int poolSize, boolean migrate) {
+        if (dialect == Dialect.H2 && url.contains("AUTO_SERVER=TRUE")) {
+            requireLoopbackServer();
         }
+        HikariDataSource ds = pool(url, password, dialect, poolSize);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            if (migrate) {
+                flyway(ds).migrate();
+            }
+        } catch (FlywayException e) {
+            ds.close();
+            throw new StoreUnavailableException("database", describe(e), e);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
         }
-        return new SqlDatabase(ds, dialect);
+        return new SqlDatabase(ds, dialect, "".equals(password));
+    }
+
+    private static HikariDataSource pool(String url, String password, Dialect dialect, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setPoolName("ward-" + dialect.name().toLowerCase(Locale.ROOT));
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
+        config.setValidationTimeout(Duration.ofSeconds(2).toMillis());
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException("database", describe(e), e);
+        }
+    }
+
+    private static void requireLoopbackServer() {
+        String bind = org.h2.engine.SysProperties.BIND_ADDRESS;
+        try {
+            if (bind != null && InetAddress.getByName(bind).isLoopbackAddress()) {
+                return;
+            }
+        } catch (UnknownHostException e) {
+            // refused below
+        }
+        throw new IllegalStateException("The embedded database would be served beyond this machine (h2.bindAddress="
+                + bind + "); leave that system property unset");
+    }
+
+    private static Flyway flyway(DataSource ds) {
+        return Flyway.configure().dataSource(ds).locations("classpath:db/migration").load();
+    }
+
+    /** The migrations this database has not had yet, e.g. {@code [4, 5]}; a check reports them. */
+    public List<String> pendingMigrations() {
+        try {
+            return Arrays.stream(flyway(dataSource).info().pending()).map(m -> m.getVersion().getVersion()).toList();
+        } catch (FlywayException e) {
+            throw new StoreUnavailableException("database", describe(e), e);
+        }
+    }
+
+    /** A database made before the embedded database had a password, opened as it is by a check. */
+    public boolean withoutPassword() { return withoutPassword; }
+
+    /**
+     * What went wrong, for an operator, in words of Ward's own: never a driver message, which may carry a URL with a
+     * password, SQL or values.
+     */
+    static String describe(Throwable e) {
+        String state = sqlState(e);
+        if (state == null) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.ConnectException || t instanceof UnknownHostException) {
+                    return "cannot connect";
+                }
+            }
+            return "no answer (" + e.getClass().getSimpleName() + ")";
+        }
+        return switch (state) {
+            case "28000", "28P01" -> "authentication failed";
+            case "3D000", "90146" -> "the database does not exist";
+            case "90020" -> "the database file is in use by a program that does not share it";
+            case "3F000" -> "the schema does not exist";
+            default -> state.startsWith("08") ? "cannot connect" : "no answer (SQLState " + state + ")";
+        };
+    }
+
+    /** The SQLState of the first SQLException among the causes, if any. */
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     public Dialect dialect() { return dialect; }

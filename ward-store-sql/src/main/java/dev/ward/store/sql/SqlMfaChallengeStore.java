@@ -45,6 +45,12 @@ public final class SqlMfaChallengeStore implements MfaChallengeStore {
     }
 
     @Override
+    public int deleteAllOfUser(String tenant, String userId) {
+        return db.call(h -> h.createUpdate("DELETE FROM mfa_challenges WHERE tenant_id = :t AND user_id = :u")
+                .bind("t", tenant).bind("u", userId).execute());
+    }
+
+    @Override
     public int deleteExpired(Instant now) {
         return db.call(h -> h.createUpdate("DELETE FROM mfa_challenges WHERE expires_at <= :now")
                 .bind("now", Columns.timestamp(now)).execute());

@@ -27,6 +27,15 @@ public final class SqlSessionStore implements SessionStore {
             + "ELSE absolute_expires_at END "
             + "WHERE %s AND " + ALIVE + " AND (CAST(:tenant AS VARCHAR) IS NULL OR tenant_id = :tenant)";
 
+    /**
+     * Which session a token that is not the live current one belongs to, in one statement: its current token,
+     * its previous one (in or past the grace period), or any token it had before (a superseded one).
+     */
+    private static final String CLASSIFY = "SELECT s.*, 0 AS kind FROM sessions s WHERE s.token_hash = :h "
+            + "UNION ALL SELECT s.*, 1 AS kind FROM sessions s WHERE s.prev_token_hash = :h "
+            + "UNION ALL SELECT s.*, 1 AS kind FROM session_superseded_tokens o JOIN sessions s ON s.id = o.session_id "
+            + "WHERE o.token_hash = :h";
+
     private final SqlDatabase db;
     private final String touchCurrent;
     private final String touchPrevious;
@@ -89,18 +98,13 @@ public final class SqlSessionStore implements SessionStore {
             if (previous.isPresent()) {
                 return new Lookup.Touched(previous.get(), false);
             }
-            Optional<Session> row = h.createQuery("SELECT * FROM sessions WHERE token_hash = :h").bind("h", tokenHash)
-                    .map((rs, ctx) -> read(rs)).findOne();
-            boolean superseded = false;
-            if (row.isEmpty()) {
-                row = h.createQuery("SELECT * FROM sessions WHERE prev_token_hash = :h").bind("h", tokenHash)
-                        .map((rs, ctx) -> read(rs)).findOne();
-                superseded = row.isPresent();
-            }
+            Optional<Map.Entry<Session, Boolean>> row = h.createQuery(CLASSIFY).bind("h", tokenHash)
+                    .map((rs, ctx) -> Map.entry(read(rs), rs.getInt("kind") == 1)).findFirst();
             if (row.isEmpty()) {
                 return new Lookup.Unknown();
             }
-            Session s = row.get();
+            Session s = row.get().getKey();
+            boolean superseded = row.get().getValue();
             if (tenant != null && !tenant.equals(s.tenant())) {
                 return new Lookup.OtherTenant(s);
             }
@@ -119,13 +123,24 @@ public final class SqlSessionStore implements SessionStore {
                 .map((rs, ctx) -> read(rs)).findOne();
     }
 
+    /**
+     * The replaced token is kept as superseded too (it is also the previous one until the next rotation), so
+     * every token the session had answers "expired" or "revoked" for as long as the session is kept.
+     */
     @Override
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
-        return db.call(h -> h.createUpdate("UPDATE sessions SET prev_token_hash = token_hash, prev_valid_until = :grace, "
-                        + "token_hash = :new, rotated_at = :now, uses_since_rotation = 0, rotate_pending = FALSE "
-                        + "WHERE id = :id AND token_hash = :old AND revoked_at IS NULL")
-                .bind("grace", graceUntil.toEpochMilli()).bind("new", newHash).bind("now", now.toEpochMilli())
-                .bind("id", sessionId).bind("old", oldHash).execute()) == 1;
+        return db.inTransaction(h -> {
+            boolean won = h.createUpdate("UPDATE sessions SET prev_token_hash = token_hash, prev_valid_until = :grace, "
+                            + "token_hash = :new, rotated_at = :now, uses_since_rotation = 0, rotate_pending = FALSE "
+                            + "WHERE id = :id AND token_hash = :old AND revoked_at IS NULL")
+                    .bind("grace", graceUntil.toEpochMilli()).bind("new", newHash).bind("now", now.toEpochMilli())
+                    .bind("id", sessionId).bind("old", oldHash).execute() == 1;
+            if (won) {
+                h.createUpdate("INSERT INTO session_superseded_tokens (token_hash, session_id) VALUES (:old, :id)")
+                        .bind("old", oldHash).bind("id", sessionId).execute();
+            }
+            return won;
+        });
     }
 
     @Override
@@ -157,6 +172,11 @@ public final class SqlSessionStore implements SessionStore {
             }
             return ended;
         });
+    }
+
+    /** A commit is what PostgreSQL's own settings make it ({@code synchronous_commit}, synchronous standbys). */
+    @Override
+    public void awaitRevocationReplicas(String tenant, String userId) {
     }
 
     @Override
@@ -247,4 +267,12 @@ public final class SqlSessionStore implements SessionStore {
                 Columns.millis(rs, "revoked_at"), rs.getString("revoke_reason"),
                 Columns.millis(rs, "rotated_at"), rs.getLong("uses_since_rotation"), rs.getBoolean("rotate_pending"));
     }
+
+    @Override
+    public Optional<String> tenantOf(String tokenHash, int route) {
+        return db.call(h -> h.createQuery("SELECT tenant_id FROM sessions WHERE token_hash = :h "
+                        + "UNION ALL SELECT tenant_id FROM sessions WHERE prev_token_hash = :h")
+                .bind("h", tokenHash).mapTo(String.class).findFirst());
+    }
+
 }

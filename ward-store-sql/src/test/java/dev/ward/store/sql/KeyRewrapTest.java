@@ -71,8 +71,8 @@ class KeyRewrapTest extends StoreContract {
     @Test
     void movesMfaSecretsToThePrimaryAndTheyStillCheckCodes() {
         String userId = w.user("hosp-a", "drmfa", "Rewrap-Every-Secret-7!", List.of("staff"));
-        IssuedSession issued = w.open("hosp-a", userId);
-        byte[] secret = base32(w.mfa.beginTotp(issued.session()).secret());
+        IssuedSession issued = w.open("hosp-a", userId, Session.AAL_ENROLLMENT_ONLY, StoreFixture.DESK);
+        byte[] secret = base32(w.mfa.beginTotp(issued.session(), Optional.empty()).secret());
         w.mfa.confirmTotp(issued.session(), issued.token(), codeAt(secret, w.clock.instant()));
         w.keys.rotate(OPERATOR, "hosp-a");
         assertThat(w.mfaStore.totp("hosp-a", userId).orElseThrow().sealedSecret()).startsWith("ward:v1:");

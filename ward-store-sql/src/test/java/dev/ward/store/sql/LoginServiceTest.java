@@ -30,7 +30,7 @@ class LoginServiceTest extends StoreContract {
     private static final String TENANT = "clinic";
     private static final String PASSWORD = "Correct-Horse-9!";
     private static final Client DESK = new Client("203.0.113.7", "Mozilla/5.0 (desk)");
-    private static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
+    private static final PasswordHasher HASHER = StoreFixture.HASHER;
     private static final Actor SYSTEM_ADMIN = new Actor.User(Actor.SYSTEM_TENANT, "usr_root", "admin", Set.of("admin"), "ses_root");
 
     /** Lets every request through. */
@@ -362,8 +362,8 @@ class LoginServiceTest extends StoreContract {
 
     @Test
     void hashUnderWeakerParamsIsUpgradedOnSuccessfulLogin() {
-        PasswordHasher weak = new PasswordHasher(new PasswordHasher.Params(19456, 2, 1));
-        PasswordHasher strong = new PasswordHasher(new PasswordHasher.Params(19456, 3, 1));
+        PasswordHasher weak = StoreFixture.hasher(new PasswordHasher.Params(19456, 2, 1));
+        PasswordHasher strong = StoreFixture.hasher(new PasswordHasher.Params(19456, 3, 1));
         User legacy = new User(TENANT, "usr_legacy", "legacy", weak.hash(PASSWORD), List.of("staff"), false, false,
                 world.clock.instant());
         assertThat(world.userStore.insert(legacy)).isTrue();
@@ -382,11 +382,11 @@ class LoginServiceTest extends StoreContract {
 
     @Test
     void hashIsNotUpgradedByAFailedLogin() {
-        PasswordHasher weak = new PasswordHasher(new PasswordHasher.Params(19456, 2, 1));
+        PasswordHasher weak = StoreFixture.hasher(new PasswordHasher.Params(19456, 2, 1));
         String weakHash = weak.hash(PASSWORD);
         world.userStore.insert(new User(TENANT, "usr_legacy", "legacy", weakHash, List.of("staff"), false, false,
                 world.clock.instant()));
-        LoginService strongLogin = world.login(new AlwaysAllows(), new PasswordHasher(new PasswordHasher.Params(19456, 3, 1)));
+        LoginService strongLogin = world.login(new AlwaysAllows(), StoreFixture.hasher(new PasswordHasher.Params(19456, 3, 1)));
 
         strongLogin.login(Optional.empty(), new LoginRequest(TENANT, "legacy", "Wrong-Horse-9!", DESK));
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 /** Session JWTs (EdDSA) and the JWKS that verifies them: claims, persistence across restarts, key rotation. */
 class SessionJwtTest extends StoreContract {
     private static final String TENANT = "hosp-a";
+    private static final String ISSUER = "https://ward.example.org";
 
     private StoreFixture w;
     private Session session;
@@ -59,7 +60,7 @@ class SessionJwtTest extends StoreContract {
 
     @Test
     void issuedTokenIsAnEdDsaJwtSignedByAKeyInTheJwks() throws Exception {
-        SessionJwt.Issued issued = w.jwt.issue(session);
+        SessionJwt.Issued issued = w.jwt.issue(session, ISSUER);
 
         SignedJWT jwt = SignedJWT.parse(issued.token());
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.EdDSA);
@@ -74,7 +75,7 @@ class SessionJwtTest extends StoreContract {
     void tokenCarriesTheSessionsClaims() throws Exception {
         Instant now = w.clock.instant();
 
-        JWTClaimsSet claims = SignedJWT.parse(w.jwt.issue(session).token()).getJWTClaimsSet();
+        JWTClaimsSet claims = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getJWTClaimsSet();
 
         assertThat(claims.getStringClaim("sid")).isEqualTo(session.id()).startsWith("ses_");
         assertThat(claims.getSubject()).isEqualTo(session.userId()).startsWith("usr_");
@@ -83,21 +84,54 @@ class SessionJwtTest extends StoreContract {
         assertThat(claims.getLongClaim("aal")).isEqualTo(2);
         assertThat(claims.getLongClaim("pv")).isEqualTo(1);
         assertThat(claims.getIssueTime()).isEqualTo(Date.from(now));
+        assertThat(claims.getNotBeforeTime()).isEqualTo(Date.from(now));
         assertThat(claims.getExpirationTime()).isEqualTo(Date.from(now.plusSeconds(300)));
+        assertThat(claims.getIssuer()).isEqualTo(ISSUER);
+        assertThat(claims.getAudience()).containsExactly(TENANT);
+        assertThat(claims.getJWTID()).startsWith("jti_");
+    }
+
+    /**
+     * One key signs for every tenant, so the audience is what keeps a verifier of one tenant from accepting
+     * another tenant's token (issue 10, item 8): each token names its tenant's audience, and ids never repeat.
+     */
+    @Test
+    void audienceIsTheTenantsAndEveryTokenHasItsOwnId() throws Exception {
+        w.tenant("hosp-b");
+        String bob = w.user("hosp-b", "bob", "Correct-Horse-9!", List.of("admin"));
+        Session other = ((Opening.Opened) w.sessions.open("hosp-b", bob, "bob", List.of("admin"), 2, w.policy("hosp-b"),
+                StoreFixture.DESK)).issued().session();
+        w.tenants.updatePolicy(OPERATOR, TENANT, Map.of("jwt", Map.of("audience", "https://emr.hosp-a.example")));
+
+        JWTClaimsSet a1 = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getJWTClaimsSet();
+        JWTClaimsSet a2 = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getJWTClaimsSet();
+        JWTClaimsSet b = SignedJWT.parse(w.jwt.issue(other, ISSUER).token()).getJWTClaimsSet();
+
+        assertThat(a1.getAudience()).containsExactly("https://emr.hosp-a.example");
+        assertThat(b.getAudience()).containsExactly("hosp-b");
+        assertThat(a1.getJWTID()).isNotEqualTo(a2.getJWTID());
+        // A verifier configured for hosp-a's audience, checking as Nimbus's default verifier does, refuses hosp-b's admin.
+        var verifier = new com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier<com.nimbusds.jose.proc.SecurityContext>(
+                "https://emr.hosp-a.example", new JWTClaimsSet.Builder().issuer(ISSUER).build(), Set.of("sub", "exp", "jti")) {
+            @Override protected Date currentTime() { return Date.from(w.clock.instant()); }
+        };
+        verifier.verify(a1, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.verify(b, null))
+                .isInstanceOf(com.nimbusds.jwt.proc.BadJWTException.class);
     }
 
     @Test
     void tokenCarriesTheCurrentPolicyVersion() throws Exception {
         w.tenants.updatePolicy(OPERATOR, TENANT, Map.of("login", Map.of("max_failures", 7)));
 
-        JWTClaimsSet claims = SignedJWT.parse(w.jwt.issue(session).token()).getJWTClaimsSet();
+        JWTClaimsSet claims = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getJWTClaimsSet();
 
         assertThat(claims.getLongClaim("pv")).isEqualTo(2);
     }
 
     @Test
     void tamperedTokenDoesNotVerify() throws Exception {
-        String token = w.jwt.issue(session).token();
+        String token = w.jwt.issue(session, ISSUER).token();
         String[] parts = token.split("\\.");
         JWTClaimsSet forged = new JWTClaimsSet.Builder(SignedJWT.parse(token).getJWTClaimsSet()).claim("roles", List.of("admin")).build();
         String forgedPayload = Base64URL.encode(forged.toString()).toString();
@@ -107,7 +141,7 @@ class SessionJwtTest extends StoreContract {
 
     @Test
     void jwksHoldsOnlyPublicKeys() throws Exception {
-        w.jwt.issue(session);
+        w.jwt.issue(session, ISSUER);
 
         assertThat(jwks(w.jwt).getKeys()).isNotEmpty().allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
         @SuppressWarnings("unchecked")
@@ -119,19 +153,19 @@ class SessionJwtTest extends StoreContract {
     void jwksHoldsTheSigningKeyBeforeTheFirstTokenIsIssued() throws Exception {
         List<String> published = kids(w.jwt);
 
-        String kid = SignedJWT.parse(w.jwt.issue(session).token()).getHeader().getKeyID();
+        String kid = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getHeader().getKeyID();
 
         assertThat(published).containsExactly(kid);
     }
 
     @Test
     void signingKeySurvivesARestart() throws Exception {
-        String before = w.jwt.issue(session).token();
+        String before = w.jwt.issue(session, ISSUER).token();
         String kid = SignedJWT.parse(before).getHeader().getKeyID();
 
         StoreFixture restarted = new StoreFixture(w);
         restarted.clock.set(w.clock.instant());
-        String after = restarted.jwt.issue(session).token();
+        String after = restarted.jwt.issue(session, ISSUER).token();
 
         assertThat(SignedJWT.parse(after).getHeader().getKeyID()).isEqualTo(kid);
         assertThat(verifies(restarted.jwt, before)).isTrue();
@@ -141,9 +175,9 @@ class SessionJwtTest extends StoreContract {
 
     @Test
     void privateKeyIsNeverStoredInTheClear() {
-        w.jwt.issue(session);
+        w.jwt.issue(session, ISSUER);
         w.jwt.rotate(SYSTEM_ADMIN);
-        w.jwt.issue(session);
+        w.jwt.issue(session, ISSUER);
 
         List<Map<String, Object>> rows = w.db.call(h -> h.createQuery("SELECT kid, public_jwk, private_jwk FROM signing_keys").mapToMap().list());
 
@@ -155,11 +189,11 @@ class SessionJwtTest extends StoreContract {
 
     @Test
     void rotationSignsWithANewKeyAndKeepsTheOldPublicKeyUntilItsTokensHaveExpired() throws Exception {
-        String oldToken = w.jwt.issue(session).token();
+        String oldToken = w.jwt.issue(session, ISSUER).token();
         String oldKid = SignedJWT.parse(oldToken).getHeader().getKeyID();
 
         String newKid = w.jwt.rotate(SYSTEM_ADMIN);
-        String newToken = w.jwt.issue(session).token();
+        String newToken = w.jwt.issue(session, ISSUER).token();
 
         assertThat(newKid).isNotEqualTo(oldKid).startsWith("jwk_");
         assertThat(SignedJWT.parse(newToken).getHeader().getKeyID()).isEqualTo(newKid);
@@ -174,7 +208,7 @@ class SessionJwtTest extends StoreContract {
         w.advance(1);
         assertThat(kids(w.jwt)).containsExactly(newKid);
         assertThat(verifies(w.jwt, oldToken)).isFalse();
-        assertThat(verifies(w.jwt, w.jwt.issue(session).token())).isTrue();
+        assertThat(verifies(w.jwt, w.jwt.issue(session, ISSUER).token())).isTrue();
     }
 
     @Test
@@ -190,12 +224,12 @@ class SessionJwtTest extends StoreContract {
     @Test
     void operatorMayRotate() throws Exception {
         String kid = w.jwt.rotate(OPERATOR);
-        assertThat(SignedJWT.parse(w.jwt.issue(session).token()).getHeader().getKeyID()).isEqualTo(kid);
+        assertThat(SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getHeader().getKeyID()).isEqualTo(kid);
     }
 
     @Test
     void onlyASystemAdministratorRotates() throws Exception {
-        w.jwt.issue(session);
+        w.jwt.issue(session, ISSUER);
         List<String> before = kids(w.jwt);
         Actor tenantAdmin = new Actor.User(TENANT, "usr_adm", "boss", Set.of("admin"), "ses_adm");
         Actor tenantAdminKey = new Actor.ApiKey(TENANT, "key_adm", Set.of(Scope.ADMIN));
@@ -215,12 +249,12 @@ class SessionJwtTest extends StoreContract {
     void rotationOnOneNodeReachesAnotherWithinItsReloadInterval() throws Exception {
         StoreFixture otherNode = new StoreFixture(w);
         otherNode.clock.set(w.clock.instant());
-        String oldKid = SignedJWT.parse(otherNode.jwt.issue(session).token()).getHeader().getKeyID();
+        String oldKid = SignedJWT.parse(otherNode.jwt.issue(session, ISSUER).token()).getHeader().getKeyID();
 
         String newKid = w.jwt.rotate(SYSTEM_ADMIN);
         otherNode.clock.advance(Duration.ofSeconds(30));
 
-        String token = otherNode.jwt.issue(session).token();
+        String token = otherNode.jwt.issue(session, ISSUER).token();
         assertThat(newKid).isNotEqualTo(oldKid);
         assertThat(SignedJWT.parse(token).getHeader().getKeyID()).isEqualTo(newKid);
         assertThat(verifies(w.jwt, token)).isTrue();

@@ -48,9 +48,14 @@ class SessionRotationTest extends StoreContract {
 
     /** Validates until the third use, which rotates; returns the new token. */
     private String rotate(IssuedSession s) {
-        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
-        assertThat(valid(validate(s.token())).rotatedToken()).isEmpty();
-        return valid(validate(s.token())).rotatedToken().orElseThrow(() -> new AssertionError("third use did not rotate"));
+        return rotateFrom(s.token());
+    }
+
+    /** Uses {@code token} until its third use rotates it; returns the new token. */
+    private String rotateFrom(String token) {
+        assertThat(valid(validate(token)).rotatedToken()).isEmpty();
+        assertThat(valid(validate(token)).rotatedToken()).isEmpty();
+        return valid(validate(token)).rotatedToken().orElseThrow(() -> new AssertionError("third use did not rotate"));
     }
 
     @Test
@@ -257,6 +262,64 @@ class SessionRotationTest extends StoreContract {
         Validation.Invalid v = invalid(validate(s.token()));
         assertThat(v.code()).isEqualTo("session_revoked");
         assertThat(v.reason()).contains("logout");
+    }
+
+    @Test
+    void everyTokenTheSessionHadAnswersExpiredForTheSessionsWholeLife() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        List<String> tokens = new ArrayList<>(List.of(s.token()));
+        for (int i = 0; i < 4; i++) {
+            tokens.add(rotateFrom(tokens.getLast()));
+            w.advance(31); // past the grace period: only the newest token works
+        }
+        String current = tokens.removeLast();
+        w.sessionPolicy(TENANT, Map.of("rotate_after_uses", 1_000_000));
+        w.advance(6); // past the 5 s policy cache
+
+        for (int hour = 0; hour < 11; hour++) {
+            for (String old : tokens) {
+                Validation.Invalid v = invalid(validate(old));
+                assertThat(v.code()).as("token %d of %d, %d h on", tokens.indexOf(old) + 1, tokens.size() + 1, hour)
+                        .isEqualTo("session_expired");
+                assertThat(invalid(w.sessions.validate(old, StoreFixture.DESK)).code()).isEqualTo("session_expired");
+            }
+            for (int third = 0; third < 3; third++) {
+                w.advance(1200); // inside the 30-minute idle timeout: the current token keeps the session alive
+                assertThat(valid(validate(current)).rotatedToken()).isEmpty();
+            }
+        }
+        w.advance(3600);
+        assertThat(invalid(validate(current)).code()).as("past the 12 h absolute timeout").isEqualTo("session_expired");
+        assertThat(tokens).allSatisfy(old -> assertThat(invalid(validate(old)).code()).isEqualTo("session_expired"));
+    }
+
+    @Test
+    void everyTokenTheSessionHadAnswersRevokedWithTheReasonOnceItIsRevoked() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        List<String> tokens = new ArrayList<>(List.of(s.token()));
+        for (int i = 0; i < 3; i++) {
+            tokens.add(rotateFrom(tokens.getLast()));
+            w.advance(31);
+        }
+
+        w.sessions.logout(s.session());
+
+        for (String token : tokens) {
+            Validation.Invalid v = invalid(validate(token));
+            assertThat(v.code()).as("token %d of %d", tokens.indexOf(token) + 1, tokens.size()).isEqualTo("session_revoked");
+            assertThat(v.reason()).contains("logout");
+        }
+    }
+
+    @Test
+    void aTokenTwoRotationsOldOfAnotherTenantIsStillAnotherTenants() {
+        IssuedSession s = w.open(TENANT, "usr_1");
+        String second = rotateFrom(s.token());
+        rotateFrom(second);
+        w.tenant("hosp-b", Map.of());
+
+        assertThat(invalid(w.sessions.validateFor(sessionsKey("hosp-b"), s.token(), Optional.empty())).code())
+                .isEqualTo("session_tenant_mismatch");
     }
 
     @RepeatedTest(5)

@@ -33,6 +33,7 @@ import dev.ward.session.Validation;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.TenantService;
 import dev.ward.testing.MutableClock;
+import dev.ward.user.HashingPool;
 import dev.ward.user.PasswordHasher;
 import dev.ward.user.PasswordRules;
 import dev.ward.user.UserService;
@@ -52,7 +53,12 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * it opened (for PostgreSQL: drops the schema).
  */
 final class StoreFixture implements AutoCloseable {
-    static final PasswordHasher HASHER = new PasswordHasher(PasswordHasher.Params.OWASP);
+    static final PasswordHasher HASHER = hasher(PasswordHasher.Params.OWASP);
+
+    /** A hasher with a pool roomy enough that no test's parallel requests are refused as busy. */
+    static PasswordHasher hasher(PasswordHasher.Params params) {
+        return new PasswordHasher(params, new HashingPool(4, 256));
+    }
     static final Actor OPERATOR = new Actor.Operator();
     static final Actor SYSTEM_ADMIN = new Actor.User(Actor.SYSTEM_TENANT, "usr_root", "root", Set.of("admin"), "ses_root");
     static final Client DESK = new Client("203.0.113.7", "Mozilla/5.0 (desk)");
@@ -123,14 +129,14 @@ final class StoreFixture implements AutoCloseable {
             userStore = new SqlUserStore(db);
             lockouts = new SqlLockoutStore(db);
             history = new SqlLoginAttemptStore(db);
-            users = new UserService(userStore, lockouts, tenants, sessions, HASHER, PasswordRules.withShippedCommonList(),
-                    guard, audit, clock);
+            challenges = new SqlMfaChallengeStore(db);
+            users = new UserService(userStore, lockouts, challenges, tenants, sessions, HASHER,
+                    PasswordRules.withShippedCommonList(), guard, audit, clock);
             apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, invalidations, clock);
             keyStore = new SqlKeyStore(db);
             keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, invalidations, clock);
             mfaStore = new SqlMfaStore(db);
-            mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, HASHER, sessions, guard, audit, clock);
-            challenges = new SqlMfaChallengeStore(db);
+            mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, challenges, HASHER, sessions, guard, audit, clock);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
             attributes = new SessionAttributes(attributeStore, keys, clock);

@@ -10,6 +10,10 @@ local function int(x) return string.format('%d', x) end
 local function skey(sid) return P .. 's:' .. TAG .. ':' .. sid end
 local function akey(sid) return P .. 'a:' .. TAG .. ':' .. sid end
 local function tkey(hash) return P .. 't:' .. TAG .. ':' .. hash end
+-- A token the session had before its previous one: a shorter key than tkey (128 bits of the hash are plenty
+-- to find it again, and it only ever tells "expired" or "revoked" from "invalid"), kept until the session's
+-- absolute end.
+local function okey(hash) return P .. 'o:' .. TAG .. ':' .. string.sub(hash, 1, 32) end
 local function ukey(r) return P .. 'u:{' .. r.tenant .. ':' .. r.user .. '}' end
 
 -- A session hash as a table plus the flat field/value list Java reads.

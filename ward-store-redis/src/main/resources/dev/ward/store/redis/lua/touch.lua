@@ -2,16 +2,21 @@
 -- The one round trip of validation: find, classify, count the use, slide the idle expiry, refresh TTLs.
 local tenant, hash = ARGV[5], ARGV[6]
 local sid = redis.call('GET', KEYS[1])
+local older = false
+if not sid then
+  sid = redis.call('GET', okey(hash))
+  older = true
+end
 if not sid then return { 'unknown' } end
 local key = skey(sid)
 local r, flat = record(key)
 if not r then return { 'unknown' } end
 local current = r.tok == hash
-if not current and r.prev ~= hash then return { 'unknown' } end
+if not older and not current and r.prev ~= hash then return { 'unknown' } end
 if tenant ~= '' and tenant ~= r.tenant then return { 'other', flat } end
 if r.revoked then return { 'revoked', flat } end
 if tonumber(r.idle) <= now or tonumber(r.abs) <= now then return { 'expired', flat } end
-if not current and tonumber(r.prev_until) <= now then return { 'superseded', flat } end
+if older or (not current and tonumber(r.prev_until) <= now) then return { 'superseded', flat } end
 local idle = math.min(now + tonumber(r.idle_ms), tonumber(r.abs))
 redis.call('HSET', key, 'seen', int(now), 'idle', int(idle))
 redis.call('HINCRBY', key, 'uses', 1)
