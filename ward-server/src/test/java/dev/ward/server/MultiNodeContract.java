@@ -95,14 +95,17 @@ abstract class MultiNodeContract {
         a.createUser("policy", "pia", PW, "staff");
         String token = a.login("policy", "pia", PW);
         String policyKey = a.createApiKey("policy", "sessions");
+        String portal = "https://portal.policy.example";
         TestWard.Response first = b.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), policyKey);
         assertThat(first.json().has("rotated_token")).as("B has read (and cached) the policy").isFalse();
+        assertThat(preflight(b, portal).header("Access-Control-Allow-Origin")).as("B has read (and cached) the origins").isNull();
 
-        assertThat(a.patch("/v1/admin/tenants/policy", "{\"policy\":{\"session\":{\"rotate_after_uses\":2}}}", a.adminToken())
-                .status()).isEqualTo(200);
+        assertThat(a.patch("/v1/admin/tenants/policy", TestWard.json(Map.of("policy", Map.of("session", Map.of("rotate_after_uses", 2),
+                "browser", Map.of("allowed_origins", List.of(portal))))), a.adminToken()).status()).isEqualTo(200);
 
         TestWard.Response next = b.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), policyKey);
         assertThat(next.text("rotated_token")).as("the new policy, on B at once").startsWith("wst_");
+        assertThat(preflight(b, portal).header("Access-Control-Allow-Origin")).as("the new origin, on B at once").isEqualTo(portal);
     }
 
     @Test
@@ -122,6 +125,11 @@ abstract class MultiNodeContract {
         TestWard.Response gone = decrypt(b, crypto, underV1);
         assertThat(gone.code()).as("B's clock has not moved: only the notice can have dropped its key").isEqualTo("decrypt_failed");
         assertThat(gone.text("reason")).isEqualTo("key_destroyed");
+    }
+
+    private static TestWard.Response preflight(TestWard node, String origin) {
+        return node.send("OPTIONS", "/v1/auth/login", null, "Origin", origin, "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "content-type");
     }
 
     private static String encrypt(TestWard node, String apiKey) {
