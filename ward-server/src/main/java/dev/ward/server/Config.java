@@ -15,7 +15,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                      Optional<String> bootstrapAdminPassword, boolean cookieSecure, LoginLimits loginLimits,
                      PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl,
                      Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
-                     java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas) {
+                     java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas,
+                     Optional<dev.ward.atna.SyslogTarget> auditSyslog) {
 
     public Config {
         trustedProxies = List.copyOf(trustedProxies);
@@ -27,7 +28,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                   Optional<String> databaseUrl, Optional<String> redisUrl) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
-                DEFAULT_HASHING_QUEUE, 0);
+                DEFAULT_HASHING_QUEUE, 0, Optional.empty());
     }
 
     /** Embedded mode (no database URL). */
@@ -112,6 +113,10 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                     "on SIGTERM, how long readiness says 503 while Ward still serves (a balancer's time to notice)"),
             new Variable("WARD_SHUTDOWN_GRACE_SECONDS", String.valueOf(DEFAULT_SHUTDOWN_GRACE.toSeconds()),
                     "then, how long requests in flight may take to finish"),
+            new Variable("WARD_AUDIT_SYSLOG", "no copy", "tls://host:6514: every audit event also as RFC 5424 syslog over TLS (IHE ATNA)"),
+            new Variable("WARD_AUDIT_SYSLOG_CA", "the JVM's trusted CAs", "the syslog receiver's CA (PEM text or file)"),
+            new Variable("WARD_AUDIT_SYSLOG_CERT", "no client certificate", "Ward's certificate chain for mutual TLS (PEM text or file)"),
+            new Variable("WARD_AUDIT_SYSLOG_KEY", "no client certificate", "its unencrypted PKCS#8 key (PEM text or file)"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_JAVA_OPTS", "none", "extra JVM options for the ./ward launcher, e.g. -Xmx1g"));
 
@@ -138,7 +143,31 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 java.time.Duration.ofSeconds(atLeast(env, "WARD_SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE.toSeconds(), 0)),
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
-                (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0));
+                (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0),
+                auditSyslog(env));
+    }
+
+    /**
+     * {@code WARD_AUDIT_SYSLOG=tls://host:port}: every audit event is also sent to an ATNA audit record repository,
+     * trusting {@code WARD_AUDIT_SYSLOG_CA} (else the JVM's CAs), presenting {@code WARD_AUDIT_SYSLOG_CERT} and
+     * {@code _KEY} where the receiver wants mutual TLS. Checked here, so a typo stops the start.
+     */
+    private static Optional<dev.ward.atna.SyslogTarget> auditSyslog(Map<String, String> env) {
+        String url = env.get("WARD_AUDIT_SYSLOG");
+        if (url == null || url.isBlank()) {
+            for (String dependent : List.of("WARD_AUDIT_SYSLOG_CA", "WARD_AUDIT_SYSLOG_CERT", "WARD_AUDIT_SYSLOG_KEY")) {
+                if (!env.getOrDefault(dependent, "").isBlank()) {
+                    throw new ConfigException(dependent + " is set but WARD_AUDIT_SYSLOG is not: nothing would be sent");
+                }
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dev.ward.atna.SyslogTarget.parse(url, env.get("WARD_AUDIT_SYSLOG_CA"),
+                    env.get("WARD_AUDIT_SYSLOG_CERT"), env.get("WARD_AUDIT_SYSLOG_KEY")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /**
@@ -243,13 +272,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -275,31 +304,37 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** The same configuration with these trusted proxies (CIDRs or addresses). */
     public Config withTrustedProxies(List<String> proxies) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
     }
 
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas);
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
     }
 
     /** The same configuration with this password-hashing pool. */
     public Config withHashing(int threads, int queue) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog);
     }
 
     /** The same configuration with this many Redis replicas to WAIT for after a revocation. */
     public Config withRedisMinReplicas(int replicas) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog);
+    }
+
+    /** The same configuration forwarding the audit trail to this syslog receiver. */
+    public Config withAuditSyslog(Optional<dev.ward.atna.SyslogTarget> target) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target);
     }
 
     /** The same configuration with this shutdown grace. */
     public Config withShutdownGrace(java.time.Duration grace) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
     }
 
     @Override
@@ -308,7 +343,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 + ", database=" + (databaseUrl.isPresent() ? "postgresql" : "embedded")
                 + ", sessions=" + redisUrl.map(u -> "redis " + dev.ward.store.redis.RedisEndpoint.parse(u)).orElse("database")
                 + ", masterKey="
-                + (masterKey.isPresent() ? "<from environment>" : "<dev key file>") + "]";
+                + (masterKey.isPresent() ? "<from environment>" : "<dev key file>")
+                + ", auditSyslog=" + auditSyslog.map(Object::toString).orElse("off") + "]";
     }
 
     /** A configuration mistake the operator must fix; its message is shown as is. */

@@ -2,6 +2,7 @@ package dev.ward.server;
 
 import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
+import dev.ward.atna.AtnaForwarder;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
@@ -13,6 +14,7 @@ import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
+import dev.ward.fhir.FhirAuditExport;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -31,10 +33,12 @@ import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
+import dev.ward.store.sql.SqlAuditFeed;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlInvalidations;
 import dev.ward.store.sql.SqlKeyCheckStore;
+import dev.ward.store.sql.SqlForwardingOutbox;
 import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
@@ -215,15 +219,17 @@ public final class Ward implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Duration grace;
     private final AtomicBoolean stopping;
+    private final Optional<AtnaForwarder> atna;
 
     private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
-                 AtomicBoolean stopping) {
+                 AtomicBoolean stopping, Optional<AtnaForwarder> atna) {
         this.core = core;
         this.grace = grace;
         this.stopping = stopping;
         this.http = http;
         this.routes = routes;
         this.scheduler = scheduler;
+        this.atna = atna;
     }
 
     public static Ward start(Config config, Clock clock, PrintStream console) {
@@ -277,8 +283,12 @@ public final class Ward implements AutoCloseable {
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
+            // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
+            Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
+                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
+                    AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna);
         } catch (RuntimeException e) {
             core.close();
             throw e;
@@ -345,6 +355,17 @@ public final class Ward implements AutoCloseable {
     /** Runs one cleanup sweep now, as the schedule would. */
     public long sweepNow() { return core.cleanup().run(CleanupCriteria.ended(), "system", x -> { }); }
 
+    /**
+     * Per tenant, how many audit events the ATNA syslog receiver is not yet known to hold (empty without
+     * {@code WARD_AUDIT_SYSLOG}): the figure to monitor, since a receiver outage does not affect readiness.
+     */
+    public Map<String, Long> auditForwardingLag() {
+        return atna.map(AtnaForwarder::lag).orElse(Map.of());
+    }
+
+    /** The ATNA forwarder, where {@code WARD_AUDIT_SYSLOG} is set. */
+    public Optional<AtnaForwarder> auditForwarder() { return atna; }
+
     /** Readiness answers 503 from now on, while everything else is still served: the start of a graceful stop. */
     public void announceStop() {
         stopping.set(true);
@@ -370,6 +391,8 @@ public final class Ward implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             keyChoresAtStop();
+            // Stopped before the database closes: it reads the outbox there, and its position must commit.
+            atna.ifPresent(AtnaForwarder::close);
             core.close();
         }
     }

@@ -96,6 +96,8 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
 
+        checkAuditSyslog(config, out);
+
         boolean exposed = !loopback(host);
         if (exposed && !config.cookieSecure()) {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
@@ -232,6 +234,22 @@ final class CheckCommand implements Callable<Integer> {
             warn(where + "keys.rotate_after_seconds is " + p.keyRotation().toSeconds()
                     + "; more than 90 days puts much data under one key version");
         }
+    }
+
+    /**
+     * The ATNA receiver: whether a TLS connection (mutual, where configured) can be made now. A receiver that does
+     * not answer is a warning, not a failure: Ward serves without it and forwards what it missed later.
+     */
+    private void checkAuditSyslog(Config config, PrintStream out) {
+        if (config.auditSyslog().isEmpty()) {
+            out.println("Audit syslog (ATNA): not configured");
+            return;
+        }
+        dev.ward.atna.SyslogTarget target = config.auditSyslog().get();
+        java.util.Optional<String> problem = dev.ward.atna.AtnaForwarder.check(target, Duration.ofSeconds(5));
+        out.println("Audit syslog (ATNA): " + target + " — " + problem.map(p -> "CANNOT CONNECT (" + p + ")").orElse("TLS connection accepted"));
+        problem.ifPresent(p -> warn("the audit syslog receiver " + target + " cannot be reached over TLS (" + p
+                + "); events wait in the outbox until it can"));
     }
 
     private void warn(String message) { warnings.add(message); }

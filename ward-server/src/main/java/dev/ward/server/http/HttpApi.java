@@ -125,7 +125,7 @@ public final class HttpApi {
                 switch (e.getStatus()) {
                     case 404, 405 -> unrouted(ctx);
                     case 413 -> Problems.write(ctx, json, JsonBody.refuseTooLarge(ctx));
-                    default -> Problems.write(ctx, json, Problems.of(e.getStatus(), "http_" + e.getStatus(),
+                    default -> Problems.write(ctx, json, Problems.of(e.getStatus(), "http_error",
                             "HTTP " + e.getStatus(), "The request could not be handled."));
                 }
             });

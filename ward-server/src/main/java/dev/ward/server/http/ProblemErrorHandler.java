@@ -37,7 +37,7 @@ final class ProblemErrorHandler extends ErrorHandler {
     }
 
     private static ByteBuffer body(int status) {
-        String code = CODES.getOrDefault(status, "http_" + status);
+        String code = CODES.getOrDefault(status, "http_error");
         String json = "{\"type\":\"urn:ward:problem:" + code + "\",\"title\":\"HTTP " + status + "\",\"status\":" + status
                 + ",\"detail\":\"The request could not be handled.\",\"code\":\"" + code + "\"}";
         return ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
