@@ -5,14 +5,13 @@ import dev.ward.access.AdminGuard;
 import dev.ward.access.Scope;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
+import dev.ward.cache.Invalidations;
+import dev.ward.cache.NodeCache;
 import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.tenant.TenantService;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,21 +30,22 @@ public final class ApiKeyService {
     private final Clock clock;
     /**
      * Recently authenticated keys by hash, so the validation hot path does not pay a database round trip
-     * for the API key on every call. Revocation clears the entry on this node at once; other nodes drop
-     * it within {@link #CACHE_TTL}. Unknown keys are never cached.
+     * for the API key on every call. A revocation clears it on every node before it is answered
+     * ({@link Invalidations}). Unknown and revoked keys are never cached.
      */
-    private final Map<String, Cached> recent = new ConcurrentHashMap<>();
+    private final NodeCache<String, Actor.ApiKey> recent;
     static final Duration CACHE_TTL = Duration.ofSeconds(10);
-    private static final int CACHE_MAX = 10_000;
 
-    private record Cached(Actor.ApiKey actor, Instant at) {}
-
-    public ApiKeyService(ApiKeyStore store, TenantService tenants, AdminGuard guard, AuditTrail audit, Clock clock) {
+    public ApiKeyService(ApiKeyStore store, TenantService tenants, AdminGuard guard, AuditTrail audit,
+                         Invalidations invalidations, Clock clock) {
         this.store = store;
         this.tenants = tenants;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
+        this.recent = new NodeCache<>(invalidations, "api-keys", CACHE_TTL, 10_000, clock, hash -> store.findByHash(hash)
+                .filter(k -> k.revokedAt() == null && Secrets.constantTimeEquals(k.keyHash(), hash))
+                .map(k -> new Actor.ApiKey(k.tenant(), k.id(), k.scopes())));
     }
 
     public IssuedApiKey create(Actor actor, String tenant, String name, List<String> scopeNames) {
@@ -75,24 +75,7 @@ public final class ApiKeyService {
         if (presented == null || !KEY.matcher(presented).matches()) {
             return Optional.empty();
         }
-        String hash = Secrets.sha256Hex(presented);
-        Instant now = clock.instant();
-        Cached hit = recent.get(hash);
-        if (hit != null && now.isBefore(hit.at().plus(CACHE_TTL)) && !now.isBefore(hit.at())) {
-            return Optional.of(hit.actor());
-        }
-        Optional<Actor.ApiKey> actor = store.findByHash(hash)
-                .filter(k -> k.revokedAt() == null && Secrets.constantTimeEquals(k.keyHash(), hash))
-                .map(k -> new Actor.ApiKey(k.tenant(), k.id(), k.scopes()));
-        if (actor.isPresent()) {
-            if (recent.size() >= CACHE_MAX) {
-                recent.clear();
-            }
-            recent.put(hash, new Cached(actor.get(), now));
-        } else {
-            recent.remove(hash);
-        }
-        return actor;
+        return recent.get(Secrets.sha256Hex(presented));
     }
 
     public List<ApiKey> list(Actor actor, String tenant) {
@@ -101,12 +84,13 @@ public final class ApiKeyService {
         return store.list(tenant);
     }
 
+    /** Revokes a key; it is refused on every node from the moment this returns. */
     public void revoke(Actor actor, String tenant, String id) {
         guard.requireAdminOf(actor, tenant);
         if (!store.revoke(tenant, id, clock.instant())) {
             throw ProblemException.notFound("api_key_not_found", "No active API key with that id in this tenant.");
         }
-        recent.values().removeIf(c -> c.actor().keyId().equals(id));
+        recent.changed();
         audit.append(AuditEntry.of(tenant, "admin.api_key_revoked").actor(actor).detail("api_key_id", id).build());
     }
 }

@@ -1,7 +1,5 @@
 package dev.ward.crypto;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
@@ -13,6 +11,8 @@ import dev.ward.access.Actor;
 import dev.ward.access.AdminGuard;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
+import dev.ward.cache.Invalidations;
+import dev.ward.cache.NodeCache;
 import dev.ward.problem.ProblemException;
 import dev.ward.tenant.TenantService;
 import java.io.ByteArrayOutputStream;
@@ -24,9 +24,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * Each tenant's versioned AES-256-GCM keys (Tink keysets, one per version, stored wrapped by the master key),
@@ -34,12 +37,11 @@ import java.util.concurrent.TimeUnit;
  * version (envelope encryption), so rewrapping to a newer version re-seals 44 bytes and never touches the value,
  * and destroying a version makes every value under it unreadable (crypto-shredding).
  *
- * <p>Keys load lazily and are cached briefly (Caffeine, bounded): a deployment of thousands of tenants holds
- * only the keys in use. Nodes do not tell each other about rotations; each re-reads a tenant's primary version
- * and its keys at most {@link #FRESHNESS} after caching them, and a ciphertext naming a version this node has
- * not seen is looked up at once. So another node's rotation is picked up within that time (values sealed
- * meanwhile under the previous version stay readable), and a destroyed version stops decrypting everywhere
- * within it.
+ * <p>Keys load lazily and are cached briefly (bounded): a deployment of thousands of tenants holds only the keys
+ * in use. A rotation or destruction clears them on every node before it is answered ({@link Invalidations}), so
+ * no node seals under a demoted version or opens with a destroyed one afterwards; {@link #FRESHNESS} bounds what a
+ * lost notice could cost, and a version is destroyed only once it has not been the primary for that long, so
+ * nothing still sealing under it (a request in flight, a node that missed the notice) loses what it seals.
  */
 public final class TenantKeys implements TenantCipher {
     public static final Duration FRESHNESS = Duration.ofSeconds(10);
@@ -70,25 +72,37 @@ public final class TenantKeys implements TenantCipher {
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
-    private final LoadingCache<String, Integer> primaries;
-    private final LoadingCache<VersionOf, Loaded> loaded;
+    /** Both clear together (one topic) on every node when any tenant's keys change. */
+    private final NodeCache<String, Integer> primaries;
+    private final NodeCache<VersionOf, Loaded> loaded;
+    private final List<Resealable> sealedKinds = new CopyOnWriteArrayList<>();
 
     public TenantKeys(KeyStore store, MasterKeyCipher master, TenantService tenants, AdminGuard guard, AuditTrail audit,
-                      Clock clock) {
+                      Invalidations invalidations, Clock clock) {
         this.store = store;
         this.wrapping = master.aead(WRAPPING_PURPOSE);
         this.tenants = tenants;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
-        // The injected clock drives expiry too, so tests can move past FRESHNESS instead of sleeping.
-        this.primaries = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-                .expireAfterWrite(FRESHNESS).maximumSize(100_000)
-                .build(tenant -> store.head(tenant).map(KeyStore.Head::primaryVersion).orElse(null));
-        this.loaded = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-                .expireAfterWrite(FRESHNESS).maximumSize(20_000)
-                .build(v -> store.version(v.tenant(), v.version()).filter(s -> s.wrappedKeyset() != null)
-                        .map(s -> unwrap(v, s.wrappedKeyset())).orElse(null));
+        this.primaries = new NodeCache<>(invalidations, "tenant-keys", FRESHNESS, 100_000, clock,
+                tenant -> store.head(tenant).map(KeyStore.Head::primaryVersion));
+        this.loaded = new NodeCache<>(invalidations, "tenant-keys", FRESHNESS, 20_000, clock,
+                v -> store.version(v.tenant(), v.version()).filter(s -> s.wrappedKeyset() != null)
+                        .map(s -> unwrap(v, s.wrappedKeyset())));
+    }
+
+    /**
+     * Adds a kind of value Ward seals under these keys (session attributes, MFA secrets, …), at wiring: a
+     * destruction refuses while any of it is still sealed under the version, and {@code keys rewrap} walks it.
+     */
+    public void register(Resealable kind) {
+        sealedKinds.add(kind);
+    }
+
+    /** Every kind of value Ward seals under these keys, in the order registered. */
+    public List<Resealable> sealedKinds() {
+        return List.copyOf(sealedKinds);
     }
 
     // --- sealing ------------------------------------------------------------------------------------------
@@ -108,10 +122,8 @@ public final class TenantKeys implements TenantCipher {
     @Override
     public byte[] open(String tenant, String field, String sealed, byte[] context) {
         Ciphertext c = Ciphertext.parse(sealed).orElseThrow(() -> new MasterKeyCipher.DecryptionException("not a Ward ciphertext"));
-        Loaded key = loaded.get(new VersionOf(tenant, c.version()));
-        if (key == null) {
-            throw new MasterKeyCipher.DecryptionException("key version unavailable");
-        }
+        Loaded key = loaded.get(new VersionOf(tenant, c.version()))
+                .orElseThrow(() -> new MasterKeyCipher.DecryptionException("key version unavailable"));
         try {
             return key.envelope().decrypt(c.envelope(), aad(tenant, field, context));
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -128,10 +140,8 @@ public final class TenantKeys implements TenantCipher {
     public String rewrap(String tenant, String sealed) {
         Ciphertext c = Ciphertext.parse(sealed).orElseThrow(() -> new MasterKeyCipher.DecryptionException("not a Ward ciphertext"));
         byte[] encryptedDek = c.encryptedDek().orElseThrow(() -> new MasterKeyCipher.DecryptionException("malformed ciphertext"));
-        Loaded old = loaded.get(new VersionOf(tenant, c.version()));
-        if (old == null) {
-            throw new MasterKeyCipher.DecryptionException("key version unavailable");
-        }
+        Loaded old = loaded.get(new VersionOf(tenant, c.version()))
+                .orElseThrow(() -> new MasterKeyCipher.DecryptionException("key version unavailable"));
         int primary = primaryVersion(tenant);
         byte[] dek = null;
         try {
@@ -152,17 +162,12 @@ public final class TenantKeys implements TenantCipher {
 
     /** The version a tenant seals under now (as this node last saw it); creates version 1 on first use. */
     public int primaryVersion(String tenant) {
-        Integer version = primaries.get(tenant);
-        if (version != null) {
-            return version;
+        Optional<Integer> version = primaries.get(tenant);
+        if (version.isPresent()) {
+            return version.get();
         }
         create(tenant, "system");
-        primaries.invalidate(tenant);
-        Integer created = primaries.get(tenant);
-        if (created == null) {
-            throw new IllegalStateException("tenant keys vanished after creation");
-        }
-        return created;
+        return primaries.get(tenant).orElseThrow(() -> new IllegalStateException("tenant keys vanished after creation"));
     }
 
     /** The state of one version, e.g. to tell a destroyed key from a tampered value. */
@@ -189,11 +194,8 @@ public final class TenantKeys implements TenantCipher {
     }
 
     private Loaded key(String tenant, int version) {
-        Loaded key = loaded.get(new VersionOf(tenant, version));
-        if (key == null) {
-            throw new IllegalStateException("the primary key version of a tenant is unavailable");
-        }
-        return key;
+        return loaded.get(new VersionOf(tenant, version))
+                .orElseThrow(() -> new IllegalStateException("the primary key version of a tenant is unavailable"));
     }
 
     /**
@@ -227,32 +229,90 @@ public final class TenantKeys implements TenantCipher {
         return versions(tenant);
     }
 
-    /** Erases a version's key material: every value sealed under it becomes unreadable, for good. */
-    public List<KeyVersion> destroy(Actor actor, String tenant, int version) {
+    /**
+     * Erases a version's key material: every value sealed under it becomes unreadable, for good. Refused while
+     * the version was the primary less than {@link #FRESHNESS} ago, and while values Ward itself keeps (the
+     * registered {@link Resealable}s) are still sealed under it, unless {@code force}: those are then lost too.
+     */
+    public List<KeyVersion> destroy(Actor actor, String tenant, int version, boolean force) {
         guard.requireAdminOf(actor, tenant);
         requireTenant(tenant);
         KeyStore.Stored stored = store.version(tenant, version).orElseThrow(() ->
                 ProblemException.notFound("key_version_not_found", "The tenant has no key version " + version + "."));
+        if (stored.wrappedKeyset() == null) {
+            return versions(tenant);
+        }
         int primary = store.head(tenant).map(KeyStore.Head::primaryVersion).orElse(0);
         if (version == primary) {
             throw ProblemException.conflict("key_version_primary",
                     "Version " + version + " is the primary key; rotate first, rewrap, then destroy it.");
         }
-        if (stored.wrappedKeyset() != null && store.destroy(tenant, version, clock.instant())) {
-            loaded.invalidate(new VersionOf(tenant, version));
-            audit.append(AuditEntry.of(tenant, "key.destroyed").actor(actor).detail("version", version).build());
+        Instant now = clock.instant();
+        requireLongDemoted(tenant, version, now);
+        Map<String, Long> inUse = sealedUnder(tenant, version);
+        if (!inUse.isEmpty() && !force) {
+            throw new ProblemException(409, "key_in_use", "Key version in use", "Ward still keeps values sealed under version "
+                    + version + " (" + describe(inUse) + "); run 'keys rewrap' first (they move to the primary), "
+                    + "or destroy with force to make them unreadable too.", Map.of("in_use", inUse));
+        }
+        if (store.destroy(tenant, version, now)) {
+            primaries.changed();
+            audit.append(AuditEntry.of(tenant, "key.destroyed").actor(actor).detail("version", version)
+                    .detail("forced_over", inUse.isEmpty() ? null : inUse).build());
         }
         return versions(tenant);
+    }
+
+    /**
+     * A version stopped being the primary when its successor was created. Nodes that had not heard of that yet, and
+     * requests in flight, may have sealed under it until then plus the cache lifetime.
+     */
+    private void requireLongDemoted(String tenant, int version, Instant now) {
+        Instant demoted = store.version(tenant, version + 1).map(KeyStore.Stored::createdAt)
+                .orElseThrow(() -> new IllegalStateException("key version " + (version + 1) + " of a tenant is missing"));
+        Instant destroyable = demoted.plus(FRESHNESS);
+        if (now.isBefore(destroyable)) {
+            long seconds = (Duration.between(now, destroyable).toNanos() + 999_999_999) / 1_000_000_000;
+            throw new ProblemException(409, "key_version_recently_primary", "Key version recently primary",
+                    "Version " + version + " was the primary until " + demoted + "; values may still be sealed under it "
+                            + "for a moment. It can be destroyed from " + destroyable + ".",
+                    Map.of("destroyable_at", destroyable.toString(), "retry_after", seconds));
+        }
+    }
+
+    /** How many values of each registered kind are sealed under the version; kinds with none are left out. */
+    private Map<String, Long> sealedUnder(String tenant, int version) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Resealable kind : sealedKinds) {
+            long n = kind.countUnder(tenant, version);
+            if (n > 0) {
+                counts.put(kind.kind(), n);
+            }
+        }
+        return counts;
+    }
+
+    private String describe(Map<String, Long> inUse) {
+        return sealedKinds.stream().filter(k -> inUse.containsKey(k.kind()))
+                .map(k -> inUse.get(k.kind()) + " " + k.description()).collect(Collectors.joining(", "));
     }
 
     /** Rotates every tenant whose primary is older than its {@code keys.rotate_after_seconds}; returns how many. */
     public int rotateDue() {
         Instant now = clock.instant();
         int rotated = 0;
-        for (KeyStore.Head head : store.heads()) {
-            Duration period = tenants.cached(head.tenant()).map(t -> t.policy().keyRotation()).orElse(null);
-            if (period != null && !now.isBefore(head.rotatedAt().plus(period)) && rotateFrom(head, "system", "scheduled")) {
-                rotated++;
+        try {
+            for (KeyStore.Head head : store.heads()) {
+                Duration period = tenants.cached(head.tenant()).map(t -> t.policy().keyRotation()).orElse(null);
+                if (period != null && !now.isBefore(head.rotatedAt().plus(period)) && rotateFrom(head, "system", "scheduled")) {
+                    rotated++;
+                }
+            }
+        } finally {
+            // One notice for the whole run: until it, other nodes seal under the previous versions, which stay
+            // readable and cannot be destroyed for a while yet (requireLongDemoted).
+            if (rotated > 0) {
+                primaries.changed();
             }
         }
         return rotated;
@@ -274,9 +334,10 @@ public final class TenantKeys implements TenantCipher {
             create(tenant, actor);
         } else {
             // When another node rotated in between, its new primary is just as fresh: no second rotation.
-            rotateFrom(head.get(), actor, reason);
+            if (rotateFrom(head.get(), actor, reason)) {
+                primaries.changed();
+            }
         }
-        primaries.invalidate(tenant);
     }
 
     private boolean rotateFrom(KeyStore.Head head, String actor, String reason) {
@@ -284,7 +345,6 @@ public final class TenantKeys implements TenantCipher {
         if (!store.rotate(head.tenant(), head.primaryVersion(), wrap(head.tenant(), next), clock.instant())) {
             return false;
         }
-        primaries.invalidate(head.tenant());
         audit.append(AuditEntry.of(head.tenant(), "key.rotated").actor(actor).detail("version", next)
                 .detail("previous_version", head.primaryVersion()).detail("reason", reason).build());
         return true;

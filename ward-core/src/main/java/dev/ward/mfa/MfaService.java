@@ -5,6 +5,7 @@ import dev.ward.access.AdminGuard;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
+import dev.ward.crypto.Ciphertext;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.problem.ProblemException;
@@ -375,7 +376,13 @@ public final class MfaService implements Resealable {
     public String description() { return "MFA secrets"; }
 
     @Override
+    public String kind() { return "mfa_secrets"; }
+
+    @Override
     public long count(String tenant) { return store.countSecrets(tenant); }
+
+    @Override
+    public long countUnder(String tenant, int version) { return store.countSecretsStartingWith(tenant, Ciphertext.prefix(version)); }
 
     @Override
     public List<Sealed> page(String tenant, Optional<String> after, int limit) {

@@ -43,6 +43,9 @@ public interface MfaStore {
     /** How many TOTP secrets (pending or confirmed) the tenant's users have. */
     long countSecrets(String tenant);
 
+    /** How many of those secrets have a sealed form that starts with {@code sealedPrefix}. */
+    long countSecretsStartingWith(String tenant, String sealedPrefix);
+
     /** Up to {@code limit} of the tenant's TOTP secrets, by user id, strictly after {@code afterUserId} ("" for all). */
     List<SealedSecret> secrets(String tenant, String afterUserId, int limit);
 

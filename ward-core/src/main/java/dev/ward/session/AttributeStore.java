@@ -21,6 +21,9 @@ public interface AttributeStore {
     /** How many attributes the sessions of a tenant hold (live or ended, until cleanup removes them). */
     long countOfTenant(String tenant);
 
+    /** How many of those attributes have a sealed value that starts with {@code sealedPrefix}. */
+    long countOfTenantStartingWith(String tenant, String sealedPrefix);
+
     /**
      * Up to {@code limit} attributes of the tenant's sessions, ordered by session id then name, strictly after
      * ({@code afterSessionId}, {@code afterName}); pass two empty strings to start from the beginning.

@@ -1,5 +1,6 @@
 package dev.ward.session;
 
+import dev.ward.crypto.Ciphertext;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantCipher;
 import dev.ward.problem.ProblemException;
@@ -69,7 +70,13 @@ public final class SessionAttributes implements Resealable {
     public String description() { return "session attributes"; }
 
     @Override
+    public String kind() { return "session_attributes"; }
+
+    @Override
     public long count(String tenant) { return store.countOfTenant(tenant); }
+
+    @Override
+    public long countUnder(String tenant, int version) { return store.countOfTenantStartingWith(tenant, Ciphertext.prefix(version)); }
 
     /** Positions are {@code <session id>/<name>}; neither contains a slash. */
     @Override

@@ -4,14 +4,17 @@ import dev.ward.access.Actor;
 import dev.ward.access.AdminGuard;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
+import dev.ward.cache.Invalidations;
+import dev.ward.cache.NodeCache;
 import dev.ward.problem.ProblemException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Creates tenants and manages their policy. */
@@ -24,18 +27,21 @@ public final class TenantService {
     private final Clock clock;
     /**
      * Tenants read on hot paths (validation needs the policy), kept briefly so a validation costs no extra
-     * database round trip. A policy change made on this node applies at once; on other nodes within the TTL.
+     * database round trip. A policy change is cleared from every node before it is answered ({@link Invalidations}).
      */
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final NodeCache<String, Tenant> cache;
+    /** Every tenant's allowed origins (lower case) under one key, cleared with the tenants. */
+    private final NodeCache<String, Set<String>> allowedOrigins;
+    private static final String ALL_TENANTS = "*";
     private static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
-    private record Cached(Tenant tenant, Instant loadedAt) {}
-
-    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Clock clock) {
+    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Invalidations invalidations, Clock clock) {
         this.store = store;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
+        this.cache = new NodeCache<>(invalidations, "tenants", CACHE_TTL, 100_000, clock, store::find);
+        this.allowedOrigins = new NodeCache<>(invalidations, "tenants", CACHE_TTL, 1, clock, all -> Optional.of(originsOfAllTenants()));
     }
 
     public Tenant create(Actor actor, String id, String name, Map<String, ?> policyPatch) {
@@ -51,7 +57,7 @@ public final class TenantService {
         if (!store.insert(tenant)) {
             throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
         }
-        allowedOrigins = null;
+        cache.changed();
         audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
         return tenant;
     }
@@ -98,8 +104,7 @@ public final class TenantService {
             Tenant current = require(id);
             Policy next = current.policy().merge(patch);
             if (store.updatePolicy(id, next, current.policyVersion())) {
-                cache.remove(id);
-                allowedOrigins = null;
+                cache.changed();
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
                         .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
                 return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
@@ -113,16 +118,9 @@ public final class TenantService {
         return store.find(id);
     }
 
-    /** The tenant as recently read (at most a few seconds old); for hot paths inside the tenant. */
+    /** The tenant as this node last read it, with every committed policy change; for hot paths inside the tenant. */
     public Optional<Tenant> cached(String id) {
-        Instant now = clock.instant();
-        Cached c = cache.get(id);
-        if (c != null && now.isBefore(c.loadedAt().plus(CACHE_TTL)) && !now.isBefore(c.loadedAt())) {
-            return Optional.of(c.tenant());
-        }
-        Optional<Tenant> fresh = store.find(id);
-        fresh.ifPresent(t -> cache.put(id, new Cached(t, now)));
-        return fresh;
+        return cache.get(id);
     }
 
     /** Whether the tenant (as recently read) lists this origin in {@code browser.allowed_origins}. */
@@ -132,25 +130,19 @@ public final class TenantService {
 
     /**
      * Whether any tenant lists this origin: what a CORS preflight can know, since it names no tenant. Read from
-     * all tenants at most once per {@link #CACHE_TTL}.
+     * all tenants once, then again after any tenant changes (on any node) or {@link #CACHE_TTL} at most.
      */
     public boolean anyTenantAllowsOrigin(String origin) {
-        Instant now = clock.instant();
-        AllowedOrigins known = allowedOrigins;
-        if (known == null || !now.isBefore(known.loadedAt().plus(CACHE_TTL)) || now.isBefore(known.loadedAt())) {
-            java.util.Set<String> all = new java.util.HashSet<>();
-            for (Tenant t : store.list()) {
-                t.policy().allowedOrigins().forEach(o -> all.add(o.toLowerCase(java.util.Locale.ROOT)));
-            }
-            known = new AllowedOrigins(java.util.Set.copyOf(all), now);
-            allowedOrigins = known;
-        }
-        return known.origins().contains(origin.toLowerCase(java.util.Locale.ROOT));
+        return allowedOrigins.get(ALL_TENANTS).orElseThrow().contains(origin.toLowerCase(Locale.ROOT));
     }
 
-    private record AllowedOrigins(java.util.Set<String> origins, Instant loadedAt) {}
-
-    private volatile AllowedOrigins allowedOrigins;
+    private Set<String> originsOfAllTenants() {
+        Set<String> all = new HashSet<>();
+        for (Tenant t : store.list()) {
+            t.policy().allowedOrigins().forEach(o -> all.add(o.toLowerCase(Locale.ROOT)));
+        }
+        return Set.copyOf(all);
+    }
 
     /** The policy of a tenant that must exist (its sessions or users do). */
     public Policy policyOf(String id) {

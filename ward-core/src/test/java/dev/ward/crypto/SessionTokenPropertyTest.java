@@ -7,6 +7,7 @@ import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditStore;
 import dev.ward.audit.AuditTrail;
+import dev.ward.cache.Invalidations;
 import dev.ward.session.Admission;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
@@ -75,6 +76,13 @@ class SessionTokenPropertyTest {
         @Override public boolean updatePolicy(String id, Policy p, long v) { return false; }
     }
 
+    /** A single process: nobody else changes the (empty) tenant store. */
+    private static final class NoOtherNodes implements Invalidations {
+        @Override public void publish(String topic) { }
+        @Override public boolean live() { return true; }
+        @Override public void subscribe(String topic, Runnable changed) { }
+    }
+
     private static final class DiscardingAudit implements AuditStore {
         @Override public void append(Instant at, List<AuditEntry> e) { }
         @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
@@ -88,7 +96,7 @@ class SessionTokenPropertyTest {
         MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
         AuditTrail audit = new AuditTrail(new DiscardingAudit(), clock);
         RecordingStore store = new RecordingStore();
-        SessionService sessions = new SessionService(store, new TenantService(new NoTenants(), new AdminGuard(audit), audit, clock),
+        SessionService sessions = new SessionService(store, new TenantService(new NoTenants(), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
                 new AdminGuard(audit), audit, clock);
 
         for (int i = 0; i < count; i++) {

@@ -31,7 +31,7 @@ import org.hl7.fhir.r4.model.Reference;
  * profiles would assert what it does not know. docs/operations.md says so.
  */
 public final class FhirAuditEvent {
-    static final String WARD_TYPES = "urn:ward:audit-event-type";
+    static final String EVENT_TYPE_SYSTEM = "urn:ward:audit-event-type";
     static final String USER_IDS = "urn:ward:user";
     static final String API_KEY_IDS = "urn:ward:api-key";
     static final String ACTOR_IDS = "urn:ward:actor";
@@ -70,7 +70,7 @@ public final class FhirAuditEvent {
         var r = new org.hl7.fhir.r4.model.AuditEvent();
         r.setType(coding.type().copy());
         coding.subtypes().forEach(s -> r.addSubtype(s.copy()));
-        r.addSubtype(new Coding(WARD_TYPES, TYPE.matcher(e.type()).matches() ? e.type() : "unknown", null));
+        r.addSubtype(new Coding(EVENT_TYPE_SYSTEM, TYPE.matcher(e.type()).matches() ? e.type() : "unknown", null));
         r.setAction(AuditEventAction.fromCode(coding.action()));
         r.setRecorded(Date.from(e.at()));
         r.setOutcome(outcome(e.outcome()));

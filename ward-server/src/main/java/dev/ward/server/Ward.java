@@ -36,6 +36,7 @@ import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditFeed;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlInvalidations;
 import dev.ward.store.sql.SqlKeyCheckStore;
 import dev.ward.store.sql.SqlForwardingOutbox;
 import dev.ward.store.sql.SqlKeyStore;
@@ -77,7 +78,8 @@ public final class Ward implements AutoCloseable {
      * Stores and services, for the server and for CLI commands alike: one database (embedded H2 or
      * PostgreSQL) and, in production mode with {@code WARD_REDIS_URL}, Redis for sessions and attributes.
      */
-    public record Core(SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, MasterKeyCheck keyCheck,
+    public record Core(SqlDatabase db, SqlInvalidations invalidations, Optional<RedisConnection> redis, MasterKey masterKey,
+                       MasterKeyCheck keyCheck,
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
@@ -138,19 +140,20 @@ public final class Ward implements AutoCloseable {
                 attributeStore = new SqlAttributeStore(db);
             }
             PasswordHasher hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
+            SqlInvalidations invalidations = SqlInvalidations.of(db);
             try {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
                 AdminGuard guard = new AdminGuard(audit);
-                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
                 UserService users = new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
                         PasswordRules.withShippedCommonList(), guard, audit, clock);
-                ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
-                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, clock);
+                ApiKeyService apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, invalidations, clock);
+                TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, invalidations, clock);
                 MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
@@ -162,13 +165,16 @@ public final class Ward implements AutoCloseable {
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
                 SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
+                keys.register(attributes);
+                keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
-                return new Core(db, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
+                return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
                         cleanup, mfa, keys, cryptoUsage, crypto, hasher);
             } catch (RuntimeException e) {
+                invalidations.close();
                 hasher.close();
                 throw e;
             }
@@ -190,11 +196,12 @@ public final class Ward implements AutoCloseable {
         }
 
         /** Everything Ward seals with tenant keys, for {@code keys rewrap}. */
-        public List<Resealable> resealables() { return List.of(attributes, mfa); }
+        public List<Resealable> resealables() { return keys.sealedKinds(); }
 
         @Override
         public void close() {
             try {
+                invalidations.close();
                 hasher.close();
                 redis.ifPresent(RedisConnection::close);
             } finally {
@@ -233,6 +240,8 @@ public final class Ward implements AutoCloseable {
     public static Ward start(Config config, Clock clock, PrintStream console, Optional<StartupCleanup> startupCleanup) {
         Core core = Core.open(config, clock);
         try {
+            // Caches serve only once listening; a CLI command on the same data that does not listen always reads the store.
+            core.invalidations().listen();
             switch (new Bootstrap(core.tenants(), core.users()).run(config.bootstrapAdminPassword())) {
                 case Bootstrap.Outcome.CreatedWithGeneratedPassword generated -> {
                     console.println("================================================================");

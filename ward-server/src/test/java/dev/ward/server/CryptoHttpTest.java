@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.audit.AuditEvent;
+import dev.ward.crypto.TenantKeys;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -204,6 +205,13 @@ class CryptoHttpTest {
         assertThat(w.post("/v1/admin/tenants/shred/keys/1/destroy", "{\"confirm\":false}", admin).text("field")).isEqualTo("confirm");
         assertThat(w.post("/v1/admin/tenants/shred/keys/one/destroy", "{\"confirm\":true}", admin).text("field")).isEqualTo("version");
         assertProblem(w.post("/v1/admin/tenants/shred/keys/9/destroy", "{\"confirm\":true}", admin), 404, "key_version_not_found");
+        TestWard.Response early = w.post("/v1/admin/tenants/shred/keys/1/destroy", "{\"confirm\":true,\"force\":true}", admin);
+        assertProblem(early, 409, "key_version_recently_primary");
+        assertThat(early.text("destroyable_at")).isEqualTo(w.clock.instant().plus(TenantKeys.FRESHNESS).toString());
+        assertThat(early.json().path("retry_after").asInt()).isEqualTo(10);
+        assertThat(w.post("/v1/admin/tenants/shred/keys/1/destroy", "{\"confirm\":true,\"force\":\"yes\"}", admin).text("field"))
+                .isEqualTo("force");
+        w.clock.advance(TenantKeys.FRESHNESS);
         TestWard.Response destroyed = w.post("/v1/admin/tenants/shred/keys/1/destroy", "{\"confirm\":true}", admin);
         assertThat(destroyed.status()).as(destroyed.raw()).isEqualTo(200);
         assertThat(destroyed.json().path("versions").get(1).path("state").asText()).isEqualTo("destroyed");
@@ -221,7 +229,7 @@ class CryptoHttpTest {
     }
 
     @Test
-    void destroyingAVersionShredsSessionAttributesSealedUnderIt() {
+    void destroyingAVersionStillSealingSessionAttributesIsRefusedWithCountsUnlessForced() {
         w.createTenant("attrs");
         w.createUser("attrs", "ann", "Attrs-Pass-123!", "staff");
         String token = w.login("attrs", "ann", "Attrs-Pass-123!");
@@ -229,7 +237,15 @@ class CryptoHttpTest {
         w.post("/v1/admin/tenants/attrs/keys/rotate", null, w.adminToken());
         assertThat(w.put("/v1/session/attributes/fresh", "\"ok\"", token).status()).isEqualTo(204);
 
-        assertThat(w.post("/v1/admin/tenants/attrs/keys/1/destroy", "{\"confirm\":true}", w.adminToken()).status()).isEqualTo(200);
+        w.clock.advance(TenantKeys.FRESHNESS);
+
+        TestWard.Response inUse = w.post("/v1/admin/tenants/attrs/keys/1/destroy", "{\"confirm\":true}", w.adminToken());
+        assertProblem(inUse, 409, "key_in_use");
+        assertThat(inUse.json().path("in_use").properties()).extracting(Map.Entry::getKey).containsExactly("session_attributes");
+        assertThat(inUse.json().path("in_use").path("session_attributes").asInt()).isEqualTo(1);
+        assertThat(w.get("/v1/session/attributes/mrn", token).raw()).as("nothing destroyed").isEqualTo("\"MRN-4711\"");
+        TestWard.Response forced = w.post("/v1/admin/tenants/attrs/keys/1/destroy", "{\"confirm\":true,\"force\":true}", w.adminToken());
+        assertThat(forced.status()).as(forced.raw()).isEqualTo(200);
 
         assertProblem(w.get("/v1/session/attributes/mrn", token), 422, "decrypt_failed");
         assertThat(w.get("/v1/session/attributes/fresh", token).raw()).isEqualTo("\"ok\"");

@@ -98,6 +98,31 @@ class FailClosedTest {
     }
 
     @Test
+    void aNodeCutOffFromPostgresForgetsWhatItCachedBeforeServingAgain() throws Exception {
+        String master = master();
+        String garbage = TestWard.json(Map.of("token", "wst_" + "x".repeat(46)));
+        try (PostgresSchema schema = PostgresSchema.create("FailClosedTest");
+             TcpProxy proxy = new TcpProxy(5432);
+             TestWard a = TestWard.onPostgres(schema.url(), master);
+             TestWard b = TestWard.onPostgres(schema.url().replace("127.0.0.1:5432", "127.0.0.1:" + proxy.port()), master)) {
+            a.createTenant("clinic");
+            TestWard.Response created = a.post("/v1/admin/tenants/clinic/api-keys",
+                    TestWard.json(Map.of("name", "app", "scopes", java.util.List.of("sessions"))), a.adminToken());
+            String key = created.text("key");
+            assertThat(b.post("/v1/sessions/validate", garbage, key).code()).as("cached by B").isEqualTo("session_invalid");
+
+            proxy.cut();
+            // B's listener is cut off too: the notice of this revocation never reaches B.
+            assertThat(a.delete("/v1/admin/tenants/clinic/api-keys/" + created.text("id"), a.adminToken()).status()).isEqualTo(204);
+            proxy.restore();
+
+            var first = awaitStatus(401, () -> b.post("/v1/sessions/validate", garbage, key));
+            assertThat(first.code()).as("B's first answer once it reaches PostgreSQL again: " + first.raw())
+                    .isEqualTo("invalid_api_key");
+        }
+    }
+
+    @Test
     void postgresCutOffAndRestoredUnderARunningServer() throws Exception {
         try (PostgresSchema schema = PostgresSchema.create("FailClosedTest");
              TcpProxy proxy = new TcpProxy(5432);

@@ -16,16 +16,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Manage a tenant's encryption keys: list, rotate, destroy a version, rewrap stored values.",
-                "Works while a server runs on the same data; other nodes pick up changes within 10 seconds."},
+                "Works while a server runs on the same data; every server sees a change at once."},
         subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class, KeysCommand.Destroy.class, KeysCommand.Rewrap.class})
 final class KeysCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -60,6 +57,8 @@ final class KeysCommand implements Runnable {
                 return 2;
             }
             try (Ward.Core core = Ward.Core.open(config.get(), Clock.systemUTC())) {
+                // On PostgreSQL a change is then confirmed by every listening server before the command ends.
+                core.invalidations().listen();
                 return work.apply(core);
             } catch (ProblemException e) {
                 err.println(command + ": " + e.detail());
@@ -108,23 +107,30 @@ final class KeysCommand implements Runnable {
 
     @Command(name = "destroy", mixinStandardHelpOptions = true,
             description = {"Erase a key version: everything sealed under it becomes unreadable, for good (crypto-shredding).",
-                    "The primary cannot be destroyed. Asks first when on a terminal."})
+                    "Refused for the primary, for a version that was the primary less than 10 seconds ago, and while",
+                    "values Ward keeps (MFA secrets, session attributes) are still sealed under it: run 'keys rewrap' first.",
+                    "Asks first when on a terminal."})
     static final class Destroy implements Callable<Integer> {
         @Mixin
         Target target;
 
-        @Option(names = "--version", paramLabel = "N", required = true, description = "The key version to destroy.")
+        // Not --version: that is the standard option printing Ward's version (mixinStandardHelpOptions).
+        @Option(names = "--key-version", paramLabel = "N", required = true, description = "The key version to destroy.")
         int version;
 
-        @Option(names = "--force", description = "Do not ask for confirmation.")
+        @Option(names = "--yes", description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Option(names = "--force", description = {"Destroy even while values Ward keeps are sealed under the version;",
+                "they become unreadable too. Implies --yes."})
         boolean force;
 
         @Override
         public Integer call() {
-            if (!force) {
+            if (!yes && !force) {
                 Console console = CleanupCommand.terminal();
                 if (console == null) {
-                    System.err.println("ward keys destroy: refusing to destroy a key without a terminal to confirm; add --force.");
+                    System.err.println("ward keys destroy: refusing to destroy a key without a terminal to confirm; add --yes.");
                     return 2;
                 }
                 String answer = console.readLine("Destroy key version %d of tenant %s? What it sealed becomes unreadable "
@@ -134,7 +140,7 @@ final class KeysCommand implements Runnable {
                     return 1;
                 }
             }
-            return target.runAndList("ward keys destroy", core -> core.keys().destroy(OPERATOR, target.tenant, version));
+            return target.runAndList("ward keys destroy", core -> core.keys().destroy(OPERATOR, target.tenant, version, force));
         }
     }
 
@@ -158,9 +164,8 @@ final class KeysCommand implements Runnable {
                         + sources.stream().map(Resealable::description).collect(Collectors.joining(", "))
                         + ") under key version " + core.keys().primaryVersion(tenant) + ".");
                 KeyRewrap.Result result;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Rewrapping").setInitialMax(total)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate().build()) {
-                    result = rewrap.run(tenant, sources, bar::stepTo);
+                try (Progress progress = Progress.of("Rewrapping", total, out)) {
+                    result = rewrap.run(tenant, sources, progress);
                 }
                 out.println("Rewrapped " + result.rewrapped() + ", already current " + result.current()
                         + ", changed meanwhile " + result.changedMeanwhile() + ", unreadable " + result.unreadable() + ".");

@@ -62,10 +62,11 @@ final class CryptoRoutes {
             String tenant = ctx.pathParam("tenant");
             tenants.requireAdminOf(actor, tenant);
             int version = version(ctx.pathParam("version"));
-            if (!JsonBody.read(ctx, json).bool("confirm")) {
+            JsonBody body = JsonBody.read(ctx, json);
+            if (!body.bool("confirm")) {
                 throw ProblemException.validation("confirm", "confirm must be true: destroying a key version cannot be undone");
             }
-            keyVersions(ctx, tenant, keys.destroy(actor, tenant, version));
+            keyVersions(ctx, tenant, keys.destroy(actor, tenant, version, body.has("force") && body.bool("force")));
         });
     }
 

@@ -73,6 +73,20 @@ public final class RedisAttributeStore implements AttributeStore {
         return redis.pipelined(ids, (r, id) -> r.hlen(sessions.keyOfAttributes(id))).stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Walks the tenant's sessions (as a rewrap does), reading each one's attribute values. */
+    @Override
+    public long countOfTenantStartingWith(String tenant, String sealedPrefix) {
+        List<String> ids = sessions.idsOfTenant(tenant);
+        long count = 0;
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BATCH));
+            for (List<String> values : redis.pipelined(batch, (r, id) -> r.hvals(sessions.keyOfAttributes(id)))) {
+                count += values.stream().filter(v -> v.startsWith(sealedPrefix)).count();
+            }
+        }
+        return count;
+    }
+
     /**
      * Walks the tenant's sessions in id order (the tenant index holds their ids; a rewrap is an operator's
      * command, so reading the whole index per page is acceptable), then each session's attributes by name.

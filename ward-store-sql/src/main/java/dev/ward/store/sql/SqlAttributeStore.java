@@ -50,6 +50,13 @@ public final class SqlAttributeStore implements AttributeStore {
     }
 
     @Override
+    public long countOfTenantStartingWith(String tenant, String sealedPrefix) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM session_attributes a JOIN sessions s ON s.id = a.session_id "
+                + "WHERE s.tenant_id = :t AND LEFT(a.sealed_value, :n) = :p")
+                .bind("t", tenant).bind("n", sealedPrefix.length()).bind("p", sealedPrefix).mapTo(Long.class).one());
+    }
+
+    @Override
     public List<Stored> pageOfTenant(String tenant, String afterSessionId, String afterName, int limit) {
         return db.call(h -> h.createQuery("SELECT a.session_id, a.name, a.sealed_value FROM session_attributes a "
                         + "JOIN sessions s ON s.id = a.session_id WHERE s.tenant_id = :t "

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -296,6 +297,23 @@ public final class SqlDatabase implements AutoCloseable {
             throw new IllegalStateException("beforeCommit outside a transaction");
         }
         b.beforeCommit.add(work);
+    }
+
+    /**
+     * A connection of its own, outside the pool and with the pool's credentials, for work that keeps one open
+     * indefinitely (a LISTEN); {@code properties} add driver settings. The caller closes it.
+     */
+    Connection openDedicated(Properties properties) throws SQLException {
+        Properties all = new Properties();
+        all.putAll(properties);
+        all.putAll(dataSource.getDataSourceProperties());
+        if (dataSource.getUsername() != null) {
+            all.setProperty("user", dataSource.getUsername());
+        }
+        if (dataSource.getPassword() != null) {
+            all.setProperty("password", dataSource.getPassword());
+        }
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), all);
     }
 
     /** Runs work on one handle (this thread's transaction, if any); connection loss becomes StoreUnavailableException. */

@@ -129,6 +129,12 @@ public final class SqlMfaStore implements MfaStore {
     }
 
     @Override
+    public long countSecretsStartingWith(String tenant, String sealedPrefix) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM mfa_totp WHERE tenant_id = :t AND LEFT(sealed_secret, :n) = :p")
+                .bind("t", tenant).bind("n", sealedPrefix.length()).bind("p", sealedPrefix).mapTo(Long.class).one());
+    }
+
+    @Override
     public List<SealedSecret> secrets(String tenant, String afterUserId, int limit) {
         return db.call(h -> h.createQuery("SELECT user_id, sealed_secret FROM mfa_totp WHERE tenant_id = :t AND user_id > :after "
                         + "ORDER BY user_id LIMIT :limit")

@@ -37,7 +37,8 @@ class DatabaseDumpTest extends StoreContract {
         crypto.encrypt(app, new CryptoService.EncryptItem("patient.ssn", FIELD_PLAINTEXT, Optional.of("patient-4711")));
         w.keys.rotate(OPERATOR, "hosp-a");
         w.attributes.put(s, "later", "\"" + ATTRIBUTE_PLAINTEXT + "\"");
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.clock.advance(dev.ward.crypto.TenantKeys.FRESHNESS);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, true);
         w.keys.rotate(OPERATOR, "hosp-a");
 
         String dump = dump(w);

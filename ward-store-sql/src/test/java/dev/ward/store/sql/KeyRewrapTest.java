@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.ward.crypto.KeyRewrap;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.mfa.Totp;
 import dev.ward.session.AttributeStore;
 import dev.ward.session.IssuedSession;
@@ -62,7 +63,8 @@ class KeyRewrapTest extends StoreContract {
         for (Session s : sessions) {
             assertThat(w.attributes.get(s, "k2")).contains(VALUE);
         }
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.clock.advance(TenantKeys.FRESHNESS);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, false);
         assertThat(w.attributes.get(sessions.getFirst(), "k0")).as("nothing depends on version 1 any more").contains(VALUE);
     }
 
@@ -80,7 +82,8 @@ class KeyRewrapTest extends StoreContract {
         assertThat(rewrap.run("hosp-a", sources, n -> { })).isEqualTo(new KeyRewrap.Result(19, 0, 0, 0));
 
         assertThat(w.mfaStore.totp("hosp-a", userId).orElseThrow().sealedSecret()).startsWith("ward:v2:");
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.clock.advance(TenantKeys.FRESHNESS);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, false);
         w.advance(30);
         // Regenerating backup codes checks a current code against the secret: it opens under version 2 alone.
         Session now = w.sessionStore.findById(issued.session().id()).orElseThrow();
@@ -114,7 +117,9 @@ class KeyRewrapTest extends StoreContract {
         w.keys.rotate(OPERATOR, "hosp-a");
         Resealable firstPageOnly = new Resealable() {
             @Override public String description() { return "first 5 only"; }
+            @Override public String kind() { return "first_5_only"; }
             @Override public long count(String tenant) { return 5; }
+            @Override public long countUnder(String tenant, int version) { return w.attributes.countUnder(tenant, version); }
             @Override public List<Sealed> page(String tenant, Optional<String> after, int limit) {
                 return after.isPresent() ? List.of() : w.attributes.page(tenant, after, 5);
             }
@@ -146,8 +151,9 @@ class KeyRewrapTest extends StoreContract {
     void valuesUnderADestroyedVersionAreShreddedAndCountedAsUnreadable() {
         w.keys.rotate(OPERATOR, "hosp-a");
         w.attributes.put(sessions.getFirst(), "fresh", VALUE);
+        w.clock.advance(TenantKeys.FRESHNESS);
 
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, true);
 
         assertThat(catchThrowable(() -> w.attributes.get(sessions.getFirst(), "k0")))
                 .isInstanceOf(MasterKeyCipher.DecryptionException.class);

@@ -252,7 +252,7 @@ class SessionAttributesTest extends StoreContract {
     void valuesDoNotOpenUnderAnotherMasterKey() {
         attributes.put(mine, "patient", SECRET_JSON);
         TenantKeys otherMaster = new TenantKeys(w.keyStore, new MasterKeyCipher(StoreFixture.randomMasterKey()), w.tenants,
-                w.guard, w.audit, w.clock);
+                w.guard, w.audit, w.invalidations, w.clock);
         SessionAttributes elsewhere = new SessionAttributes(w.attributeStore, otherMaster, w.clock);
 
         assertThat(catchThrowable(() -> elsewhere.get(mine, "patient"))).as("the tenant's keyset does not unwrap")

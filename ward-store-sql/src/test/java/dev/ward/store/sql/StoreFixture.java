@@ -71,6 +71,8 @@ final class StoreFixture implements AutoCloseable {
     final Backend.Stores stores;
     /** Whether close() disposes of the stores: false for a second node over another fixture's stores. */
     private final boolean ownsStores;
+    /** Second nodes over this fixture's stores, closed with it. */
+    private final List<StoreFixture> otherNodes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final SqlDatabase db;
     final MasterKey masterKey;
     final MasterKeyCipher masterCipher;
@@ -95,6 +97,8 @@ final class StoreFixture implements AutoCloseable {
     final SqlSigningKeyStore signingKeys;
     final SessionJwt jwt;
     final SessionCleanup cleanup;
+    /** This fixture's own listener: a second fixture over the same stores is a second node. */
+    final SqlInvalidations invalidations;
 
     /** Services over fresh stores on backend, with a new master key. */
     StoreFixture(Backend backend, String name) {
@@ -104,6 +108,7 @@ final class StoreFixture implements AutoCloseable {
     /** Services over another fixture's stores and master key: what a restart (or a second node) sees. */
     StoreFixture(StoreFixture first) {
         this(first.backend, first.stores, first.masterKey, false);
+        first.otherNodes.add(this);
     }
 
     private StoreFixture(Backend backend, Backend.Stores stores, MasterKey masterKey, boolean ownsStores) {
@@ -112,11 +117,13 @@ final class StoreFixture implements AutoCloseable {
         this.ownsStores = ownsStores;
         this.db = stores.db();
         this.masterKey = masterKey;
+        this.invalidations = SqlInvalidations.of(db);
         try {
+            invalidations.listen();
             masterCipher = new MasterKeyCipher(masterKey);
             audit = new AuditTrail(new SqlAuditStore(db), clock);
             guard = new AdminGuard(audit);
-            tenants = new TenantService(new SqlTenantStore(db), guard, audit, clock);
+            tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
             sessionStore = stores.sessions();
             sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
             userStore = new SqlUserStore(db);
@@ -125,18 +132,21 @@ final class StoreFixture implements AutoCloseable {
             challenges = new SqlMfaChallengeStore(db);
             users = new UserService(userStore, lockouts, challenges, tenants, sessions, HASHER,
                     PasswordRules.withShippedCommonList(), guard, audit, clock);
-            apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, clock);
+            apiKeys = new ApiKeyService(new SqlApiKeyStore(db), tenants, guard, audit, invalidations, clock);
             keyStore = new SqlKeyStore(db);
-            keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, clock);
+            keys = new TenantKeys(keyStore, masterCipher, tenants, guard, audit, invalidations, clock);
             mfaStore = new SqlMfaStore(db);
             mfa = new MfaService(mfaStore, keys, tenants, userStore, lockouts, challenges, HASHER, sessions, guard, audit, clock);
             login = login(ALWAYS_ALLOWS, HASHER);
             attributeStore = stores.attributes();
             attributes = new SessionAttributes(attributeStore, keys, clock);
+            keys.register(attributes);
+            keys.register(mfa);
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, audit, clock);
         } catch (RuntimeException | Error e) {
+            invalidations.close();
             if (ownsStores) {
                 try {
                     stores.close();
@@ -248,6 +258,8 @@ final class StoreFixture implements AutoCloseable {
     /** Disposes of the stores this fixture opened (a second node's fixture leaves them to the first). */
     @Override
     public void close() {
+        otherNodes.forEach(StoreFixture::close);
+        invalidations.close();
         if (ownsStores) {
             stores.close();
         }

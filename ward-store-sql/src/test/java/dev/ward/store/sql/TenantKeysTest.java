@@ -8,11 +8,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.ward.access.Actor;
 import dev.ward.audit.AuditEvent;
 import dev.ward.crypto.Ciphertext;
+import dev.ward.crypto.KeyRewrap;
 import dev.ward.crypto.KeyState;
 import dev.ward.crypto.KeyVersion;
 import dev.ward.crypto.MasterKeyCipher;
+import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
+import dev.ward.session.Session;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -139,7 +143,8 @@ class TenantKeysTest extends StoreContract {
         assertThat(catchThrowable(() -> w.keys.rewrap("hosp-b", underV1))).as("another tenant's")
                 .isInstanceOf(MasterKeyCipher.DecryptionException.class);
 
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.clock.advance(TenantKeys.FRESHNESS);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, false);
         assertThat(w.keys.open("hosp-a", "note", rewrapped, CONTEXT)).as("survives the old version").isEqualTo(SECRET);
     }
 
@@ -148,8 +153,9 @@ class TenantKeysTest extends StoreContract {
         String underV1 = seal("hosp-a");
         w.keys.rotate(OPERATOR, "hosp-a");
         String underV2 = seal("hosp-a");
+        w.clock.advance(TenantKeys.FRESHNESS);
 
-        List<KeyVersion> after = w.keys.destroy(OPERATOR, "hosp-a", 1);
+        List<KeyVersion> after = w.keys.destroy(OPERATOR, "hosp-a", 1, false);
 
         assertThat(after).filteredOn(v -> v.version() == 1).singleElement().satisfies(v -> {
             assertThat(v.state()).isEqualTo(KeyState.DESTROYED);
@@ -162,7 +168,7 @@ class TenantKeysTest extends StoreContract {
         assertThat(w.auditOf("hosp-a", "key.destroyed")).singleElement()
                 .satisfies(e -> assertThat(e.details()).containsEntry("version", 1));
 
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, false);
         assertThat(w.auditOf("hosp-a", "key.destroyed")).as("destroying again changes nothing").hasSize(1);
         StoreFixture restarted = new StoreFixture(w);
         assertThat(catchThrowable(() -> restarted.keys.open("hosp-a", "note", underV1, CONTEXT))).as("a restart cannot bring it back")
@@ -173,11 +179,11 @@ class TenantKeysTest extends StoreContract {
     void thePrimaryAndUnknownVersionsCannotBeDestroyed() {
         seal("hosp-a");
 
-        ProblemException primary = refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 1));
+        ProblemException primary = refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 1, true));
         assertThat(primary.status()).isEqualTo(409);
         assertThat(primary.code()).isEqualTo("key_version_primary");
-        assertThat(refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 7)).code()).isEqualTo("key_version_not_found");
-        assertThat(refusal(() -> w.keys.destroy(OPERATOR, "nowhere", 1)).code()).isEqualTo("tenant_not_found");
+        assertThat(refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 7, true)).code()).isEqualTo("key_version_not_found");
+        assertThat(refusal(() -> w.keys.destroy(OPERATOR, "nowhere", 1, true)).code()).isEqualTo("tenant_not_found");
         assertThat(w.keyStore.destroy("hosp-a", 1, w.clock.instant())).as("the store refuses the primary too").isFalse();
         assertThat(states("hosp-a")).containsExactly(Map.entry(1, KeyState.PRIMARY));
     }
@@ -207,32 +213,94 @@ class TenantKeysTest extends StoreContract {
     }
 
     @Test
-    void anotherNodeSeesARotationWithinTheFreshnessTimeAndANewVersionAtOnce() {
+    void anotherNodeSealsUnderANewPrimaryAtOnce() {
         StoreFixture other = new StoreFixture(w);
+        assertThat(other.invalidations.live()).as("its caches serve").isTrue();
         assertThat(other.keys.seal("hosp-a", "note", SECRET, CONTEXT)).startsWith("ward:v1:");
 
         w.keys.rotate(OPERATOR, "hosp-a");
-        String underV2 = seal("hosp-a");
 
-        assertThat(other.keys.open("hosp-a", "note", underV2, CONTEXT)).as("a version not seen before is looked up at once")
-                .isEqualTo(SECRET);
-        assertThat(other.keys.seal("hosp-a", "note", SECRET, CONTEXT)).as("cached primary").startsWith("ward:v1:");
-        other.clock.advance(dev.ward.crypto.TenantKeys.FRESHNESS.plusSeconds(1));
-        assertThat(other.keys.seal("hosp-a", "note", SECRET, CONTEXT)).startsWith("ward:v2:");
+        assertThat(other.keys.seal("hosp-a", "note", SECRET, CONTEXT)).as("its cached primary was cleared").startsWith("ward:v2:");
+        assertThat(other.keys.open("hosp-a", "note", seal("hosp-a"), CONTEXT)).isEqualTo(SECRET);
     }
 
     @Test
-    void anotherNodeStopsDecryptingADestroyedVersionWithinTheFreshnessTime() {
+    void anotherNodeStopsDecryptingADestroyedVersionAtOnce() {
         StoreFixture other = new StoreFixture(w);
+        assertThat(other.invalidations.live()).as("its caches serve").isTrue();
         String underV1 = seal("hosp-a");
         assertThat(other.keys.open("hosp-a", "note", underV1, CONTEXT)).isEqualTo(SECRET);
         w.keys.rotate(OPERATOR, "hosp-a");
+        w.clock.advance(TenantKeys.FRESHNESS);
+        assertThat(other.keys.open("hosp-a", "note", underV1, CONTEXT)).as("cached again on the other node").isEqualTo(SECRET);
 
-        w.keys.destroy(OPERATOR, "hosp-a", 1);
+        w.keys.destroy(OPERATOR, "hosp-a", 1, false);
 
-        other.clock.advance(dev.ward.crypto.TenantKeys.FRESHNESS.plusSeconds(1));
         assertThat(catchThrowable(() -> other.keys.open("hosp-a", "note", underV1, CONTEXT)))
                 .isInstanceOf(MasterKeyCipher.DecryptionException.class);
+    }
+
+    @Test
+    void aVersionThatWasPrimaryMomentsAgoIsDestroyedOnlyAfterTheCacheLifetime() {
+        seal("hosp-a");
+        w.keys.rotate(OPERATOR, "hosp-a");
+        Instant demoted = w.keyStore.version("hosp-a", 2).orElseThrow().createdAt();
+        w.clock.advance(TenantKeys.FRESHNESS.minusMillis(1));
+
+        ProblemException early = refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 1, true));
+
+        assertThat(early.status()).isEqualTo(409);
+        assertThat(early.code()).isEqualTo("key_version_recently_primary");
+        assertThat(early.extensions()).containsEntry("destroyable_at", demoted.plus(TenantKeys.FRESHNESS).toString())
+                .containsEntry("retry_after", 1L);
+        assertThat(early.detail()).contains(demoted.plus(TenantKeys.FRESHNESS).toString());
+        assertThat(states("hosp-a")).containsEntry(1, KeyState.ACTIVE);
+        w.clock.advance(java.time.Duration.ofMillis(1));
+        assertThat(w.keys.destroy(OPERATOR, "hosp-a", 1, false)).filteredOn(v -> v.version() == 1)
+                .singleElement().satisfies(v -> assertThat(v.state()).isEqualTo(KeyState.DESTROYED));
+    }
+
+    @Test
+    void destroyIsRefusedWithCountsWhileWardsOwnValuesAreSealedUnderTheVersionUntilRewrapped() {
+        Session s = w.open("hosp-a", "usr_1").session();
+        w.attributes.put(s, "a", "1");
+        w.attributes.put(s, "b", "2");
+        w.attributes.put(w.open("hosp-b", "usr_2").session(), "other-tenant", "3");
+        String userId = w.user("hosp-a", "drkey", "Keys-In-Use-Pass-7!", List.of("staff"));
+        w.mfaStore.beginTotp("hosp-a", userId, w.keys.seal("hosp-a", "totp", SECRET, CONTEXT), w.clock.instant());
+        w.keys.rotate(OPERATOR, "hosp-a");
+        w.attributes.put(s, "c", "under v2");
+        w.clock.advance(TenantKeys.FRESHNESS);
+
+        ProblemException inUse = refusal(() -> w.keys.destroy(OPERATOR, "hosp-a", 1, false));
+
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.code()).isEqualTo("key_in_use");
+        assertThat(inUse.extensions()).containsEntry("in_use", Map.of("session_attributes", 2L, "mfa_secrets", 1L));
+        assertThat(inUse.detail()).contains("2 session attributes, 1 MFA secrets").contains("keys rewrap");
+        assertThat(states("hosp-a")).containsEntry(1, KeyState.ACTIVE);
+
+        new KeyRewrap(w.keys).run("hosp-a", w.keys.sealedKinds(), n -> { });
+
+        assertThat(w.keys.destroy(OPERATOR, "hosp-a", 1, false)).filteredOn(v -> v.version() == 1)
+                .singleElement().satisfies(v -> assertThat(v.state()).isEqualTo(KeyState.DESTROYED));
+        assertThat(w.attributes.get(s, "a")).contains("1");
+        assertThat(w.auditOf("hosp-a", "key.destroyed").getFirst().details()).doesNotContainKey("forced_over");
+    }
+
+    @Test
+    void forceDestroysAVersionStillInUseAndTheAuditSaysWhatWasLost() {
+        Session s = w.open("hosp-a", "usr_1").session();
+        w.attributes.put(s, "a", "1");
+        w.keys.rotate(OPERATOR, "hosp-a");
+        w.clock.advance(TenantKeys.FRESHNESS);
+
+        w.keys.destroy(OPERATOR, "hosp-a", 1, true);
+
+        assertThat(states("hosp-a")).containsEntry(1, KeyState.DESTROYED);
+        assertThat(catchThrowable(() -> w.attributes.get(s, "a"))).isInstanceOf(MasterKeyCipher.DecryptionException.class);
+        assertThat(w.auditOf("hosp-a", "key.destroyed").getFirst().details())
+                .containsEntry("forced_over", Map.of("session_attributes", 1));
     }
 
     @Test
