@@ -38,6 +38,7 @@ public record AuditEntry(String tenant, String type, String outcome, String acto
         public Builder patient(String id) { this.patientId = id; return this; }
         public Builder ip(String ip) { this.ip = ip; return this; }
         public Builder detail(String k, Object v) { if (v != null) details.put(k, v); return this; }
+        public Builder details(Map<String, ?> all) { all.forEach(this::detail); return this; }
 
         public AuditEntry build() {
             return new AuditEntry(tenant, type, outcome, actor, userId, sessionId, patientId, ip, details);

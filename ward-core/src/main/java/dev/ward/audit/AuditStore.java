@@ -17,6 +17,9 @@ public interface AuditStore {
      */
     void append(Instant at, List<AuditEntry> entries);
 
+    /** Appends one event outside any transaction and answers its position in the tenant's chain, once it is durable. */
+    long appendOne(Instant at, AuditEntry entry);
+
     /** Newest first, at most {@code limit}; {@code tenant} null means every tenant. */
     List<AuditEvent> recent(String tenant, String type, int limit);
 }

@@ -22,6 +22,11 @@ public final class AuditTrail {
         store.append(clock.instant().truncatedTo(ChronoUnit.MILLIS), List.of(entry));
     }
 
+    /** Records an event outside any change of state (an app's own event, say) and answers its position in the chain. */
+    public long record(AuditEntry entry) {
+        return store.appendOne(clock.instant().truncatedTo(ChronoUnit.MILLIS), entry);
+    }
+
     /** Records several events at once, in this order. */
     public void appendAll(List<AuditEntry> entries) {
         if (!entries.isEmpty()) {

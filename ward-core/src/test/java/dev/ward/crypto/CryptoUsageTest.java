@@ -18,6 +18,7 @@ class CryptoUsageTest {
     private final MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
     private final CryptoUsage usage = new CryptoUsage(new AuditTrail(new AuditStore() {
         @Override public void append(Instant at, List<AuditEntry> e) { written.addAll(e); }
+        @Override public long appendOne(Instant at, AuditEntry e) { written.add(e); return written.size(); }
         @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
     }, clock), clock);
 

@@ -85,6 +85,7 @@ class SessionTokenPropertyTest {
 
     private static final class DiscardingAudit implements AuditStore {
         @Override public void append(Instant at, List<AuditEntry> e) { }
+        @Override public long appendOne(Instant at, AuditEntry e) { return 0; }
         @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
     }
 

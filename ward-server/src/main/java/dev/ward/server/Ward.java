@@ -3,6 +3,7 @@ package dev.ward.server;
 import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.atna.AtnaForwarder;
+import dev.ward.audit.AppEvents;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
@@ -83,7 +84,7 @@ public final class Ward implements AutoCloseable {
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto, PasswordHasher hasher) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -172,7 +173,7 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher);
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -267,7 +268,7 @@ public final class Ward implements AutoCloseable {
 
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(),
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();

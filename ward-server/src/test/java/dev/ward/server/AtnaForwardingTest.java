@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class AtnaForwardingTest {
     /** rsyslog's %rawmsg%: the message without its RFC 5425 length prefix, one per line when the framing is right. */
     private static final Pattern MESSAGE = Pattern.compile(
-            "<85>1 (\\S+) (\\S+) ward (\\d+) IHE\\+RFC-3881 \\[ward@32473 tenant=\"([a-z0-9-]+)\" seq=\"(\\d+)\"\\] \uFEFF(\\{.*\\})");
+            "<85>1 (\\S+) (\\S+) ward (\\d+) IHE\\+RFC-3881 \\[ward@32473 tenant=\"([a-z0-9-]+)\" seq=\"(\\d+)\" hash=\"([0-9a-f]{64})\"\\] \uFEFF(\\{.*\\})");
     private static Rsyslog rsyslog;
 
     @BeforeAll
@@ -102,7 +102,8 @@ class AtnaForwardingTest {
                 Matcher m = MESSAGE.matcher(line);
                 assertThat(m.matches()).isTrue();
                 assertThat(Instant.parse(m.group(1))).isEqualTo(bySeq.get(m.group(4) + "/" + m.group(5)).at());
-                var resource = fhir.newJsonParser().parseResource(org.hl7.fhir.r4.model.AuditEvent.class, m.group(6));
+                assertThat(m.group(6)).as("the chain hash").isEqualTo(bySeq.get(m.group(4) + "/" + m.group(5)).hash());
+                var resource = fhir.newJsonParser().parseResource(org.hl7.fhir.r4.model.AuditEvent.class, m.group(7));
                 AuditEventEntityComponent record = resource.getEntity().get(resource.getEntity().size() - 1);
                 assertThat(record.getWhat().getIdentifier().getValue()).isEqualTo(m.group(5));
                 assertThat(resource.getSource().getSite()).isEqualTo(m.group(4));

@@ -34,7 +34,8 @@ public final class HttpApi {
 
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
-                           TenantKeys keys, CryptoService crypto, Supplier<Map<String, Boolean>> readiness) {}
+                           TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
+                           Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -151,6 +152,7 @@ public final class HttpApi {
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();
+            new AuditRoutes(routes, responses, credentials, services, json).register();
         });
     }
 

@@ -40,22 +40,37 @@ public final class SqlAuditStore implements AuditStore {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private Thread appender;
 
-    private record Pending(Instant at, List<AuditEntry> entries, CompletableFuture<Void> done) {}
+    /** Events waiting for the appender, and where their positions go once they are durable. */
+    private record Pending(Instant at, List<AuditEntry> entries, CompletableFuture<long[]> done) {}
 
     public SqlAuditStore(SqlDatabase db) { this.db = db; }
 
     @Override
     public void append(Instant at, List<AuditEntry> entries) {
-        List<Row> rows = rows(at, entries);
         if (db.inTransactionHere()) {
+            List<Row> rows = rows(at, entries);
             db.beforeCommit(h -> write(h, rows));
             return;
         }
+        appendNow(at, entries);
+    }
+
+    @Override
+    public long appendOne(Instant at, AuditEntry entry) {
+        if (db.inTransactionHere()) {
+            throw new IllegalStateException("appendOne answers a position, which a transaction knows only when it commits");
+        }
+        return appendNow(at, List.of(entry))[0];
+    }
+
+    private long[] appendNow(Instant at, List<AuditEntry> entries) {
+        rows(at, entries); // details that have no canonical form fail here, in the caller, not in the appender
+
         Pending p = new Pending(at, entries, new CompletableFuture<>());
         queue.add(p);
         ensureAppender();
         try {
-            p.done().get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return p.done().get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new StoreUnavailableException("database", e);
         } catch (InterruptedException e) {
@@ -123,11 +138,14 @@ public final class SqlAuditStore implements AuditStore {
                 rows.addAll(rows(p.at(), p.entries()));
             }
             try {
-                db.inTransaction(h -> {
-                    write(h, rows);
-                    return null;
-                });
-                group.forEach(p -> p.done().complete(null));
+                long[] seqs = db.inTransaction(h -> write(h, rows));
+                int i = 0;
+                for (Pending p : group) {
+                    long[] own = new long[p.entries().size()];
+                    System.arraycopy(seqs, i, own, 0, own.length);
+                    i += own.length;
+                    p.done().complete(own);
+                }
             } catch (RuntimeException e) {
                 group.forEach(p -> p.done().completeExceptionally(e));
             }
@@ -137,13 +155,14 @@ public final class SqlAuditStore implements AuditStore {
     /**
      * Chains {@code rows} onto their tenants' heads inside the caller's transaction: heads are locked in tenant order
      * (so two appenders never wait on each other in a circle), then each tenant's rows are numbered, hashed, inserted and
-     * its head moved.
+     * its head moved. Answers each row's position, in the order of {@code rows}.
      */
-    private void write(Handle h, List<Row> rows) {
-        Map<String, List<Row>> byTenant = new TreeMap<>();
-        for (Row r : rows) {
-            byTenant.computeIfAbsent(r.entry().tenant(), t -> new ArrayList<>()).add(r);
+    private long[] write(Handle h, List<Row> rows) {
+        Map<String, List<Integer>> byTenant = new TreeMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            byTenant.computeIfAbsent(rows.get(i).entry().tenant(), t -> new ArrayList<>()).add(i);
         }
+        long[] positions = new long[rows.size()];
         for (var tenant : byTenant.entrySet()) {
             Head head = lockHead(h, tenant.getKey());
             long seq = head.seq();
@@ -151,9 +170,11 @@ public final class SqlAuditStore implements AuditStore {
             PreparedBatch batch = h.prepareBatch("INSERT INTO audit_events (chain_seq, at, tenant_id, type, outcome, actor, user_id, "
                     + "session_id, patient_id, ip, details, prev_hash, hash) VALUES (:chainSeq, :at, :t, :type, :outcome, :actor, :uid, "
                     + ":sid, :pid, :ip, :details, :prev, :hash)");
-            for (Row r : tenant.getValue()) {
+            for (int index : tenant.getValue()) {
+                Row r = rows.get(index);
                 AuditEntry e = r.entry();
                 seq++;
+                positions[index] = seq;
                 String hash = AuditChain.hash(prev, e.tenant(), seq, r.at(), e.type(), e.outcome(), e.actor(), e.userId(),
                         e.sessionId(), e.patientId(), e.ip(), r.details());
                 batch.bind("chainSeq", seq).bind("at", Columns.timestamp(r.at())).bind("t", e.tenant()).bind("type", e.type())
@@ -166,6 +187,7 @@ public final class SqlAuditStore implements AuditStore {
             h.createUpdate("UPDATE audit_heads SET seq = :seq, hash = :hash WHERE tenant_id = :t")
                     .bind("seq", seq).bind("hash", prev).bind("t", tenant.getKey()).execute();
         }
+        return positions;
     }
 
     private record Head(long seq, String hash) {}

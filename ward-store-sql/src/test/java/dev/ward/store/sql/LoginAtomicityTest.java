@@ -35,6 +35,12 @@ class LoginAtomicityTest extends StoreContract {
         }
 
         @Override
+        public long appendOne(Instant at, AuditEntry entry) {
+            append(at, List.of(entry));
+            return 0;
+        }
+
+        @Override
         public List<AuditEvent> recent(String tenant, String type, int limit) {
             return real.recent(tenant, type, limit);
         }
