@@ -22,12 +22,20 @@ final class ProblemErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                                     Callback callback) {
         apply(response.getHeaders());
+        if (CODES.containsKey(status)) {
+            // A request Jetty refused before Ward saw it (a bad URI, say) ends its connection; say so, or a client sends
+            // its next request down a connection that is about to close and reads nothing back.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.write(true, body(status), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         apply(fields);
+        // Jetty closes a connection after a message it could not parse; saying so keeps a client from sending its next
+        // request down the dead connection (the JDK's client would, and read nothing back).
+        fields.put(HttpHeader.CONNECTION, "close");
         return body(status);
     }
 
