@@ -4,14 +4,29 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-/** Ward's one entry point for recording audit events. */
+/** Ward's one entry point for recording audit events, and for changes that must not happen without theirs. */
 public final class AuditTrail {
     private final AuditStore store;
+    private final Transactions transactions;
     private final Clock clock;
 
-    public AuditTrail(AuditStore store, Clock clock) {
+    public AuditTrail(AuditStore store, Transactions transactions, Clock clock) {
         this.store = store;
+        this.transactions = transactions;
         this.clock = clock;
+    }
+
+    /**
+     * Runs a change to durable state with the events it appends: both commit, or neither (C7, issue 17). Keep slow work
+     * (password hashing, network calls) out of it: the tenant's chain is locked from its first event to the commit.
+     */
+    public <T> T atomically(java.util.function.Supplier<T> change) {
+        return transactions.atomically(change);
+    }
+
+    /** As {@link #atomically(java.util.function.Supplier)}, for a change that answers nothing. */
+    public void atomically(Runnable change) {
+        transactions.atomically(change);
     }
 
     /**

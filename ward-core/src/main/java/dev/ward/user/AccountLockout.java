@@ -29,18 +29,25 @@ public final class AccountLockout {
         return store.get(tenant, userId).lockedAt(clock.instant());
     }
 
-    /** One more failure; at {@code login.max_failures} the account locks, longer on each repeat lockout. */
+    /**
+     * One more failure; at {@code login.max_failures} the account locks, longer on each repeat lockout. Counting, locking
+     * and the {@code account.locked} event are one transaction holding the account's row, so parallel failures lock the
+     * account exactly once, at exactly the limit.
+     */
     public void recordFailure(String tenant, String userId, Policy policy, String ip) {
-        LockoutState after = store.recordFailure(tenant, userId);
-        if (after.failures() < policy.maxLoginFailures()) {
-            return;
-        }
-        int lockoutNumber = after.lockouts() + 1;
-        Instant until = clock.instant().plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout()).durationOf(lockoutNumber));
-        store.lock(tenant, userId, until);
-        challenges.deleteAllOfUser(tenant, userId);
-        audit.append(AuditEntry.of(tenant, "account.locked").outcome(AuditEntry.FAILURE).user(userId).ip(ip)
-                .detail("failures", after.failures()).detail("lockout_number", lockoutNumber)
-                .detail("locked_until", until.toString()).build());
+        Instant now = clock.instant();
+        audit.atomically(() -> {
+            LockoutState after = store.recordFailure(tenant, userId, now);
+            if (after.lockedAt(now) || after.failures() < policy.maxLoginFailures()) {
+                return;
+            }
+            int lockoutNumber = after.lockouts() + 1;
+            Instant until = now.plus(new LockoutPolicy(policy.maxLoginFailures(), policy.lockout()).durationOf(lockoutNumber));
+            store.lock(tenant, userId, until);
+            challenges.deleteAllOfUser(tenant, userId);
+            audit.append(AuditEntry.of(tenant, "account.locked").outcome(AuditEntry.FAILURE).user(userId).ip(ip)
+                    .detail("failures", after.failures()).detail("lockout_number", lockoutNumber)
+                    .detail("locked_until", until.toString()).build());
+        });
     }
 }

@@ -20,7 +20,7 @@ class CryptoUsageTest {
         @Override public void append(Instant at, List<AuditEntry> e) { written.addAll(e); }
         @Override public long appendOne(Instant at, AuditEntry e) { written.add(e); return written.size(); }
         @Override public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
-    }, clock), clock);
+    }, java.util.function.Supplier::get, clock), clock);
 
     @SuppressWarnings("unchecked")
     private Map<String, Map<String, Long>> countsOf(String tenant) {

@@ -95,7 +95,7 @@ class SessionTokenPropertyTest {
             @ForAll @IntRange(min = 0, max = 2) int aal,
             @ForAll @IntRange(min = 1, max = 20) int count) {
         MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
-        AuditTrail audit = new AuditTrail(new DiscardingAudit(), clock);
+        AuditTrail audit = new AuditTrail(new DiscardingAudit(), java.util.function.Supplier::get, clock);
         RecordingStore store = new RecordingStore();
         SessionService sessions = new SessionService(store, new TenantService(new NoTenants(), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
                 new AdminGuard(audit), audit, clock);

@@ -144,7 +144,7 @@ public final class Ward implements AutoCloseable {
             SqlInvalidations invalidations = SqlInvalidations.of(db);
             try {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
-                AuditTrail audit = new AuditTrail(new SqlAuditStore(db), clock);
+                AuditTrail audit = new AuditTrail(new SqlAuditStore(db), db::atomically, clock);
                 AdminGuard guard = new AdminGuard(audit);
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);

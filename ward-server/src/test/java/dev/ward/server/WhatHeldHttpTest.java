@@ -89,6 +89,38 @@ class WhatHeldHttpTest {
         }
     }
 
+    /** Parallel wrong passwords lock the account once, after exactly login.max_failures of them counted. */
+    @Test
+    void twentyParallelWrongPasswordsLockTheAccountExactlyOnce() throws Exception {
+        try (TestWard wide = TestWard.configured(c -> c.withHashing(20, 40))) {
+            wide.createTenant("hosp-b");
+            String id = wide.createUser("hosp-b", "kate", PASSWORD, "staff");
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return wide.send("POST", "/v1/auth/login", TestWard.json(Map.of("tenant", "hosp-b", "username", "kate",
+                            "password", "wrong-" + PASSWORD))).status();
+                }));
+            }
+            start.countDown();
+            for (var a : answers) {
+                assertThat(a.get()).isEqualTo(401);
+            }
+            pool.shutdown();
+            var locked = wide.ward.audit().recent("hosp-b", "account.locked", 10);
+            assertThat(locked).as("one lock").singleElement().satisfies(e -> {
+                assertThat(e.details()).containsEntry("failures", 5).containsEntry("lockout_number", 1);
+                assertThat(e.userId()).isEqualTo(id);
+            });
+            var right = wide.send("POST", "/v1/auth/login", TestWard.json(Map.of("tenant", "hosp-b", "username", "kate",
+                    "password", PASSWORD)));
+            assertThat(right.status()).as("locked: even the right password is refused").isEqualTo(401);
+        }
+    }
+
     @Test
     void aSessionIdIsNeverAToken() {
         String token = w.login("hosp-b", "kate", PASSWORD);

@@ -4,7 +4,6 @@ import dev.ward.user.LockoutState;
 import dev.ward.user.LockoutStore;
 import java.time.Instant;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.StatementException;
 
 public final class SqlLockoutStore implements LockoutStore {
     private final SqlDatabase db;
@@ -17,26 +16,16 @@ public final class SqlLockoutStore implements LockoutStore {
     }
 
     @Override
-    public LockoutState recordFailure(String tenant, String userId) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return db.inTransaction(h -> {
-                    // The UPDATE takes the row lock, so concurrent failures each count.
-                    int n = h.createUpdate("UPDATE login_lockouts SET failures = failures + 1 WHERE tenant_id = :t AND user_id = :u")
-                            .bind("t", tenant).bind("u", userId).execute();
-                    if (n == 0) {
-                        h.createUpdate("INSERT INTO login_lockouts (tenant_id, user_id, failures, lockouts) VALUES (:t, :u, 1, 0)")
-                                .bind("t", tenant).bind("u", userId).execute();
-                    }
-                    return read(h, tenant, userId);
-                });
-            } catch (StatementException e) {
-                // Two first failures raced on the INSERT; the loser now finds the row and updates it.
-                if (!SqlDatabase.isUniqueViolation(e) || attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
+    public LockoutState recordFailure(String tenant, String userId, Instant now) {
+        return db.inTransaction(h -> {
+            h.createUpdate("INSERT INTO login_lockouts (tenant_id, user_id, failures, lockouts) VALUES (:t, :u, 0, 0) "
+                    + "ON CONFLICT DO NOTHING").bind("t", tenant).bind("u", userId).execute();
+            // The UPDATE takes the row lock (kept to the end of the caller's transaction), so concurrent failures each count.
+            h.createUpdate("UPDATE login_lockouts SET failures = failures + 1 WHERE tenant_id = :t AND user_id = :u "
+                            + "AND (locked_until IS NULL OR locked_until <= :now)")
+                    .bind("t", tenant).bind("u", userId).bind("now", Columns.timestamp(now)).execute();
+            return read(h, tenant, userId);
+        });
     }
 
     @Override

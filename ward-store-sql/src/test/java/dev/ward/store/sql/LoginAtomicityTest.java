@@ -51,7 +51,7 @@ class LoginAtomicityTest extends StoreContract {
         StoreFixture w = fixture("atomic");
         w.tenants.create(StoreFixture.OPERATOR, "atom", "Atom", java.util.Map.of());
         String userId = w.users.create(StoreFixture.OPERATOR, "atom", "ida", PASSWORD, List.of("staff")).user().id();
-        AuditTrail failing = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), "login.succeeded"), w.clock);
+        AuditTrail failing = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), "login.succeeded"), w.db::atomically, w.clock);
         LoginService login = new LoginService(w.tenants, w.userStore, w.lockouts, w.history, StoreFixture.ALWAYS_ALLOWS,
                 LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.mfa, w.challenges, w.guard, failing, w.clock);
 

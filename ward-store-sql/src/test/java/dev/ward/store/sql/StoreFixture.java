@@ -121,7 +121,7 @@ final class StoreFixture implements AutoCloseable {
         try {
             invalidations.listen();
             masterCipher = new MasterKeyCipher(masterKey);
-            audit = new AuditTrail(new SqlAuditStore(db), clock);
+            audit = new AuditTrail(new SqlAuditStore(db), db::atomically, clock);
             guard = new AdminGuard(audit);
             tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
             sessionStore = stores.sessions();
