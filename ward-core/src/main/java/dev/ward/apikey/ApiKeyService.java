@@ -64,9 +64,11 @@ public final class ApiKeyService {
         }
         String secret = Secrets.newToken(PREFIX, 32);
         ApiKey key = new ApiKey(Secrets.newId("key_"), tenant, name.strip(), scopes, Secrets.sha256Hex(secret), clock.instant(), null);
-        store.insert(key);
-        audit.append(AuditEntry.of(tenant, "admin.api_key_created").actor(actor).detail("api_key_id", key.id())
-                .detail("scopes", scopes.stream().map(Scope::wire).sorted().toList()).build());
+        audit.atomically(() -> {
+            store.insert(key);
+            audit.append(AuditEntry.of(tenant, "admin.api_key_created").actor(actor).detail("api_key_id", key.id())
+                    .detail("scopes", scopes.stream().map(Scope::wire).sorted().toList()).build());
+        });
         return new IssuedApiKey(key, secret);
     }
 
@@ -87,10 +89,13 @@ public final class ApiKeyService {
     /** Revokes a key; it is refused on every node from the moment this returns. */
     public void revoke(Actor actor, String tenant, String id) {
         guard.requireAdminOf(actor, tenant);
-        if (!store.revoke(tenant, id, clock.instant())) {
-            throw ProblemException.notFound("api_key_not_found", "No active API key with that id in this tenant.");
-        }
+        audit.atomically(() -> {
+            if (!store.revoke(tenant, id, clock.instant())) {
+                throw ProblemException.notFound("api_key_not_found", "No active API key with that id in this tenant.");
+            }
+            audit.append(AuditEntry.of(tenant, "admin.api_key_revoked").actor(actor).detail("api_key_id", id).build());
+        });
+        // Only once the revocation is committed may the other nodes be told to drop the key.
         recent.changed();
-        audit.append(AuditEntry.of(tenant, "admin.api_key_revoked").actor(actor).detail("api_key_id", id).build());
     }
 }

@@ -119,7 +119,11 @@ public final class LoginService {
             throw busy;
         }
         if (tenant.isEmpty()) {
-            recordUnknownTenant(now, request, username, "unknown_tenant");
+            audit.atomically(() -> {
+                recordUnknownTenant(now, request, username, "unknown_tenant");
+                audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "login.failed").outcome(AuditEntry.FAILURE)
+                        .ip(request.client().ip()).detail("reason", "unknown_tenant").build());
+            });
             return new LoginResult.Rejected("unknown_tenant");
         }
         Policy policy = tenant.get().policy();
@@ -135,8 +139,11 @@ public final class LoginService {
             return reject(now, request, username, user, "disabled");
         }
         if (!passwordOk) {
-            lockout.recordFailure(user.tenant(), user.id(), policy, ip);
-            return reject(now, request, username, user, "wrong_password");
+            audit.atomically(() -> {
+                lockout.recordFailure(user.tenant(), user.id(), policy, ip);
+                rejectNow(now, request, username, user, "wrong_password");
+            });
+            return new LoginResult.Rejected("wrong_password");
         }
         if (hasher.needsRehash(user.passwordHash())) {
             upgradeHash(user, request.password());
@@ -146,10 +153,9 @@ public final class LoginService {
             // counter that wrong codes add to.
             return challenge(app, user, policy, request.client(), now);
         }
-        clearLockout(user, lock);
         boolean enrolmentOnly = MfaService.requiredFor(user.roles(), policy);
         int aal = enrolmentOnly ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD;
-        return switch (openSession(app, user, policy, request.client(), aal, now, request.tenant(), username)) {
+        return switch (openSession(app, user, policy, request.client(), aal, now, request.tenant(), username, lock)) {
             case LoginResult.Authenticated a when enrolmentOnly -> new LoginResult.EnrollmentRequired(a.issued(), a.user());
             case LoginResult other -> other;
         };
@@ -171,9 +177,11 @@ public final class LoginService {
         boolean known = !tenant.isEmpty() && tenants.cached(tenant).isPresent();
         String where = known ? tenant : Actor.SYSTEM_TENANT;
         String who = known ? username : tenant + "/" + username;
-        history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent()));
-        audit.append(AuditEntry.of(where, "login.failed").outcome(AuditEntry.FAILURE).ip(client.ip())
-                .detail("reason", reason).build());
+        audit.atomically(() -> {
+            history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent()));
+            audit.append(AuditEntry.of(where, "login.failed").outcome(AuditEntry.FAILURE).ip(client.ip())
+                    .detail("reason", reason).build());
+        });
         return new LoginResult.Rejected(reason);
     }
 
@@ -223,41 +231,44 @@ public final class LoginService {
             challenges.consume(hash);
             return new LoginResult.Rejected(LoginResult.Rejected.CHALLENGE_INVALID);
         }
-        clearLockout(u, lockouts.get(u.tenant(), u.id()));
-        return openSession(app, u, policy, c.client(), Session.AAL_MFA, now, u.tenant(), u.username());
+        return openSession(app, u, policy, c.client(), Session.AAL_MFA, now, u.tenant(), u.username(),
+                lockouts.get(u.tenant(), u.id()));
     }
 
     private LoginResult challenge(Optional<Actor.ApiKey> app, User user, Policy policy, Client client, Instant now) {
         String token = Secrets.newToken(CHALLENGE_PREFIX, 32);
         Instant expires = now.plus(policy.mfaChallengeLifetime());
-        challenges.create(new MfaChallenge(Secrets.sha256Hex(token), user.tenant(), user.id(), client, expires, 0));
-        audit.append(AuditEntry.of(user.tenant(), "login.mfa_required").user(user.id()).ip(client.ip())
-                .actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+        audit.atomically(() -> {
+            challenges.create(new MfaChallenge(Secrets.sha256Hex(token), user.tenant(), user.id(), client, expires, 0));
+            audit.append(AuditEntry.of(user.tenant(), "login.mfa_required").user(user.id()).ip(client.ip())
+                    .actor(app.<String>map(Actor::auditName).orElse("user:" + user.id())).build());
+        });
         return new LoginResult.MfaRequired(token, expires);
     }
 
+    /**
+     * Opens the session; the login's history, its events and the reset of the account's failure count commit with it,
+     * so a login is session + history + audit, or nothing.
+     */
     private LoginResult openSession(Optional<Actor.ApiKey> app, User user, Policy policy, Client client, int aal, Instant now,
-                                    String tenant, String username) {
+                                    String tenant, String username, LockoutState lock) {
         LoginRequest request = new LoginRequest(tenant, username, "", client);
-        IssuedSession issued;
-        switch (sessions.open(user.tenant(), user.id(), user.username(), user.roles(), aal, policy, client)) {
-            case Opening.LimitReached limit -> {
-                reject(now, request, username, user, "session_limit");
-                return new LoginResult.SessionLimitReached(limit.limit());
+        Opening opening = sessions.open(user.tenant(), user.id(), user.username(), user.roles(), aal, policy, client, outcome -> {
+            switch (outcome) {
+                case Opening.LimitReached limit -> rejectNow(now, request, username, user, "session_limit");
+                case Opening.Opened opened -> {
+                    clearLockout(user, lock);
+                    record(now, request, username, user, null);
+                    audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(opened.issued().session().id())
+                            .ip(client.ip()).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id()))
+                            .detail("aal", aal).build());
+                }
             }
-            case Opening.Opened opened -> issued = opened.issued();
-        }
-        try {
-            record(now, request, username, user, null);
-            audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(issued.session().id())
-                    .ip(client.ip()).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id()))
-                    .detail("aal", aal).build());
-        } catch (RuntimeException e) {
-            // A login is history + audit + session, or nothing: without its record the session must not live on.
-            sessions.discard(issued.session());
-            throw e;
-        }
-        return new LoginResult.Authenticated(issued, user);
+        });
+        return switch (opening) {
+            case Opening.LimitReached limit -> new LoginResult.SessionLimitReached(limit.limit());
+            case Opening.Opened opened -> new LoginResult.Authenticated(opened.issued(), user);
+        };
     }
 
     /** Recomputes a hash made under weaker parameters; when hashing is at capacity, a later login does it. */
@@ -319,11 +330,16 @@ public final class LoginService {
         return history.recent(tenant, username == null ? null : UserService.normalizeUsername(username), limit);
     }
 
+    /** A refused attempt: its history entry and its event commit together. */
     private LoginResult reject(Instant now, LoginRequest request, String username, User user, String reason) {
+        audit.atomically(() -> rejectNow(now, request, username, user, reason));
+        return new LoginResult.Rejected(reason);
+    }
+
+    private void rejectNow(Instant now, LoginRequest request, String username, User user, String reason) {
         record(now, request, username, user, reason);
         audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.FAILURE)
                 .user(user == null ? null : user.id()).ip(request.client().ip()).detail("reason", reason).build());
-        return new LoginResult.Rejected(reason);
     }
 
     /** Kept under tenant system: a tenant created later under that id must not inherit these attempts. */

@@ -255,10 +255,16 @@ public final class TenantKeys implements TenantCipher {
                     + version + " (" + describe(inUse) + "); run 'keys rewrap' first (they move to the primary), "
                     + "or destroy with force to make them unreadable too.", Map.of("in_use", inUse));
         }
-        if (store.destroy(tenant, version, now)) {
-            primaries.changed();
+        boolean destroyed = audit.atomically(() -> {
+            if (!store.destroy(tenant, version, now)) {
+                return false;
+            }
             audit.append(AuditEntry.of(tenant, "key.destroyed").actor(actor).detail("version", version)
                     .detail("forced_over", inUse.isEmpty() ? null : inUse).build());
+            return true;
+        });
+        if (destroyed) {
+            primaries.changed();
         }
         return versions(tenant);
     }
@@ -342,18 +348,24 @@ public final class TenantKeys implements TenantCipher {
 
     private boolean rotateFrom(KeyStore.Head head, String actor, String reason) {
         int next = head.primaryVersion() + 1;
-        if (!store.rotate(head.tenant(), head.primaryVersion(), wrap(head.tenant(), next), clock.instant())) {
-            return false;
-        }
-        audit.append(AuditEntry.of(head.tenant(), "key.rotated").actor(actor).detail("version", next)
-                .detail("previous_version", head.primaryVersion()).detail("reason", reason).build());
-        return true;
+        String wrapped = wrap(head.tenant(), next);
+        return audit.atomically(() -> {
+            if (!store.rotate(head.tenant(), head.primaryVersion(), wrapped, clock.instant())) {
+                return false;
+            }
+            audit.append(AuditEntry.of(head.tenant(), "key.rotated").actor(actor).detail("version", next)
+                    .detail("previous_version", head.primaryVersion()).detail("reason", reason).build());
+            return true;
+        });
     }
 
     private void create(String tenant, String actor) {
-        if (store.create(tenant, wrap(tenant, 1), clock.instant())) {
-            audit.append(AuditEntry.of(tenant, "key.created").actor(actor).detail("version", 1).build());
-        }
+        String wrapped = wrap(tenant, 1);
+        audit.atomically(() -> {
+            if (store.create(tenant, wrapped, clock.instant())) {
+                audit.append(AuditEntry.of(tenant, "key.created").actor(actor).detail("version", 1).build());
+            }
+        });
     }
 
     private void requireTenant(String tenant) {

@@ -131,10 +131,13 @@ public final class SessionJwt {
     public String rotate(Actor actor) {
         guard.requireSystemAdmin(actor);
         Instant now = clock.instant();
-        String kid = create(now);
-        store.retireAllExcept(kid, now);
+        String kid = audit.atomically(() -> {
+            String created = create(now);
+            store.retireAllExcept(created, now);
+            audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "signing_key.rotated").actor(actor).detail("kid", created).build());
+            return created;
+        });
         active = null;
-        audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "signing_key.rotated").actor(actor).detail("kid", kid).build());
         return kid;
     }
 
@@ -169,8 +172,10 @@ public final class SessionJwt {
             throw new IllegalStateException("Ed25519 key generation failed", e);
         }
         String sealed = cipher.seal(PURPOSE, pair.toJSONString().getBytes(StandardCharsets.UTF_8), kid.getBytes(StandardCharsets.UTF_8));
-        store.insert(new SigningKey(kid, pair.toPublicJWK().toJSONString(), sealed, now, null));
-        audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "signing_key.created").actor("system").detail("kid", kid).build());
+        audit.atomically(() -> {
+            store.insert(new SigningKey(kid, pair.toPublicJWK().toJSONString(), sealed, now, null));
+            audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "signing_key.created").actor("system").detail("kid", kid).build());
+        });
         return kid;
     }
 }

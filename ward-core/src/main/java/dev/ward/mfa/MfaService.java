@@ -106,11 +106,16 @@ public final class MfaService implements Resealable {
         }
         byte[] secret = Secrets.randomBytes(Totp.SECRET_BYTES);
         String sealed = cipher.seal(user.tenant(), SECRET_FIELD, secret, associatedData(user));
-        if (user.mfaEnabled() || !store.beginTotp(user.tenant(), user.id(), sealed, clock.instant())) {
+        if (user.mfaEnabled()) {
             throw alreadyEnabled();
         }
-        audit.append(AuditEntry.of(user.tenant(), "mfa.enrollment_started").user(user.id()).session(s.id())
-                .ip(s.client().ip()).detail("method", "totp").build());
+        audit.atomically(() -> {
+            if (!store.beginTotp(user.tenant(), user.id(), sealed, clock.instant())) {
+                throw alreadyEnabled();
+            }
+            audit.append(AuditEntry.of(user.tenant(), "mfa.enrollment_started").user(user.id()).session(s.id())
+                    .ip(s.client().ip()).detail("method", "totp").build());
+        });
         String base32 = Base32.encode(secret);
         String uri = otpauthUri(tenant.name(), user.username(), base32);
         return new TotpEnrolment(base32, uri, QrSvg.render(uri));
@@ -146,11 +151,13 @@ public final class MfaService implements Resealable {
         Policy policy = tenants.policyOf(user.tenant());
         List<String> codes = new ArrayList<>();
         List<BackupCode> stored = newBackupCodes(policy.mfaBackupCodes(), codes);
-        if (!store.confirmTotp(user.tenant(), user.id(), pending.sealedSecret(), step.getAsLong(), stored, clock.instant())) {
-            throw ProblemException.conflict("mfa_setup_required", "The pending TOTP secret changed meanwhile; start again.");
-        }
-        audit.append(AuditEntry.of(user.tenant(), "mfa.enrolled").user(user.id()).session(s.id()).ip(s.client().ip())
-                .detail("method", "totp").detail("backup_codes", codes.size()).detail("session_aal", s.aal()).build());
+        audit.atomically(() -> {
+            if (!store.confirmTotp(user.tenant(), user.id(), pending.sealedSecret(), step.getAsLong(), stored, clock.instant())) {
+                throw ProblemException.conflict("mfa_setup_required", "The pending TOTP secret changed meanwhile; start again.");
+            }
+            audit.append(AuditEntry.of(user.tenant(), "mfa.enrolled").user(user.id()).session(s.id()).ip(s.client().ip())
+                    .detail("method", "totp").detail("backup_codes", codes.size()).detail("session_aal", s.aal()).build());
+        });
         if (s.enrollmentOnly()) {
             return new MfaEnabled(codes, Session.AAL_MFA, sessions.elevate(s, currentToken, Session.AAL_MFA));
         }
@@ -164,9 +171,12 @@ public final class MfaService implements Resealable {
             throw invalidCode();
         }
         List<String> codes = new ArrayList<>();
-        store.replaceBackupCodes(user.tenant(), user.id(), newBackupCodes(tenants.policyOf(user.tenant()).mfaBackupCodes(), codes));
-        audit.append(AuditEntry.of(user.tenant(), "mfa.backup_codes_regenerated").user(user.id()).session(s.id())
-                .ip(s.client().ip()).detail("backup_codes", codes.size()).build());
+        List<BackupCode> fresh = newBackupCodes(tenants.policyOf(user.tenant()).mfaBackupCodes(), codes);
+        audit.atomically(() -> {
+            store.replaceBackupCodes(user.tenant(), user.id(), fresh);
+            audit.append(AuditEntry.of(user.tenant(), "mfa.backup_codes_regenerated").user(user.id()).session(s.id())
+                    .ip(s.client().ip()).detail("backup_codes", codes.size()).build());
+        });
         return codes;
     }
 
@@ -184,10 +194,12 @@ public final class MfaService implements Resealable {
         // Sessions first: a session store that fails here (503) leaves MFA on, rather than off with this session
         // still at aal 2.
         sessions.endOthers(s, "mfa_disabled");
-        store.remove(user.tenant(), user.id());
-        challenges.deleteAllOfUser(user.tenant(), user.id());
-        audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
-                .session(s.id()).ip(s.client().ip()).build());
+        audit.atomically(() -> {
+            store.remove(user.tenant(), user.id());
+            challenges.deleteAllOfUser(user.tenant(), user.id());
+            audit.append(AuditEntry.of(user.tenant(), "mfa.disabled").actor("user:" + user.id()).user(user.id())
+                    .session(s.id()).ip(s.client().ip()).build());
+        });
         sessions.changeAal(s, requiredFor(user.roles(), policy) ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD);
     }
 
@@ -201,9 +213,11 @@ public final class MfaService implements Resealable {
             throw wrongPassword();
         }
         if (!passwordRight) {
-            lockout.recordFailure(user.tenant(), user.id(), policy, s.client().ip());
-            audit.append(AuditEntry.of(user.tenant(), "mfa.failed").outcome(AuditEntry.FAILURE).user(user.id())
-                    .session(s.id()).ip(s.client().ip()).detail("stage", stage).detail("reason", "wrong_password").build());
+            audit.atomically(() -> {
+                lockout.recordFailure(user.tenant(), user.id(), policy, s.client().ip());
+                audit.append(AuditEntry.of(user.tenant(), "mfa.failed").outcome(AuditEntry.FAILURE).user(user.id())
+                        .session(s.id()).ip(s.client().ip()).detail("stage", stage).detail("reason", "wrong_password").build());
+            });
             throw wrongPassword();
         }
     }
@@ -216,9 +230,11 @@ public final class MfaService implements Resealable {
         String keep = actor instanceof Actor.User u && u.tenant().equals(tenant) && u.userId().equals(user.id()) ? u.sessionId() : null;
         // Sessions first (a session store that does not answer leaves the factor in place), then again after.
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
-        boolean had = store.remove(tenant, user.id());
-        challenges.deleteAllOfUser(tenant, user.id());
-        audit.append(AuditEntry.of(tenant, "mfa.reset").actor(actor).user(user.id()).detail("had_mfa", had).build());
+        audit.atomically(() -> {
+            boolean had = store.remove(tenant, user.id());
+            challenges.deleteAllOfUser(tenant, user.id());
+            audit.append(AuditEntry.of(tenant, "mfa.reset").actor(actor).user(user.id()).detail("had_mfa", had).build());
+        });
         sessions.endAllOfUser(tenant, user.id(), keep, "mfa_reset", actor);
     }
 
@@ -228,6 +244,11 @@ public final class MfaService implements Resealable {
      * account's lockout. The caller refuses locked accounts before asking.
      */
     public boolean verify(User user, String code, String ip, String sessionId) {
+        // The code's use (the TOTP step or backup code spent), its event and a failure's count commit together.
+        return audit.atomically(() -> verifyNow(user, code, ip, sessionId));
+    }
+
+    private boolean verifyNow(User user, String code, String ip, String sessionId) {
         Check check = check(user, normalize(code));
         String method = switch (check) {
             case TOTP, REPLAYED_TOTP -> "totp";

@@ -16,11 +16,13 @@ public final class SessionCleanup {
     private static final int BATCH = 500;
 
     private final SessionStore store;
+    private final SessionIntents intents;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public SessionCleanup(SessionStore store, AuditTrail audit, Clock clock) {
+    public SessionCleanup(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.intents = intents;
         this.audit = audit;
         this.clock = clock;
     }
@@ -46,26 +48,55 @@ public final class SessionCleanup {
             if (batch.isEmpty()) {
                 return removed;
             }
-            for (Session s : batch) {
-                if (!store.delete(s.id())) {
-                    continue;
-                }
-                removed++;
-                if (s.revoked()) {
-                    continue;
-                }
-                if (s.expiredAt(now)) {
-                    audit.append(AuditEntry.of(s.tenant(), "session.expired").actor(actor).user(s.userId()).session(s.id())
-                            .detail("idle", !s.idleExpiresAt().isAfter(now) && s.absoluteExpiresAt().isAfter(now)).build());
-                } else {
-                    audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
-                            .detail("reason", "cleanup").build());
-                }
-            }
+            removed += remove(batch, actor, now);
             progress.accept(removed);
             if (batch.size() < BATCH) {
                 return removed;
             }
         }
+    }
+
+    /**
+     * Removes a batch, each removal with its event: in the database one transaction per session; with Redis, an intent
+     * for the batch first (its planned events), so an interruption is finished by {@link SessionService#repairInterrupted}.
+     */
+    private int remove(List<Session> batch, String actor, Instant now) {
+        if (!(store instanceof DetachedSessionStore)) {
+            int removed = 0;
+            for (Session s : batch) {
+                boolean gone = audit.atomically(() -> {
+                    if (!store.delete(s.id())) {
+                        return false;
+                    }
+                    event(s, actor, now).ifPresent(audit::append);
+                    return true;
+                });
+                removed += gone ? 1 : 0;
+            }
+            return removed;
+        }
+        List<Map<String, Object>> planned = batch.stream().map(s -> Map.<String, Object>of("session_id", s.id(), "tenant", s.tenant(),
+                "user_id", s.userId(), "type", event(s, actor, now).map(AuditEntry::type).orElse(""),
+                "idle", !s.idleExpiresAt().isAfter(now) && s.absoluteExpiresAt().isAfter(now))).toList();
+        long intent = intents.begin(SessionService.CLEANUP, "*", "*", Map.of("actor", actor, "sessions", planned), now);
+        List<Session> deleted = batch.stream().filter(s -> store.delete(s.id())).toList();
+        audit.atomically(() -> {
+            deleted.forEach(s -> event(s, actor, now).ifPresent(audit::append));
+            intents.done(intent);
+        });
+        return deleted.size();
+    }
+
+    /** What a removal records: nothing for a session already ended by revocation (that was audited when it happened). */
+    static java.util.Optional<AuditEntry> event(Session s, String actor, Instant now) {
+        if (s.revoked()) {
+            return java.util.Optional.empty();
+        }
+        if (s.expiredAt(now)) {
+            return java.util.Optional.of(AuditEntry.of(s.tenant(), "session.expired").actor(actor).user(s.userId()).session(s.id())
+                    .detail("idle", !s.idleExpiresAt().isAfter(now) && s.absoluteExpiresAt().isAfter(now)).build());
+        }
+        return java.util.Optional.of(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
+                .detail("reason", "cleanup").build());
     }
 }

@@ -12,30 +12,49 @@ import dev.ward.tenant.TenantService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
 public final class SessionService {
     public static final String TOKEN_PREFIX = SessionRoute.TOKEN_PREFIX;
+    /** Kinds of session change, as intents name them (see {@link SessionChanges}). */
+    static final String ADMIT = "admit", ROTATE = "rotate", REVOKE = "revoke", REVOKE_USER = "revoke_user", AAL = "aal",
+            CLIENT = "client", CLEANUP = "cleanup";
 
     private final SessionStore store;
     private final TenantService tenants;
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
+    private final SessionChanges changes;
+    private final SessionIntents intents;
 
-    public SessionService(SessionStore store, TenantService tenants, AdminGuard guard, AuditTrail audit, Clock clock) {
+    /** @param intents where changes to a session store outside the database are recorded first (Redis; see SessionChanges) */
+    public SessionService(SessionStore store, SessionIntents intents, TenantService tenants, AdminGuard guard, AuditTrail audit,
+                          Clock clock) {
         this.store = store;
+        this.intents = intents;
         this.tenants = tenants;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
+        this.changes = new SessionChanges(store, intents, audit, clock);
     }
 
-    /** Opens a session under the tenant's concurrent-session limit (atomic across nodes). */
+    /** What must be recorded, in the same commit, with the outcome of opening a session (login history, login events). */
+    @FunctionalInterface
+    public interface OpeningRecord {
+        void record(Opening opening);
+    }
+
+    /**
+     * Opens a session under the tenant's concurrent-session limit (atomic across nodes). The session's events, and what
+     * {@code record} writes, commit with it: a login either exists and is recorded, or neither.
+     */
     public Opening open(String tenant, String userId, String username, List<String> roles, int aal, Policy policy,
-                        Client client) {
+                        Client client, OpeningRecord record) {
         Instant now = clock.instant();
         Instant absolute = now.plus(policy.absoluteTimeout());
         Instant idle = now.plus(policy.idleTimeout());
@@ -46,23 +65,40 @@ public final class SessionService {
         String token = SessionRoute.newToken(route);
         Session session = new Session(SessionRoute.newSessionId(route), tenant, userId, username, roles, aal,
                 now, now, idle, absolute, 0, client, null, null, now, 0, false);
-        return switch (store.admit(session, Secrets.sha256Hex(token), policy.idleTimeout(), policy.maxConcurrentSessions(),
-                policy.onLimit(), now)) {
-            case Admission.LimitReached limit -> {
-                audit.append(AuditEntry.of(tenant, "session.limit_reached").outcome(AuditEntry.DENIED).user(userId)
-                        .ip(client.ip()).detail("limit", limit.limit()).build());
-                yield new Opening.LimitReached(limit.limit());
-            }
-            case Admission.Admitted admitted -> {
-                for (Session evicted : admitted.evicted()) {
-                    audit.append(AuditEntry.of(tenant, "session.revoked").user(userId).session(evicted.id())
-                            .detail("reason", "evicted").detail("by_session", session.id()).build());
-                }
-                audit.append(AuditEntry.of(tenant, "session.created").user(userId).session(session.id()).ip(client.ip())
-                        .detail("aal", aal).build());
-                yield new Opening.Opened(new IssuedSession(session, token));
-            }
+        Admission admission = changes.make(ADMIT, tenant, userId, Map.of("session_id", session.id()),
+                () -> store.admit(session, Secrets.sha256Hex(token), policy.idleTimeout(), policy.maxConcurrentSessions(),
+                        policy.onLimit(), now),
+                result -> {
+                    switch (result) {
+                        case Admission.LimitReached limit -> {
+                            audit.append(AuditEntry.of(tenant, "session.limit_reached").outcome(AuditEntry.DENIED).user(userId)
+                                    .ip(client.ip()).detail("limit", limit.limit()).build());
+                            record.record(new Opening.LimitReached(limit.limit()));
+                        }
+                        case Admission.Admitted admitted -> {
+                            appendAdmission(session, admitted.evicted());
+                            record.record(new Opening.Opened(new IssuedSession(session, token)));
+                        }
+                    }
+                },
+                result -> {
+                    if (result instanceof Admission.Admitted) {
+                        store.revoke(session.id(), LOGIN_ABORTED, clock.instant());
+                    }
+                });
+        return switch (admission) {
+            case Admission.LimitReached limit -> new Opening.LimitReached(limit.limit());
+            case Admission.Admitted admitted -> new Opening.Opened(new IssuedSession(session, token));
         };
+    }
+
+    private void appendAdmission(Session session, List<Session> evicted) {
+        for (Session e : evicted) {
+            audit.append(AuditEntry.of(session.tenant(), "session.revoked").user(session.userId()).session(e.id())
+                    .detail("reason", "evicted").detail("by_session", session.id()).build());
+        }
+        audit.append(AuditEntry.of(session.tenant(), "session.created").user(session.userId()).session(session.id())
+                .ip(session.client().ip()).detail("aal", session.aal()).build());
     }
 
     /**
@@ -89,10 +125,22 @@ public final class SessionService {
 
     /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */
     public Validation validate(String token, Client client) {
-        return validate(token, null, Optional.of(client));
+        return validate(token, null, Optional.of(client), true);
+    }
+
+    /**
+     * Validates a token for a call that ends the session (logout): a use like any other, but never a rotation — a token
+     * minted for a session about to end would only be a token nobody asked for.
+     */
+    public Validation validateWithoutRotation(String token, Client client) {
+        return validate(token, null, Optional.of(client), false);
     }
 
     private Validation validate(String token, String tenant, Optional<Client> client) {
+        return validate(token, tenant, client, true);
+    }
+
+    private Validation validate(String token, String tenant, Optional<Client> client, boolean mayRotate) {
         OptionalInt route = SessionRoute.ofToken(token);
         if (route.isEmpty()) {
             return invalid("session_invalid", "The session token is not valid.");
@@ -100,7 +148,7 @@ public final class SessionService {
         Instant now = clock.instant();
         String hash = Secrets.sha256Hex(token);
         return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
-            case Lookup.Touched t -> afterTouch(t.session(), t.current(), hash, client, now);
+            case Lookup.Touched t -> afterTouch(t.session(), t.current() && mayRotate, hash, client, now);
             case Lookup.Expired e -> invalid("session_expired", "The session has expired.");
             case Lookup.Superseded s -> invalid("session_expired", "This token was replaced by a newer one and its grace period is over.");
             case Lookup.Revoked r -> new Validation.Invalid("session_revoked", "The session has been ended.",
@@ -126,34 +174,57 @@ public final class SessionService {
         if (client.isPresent() && changed(s.client(), client.get())) {
             Client seen = client.get();
             Policy.Binding binding = policy.binding();
-            if (binding != Policy.Binding.OFF) {
-                audit.append(AuditEntry.of(s.tenant(), "session.binding_changed")
-                        .outcome(binding == Policy.Binding.STRICT ? AuditEntry.DENIED : AuditEntry.SUCCESS)
-                        .user(s.userId()).session(s.id()).ip(seen.ip())
-                        .detail("previous_ip", s.client().ip()).detail("ip_changed", !s.client().ip().equals(seen.ip()))
-                        .detail("user_agent_changed", !s.client().userAgent().equals(seen.userAgent()))
-                        .detail("policy", binding.name().toLowerCase()).build());
-            }
             if (binding == Policy.Binding.STRICT) {
-                end(s, "binding", "system");
+                end(s, "binding", "system", bindingChanged(s, seen, binding));
                 return new Validation.Invalid("session_revoked", "The session was used from another client and has been ended.",
                         Optional.of("binding"));
             }
             if (binding == Policy.Binding.WARN) {
-                store.updateClient(s.id(), seen);
+                Session was = s;
+                changes.make(CLIENT, s.tenant(), s.userId(), Map.of("session_id", s.id(), "ip", seen.ip(), "user_agent", seen.userAgent()),
+                        () -> {
+                            store.updateClient(was.id(), seen);
+                            return null;
+                        },
+                        none -> audit.append(bindingChanged(was, seen, binding)));
                 s = s.withClient(seen);
             }
         }
         if (current && rotationDue(s, policy, now)) {
             String fresh = newTokenFor(s);
-            if (store.rotate(s.id(), hash, Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
-                audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id())
-                        .detail("reason", s.rotatePending() ? "privilege_change" : "schedule").build());
+            if (rotate(s, hash, fresh, now, policy, s.rotatePending() ? "privilege_change" : "schedule")) {
                 return new Validation.Valid(s.rotated(now), Optional.of(fresh));
             }
             // Another request rotated first: this token remains valid through the grace period.
         }
         return new Validation.Valid(s, Optional.empty());
+    }
+
+    private static AuditEntry bindingChanged(Session s, Client seen, Policy.Binding binding) {
+        return AuditEntry.of(s.tenant(), "session.binding_changed")
+                .outcome(binding == Policy.Binding.STRICT ? AuditEntry.DENIED : AuditEntry.SUCCESS)
+                .user(s.userId()).session(s.id()).ip(seen.ip())
+                .detail("previous_ip", s.client().ip()).detail("ip_changed", !s.client().ip().equals(seen.ip()))
+                .detail("user_agent_changed", !s.client().userAgent().equals(seen.userAgent()))
+                .detail("policy", binding.name().toLowerCase()).build();
+    }
+
+    /** Rotates the session's token (compare-and-set on the current one) with its event; false when another rotated first. */
+    private boolean rotate(Session s, String oldHash, String fresh, Instant now, Policy policy, String reason) {
+        String newHash = Secrets.sha256Hex(fresh);
+        return changes.make(ROTATE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "old", oldHash, "new", newHash),
+                () -> store.rotate(s.id(), oldHash, newHash, now, now.plus(policy.rotationGrace())),
+                rotated -> {
+                    if (rotated) {
+                        audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id())
+                                .detail("reason", reason).build());
+                    }
+                },
+                rotated -> changes.detached().ifPresent(d -> {
+                    if (rotated) {
+                        d.undoRotate(s.id(), oldHash, newHash);
+                    }
+                }));
     }
 
     /** A replacement token routes where the session already lives. */
@@ -186,34 +257,24 @@ public final class SessionService {
 
     /** Sets a live session's assurance level, e.g. back down when the user's MFA is switched off. */
     public void changeAal(Session s, int aal) {
-        if (store.setAal(s.id(), aal, clock.instant())) {
-            audit.append(AuditEntry.of(s.tenant(), "session.aal_changed").user(s.userId()).session(s.id())
-                    .detail("from", s.aal()).detail("to", aal).build());
-        }
+        changes.make(AAL, s.tenant(), s.userId(), Map.of("session_id", s.id(), "from", s.aal(), "to", aal),
+                () -> store.setAal(s.id(), aal, clock.instant()),
+                changed -> {
+                    if (changed) {
+                        audit.append(aalChanged(s.tenant(), s.userId(), s.id(), s.aal(), aal));
+                    }
+                });
+    }
+
+    private static AuditEntry aalChanged(String tenant, String userId, String sessionId, int from, int to) {
+        return AuditEntry.of(tenant, "session.aal_changed").user(userId).session(sessionId).detail("from", from).detail("to", to).build();
     }
 
     private Optional<String> rotateNow(Session s, String currentToken, String reason) {
         Instant now = clock.instant();
         String fresh = newTokenFor(s);
         Policy policy = tenants.policyOf(s.tenant());
-        if (!store.rotate(s.id(), Secrets.sha256Hex(currentToken), Secrets.sha256Hex(fresh), now, now.plus(policy.rotationGrace()))) {
-            return Optional.empty();
-        }
-        audit.append(AuditEntry.of(s.tenant(), "session.rotated").user(s.userId()).session(s.id()).detail("reason", reason).build());
-        return Optional.of(fresh);
-    }
-
-    /**
-     * Removes a session whose token was never handed out, because the login around it failed midway.
-     * Best effort: if the store is down too, the session is unusable anyway (nobody holds its token) and
-     * expires or is swept.
-     */
-    public void discard(Session session) {
-        try {
-            store.delete(session.id());
-        } catch (RuntimeException ignored) {
-            // the original failure is what the caller reports
-        }
+        return rotate(s, Secrets.sha256Hex(currentToken), fresh, now, policy, reason) ? Optional.of(fresh) : Optional.empty();
     }
 
     public void logout(Session session) {
@@ -241,13 +302,7 @@ public final class SessionService {
 
     /** Ends every other session of the holder, for {@code reason} (e.g. {@code mfa_disabled}). */
     public int endOthers(Session current, String reason) {
-        List<Session> ended = store.revokeAllOfUser(current.tenant(), current.userId(), current.id(), reason, clock.instant());
-        for (Session s : ended) {
-            audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor("user:" + current.userId()).user(s.userId())
-                    .session(s.id()).detail("reason", reason).detail("by_session", current.id()).build());
-        }
-        awaitReplicas(current.tenant(), current.userId(), ended);
-        return ended.size();
+        return endAll(current.tenant(), current.userId(), current.id(), reason, "user:" + current.userId(), current.id());
     }
 
     /** Live sessions for administrators; tenant null means all tenants (system administrators only). */
@@ -288,13 +343,29 @@ public final class SessionService {
 
     /** Ends every live session of a user but {@code keepSessionId} (may be null): the actor's own, when they act on themselves. */
     public int endAllOfUser(String tenant, String userId, String keepSessionId, String reason, Actor actor) {
-        List<Session> ended = store.revokeAllOfUser(tenant, userId, keepSessionId, reason, clock.instant());
-        for (Session s : ended) {
-            audit.append(AuditEntry.of(tenant, "session.revoked").actor(actor).user(userId).session(s.id())
-                    .detail("reason", reason).build());
+        return endAll(tenant, userId, keepSessionId, reason, actor.auditName(), null);
+    }
+
+    private int endAll(String tenant, String userId, String keepSessionId, String reason, String actor, String bySession) {
+        Map<String, Object> payload = new java.util.LinkedHashMap<>();
+        payload.put("reason", reason);
+        payload.put("actor", actor);
+        if (keepSessionId != null) {
+            payload.put("keep", keepSessionId);
         }
+        if (bySession != null) {
+            payload.put("by_session", bySession);
+        }
+        List<Session> ended = changes.make(REVOKE_USER, tenant, userId, payload,
+                () -> store.revokeAllOfUser(tenant, userId, keepSessionId, reason, clock.instant()),
+                revoked -> revoked.forEach(s -> audit.append(revokedEvent(s, reason, actor, bySession))));
         awaitReplicas(tenant, userId, ended);
         return ended.size();
+    }
+
+    private static AuditEntry revokedEvent(Session s, String reason, String actor, String bySession) {
+        return AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
+                .detail("reason", reason).detail("by_session", bySession).build();
     }
 
     /** A role change: sessions carry the new roles and get a new token at their next use. */
@@ -302,10 +373,16 @@ public final class SessionService {
         store.updateRoles(tenant, userId, roles);
     }
 
-    private void end(Session s, String reason, String actor) {
-        if (store.revoke(s.id(), reason, clock.instant())) {
-            audit.append(AuditEntry.of(s.tenant(), "session.revoked").actor(actor).user(s.userId()).session(s.id())
-                    .detail("reason", reason).build());
+    private void end(Session s, String reason, String actor, AuditEntry... before) {
+        boolean ended = changes.make(REVOKE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "reason", reason, "actor", actor),
+                () -> store.revoke(s.id(), reason, clock.instant()),
+                revoked -> {
+                    audit.appendAll(List.of(before));
+                    if (revoked) {
+                        audit.append(revokedEvent(s, reason, actor, null));
+                    }
+                });
+        if (ended) {
             awaitReplicas(s.tenant(), s.userId(), List.of(s));
         }
     }
@@ -318,6 +395,107 @@ public final class SessionService {
         if (!ended.isEmpty()) {
             store.awaitRevocationReplicas(tenant, userId);
         }
+    }
+
+    /**
+     * How long an intent must be old before a repair takes it: longer than any request may take (every store call is
+     * bounded well below it), so a change still under way is never repaired under its feet.
+     */
+    public static final java.time.Duration REPAIR_AFTER = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Finishes or undoes the session changes interrupted between Redis and the database (a node died, or a store failed
+     * in between), each once, from any node: a login's session is ended (its token never reached anyone) with its events
+     * written; a rotation is taken back (the holder still has the old token); a revocation, a change of assurance level
+     * or of client is finished and audited. Answers how many it repaired. Nothing to do with sessions in the database.
+     */
+    public int repairInterrupted(String node) {
+        if (changes.detached().isEmpty()) {
+            return 0;
+        }
+        DetachedSessionStore detached = changes.detached().get();
+        Instant now = clock.instant();
+        int repaired = 0;
+        for (SessionIntents.Intent intent : intents.claimInterrupted(now.minus(REPAIR_AFTER), now.minus(REPAIR_AFTER), node, 100, now)) {
+            audit.atomically(() -> {
+                repair(detached, intent, clock.instant());
+                intents.finish(intent.id(), node);
+            });
+            repaired++;
+        }
+        return repaired;
+    }
+
+    private void repair(DetachedSessionStore d, SessionIntents.Intent i, Instant now) {
+        Map<String, Object> p = i.payload();
+        String sessionId = (String) p.get("session_id");
+        switch (i.kind()) {
+            case ADMIT -> {
+                for (Session e : d.evictedBy(i.tenant(), i.userId(), sessionId)) {
+                    audit.append(revokedEvent(e, "evicted", null, sessionId));
+                }
+                Optional<Session> s = store.findById(sessionId);
+                if (s.isPresent()) {
+                    // It existed: recorded as created, and ended, now or by the request that could not record it.
+                    appendAdmissionOnly(s.get());
+                    if (s.get().liveAt(now) ? store.revoke(sessionId, LOGIN_ABORTED, now) : LOGIN_ABORTED.equals(s.get().revokeReason())) {
+                        audit.append(revokedEvent(s.get(), LOGIN_ABORTED, "system", null));
+                    }
+                }
+            }
+            case ROTATE -> d.undoRotate(sessionId, (String) p.get("old"), (String) p.get("new"));
+            case REVOKE -> {
+                String reason = (String) p.get("reason");
+                store.findById(sessionId).ifPresent(s -> {
+                    if (s.liveAt(now) ? store.revoke(sessionId, reason, now) : reason.equals(s.revokeReason())) {
+                        audit.append(revokedEvent(s, reason, (String) p.get("actor"), null));
+                    }
+                });
+            }
+            case REVOKE_USER -> {
+                String reason = (String) p.get("reason");
+                Map<String, Session> ended = new java.util.LinkedHashMap<>();
+                d.revokedSince(i.tenant(), i.userId(), reason, i.begunAt()).forEach(s -> ended.put(s.id(), s));
+                store.revokeAllOfUser(i.tenant(), i.userId(), (String) p.get("keep"), reason, now).forEach(s -> ended.put(s.id(), s));
+                ended.values().forEach(s -> audit.append(revokedEvent(s, reason, (String) p.get("actor"), (String) p.get("by_session"))));
+            }
+            case AAL -> {
+                int to = ((Number) p.get("to")).intValue();
+                if (store.setAal(sessionId, to, now)) {
+                    audit.append(aalChanged(i.tenant(), i.userId(), sessionId, ((Number) p.get("from")).intValue(), to));
+                }
+            }
+            case CLIENT -> store.findById(sessionId).filter(s -> s.liveAt(now)).ifPresent(s -> {
+                Client seen = new Client((String) p.get("ip"), (String) p.get("user_agent"));
+                store.updateClient(sessionId, seen);
+                audit.append(bindingChanged(s, seen, Policy.Binding.WARN));
+            });
+            case CLEANUP -> {
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> planned = (List<Map<String, Object>>) p.get("sessions");
+                for (Map<String, Object> e : planned) {
+                    // Deleted by the interrupted run or now: either way its event is due (once, unless a node removed
+                    // it meanwhile on its own sweep, which is recorded there too).
+                    store.delete((String) e.get("session_id"));
+                    String type = (String) e.get("type");
+                    if (!type.isEmpty()) {
+                        AuditEntry.Builder b = AuditEntry.of((String) e.get("tenant"), type).actor((String) p.get("actor"))
+                                .user((String) e.get("user_id")).session((String) e.get("session_id"));
+                        audit.append(type.equals("session.expired") ? b.detail("idle", e.get("idle")).build()
+                                : b.detail("reason", "cleanup").build());
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("unknown session intent " + i.kind());
+        }
+    }
+
+    /** The reason a repair ends a session whose login never answered: nobody ever held its token. */
+    static final String LOGIN_ABORTED = "login_aborted";
+
+    private void appendAdmissionOnly(Session s) {
+        audit.append(AuditEntry.of(s.tenant(), "session.created").user(s.userId()).session(s.id()).ip(s.client().ip())
+                .detail("aal", s.aal()).detail("repaired", true).build());
     }
 
     private static Validation invalid(String code, String detail) {

@@ -54,11 +54,13 @@ public final class TenantService {
         }
         Policy policy = Policy.defaults().merge(policyPatch);
         Tenant tenant = new Tenant(id, name.strip(), policy, 1, clock.instant());
-        if (!store.insert(tenant)) {
-            throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
-        }
+        audit.atomically(() -> {
+            if (!store.insert(tenant)) {
+                throw ProblemException.conflict("tenant_exists", "A tenant with id '" + id + "' exists already.");
+            }
+            audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
+        });
         cache.changed();
-        audit.append(AuditEntry.of(id, "admin.tenant_created").actor(actor).detail("tenant", id).build());
         return tenant;
     }
 
@@ -78,11 +80,13 @@ public final class TenantService {
 
     /** Creates a tenant without an actor: bootstrap only. False when it exists. */
     public boolean createIfAbsent(String id, String name) {
-        boolean created = store.insert(new Tenant(id, name, Policy.defaults(), 1, clock.instant()));
-        if (created) {
-            audit.append(AuditEntry.of(id, "admin.tenant_created").actor(new Actor.Operator()).detail("tenant", id).build());
-        }
-        return created;
+        return audit.atomically(() -> {
+            boolean created = store.insert(new Tenant(id, name, Policy.defaults(), 1, clock.instant()));
+            if (created) {
+                audit.append(AuditEntry.of(id, "admin.tenant_created").actor(new Actor.Operator()).detail("tenant", id).build());
+            }
+            return created;
+        });
     }
 
     public List<Tenant> list(Actor actor) {
@@ -103,10 +107,16 @@ public final class TenantService {
         for (int attempt = 0; attempt < 10; attempt++) {
             Tenant current = require(id);
             Policy next = current.policy().merge(patch);
-            if (store.updatePolicy(id, next, current.policyVersion())) {
-                cache.changed();
+            boolean updated = audit.atomically(() -> {
+                if (!store.updatePolicy(id, next, current.policyVersion())) {
+                    return false;
+                }
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
                         .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
+                return true;
+            });
+            if (updated) {
+                cache.changed();
                 return new Tenant(id, current.name(), next, current.policyVersion() + 1, current.createdAt());
             }
         }

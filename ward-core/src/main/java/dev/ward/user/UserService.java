@@ -59,23 +59,27 @@ public final class UserService {
         guard.requireAdminOf(actor, tenantId);
         Tenant tenant = requireTenant(tenantId);
         User user = newUser(tenant, username, password, roles);
-        if (!users.insert(user)) {
-            throw ProblemException.conflict("user_exists", "A user with that username exists in this tenant.");
-        }
-        audit.append(AuditEntry.of(tenantId, "admin.user_created").actor(actor).user(user.id())
-                .detail("roles", user.roles()).build());
+        audit.atomically(() -> {
+            if (!users.insert(user)) {
+                throw ProblemException.conflict("user_exists", "A user with that username exists in this tenant.");
+            }
+            audit.append(AuditEntry.of(tenantId, "admin.user_created").actor(actor).user(user.id())
+                    .detail("roles", user.roles()).build());
+        });
         return new UserView(user, UserStatus.ACTIVE, null);
     }
 
     /** Bootstrap only: creates the first administrator without an actor. False when the username exists. */
     public boolean createInitialAdmin(Tenant tenant, String username, String password) {
         User user = newUser(tenant, username, password, List.of(Actor.ADMIN_ROLE));
-        boolean created = users.insert(user);
-        if (created) {
-            audit.append(AuditEntry.of(tenant.id(), "admin.user_created").actor(new Actor.Operator()).user(user.id())
-                    .detail("roles", user.roles()).detail("bootstrap", true).build());
-        }
-        return created;
+        return audit.atomically(() -> {
+            boolean created = users.insert(user);
+            if (created) {
+                audit.append(AuditEntry.of(tenant.id(), "admin.user_created").actor(new Actor.Operator()).user(user.id())
+                        .detail("roles", user.roles()).detail("bootstrap", true).build());
+            }
+            return created;
+        });
     }
 
     private User newUser(Tenant tenant, String username, String password, List<String> roles) {
@@ -122,8 +126,10 @@ public final class UserService {
     public void unlock(Actor actor, String tenant, String userId) {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
-        lockouts.clear(tenant, user.id());
-        audit.append(AuditEntry.of(tenant, "account.unlocked").actor(actor).user(user.id()).build());
+        audit.atomically(() -> {
+            lockouts.clear(tenant, user.id());
+            audit.append(AuditEntry.of(tenant, "account.unlocked").actor(actor).user(user.id()).build());
+        });
     }
 
     /**
@@ -136,17 +142,21 @@ public final class UserService {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
         sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
-        users.setDisabled(tenant, user.id(), true);
-        challenges.deleteAllOfUser(tenant, user.id());
-        audit.append(AuditEntry.of(tenant, "admin.user_disabled").actor(actor).user(user.id()).build());
+        audit.atomically(() -> {
+            users.setDisabled(tenant, user.id(), true);
+            challenges.deleteAllOfUser(tenant, user.id());
+            audit.append(AuditEntry.of(tenant, "admin.user_disabled").actor(actor).user(user.id()).build());
+        });
         sessions.endAllOfUser(tenant, user.id(), "user_disabled", actor);
     }
 
     public void enable(Actor actor, String tenant, String userId) {
         guard.requireAdminOf(actor, tenant);
         User user = require(tenant, userId);
-        users.setDisabled(tenant, user.id(), false);
-        audit.append(AuditEntry.of(tenant, "admin.user_enabled").actor(actor).user(user.id()).build());
+        audit.atomically(() -> {
+            users.setDisabled(tenant, user.id(), false);
+            audit.append(AuditEntry.of(tenant, "admin.user_enabled").actor(actor).user(user.id()).build());
+        });
     }
 
     public UserView setRoles(Actor actor, String tenant, String userId, List<String> roles) {
@@ -155,10 +165,12 @@ public final class UserService {
         List<String> clean = validRoles(roles);
         // Sessions first, then the user, then sessions again: see disable.
         sessions.rolesChanged(tenant, user.id(), clean);
-        users.setRoles(tenant, user.id(), clean);
+        audit.atomically(() -> {
+            users.setRoles(tenant, user.id(), clean);
+            audit.append(AuditEntry.of(tenant, "admin.user_roles_changed").actor(actor).user(user.id())
+                    .detail("from", user.roles()).detail("to", clean).build());
+        });
         sessions.rolesChanged(tenant, user.id(), clean);
-        audit.append(AuditEntry.of(tenant, "admin.user_roles_changed").actor(actor).user(user.id())
-                .detail("from", user.roles()).detail("to", clean).build());
         return view(require(tenant, userId));
     }
 
@@ -202,10 +214,12 @@ public final class UserService {
         String hash = hasher.hash(newPassword);
         // Sessions first, then the password, then sessions again: see disable.
         sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
-        users.setPasswordHash(user.tenant(), user.id(), hash);
-        // A challenge was earned with the old password: it must not finish a sign-in under the new one.
-        challenges.deleteAllOfUser(user.tenant(), user.id());
-        audit.append(AuditEntry.of(user.tenant(), "account.password_changed").actor(actor).user(user.id()).build());
+        audit.atomically(() -> {
+            users.setPasswordHash(user.tenant(), user.id(), hash);
+            // A challenge was earned with the old password: it must not finish a sign-in under the new one.
+            challenges.deleteAllOfUser(user.tenant(), user.id());
+            audit.append(AuditEntry.of(user.tenant(), "account.password_changed").actor(actor).user(user.id()).build());
+        });
         sessions.endAllOfUser(user.tenant(), user.id(), "password_change", actor);
     }
 

@@ -83,6 +83,16 @@ class SessionTokenPropertyTest {
         @Override public void subscribe(String topic, Runnable changed) { }
     }
 
+    /** The recording store is not detached from the database, so no intent is ever written. */
+    private static final dev.ward.session.SessionIntents NO_INTENTS = new dev.ward.session.SessionIntents() {
+        @Override public long begin(String k, String t, String u, Map<String, Object> p, Instant now) { throw new IllegalStateException(); }
+        @Override public boolean done(long id) { throw new IllegalStateException(); }
+        @Override public void finish(long id, String claimant) { throw new IllegalStateException(); }
+        @Override public List<dev.ward.session.SessionIntents.Intent> claimInterrupted(Instant b, Instant s, String c, int l, Instant n) {
+            throw new IllegalStateException();
+        }
+    };
+
     private static final class DiscardingAudit implements AuditStore {
         @Override public void append(Instant at, List<AuditEntry> e) { }
         @Override public long appendOne(Instant at, AuditEntry e) { return 0; }
@@ -97,11 +107,12 @@ class SessionTokenPropertyTest {
         MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
         AuditTrail audit = new AuditTrail(new DiscardingAudit(), java.util.function.Supplier::get, clock);
         RecordingStore store = new RecordingStore();
-        SessionService sessions = new SessionService(store, new TenantService(new NoTenants(), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
+        SessionService sessions = new SessionService(store, NO_INTENTS, new TenantService(new NoTenants(), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
                 new AdminGuard(audit), audit, clock);
 
         for (int i = 0; i < count; i++) {
-            Opening o = sessions.open("hosp-a", "usr_" + user, user, List.of("staff"), aal, Policy.defaults(), Client.UNKNOWN);
+            Opening o = sessions.open("hosp-a", "usr_" + user, user, List.of("staff"), aal, Policy.defaults(), Client.UNKNOWN,
+                    opening -> { });
             assertThat(o).isInstanceOf(Opening.Opened.class);
             var issued = ((Opening.Opened) o).issued();
             String token = issued.token();

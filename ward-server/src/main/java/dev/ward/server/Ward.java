@@ -45,6 +45,7 @@ import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
 import dev.ward.store.sql.SqlMfaStore;
+import dev.ward.store.sql.SqlSessionIntents;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -147,7 +148,8 @@ public final class Ward implements AutoCloseable {
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), db::atomically, clock);
                 AdminGuard guard = new AdminGuard(audit);
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
-                SessionService sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
+                SqlSessionIntents intents = new SqlSessionIntents(db);
+                SessionService sessions = new SessionService(sessionStore, intents, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
@@ -169,7 +171,7 @@ public final class Ward implements AutoCloseable {
                 keys.register(attributes);
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
-                SessionCleanup cleanup = new SessionCleanup(sessionStore, audit, clock);
+                SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
@@ -259,7 +261,7 @@ public final class Ward implements AutoCloseable {
             if (core.redis().isPresent()) {
                 // Sessions live in Redis now; any left in the database are from before and must never come back
                 // (they would, were Redis switched off again), so they end here, audited.
-                long stale = new SessionCleanup(new SqlSessionStore(core.db()), core.audit(), clock)
+                long stale = new SessionCleanup(new SqlSessionStore(core.db()), new SqlSessionIntents(core.db()), core.audit(), clock)
                         .run(new CleanupCriteria(CleanupCriteria.Selection.ALL, null, null), "system", n -> { });
                 if (stale > 0) {
                     console.println("Sessions are kept in Redis: removed " + stale + " session(s) left in the database.");
@@ -284,6 +286,11 @@ public final class Ward implements AutoCloseable {
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
+            if (core.redis().isPresent()) {
+                // Session changes interrupted between Redis and the database (by this node or one that died) are
+                // finished or undone here; the first run also takes over what a previous run of this node left.
+                scheduler.scheduleWithFixedDelay(() -> repairSessions(core), 0, REPAIR_SECONDS, TimeUnit.SECONDS);
+            }
             // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
             Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
                     new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
@@ -304,6 +311,26 @@ public final class Ward implements AutoCloseable {
         }
         return checks;
     }
+
+    /** How often interrupted session changes are looked for (they are repaired once SessionService.REPAIR_AFTER old). */
+    static final long REPAIR_SECONDS = 5;
+    /** This process, as it claims interrupted session changes to repair. */
+    private static final String NODE = FhirAuditExport.localNodeName() + ":" + ProcessHandle.current().pid() + ":"
+            + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+    private static void repairSessions(Core core) {
+        try {
+            int n = core.sessions().repairInterrupted(NODE);
+            if (n > 0) {
+                log.warn("repaired {} interrupted session change(s)", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("repairing interrupted session changes failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Repairs interrupted session changes now, as the schedule would; answers how many. */
+    public int repairSessionsNow() { return core.sessions().repairInterrupted(NODE); }
 
     private static void sweep(Core core) {
         try {

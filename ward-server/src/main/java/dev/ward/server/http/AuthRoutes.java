@@ -157,7 +157,7 @@ final class AuthRoutes {
     }
 
     private void logout(Context ctx) {
-        Credentials.Held held = credentials.requireSessionForEnrollment(ctx);
+        Credentials.Held held = credentials.requireSessionToEnd(ctx);
         sessions.logout(held.session());
         cookies.clear(ctx);
         responses.noContent(ctx);

@@ -87,13 +87,24 @@ final class Credentials {
      * come from an allowed origin (CSRF), checked before the session is used.
      */
     Held requireSessionForEnrollment(Context ctx) {
+        return requireSession(ctx, true);
+    }
+
+    /** The session a logout ends: any live one, never rotated on the way out (issue 17: no token minted for a session ending). */
+    Held requireSessionToEnd(Context ctx) {
+        return requireSession(ctx, false);
+    }
+
+    private Held requireSession(Context ctx, boolean mayRotate) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
         if (fromCookie) {
             browsers.requireCookieWriteAllowed(ctx, () -> sessions.tenantOf(token));
         }
-        return switch (sessions.validate(token, proxies.client(ctx))) {
+        var validation = mayRotate ? sessions.validate(token, proxies.client(ctx))
+                : sessions.validateWithoutRotation(token, proxies.client(ctx));
+        return switch (validation) {
             case Validation.Valid v -> {
                 ctx.attribute(BrowserGuard.TENANT, v.session().tenant());
                 if (v.rotatedToken().isPresent()) {

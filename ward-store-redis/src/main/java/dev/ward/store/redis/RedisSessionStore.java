@@ -7,6 +7,7 @@ import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionRoute;
+import dev.ward.session.DetachedSessionStore;
 import dev.ward.session.SessionStore;
 import dev.ward.tenant.Policy;
 import io.lettuce.core.Limit;
@@ -43,7 +44,7 @@ import java.util.function.Predicate;
  * A session's keys live {@link #RETAIN} longer than the session, so a holder can still be told
  * "expired" or "revoked" rather than "invalid"; every key carries a TTL.
  */
-public final class RedisSessionStore implements SessionStore {
+public final class RedisSessionStore implements DetachedSessionStore {
     /** How long an ended session's record outlives it. */
     public static final Duration RETAIN = Duration.ofMinutes(15);
     /** How long a revocation waits for its replicas before it answers 503 (it stands on the primary regardless). */
@@ -60,6 +61,7 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScripts SET_AAL = RedisScripts.load("set_aal");
     private static final RedisScripts UPDATE_CLIENT = RedisScripts.load("update_client");
     private static final RedisScripts DELETE = RedisScripts.load("delete");
+    private static final RedisScripts UNDO_ROTATE = RedisScripts.load("undo_rotate");
     private static final Comparator<Session> OLDEST_FIRST = Comparator.comparing(Session::createdAt).thenComparing(Session::id);
 
     private final RedisConnection redis;
@@ -137,6 +139,45 @@ public final class RedisSessionStore implements SessionStore {
             return Optional.empty();
         }
         return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "tenant")));
+    }
+
+    @Override
+    public List<Session> evictedBy(String tenant, String userId, String sessionId) {
+        return walkRaw(tenant, h -> userId.equals(h.get("user")) && "evicted".equals(h.get("reason")) && sessionId.equals(h.get("by")));
+    }
+
+    @Override
+    public List<Session> revokedSince(String tenant, String userId, String reason, Instant since) {
+        return walkRaw(tenant, h -> userId.equals(h.get("user")) && reason.equals(h.get("reason")) && h.get("revoked") != null
+                && Long.parseLong(h.get("revoked")) >= since.toEpochMilli());
+    }
+
+    @Override
+    public boolean undoRotate(String sessionId, String oldHash, String newHash) {
+        return withRoute(sessionId, false, route -> this.<Long>run(UNDO_ROTATE, ScriptOutputType.INTEGER, route, Instant.EPOCH,
+                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)}, List.of(oldHash, newHash)) == 1);
+    }
+
+    /**
+     * Every session record of a tenant (ended ones too, while Redis keeps them) whose raw fields match: the rare reads of
+     * a repair, which walks the tenant index a page at a time.
+     */
+    private List<Session> walkRaw(String tenant, Predicate<Map<String, String>> match) {
+        String index = tenantIndex(tenant);
+        List<Session> found = new ArrayList<>();
+        for (long offset = 0; ; offset += PAGE) {
+            long from = offset;
+            List<String> ids = redis.call(r -> r.zrange(index, from, from + PAGE - 1));
+            List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
+            for (Map<String, String> h : records) {
+                if (!h.isEmpty() && match.test(h)) {
+                    found.add(read(h));
+                }
+            }
+            if (ids.size() < PAGE) {
+                return found;
+            }
+        }
     }
 
     @Override

@@ -352,22 +352,30 @@ public final class SqlDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs an INSERT; false, with nothing written, when it would break a unique constraint. Inside a transaction the
-     * INSERT gets a savepoint of its own, since PostgreSQL aborts the whole transaction at the first failed statement.
-     */
+    /** Runs an INSERT; false, with nothing written, when it would break a unique constraint. */
     boolean insertUnlessDuplicate(java.util.function.Consumer<Handle> insert) {
-        Bound b = bound.get();
-        String savepoint = b == null ? null : "ward_insert_" + (++b.savepoints);
-        try {
-            if (savepoint != null) {
-                b.handle.savepoint(savepoint);
-            }
-            run(insert);
-            if (savepoint != null) {
-                b.handle.releaseSavepoint(savepoint);
-            }
+        return unlessDuplicate(h -> {
+            insert.accept(h);
             return true;
+        });
+    }
+
+    /**
+     * Runs writes in one transaction (this thread's, if {@link #atomically} opened one); false, with none of them
+     * written, when one would break a unique constraint. Inside an enclosing transaction the writes get a savepoint,
+     * since PostgreSQL aborts the whole transaction at the first failed statement.
+     */
+    boolean unlessDuplicate(HandleCallback<Boolean, RuntimeException> writes) {
+        Bound b = bound.get();
+        String savepoint = b == null ? null : "ward_write_" + (++b.savepoints);
+        try {
+            if (savepoint == null) {
+                return inTransaction(writes);
+            }
+            b.handle.savepoint(savepoint);
+            boolean done = writes.withHandle(b.handle);
+            b.handle.releaseSavepoint(savepoint);
+            return done;
         } catch (org.jdbi.v3.core.statement.StatementException e) {
             if (isUniqueViolation(e)) {
                 if (savepoint != null) {

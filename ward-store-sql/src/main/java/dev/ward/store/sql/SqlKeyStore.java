@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.StatementException;
 
 public final class SqlKeyStore implements KeyStore {
     private final SqlDatabase db;
@@ -45,17 +44,17 @@ public final class SqlKeyStore implements KeyStore {
 
     @Override
     public boolean create(String tenant, String wrappedKeyset, Instant now) {
-        return unlessDuplicate(() -> db.inTransaction(h -> {
+        return db.unlessDuplicate(h -> {
             h.createUpdate("INSERT INTO key_rings (tenant_id, primary_version, rotated_at) VALUES (:t, 1, :now)")
                     .bind("t", tenant).bind("now", Columns.timestamp(now)).execute();
             insertVersion(h, tenant, 1, wrappedKeyset, now);
             return true;
-        }));
+        });
     }
 
     @Override
     public boolean rotate(String tenant, int expectedPrimary, String wrappedKeyset, Instant now) {
-        return unlessDuplicate(() -> db.inTransaction(h -> {
+        return db.unlessDuplicate(h -> {
             // The ring row is updated first, so a concurrent rotation waits on its lock and then finds no match.
             int moved = h.createUpdate("UPDATE key_rings SET primary_version = :next, rotated_at = :now "
                             + "WHERE tenant_id = :t AND primary_version = :expected")
@@ -66,7 +65,7 @@ public final class SqlKeyStore implements KeyStore {
             }
             insertVersion(h, tenant, expectedPrimary + 1, wrappedKeyset, now);
             return true;
-        }));
+        });
     }
 
     @Override
@@ -80,16 +79,5 @@ public final class SqlKeyStore implements KeyStore {
     private static void insertVersion(Handle h, String tenant, int version, String wrapped, Instant now) {
         h.createUpdate("INSERT INTO key_versions (tenant_id, version, wrapped_keyset, created_at) VALUES (:t, :v, :w, :now)")
                 .bind("t", tenant).bind("v", version).bind("w", wrapped).bind("now", Columns.timestamp(now)).execute();
-    }
-
-    private static boolean unlessDuplicate(java.util.function.BooleanSupplier write) {
-        try {
-            return write.getAsBoolean();
-        } catch (StatementException e) {
-            if (SqlDatabase.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
     }
 }

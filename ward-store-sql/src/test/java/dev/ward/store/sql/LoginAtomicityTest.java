@@ -11,6 +11,7 @@ import dev.ward.auth.LoginLimits;
 import dev.ward.auth.LoginRequest;
 import dev.ward.auth.LoginResult;
 import dev.ward.auth.LoginService;
+import dev.ward.session.SessionService;
 import dev.ward.problem.StoreUnavailableException;
 import java.time.Instant;
 import java.util.List;
@@ -58,6 +59,19 @@ class LoginAtomicityTest extends StoreContract {
         assertThatThrownBy(() -> login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(w.sessionStore.live("atom", userId, w.clock.instant(), 10)).isEmpty();
+        if (w.sessionStore instanceof dev.ward.session.DetachedSessionStore) {
+            // In Redis the session existed for a moment (ended at once): the repair records it, created and aborted.
+            assertThat(w.audit.recent("atom", "session.created", 10)).isEmpty();
+            w.clock.advance(SessionService.REPAIR_AFTER.plusSeconds(1));
+            assertThat(w.sessions.repairInterrupted("test")).isEqualTo(1);
+            assertThat(w.audit.recent("atom", "session.created", 10)).singleElement()
+                    .satisfies(e -> assertThat(e.details()).containsEntry("repaired", true));
+            assertThat(w.audit.recent("atom", "session.revoked", 10)).singleElement()
+                    .satisfies(e -> assertThat(e.details()).containsEntry("reason", "login_aborted"));
+            assertThat(w.sessions.repairInterrupted("test")).as("once").isZero();
+        } else {
+            assertThat(w.audit.recent("atom", "session.created", 10)).as("rolled back with the login").isEmpty();
+        }
 
         // With the audit back, the same login works and is recorded.
         assertThat(w.login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))

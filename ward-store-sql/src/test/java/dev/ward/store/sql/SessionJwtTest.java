@@ -39,7 +39,7 @@ class SessionJwtTest extends StoreContract {
         w = fixture("jwt");
         w.tenant(TENANT);
         String alice = w.user(TENANT, "alice", "Correct-Horse-9!", List.of("provider", "staff"));
-        Opening opening = w.sessions.open(TENANT, alice, "alice", List.of("provider", "staff"), 2, w.policy(TENANT), StoreFixture.DESK);
+        Opening opening = w.sessions.open(TENANT, alice, "alice", List.of("provider", "staff"), 2, w.policy(TENANT), StoreFixture.DESK, o -> { });
         session = ((Opening.Opened) opening).issued().session();
     }
 
@@ -100,7 +100,7 @@ class SessionJwtTest extends StoreContract {
         w.tenant("hosp-b");
         String bob = w.user("hosp-b", "bob", "Correct-Horse-9!", List.of("admin"));
         Session other = ((Opening.Opened) w.sessions.open("hosp-b", bob, "bob", List.of("admin"), 2, w.policy("hosp-b"),
-                StoreFixture.DESK)).issued().session();
+                StoreFixture.DESK, o -> { })).issued().session();
         w.tenants.updatePolicy(OPERATOR, TENANT, Map.of("jwt", Map.of("audience", "https://emr.hosp-a.example")));
 
         JWTClaimsSet a1 = SignedJWT.parse(w.jwt.issue(session, ISSUER).token()).getJWTClaimsSet();

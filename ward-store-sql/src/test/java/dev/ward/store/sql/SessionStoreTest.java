@@ -60,7 +60,7 @@ class SessionStoreTest extends StoreContract {
     }
 
     private IssuedSession open(String tenant, String userId) {
-        return opened(sessions.open(tenant, userId, "user-" + userId, List.of("staff"), 1, POLICY, CLIENT));
+        return opened(sessions.open(tenant, userId, "user-" + userId, List.of("staff"), 1, POLICY, CLIENT, o -> { }));
     }
 
     private IssuedSession open() {
@@ -150,7 +150,7 @@ class SessionStoreTest extends StoreContract {
     @Test
     void idleTimeoutLongerThanTheLifetimeIsClippedAtOpen() {
         Policy odd = Policy.defaults().merge(Map.of("session", Map.of("idle_timeout_seconds", 1800, "absolute_timeout_seconds", 600)));
-        Session s = opened(sessions.open("hosp-a", "usr_1", "u", List.of(), 1, odd, CLIENT)).session();
+        Session s = opened(sessions.open("hosp-a", "usr_1", "u", List.of(), 1, odd, CLIENT, o -> { })).session();
         assertThat(s.idleExpiresAt()).isEqualTo(s.absoluteExpiresAt()).isEqualTo(clock.instant().plusSeconds(600));
     }
 

@@ -125,7 +125,7 @@ final class StoreFixture implements AutoCloseable {
             guard = new AdminGuard(audit);
             tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
             sessionStore = stores.sessions();
-            sessions = new SessionService(sessionStore, tenants, guard, audit, clock);
+            sessions = new SessionService(sessionStore, new SqlSessionIntents(db), tenants, guard, audit, clock);
             userStore = new SqlUserStore(db);
             lockouts = new SqlLockoutStore(db);
             history = new SqlLoginAttemptStore(db);
@@ -144,7 +144,7 @@ final class StoreFixture implements AutoCloseable {
             keys.register(mfa);
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
-            cleanup = new SessionCleanup(sessionStore, audit, clock);
+            cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), audit, clock);
         } catch (RuntimeException | Error e) {
             invalidations.close();
             if (ownsStores) {
@@ -199,7 +199,7 @@ final class StoreFixture implements AutoCloseable {
     }
 
     IssuedSession open(String tenant, String userId, int aal, Client client) {
-        Opening opening = sessions.open(tenant, userId, "user-" + userId, List.of("staff"), aal, policy(tenant), client);
+        Opening opening = sessions.open(tenant, userId, "user-" + userId, List.of("staff"), aal, policy(tenant), client, o -> { });
         assertThat(opening).isInstanceOf(Opening.Opened.class);
         return ((Opening.Opened) opening).issued();
     }

@@ -5,7 +5,11 @@ local live = liveOf(KEYS[1])
 local out = { 1 }
 if #live >= max then
   if not evict then return { 0 } end
+  local newId
+  for i = 7, #ARGV - 1, 2 do if ARGV[i] == 'id' then newId = ARGV[i + 1] end end
   for i = 1, #live - max + 1 do
+    -- Which login evicted it: what the repair of that login needs, should it be interrupted.
+    redis.call('HSET', skey(live[i].r.id), 'by', newId)
     finish(live[i].r, 'evicted')
     out[#out + 1] = live[i].flat
   end

@@ -1,0 +1,75 @@
+package dev.ward.session;
+
+import dev.ward.audit.AuditTrail;
+import dev.ward.problem.StoreUnavailableException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Every change to the session store goes through here with what records it (audit events, login history), so the
+ * outcome is one of two: done and recorded, or not done (docs/decisions/0011-order-of-effects.md). With sessions in
+ * the database both commit in one transaction. With sessions in Redis, an intent is written first, the change made,
+ * then the records and the intent's deletion commit together; an interruption between leaves the intent for
+ * {@link SessionService#repairInterrupted} to finish or undo.
+ */
+final class SessionChanges {
+    private final Optional<DetachedSessionStore> detached;
+    private final SessionIntents intents;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    SessionChanges(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
+        this.detached = store instanceof DetachedSessionStore d ? Optional.of(d) : Optional.empty();
+        this.intents = intents;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    Optional<DetachedSessionStore> detached() { return detached; }
+
+    /**
+     * Makes {@code change} and runs {@code record} with its result where it commits with it. {@code kind} and
+     * {@code payload} say what a repair needs should the two be parted (Redis only).
+     */
+    <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record) {
+        return make(kind, tenant, userId, payload, change, record, result -> { });
+    }
+
+    /**
+     * As above; should the records fail to commit after the change was made in Redis, {@code takeBack} is tried at once
+     * (best effort), so that, say, a login's session does not hold a place under the user's limit until the repair.
+     */
+    <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record,
+               Consumer<R> takeBack) {
+        if (detached.isEmpty()) {
+            return audit.atomically(() -> {
+                R result = change.get();
+                record.accept(result);
+                return result;
+            });
+        }
+        long intent = intents.begin(kind, tenant, userId, payload, clock.instant());
+        // Should the change fail or time out (it may have happened or not), the intent stays: the repair looks.
+        R result = change.get();
+        try {
+            audit.atomically(() -> {
+                record.accept(result);
+                if (!intents.done(intent)) {
+                    // A repair took the change over (it outlasted the repair's wait); its outcome stands, not this one.
+                    throw new StoreUnavailableException("database", null);
+                }
+            });
+        } catch (RuntimeException e) {
+            try {
+                takeBack.accept(result);
+            } catch (RuntimeException ignored) {
+                // the repair takes it back later; the caller reports the original failure
+            }
+            throw e;
+        }
+        return result;
+    }
+}
