@@ -116,7 +116,10 @@ public final class CryptoService {
         String tenant = tenantOf(actor);
         Ciphertext parsed = parse("ciphertext", ciphertext);
         try {
-            return keys.rewrap(tenant, ciphertext);
+            String rewrapped = keys.rewrap(tenant, ciphertext);
+            // A rewrap names no field (it never opens the value): counted under one name for all.
+            usage.count(tenant, CryptoUsage.ANY_FIELD, CryptoUsage.Operation.REWRAP);
+            return rewrapped;
         } catch (MasterKeyCipher.DecryptionException e) {
             throw decryptFailed(tenant, parsed.version());
         }

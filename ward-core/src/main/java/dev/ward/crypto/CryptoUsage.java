@@ -23,8 +23,10 @@ public final class CryptoUsage {
     static final int MAX_KEYS = 10_000;
     static final int MAX_KEYS_PER_TENANT = 1_000;
     static final String OTHER = "(other fields)";
+    /** Where operations that name no field are counted (a rewrap never learns the value's field). */
+    static final String ANY_FIELD = "(any field)";
 
-    public enum Operation { ENCRYPT, DECRYPT, DECRYPT_FAILED, IMPORT_FERNET;
+    public enum Operation { ENCRYPT, DECRYPT, DECRYPT_FAILED, IMPORT_FERNET, REWRAP;
         String wire() { return name().toLowerCase(); }
     }
 

@@ -107,6 +107,9 @@ public final class SessionJwt {
         } catch (JOSEException e) {
             throw new IllegalStateException("JWT signing failed", e);
         }
+        // A bearer credential was handed out: recorded (by its id, never the token) before it is.
+        audit.append(AuditEntry.of(s.tenant(), "session.jwt_issued").user(s.userId()).session(s.id())
+                .detail("jti", claims.getJWTID()).detail("kid", key.kid()).detail("audience", claims.getAudience().getFirst()).build());
         return new Issued(jwt.serialize(), LIFETIME.toSeconds());
     }
 

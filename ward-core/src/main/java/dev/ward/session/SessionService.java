@@ -7,6 +7,7 @@ import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.StoreUnavailableException;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.TenantService;
 import java.time.Clock;
@@ -192,10 +193,15 @@ public final class SessionService {
         }
         if (current && rotationDue(s, policy, now)) {
             String fresh = newTokenFor(s);
-            if (rotate(s, hash, fresh, now, policy, s.rotatePending() ? "privilege_change" : "schedule")) {
-                return new Validation.Valid(s.rotated(now), Optional.of(fresh));
+            try {
+                if (rotate(s, hash, fresh, now, policy, s.rotatePending() ? "privilege_change" : "schedule")) {
+                    return new Validation.Valid(s.rotated(now), Optional.of(fresh));
+                }
+                // Another request rotated first: this token remains valid through the grace period.
+            } catch (StoreUnavailableException e) {
+                // A rotation that cannot be recorded is not made (or is taken back): the holder keeps the token it has,
+                // still valid, and the next use rotates. Refusing the use would sign them out for a store's hiccup.
             }
-            // Another request rotated first: this token remains valid through the grace period.
         }
         return new Validation.Valid(s, Optional.empty());
     }

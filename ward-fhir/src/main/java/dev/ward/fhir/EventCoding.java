@@ -73,6 +73,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("session.created", SESSION_EVENT),
             Map.entry("session.rotated", SESSION_EVENT),
             Map.entry("session.aal_changed", SESSION_EVENT),
+            // A short-lived bearer credential derived from the session was handed to its holder.
+            Map.entry("session.jwt_issued", SESSION_EVENT),
             Map.entry("session.binding_changed", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.AUTHENTICATION)),
             Map.entry("account.locked", USER_ATTRIBUTES),
             Map.entry("account.unlocked", USER_ATTRIBUTES),

@@ -20,7 +20,7 @@ final class AuditEvents {
             "mfa.failed", "mfa.replayed", "mfa.reset", "mfa.verified",
             "security.cross_tenant_denied",
             "session.aal_changed", "session.binding_changed", "session.created", "session.expired", "session.limit_reached",
-            "session.revoked", "session.rotated",
+            "session.jwt_issued", "session.revoked", "session.rotated",
             "signing_key.created", "signing_key.rotated",
             "patient.opened", "patient.data_read", "patient.data_written", "patient.cleared", "patient.break_glass",
             "patient.closed", "alert.raised", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped");
