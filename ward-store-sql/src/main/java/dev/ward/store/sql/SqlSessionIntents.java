@@ -14,6 +14,11 @@ public final class SqlSessionIntents implements SessionIntents {
 
     @Override
     public long begin(String kind, String tenant, String userId, Map<String, Object> payload, Instant now) {
+        if (db.inTransactionHere()) {
+            // Joined to an enclosing transaction, the intent would vanish with it if that rolled back after the Redis
+            // change: exactly the change without a trace that intents exist to prevent.
+            throw new IllegalStateException("a session change in Redis was begun inside a database transaction");
+        }
         return db.call(h -> h.createUpdate("INSERT INTO session_intents (begun_at, kind, tenant_id, user_id, payload) "
                         + "VALUES (:at, :kind, :t, :u, :payload)")
                 .bind("at", now.toEpochMilli()).bind("kind", kind).bind("t", tenant).bind("u", userId)
