@@ -74,9 +74,11 @@ public final class AuditRetention {
                     }
                     String problem = AuditVerifier.problem(link, expected, prev);
                     if (problem != null) {
-                        log.warn("audit retention for tenant {} stopped: the chain does not verify at {} ({}); "
+                        // Never delete (and so launder) what does not verify: what came before it may go.
+                        log.warn("audit retention for tenant {} stops at {}: the chain does not verify there ({}); "
                                 + "run ward audit verify", tenant, expected, problem);
-                        return total;
+                        older = false;
+                        break;
                     }
                     last = link;
                     prev = link.hash();
