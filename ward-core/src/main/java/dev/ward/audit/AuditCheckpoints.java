@@ -65,8 +65,8 @@ public final class AuditCheckpoints {
         Instant now = clock.instant();
         int taken = 0;
         for (AuditChainStore.State s : store.states()) {
-            if (s.headSeq() <= s.lastCheckpointSeq() + 1) {
-                continue;
+            if (s.headSeq() == 0 || (s.lastCheckpointAt() != null && s.headSeq() <= s.lastCheckpointSeq() + 1)) {
+                continue; // nothing new since the last checkpoint but the event recording it
             }
             long interval = policyOf(s.tenant()).auditCheckpointInterval().toMillis();
             if (s.lastCheckpointAt() != null && now.isBefore(s.lastCheckpointAt().plusMillis(interval))) {

@@ -49,6 +49,27 @@ public final class AuditVerifier {
      */
     public record Result(boolean ok, long checked, long checkpoints, long headSeq, String headHash, long firstBadSeq,
                          String reason, String detail) {
+        /**
+         * The answer of {@code GET /v1/admin/audit/verify} and {@code ward audit verify --format json}:
+         * {@code {"ok":true,"checked","head":{"seq","hash"},"checkpoints_checked"}} or
+         * {@code {"ok":false,"first_bad_seq","reason","detail","checked","checkpoints_checked"}}.
+         */
+        public Map<String, Object> answer() {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("ok", ok);
+            if (ok) {
+                out.put("checked", checked);
+                out.put("head", Map.of("seq", headSeq, "hash", headHash));
+            } else {
+                out.put("first_bad_seq", firstBadSeq);
+                out.put("reason", reason);
+                out.put("detail", detail);
+                out.put("checked", checked);
+            }
+            out.put("checkpoints_checked", checkpoints);
+            return out;
+        }
+
         static Result good(long checked, long checkpoints, long headSeq, String headHash) {
             return new Result(true, checked, checkpoints, headSeq, headHash, 0, null, null);
         }

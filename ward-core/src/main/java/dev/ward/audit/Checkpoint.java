@@ -41,4 +41,17 @@ public record Checkpoint(String tenant, long seq, String hash, Instant at, Strin
     }
 
     public byte[] signedBytes() { return signedBytes(tenant, seq, hash, at); }
+
+    /** As the API and {@code ward audit checkpoint --format json} show it. */
+    public java.util.Map<String, Object> view() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("tenant", tenant);
+        out.put("seq", seq);
+        out.put("hash", hash);
+        out.put("at", time(at));
+        out.put("kind", kind);
+        out.put("key_id", keyId);
+        out.put("signature", signature);
+        return out;
+    }
 }
