@@ -4,6 +4,7 @@ import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.atna.AtnaForwarder;
 import dev.ward.audit.AppEvents;
+import dev.ward.audit.AuditSearch;
 import dev.ward.audit.AuditTrail;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
@@ -35,6 +36,7 @@ import dev.ward.store.redis.RedisRateLimiter;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditFeed;
+import dev.ward.store.sql.SqlAuditReader;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlInvalidations;
@@ -85,7 +87,7 @@ public final class Ward implements AutoCloseable {
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, AuditSearch auditSearch) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -175,7 +177,8 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit));
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit),
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -270,7 +273,7 @@ public final class Ward implements AutoCloseable {
 
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
-                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
+                    core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(), core.auditSearch(),
                     () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();

@@ -35,6 +35,7 @@ public final class HttpApi {
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
+                           dev.ward.audit.AuditSearch auditSearch,
                            Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
