@@ -16,7 +16,7 @@ import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
-import dev.ward.fhir.FhirAuditExport;
+import dev.ward.fhir.NodeName;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -296,7 +296,7 @@ public final class Ward implements AutoCloseable {
             }
             // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
             Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
-                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
+                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), NodeName.local(),
                     AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna);
@@ -318,7 +318,7 @@ public final class Ward implements AutoCloseable {
     /** How often interrupted session changes are looked for (they are repaired once SessionService.REPAIR_AFTER old). */
     static final long REPAIR_SECONDS = 5;
     /** This process, as it claims interrupted session changes to repair. */
-    private static final String NODE = FhirAuditExport.localNodeName() + ":" + ProcessHandle.current().pid() + ":"
+    private static final String NODE = NodeName.local() + ":" + ProcessHandle.current().pid() + ":"
             + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     private static void repairSessions(Core core) {
