@@ -103,6 +103,26 @@ public enum AuditExportFormat {
         return m;
     }
 
+    /**
+     * An event as search answers it (API.md: seq, at, type, outcome, user_id, session_id, patient_id, ip, details,
+     * hash), with the actor: who did it, when that is not the user (an API key, the operator, an administrator).
+     */
+    public static Map<String, Object> searched(AuditEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", e.seq());
+        m.put("at", time(e.at()));
+        m.put("type", e.type());
+        m.put("outcome", e.outcome());
+        m.put("actor", e.actor());
+        m.put("user_id", e.userId());
+        m.put("session_id", e.sessionId());
+        m.put("patient_id", e.patientId());
+        m.put("ip", e.ip());
+        m.put("details", e.details());
+        m.put("hash", e.hash());
+        return m;
+    }
+
     /** ISO-8601 UTC to the millisecond, the precision the chain hashes. */
     public static String time(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();

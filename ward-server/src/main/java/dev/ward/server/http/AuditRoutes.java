@@ -58,26 +58,9 @@ final class AuditRoutes {
                 param(ctx, "type"), time(ctx, "from"), time(ctx, "to"));
         AuditSearch.Page page = search.search(actor, filter, HttpApi.Responses.limit(ctx), param(ctx, "cursor"));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("events", page.events().stream().map(AuditRoutes::event).toList());
+        body.put("events", page.events().stream().map(AuditExportFormat::searched).toList());
         body.put("next_cursor", page.nextCursor());
         responses.json(ctx, 200, body);
-    }
-
-    /** An event as search answers it (API.md), with the actor: who did it, when that is not the user. */
-    static Map<String, Object> event(AuditEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", e.seq());
-        m.put("at", AuditExportFormat.time(e.at()));
-        m.put("type", e.type());
-        m.put("outcome", e.outcome());
-        m.put("actor", e.actor());
-        m.put("user_id", e.userId());
-        m.put("session_id", e.sessionId());
-        m.put("patient_id", e.patientId());
-        m.put("ip", e.ip());
-        m.put("details", e.details());
-        m.put("hash", e.hash());
-        return m;
     }
 
     /**
