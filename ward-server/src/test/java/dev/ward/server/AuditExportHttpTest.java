@@ -128,6 +128,35 @@ class AuditExportHttpTest {
         assertThat(w.get("/v1/admin/audit/export?tenant=stmarys", auditKey).code()).isEqualTo("insufficient_scope");
     }
 
+    /**
+     * A failure after the first byte (here a stored event whose details no longer parse, on the second page) cannot be
+     * a problem answer any more: the connection is aborted, so the client sees a broken transfer, never a
+     * complete-looking export with an error appended.
+     */
+    @Test
+    void aFailureMidStreamCutsTheTransferInsteadOfEndingItLikeAWholeExport() throws Exception {
+        try (TestWard t = new TestWard()) {
+            t.createTenant("cut");
+            try (var db = dev.ward.store.sql.SqlDatabase.embedded(t.dataDir, DataDirectory.databasePassword(t.dataDir))) {
+                db.run(h -> h.execute("INSERT INTO audit_events (chain_seq, at, tenant_id, type, outcome, details, prev_hash, hash) "
+                        + "SELECT \"X\" + 10, CURRENT_TIMESTAMP, 'cut', 'app.report.printed', 'success', "
+                        + "CASE WHEN \"X\" = 1500 THEN '{not json' ELSE '{}' END, REPEAT('a', 64), REPEAT('b', 64) FROM SYSTEM_RANGE(1, 2000)"));
+            }
+            var http = java.net.http.HttpClient.newHttpClient();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(t.base() + "/v1/admin/audit/export?tenant=cut&format=ndjson"))
+                    .header("Authorization", "Bearer " + t.adminToken()).build();
+            String body = null;
+            Exception failure = null;
+            try {
+                body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                failure = e;
+            }
+            assertThat(failure).as("the transfer breaks; got a body ending %s",
+                    body == null ? "" : body.substring(Math.max(0, body.length() - 200))).isNotNull();
+        }
+    }
+
     /** A strict RFC 4180 reader: fields separated by commas, records by CRLF, quoted fields with doubled quotes. */
     static final class Rfc4180 {
         static List<List<String>> parse(String text) {

@@ -16,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,9 +83,15 @@ final class AuditRoutes {
         try {
             format.write(events, out);
         } catch (RuntimeException e) {
-            // Headers are gone: the client sees a body cut short (no terminating chunk), never a complete-looking file.
+            // The status and part of the body are gone: a problem answer now would be appended to the export and end it
+            // like a whole one. The connection is aborted instead, so the client sees a body cut short (no final chunk).
             log.warn("audit export of tenant {} cut short: {}", tenant, e.getClass().getName());
-            throw e;
+            ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (request == null) {
+                throw e;
+            }
+            request.getServletChannel().abort(e);
+            return;
         }
         out.flush();
     }
