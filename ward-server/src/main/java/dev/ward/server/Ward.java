@@ -6,6 +6,7 @@ import dev.ward.atna.AtnaForwarder;
 import dev.ward.audit.AppEvents;
 import dev.ward.audit.AuditCheckpoints;
 import dev.ward.audit.AuditRetention;
+import dev.ward.audit.AuditSearch;
 import dev.ward.audit.AuditTrail;
 import dev.ward.audit.AuditVerifier;
 import dev.ward.audit.CheckpointKeys;
@@ -19,7 +20,7 @@ import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
-import dev.ward.fhir.FhirAuditExport;
+import dev.ward.fhir.NodeName;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -41,6 +42,7 @@ import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditChainStore;
 import dev.ward.store.sql.SqlCheckpointKeyStore;
 import dev.ward.store.sql.SqlAuditFeed;
+import dev.ward.store.sql.SqlAuditReader;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlInvalidations;
@@ -92,7 +94,8 @@ public final class Ward implements AutoCloseable {
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
-                       AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention)
+                       AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
+                       AuditSearch auditSearch)
             implements AutoCloseable {
 
         /**
@@ -188,7 +191,8 @@ public final class Ward implements AutoCloseable {
                         cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), checkpointKeys,
                         new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
-                        new AuditRetention(chain, checkpointKeys, tenants, audit, clock));
+                        new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -284,7 +288,7 @@ public final class Ward implements AutoCloseable {
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
-                    core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(),
+                    core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
@@ -309,7 +313,7 @@ public final class Ward implements AutoCloseable {
             }
             // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
             Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
-                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
+                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), NodeName.local(),
                     AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna);
@@ -331,7 +335,7 @@ public final class Ward implements AutoCloseable {
     /** How often interrupted session changes are looked for (they are repaired once SessionService.REPAIR_AFTER old). */
     static final long REPAIR_SECONDS = 5;
     /** This process, as it claims interrupted session changes to repair. */
-    private static final String NODE = FhirAuditExport.localNodeName() + ":" + ProcessHandle.current().pid() + ":"
+    private static final String NODE = NodeName.local() + ":" + ProcessHandle.current().pid() + ":"
             + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     private static void repairSessions(Core core) {

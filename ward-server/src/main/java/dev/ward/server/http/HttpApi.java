@@ -36,7 +36,7 @@ public final class HttpApi {
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
                            dev.ward.audit.AuditVerifier auditVerifier, dev.ward.audit.AuditCheckpoints auditCheckpoints,
-                           dev.ward.audit.CheckpointKeys checkpointKeys,
+                           dev.ward.audit.CheckpointKeys checkpointKeys, dev.ward.audit.AuditSearch auditSearch,
                            Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
