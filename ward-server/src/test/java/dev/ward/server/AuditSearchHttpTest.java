@@ -37,7 +37,12 @@ class AuditSearchHttpTest {
 
     @BeforeAll
     static void start() {
-        w = new TestWard();
+        seed(new TestWard());
+    }
+
+    /** Two tenants, their administrators, and 30 app events in each (stmarys's with users, patients and types mixed). */
+    static void seed(TestWard ward) {
+        w = ward;
         w.createTenant("stmarys");
         w.createTenant("oakridge");
         house = w.createUser("stmarys", "drhouse", "Vicodin-And-Canes-1!", "staff");
@@ -68,7 +73,7 @@ class AuditSearchHttpTest {
     }
 
     @AfterAll
-    static void stop() { w.close(); }
+    static void stop() throws Exception { w.close(); }
 
     static String boss() { return w.login("stmarys", "cuddy", BOSS_PW); }
 
