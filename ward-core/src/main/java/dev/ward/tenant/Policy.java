@@ -61,8 +61,10 @@ public final class Policy {
         define("mfa.challenge_max_failures", new Count(100), 5L);
         define("keys.rotate_after_seconds", new Count(MAX_SECONDS), 86400L);
         define("jwt.audience", new Text(AUDIENCE, "an audience such as https://api.example.org or a name"), "");
-        // A setting is defined only once the feature behind it works (API.md): patient.* and rate_limit.* come with
-        // patient contexts and detection. Stored policies that still name them are read without them (fromStored).
+        define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
+        define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
+        // A setting is defined only once the feature behind it works (API.md): patient.break_glass_seconds and
+        // rate_limit.* come with break-glass and detection. Stored policies that still name them are read without them.
     }
 
     private static final Policy DEFAULT = new Policy(DEFAULTS);
@@ -193,6 +195,11 @@ public final class Policy {
     public Duration rotationGrace() { return Duration.ofSeconds(count("session.rotation_grace_seconds")); }
     public Binding binding() { return Binding.valueOf(((String) values.get("session.binding")).toUpperCase()); }
     public List<String> allowedOrigins() { return strings("browser.allowed_origins"); }
+    /** A patient context's idle timeout, slid by every use of that context. */
+    public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
+    /** A patient context's hard limit from its opening. */
+    public Duration patientMaxLifetime() { return Duration.ofSeconds(count("patient.max_seconds")); }
+
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
     public int passwordMinLength() { return (int) count("password.min_length"); }

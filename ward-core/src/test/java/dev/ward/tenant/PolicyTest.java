@@ -58,13 +58,14 @@ class PolicyTest {
     @Test
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
-        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "jwt");
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "jwt", "patient");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
                 "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
                 "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
-                "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "jwt.audience");
+                "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "jwt.audience",
+                "patient.idle_timeout_seconds", "patient.max_seconds");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
@@ -72,8 +73,7 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"patient, idle_timeout_seconds", "patient, max_seconds",
-            "patient, break_glass_seconds", "rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
+    @org.junit.jupiter.params.provider.CsvSource({"patient, break_glass_seconds", "rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
             "alerts, webhook_url", "audit, retention_days"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
