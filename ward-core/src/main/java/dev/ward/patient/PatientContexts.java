@@ -107,7 +107,7 @@ public final class PatientContexts implements SessionData {
     /** The holder's live contexts, oldest first; any found expired are removed and recorded. */
     public List<PatientContext> list(Session s) {
         PatientStore.Listing listing = store.list(s.id(), clock.instant());
-        recordExpired(s, listing.expired().stream().map(PatientContext::patientId).toList());
+        recordExpired(s, listing.expired());
         return listing.live();
     }
 

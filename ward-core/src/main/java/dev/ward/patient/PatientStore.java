@@ -60,8 +60,11 @@ public interface PatientStore {
     /** Removes the context and its data, live or expired; false when there was none. */
     boolean close(String sessionId, String patientId);
 
-    /** Live contexts of a session, oldest first; expired ones met are removed and listed in {@code expired}. */
-    record Listing(List<PatientContext> live, List<PatientContext> expired) {}
+    /**
+     * Live contexts of a session, oldest first; expired ones met (or whose keys a store's TTL already dropped) are
+     * removed and their patient ids listed in {@code expired}.
+     */
+    record Listing(List<PatientContext> live, List<String> expired) {}
 
     Listing list(String sessionId, Instant now);
 

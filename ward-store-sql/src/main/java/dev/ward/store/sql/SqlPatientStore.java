@@ -157,12 +157,12 @@ public final class SqlPatientStore implements PatientStore {
             List<PatientContext> all = h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s ORDER BY opened_at, patient_id")
                     .bind("s", sessionId).map((rs, ctx) -> read(rs)).list();
             List<PatientContext> live = new ArrayList<>();
-            List<PatientContext> expired = new ArrayList<>();
+            List<String> expired = new ArrayList<>();
             for (PatientContext c : all) {
                 if (c.liveAt(now)) {
                     live.add(c);
                 } else if (delete(h, sessionId, c.patientId()) == 1) {
-                    expired.add(c);
+                    expired.add(c.patientId());
                 }
             }
             return new Listing(live, expired);
