@@ -97,6 +97,9 @@ public final class PatientContexts implements SessionData {
                         store.close(s.id(), patientId);
                     }
                 });
+        if (r.state() == PatientStore.State.MISSING) {
+            throw notOpen();
+        }
         if (r.state() == PatientStore.State.LIMIT) {
             throw ProblemException.conflict("too_many_patient_contexts", "A session holds at most " + MAX_CONTEXTS
                     + " open patient contexts; close one first.");

@@ -29,7 +29,8 @@ public final class SqlPatientStore implements PatientStore {
         long t = now.toEpochMilli();
         return db.inTransaction(h -> {
             // The session's row is the lock that makes count-then-insert atomic across parallel requests and nodes.
-            if (h.createQuery("SELECT id FROM sessions WHERE id = :s FOR UPDATE").bind("s", sessionId).mapTo(String.class)
+            if (h.createQuery("SELECT id FROM sessions WHERE id = :s AND revoked_at IS NULL AND idle_expires_at > :now "
+                            + "AND absolute_expires_at > :now FOR UPDATE").bind("s", sessionId).bind("now", t).mapTo(String.class)
                     .findOne().isEmpty()) {
                 return new Result(State.MISSING, null, null, false);
             }

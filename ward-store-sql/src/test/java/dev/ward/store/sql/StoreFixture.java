@@ -97,6 +97,8 @@ final class StoreFixture implements AutoCloseable {
     final SqlSigningKeyStore signingKeys;
     final SessionJwt jwt;
     final SessionCleanup cleanup;
+    final dev.ward.patient.PatientStore patientStore;
+    final dev.ward.patient.PatientContexts patients;
     /** This fixture's own listener: a second fixture over the same stores is a second node. */
     final SqlInvalidations invalidations;
 
@@ -145,6 +147,9 @@ final class StoreFixture implements AutoCloseable {
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), audit, clock);
+            patientStore = stores.patients();
+            patients = new dev.ward.patient.PatientContexts(patientStore, sessions, tenants, keys, audit, clock);
+            cleanup.clearsWith(patients);
         } catch (RuntimeException | Error e) {
             invalidations.close();
             if (ownsStores) {
