@@ -51,11 +51,13 @@ public final class PatientContexts implements SessionData {
     private final AuditTrail audit;
     private final Clock clock;
     private final SessionChanges changes;
+    private final SessionStore sessionStore;
 
     /** Wires itself into the session service (cleared with each session's end; repairs of its own intents). */
-    public PatientContexts(PatientStore store, SessionService sessions, TenantService tenants, TenantCipher cipher,
-                           AuditTrail audit, Clock clock) {
+    public PatientContexts(PatientStore store, SessionStore sessionStore, SessionService sessions, TenantService tenants,
+                           TenantCipher cipher, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.sessionStore = sessionStore;
         this.tenants = tenants;
         this.cipher = cipher;
         this.audit = audit;
@@ -226,13 +228,13 @@ public final class PatientContexts implements SessionData {
      * Removes contexts past their limits in every session (the schedule, {@code serve --cleanup-on-start},
      * {@code ./ward cleanup}), each recorded {@code patient.cleared} with {@code reason}; answers how many.
      */
-    public long sweep(String reason, String actor, SessionStore sessions) {
+    public long sweep(String reason, String actor) {
         long removed = 0;
         while (true) {
             List<PatientStore.Swept> batch = store.sweepExpired(clock.instant(), 500);
             List<AuditEntry> events = new ArrayList<>();
             for (PatientStore.Swept swept : batch) {
-                sessions.findById(swept.sessionId()).ifPresent(s -> events.add(cleared(s, reason, 1, actor)
+                sessionStore.findById(swept.sessionId()).ifPresent(s -> events.add(cleared(s, reason, 1, actor)
                         .patient(swept.patientId()).build()));
             }
             audit.atomically(() -> audit.appendAll(events));

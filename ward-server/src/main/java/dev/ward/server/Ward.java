@@ -21,6 +21,8 @@ import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
+import dev.ward.patient.PatientContexts;
+import dev.ward.patient.PatientStore;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
@@ -32,6 +34,7 @@ import dev.ward.store.redis.RedisAttributeStore;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
+import dev.ward.store.redis.RedisPatientStore;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditFeed;
@@ -46,6 +49,7 @@ import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
 import dev.ward.store.sql.SqlMfaStore;
 import dev.ward.store.sql.SqlSessionIntents;
+import dev.ward.store.sql.SqlPatientStore;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -85,7 +89,8 @@ public final class Ward implements AutoCloseable {
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents,
+                       PatientContexts patients) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -133,13 +138,16 @@ public final class Ward implements AutoCloseable {
         private static Core assemble(Config config, SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, Clock clock) {
             SessionStore sessionStore;
             AttributeStore attributeStore;
+            PatientStore patientStore;
             if (redis.isPresent()) {
                 RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
                 sessionStore = onRedis;
                 attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
+                patientStore = new RedisPatientStore(redis.get(), onRedis, REDIS_PREFIX);
             } else {
                 sessionStore = new SqlSessionStore(db);
                 attributeStore = new SqlAttributeStore(db);
+                patientStore = new SqlPatientStore(db);
             }
             PasswordHasher hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
             SqlInvalidations invalidations = SqlInvalidations.of(db);
@@ -172,10 +180,12 @@ public final class Ward implements AutoCloseable {
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
+                PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, tenants, keys, audit, clock);
+                cleanup.clearsWith(patients);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit));
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), patients);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -256,8 +266,13 @@ public final class Ward implements AutoCloseable {
                         console.println("Ward bootstrap: created tenant 'system' and user 'admin' with WARD_BOOTSTRAP_ADMIN_PASSWORD.");
                 case Bootstrap.Outcome.AlreadyDone done -> { }
             }
-            startupCleanup.ifPresent(c -> console.println("Cleanup on start: removed "
-                    + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
+            startupCleanup.ifPresent(c -> {
+                console.println("Cleanup on start: removed " + core.cleanup().run(c.criteria(), "operator", n -> { })
+                        + " session(s).");
+                // Patient contexts of the sessions removed went with them; those past their own time go now.
+                console.println("Cleanup on start: removed " + core.patients().sweep("startup", "operator")
+                        + " expired patient context(s).");
+            });
             if (core.redis().isPresent()) {
                 // Sessions live in Redis now; any left in the database are from before and must never come back
                 // (they would, were Redis switched off again), so they end here, audited.
@@ -271,7 +286,7 @@ public final class Ward implements AutoCloseable {
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
-                    () -> readiness(core, stopping)),
+                    core.patients(), () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -337,6 +352,10 @@ public final class Ward implements AutoCloseable {
             long n = core.cleanup().run(CleanupCriteria.ended(), "system", x -> { });
             if (n > 0) {
                 log.info("cleanup removed {} ended session(s)", n);
+            }
+            long contexts = core.patients().sweep("timeout", "system");
+            if (contexts > 0) {
+                log.info("cleanup removed {} expired patient context(s)", contexts);
             }
             int challenges = core.login().sweepChallenges();
             if (challenges > 0) {

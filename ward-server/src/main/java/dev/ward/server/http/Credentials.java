@@ -95,11 +95,30 @@ final class Credentials {
         return requireSession(ctx, false);
     }
 
+    /**
+     * The session behind a cleanup beacon ({@code POST /v1/session/patient-data/clear}, {@code /v1/session/emergency-cleanup}):
+     * with the cookie, an allowed {@code Origin} is required and any body is accepted (sendBeacon sends text/plain);
+     * never rotated, since a beacon's answer is never read, and a new cookie lost with it would end the session.
+     */
+    Held requireSessionFromBeacon(Context ctx) {
+        Held held = requireSession(ctx, false, true);
+        if (held.session().enrollmentOnly()) {
+            throw enrollmentRequired();
+        }
+        return held;
+    }
+
     private Held requireSession(Context ctx, boolean mayRotate) {
+        return requireSession(ctx, mayRotate, false);
+    }
+
+    private Held requireSession(Context ctx, boolean mayRotate, boolean beacon) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
-        if (fromCookie) {
+        if (fromCookie && beacon) {
+            browsers.requireBeaconOriginAllowed(ctx, () -> sessions.tenantOf(token));
+        } else if (fromCookie) {
             browsers.requireCookieWriteAllowed(ctx, () -> sessions.tenantOf(token));
         }
         var validation = mayRotate ? sessions.validate(token, proxies.client(ctx))

@@ -35,7 +35,7 @@ public final class HttpApi {
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
-                           Supplier<Map<String, Boolean>> readiness) {}
+                           dev.ward.patient.PatientContexts patients, Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -149,6 +149,8 @@ public final class HttpApi {
             new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
+            new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
+                    browsers).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();

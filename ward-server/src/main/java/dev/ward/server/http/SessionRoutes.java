@@ -30,6 +30,7 @@ final class SessionRoutes {
     private final ObjectMapper json;
     private final TrustedProxies proxies;
     private final BrowserGuard browsers;
+    private final dev.ward.patient.PatientContexts patients;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -40,6 +41,7 @@ final class SessionRoutes {
         this.credentials = credentials;
         this.sessions = s.sessions();
         this.attributes = s.attributes();
+        this.patients = s.patients();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -48,8 +50,12 @@ final class SessionRoutes {
 
     void register() {
         routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
-        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200,
-                Views.session(credentials.requireSessionForEnrollment(ctx).session())));
+        routes.add(HandlerType.GET, "/v1/session", ctx -> {
+            Session s = credentials.requireSessionForEnrollment(ctx).session();
+            Map<String, Object> view = new LinkedHashMap<>(Views.session(s));
+            view.put("patients", patients.list(s).stream().map(c -> Views.patientRef(c)).toList());
+            responses.json(ctx, 200, view);
+        });
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
                 Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
         routes.add(HandlerType.POST, "/v1/session/jwt", ctx -> {

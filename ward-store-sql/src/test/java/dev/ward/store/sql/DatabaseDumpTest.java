@@ -33,14 +33,14 @@ class DatabaseDumpTest extends StoreContract {
         w.tenant("hosp-a");
         Session s = w.open("hosp-a", "usr_1").session();
         w.attributes.put(s, "patient", "{\"mrn\":\"" + ATTRIBUTE_PLAINTEXT + "\"}");
-        w.patients.open(s, "p-4711", "203.0.113.7");
-        w.patients.write(s, "p-4711", "chart", "{\"dx\":\"" + PATIENT_PLAINTEXT + "\"}", "203.0.113.7");
+        w.patients.open(s, "p-77", "203.0.113.7");
+        w.patients.write(s, "p-77", "chart", "{\"dx\":\"" + PATIENT_PLAINTEXT + "\"}", "203.0.113.7");
         CryptoService crypto = new CryptoService(w.keys, new CryptoUsage(w.audit, w.clock), w.clock);
         Actor app = new Actor.ApiKey("hosp-a", "key_app", Set.of(Scope.CRYPTO));
         crypto.encrypt(app, new CryptoService.EncryptItem("patient.ssn", FIELD_PLAINTEXT, Optional.of("patient-4711")));
         w.keys.rotate(OPERATOR, "hosp-a");
         w.attributes.put(s, "later", "\"" + ATTRIBUTE_PLAINTEXT + "\"");
-        w.patients.write(s, "p-4711", "later", "\"" + PATIENT_PLAINTEXT + "\"", "203.0.113.7");
+        w.patients.write(s, "p-77", "later", "\"" + PATIENT_PLAINTEXT + "\"", "203.0.113.7");
         w.clock.advance(dev.ward.crypto.TenantKeys.FRESHNESS);
         w.keys.destroy(OPERATOR, "hosp-a", 1, true);
         w.keys.rotate(OPERATOR, "hosp-a");
@@ -48,7 +48,7 @@ class DatabaseDumpTest extends StoreContract {
         String dump = dump(w);
 
         assertThat(dump).as("the dump is real").contains("hosp-a").contains("ward:v2:").contains("key.destroyed");
-        assertThat(dump).as("patient data is held (sealed)").contains(w.stores.storedPatientData(s.id(), "p-4711", "later"));
+        assertThat(dump).as("patient data is held (sealed)").contains(w.stores.storedPatientData(s.id(), "p-77", "later"));
         assertThat(dump).doesNotContain(ATTRIBUTE_PLAINTEXT, FIELD_PLAINTEXT, PATIENT_PLAINTEXT, "DIAGNOSIS", "4711\"");
         List<byte[]> secrets = new ArrayList<>(tenantKeys(w));
         assertThat(secrets).as("versions 2 and 3 are live").hasSize(2);

@@ -272,13 +272,13 @@ class PatientContextsTest extends StoreContract {
         w.advance(1801);
         patients.open(other, "p-3", IP);
 
-        assertThat(patients.sweep("timeout", "system", w.sessionStore)).isEqualTo(2);
+        assertThat(patients.sweep("timeout", "system")).isEqualTo(2);
 
         assertThat(w.stores.storedPatientData(mine.id(), "p-1", "chart")).isNull();
         assertThat(patients.list(other)).extracting(PatientContext::patientId).containsExactly("p-3");
         assertThat(events("patient.cleared")).hasSize(2).allSatisfy(e -> assertThat(e.details()).containsEntry("reason", "timeout"))
                 .extracting(AuditEvent::patientId).containsExactlyInAnyOrder("p-1", "p-2");
-        assertThat(patients.sweep("timeout", "system", w.sessionStore)).isZero();
+        assertThat(patients.sweep("timeout", "system")).isZero();
     }
 
     @Test

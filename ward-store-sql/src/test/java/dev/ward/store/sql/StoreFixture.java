@@ -148,7 +148,7 @@ final class StoreFixture implements AutoCloseable {
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), audit, clock);
             patientStore = stores.patients();
-            patients = new dev.ward.patient.PatientContexts(patientStore, sessions, tenants, keys, audit, clock);
+            patients = new dev.ward.patient.PatientContexts(patientStore, sessionStore, sessions, tenants, keys, audit, clock);
             cleanup.clearsWith(patients);
         } catch (RuntimeException | Error e) {
             invalidations.close();
