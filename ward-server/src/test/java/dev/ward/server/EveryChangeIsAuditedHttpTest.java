@@ -124,6 +124,23 @@ class EveryChangeIsAuditedHttpTest {
         w.post(t + "/users/" + nurse + "/password", TestWard.json(Map.of("password", PASSWORD)), admin);
         expect("POST /v1/auth/logout", () -> w.post("/v1/auth/logout", null, login("nurse")), "session.revoked");
 
+        // Patient contexts (issue 12): every step with its event, carrying the patient id.
+        String clinician = login("nurse");
+        String p = "/v1/session/patients/p-42";
+        expect("POST /v1/session/patients/{patient_id}", () -> w.post(p, null, clinician), "patient.opened");
+        expect("PUT /v1/session/patients/{patient_id}/data/{key}", () -> w.put(p + "/data/chart", "{\"dx\":\"x\"}", clinician),
+                "patient.data_written");
+        expect("DELETE /v1/session/patients/{patient_id}/data/{key}", () -> w.delete(p + "/data/chart", clinician),
+                "patient.data_written");
+        expect("DELETE /v1/session/patients/{patient_id}", () -> w.delete(p, clinician), "patient.closed");
+        w.post(p, null, clinician);
+        expect("POST /v1/session/patient-data/clear", () -> w.post("/v1/session/patient-data/clear", null, clinician),
+                "patient.cleared");
+        w.post(p, null, clinician);
+        expect("POST /v1/session/emergency-cleanup", () -> w.post("/v1/session/emergency-cleanup", null, clinician),
+                "patient.cleared", "session.revoked");
+        assertThat(w.ward.audit().recent(T, "patient.opened", 10)).allSatisfy(e -> assertThat(e.patientId()).isEqualTo("p-42"));
+
         // MFA, from enrolment to reset.
         String staff = login("nurse");
         expect("POST /v1/me/mfa/totp/setup", () -> w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PASSWORD)),
