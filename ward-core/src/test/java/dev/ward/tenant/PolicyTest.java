@@ -83,10 +83,14 @@ class PolicyTest {
 
     @Test
     void storedPoliciesThatNameRetiredSettingsStillLoad() {
-        Policy p = Policy.fromStored(Map.of("patient", Map.of("max_seconds", 3600), "rate_limit", Map.of("per_minute", 60),
-                "session", Map.of("idle_timeout_seconds", 600)));
+        Policy p = Policy.fromStored(Map.of("patient", Map.of("break_glass_seconds", 900, "max_seconds", 1200),
+                "rate_limit", Map.of("per_minute", 60), "session", Map.of("idle_timeout_seconds", 600)));
         assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
-        assertThat(p.toNestedMap()).doesNotContainKeys("patient", "rate_limit");
+        assertThat(p.patientMaxLifetime()).isEqualTo(Duration.ofSeconds(1200));
+        assertThat(p.toNestedMap()).doesNotContainKeys("rate_limit");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> patient = (Map<String, Object>) p.toNestedMap().get("patient");
+        assertThat(patient).containsOnlyKeys("idle_timeout_seconds", "max_seconds");
     }
 
     @Test
