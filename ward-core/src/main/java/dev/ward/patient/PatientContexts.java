@@ -245,6 +245,11 @@ public final class PatientContexts implements SessionData {
         }
     }
 
+    /** How many contexts a sweep would remove now. */
+    public long countExpired() {
+        return store.countExpired(clock.instant());
+    }
+
     /** Contexts held now (live or awaiting removal). */
     public long count() {
         return store.countAll();

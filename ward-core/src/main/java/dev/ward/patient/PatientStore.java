@@ -77,6 +77,9 @@ public interface PatientStore {
     /** Removes up to {@code limit} contexts past their limits, in any session, with their data. */
     List<Swept> sweepExpired(Instant now, int limit);
 
+    /** How many contexts past their limits a sweep would remove now (a dry run's count). */
+    long countExpired(Instant now);
+
     /** Contexts held (live or not, until removed), for the dump and contract tests and metrics. */
     long countAll();
 }

@@ -165,6 +165,19 @@ public final class RedisPatientStore implements PatientStore {
         return swept;
     }
 
+    /** Walks every tenant's sessions, reading each one's context index (expiry per patient): for a dry run. */
+    @Override
+    public long countExpired(Instant now) {
+        long n = 0;
+        for (String tenant : sessions.tenantIds()) {
+            List<String> ids = sessions.idsOfTenant(tenant);
+            for (Map<String, String> index : redis.pipelined(ids, (c, id) -> c.hgetall(keyOfIndex(id)))) {
+                n += index.values().stream().filter(v -> Long.parseLong(v) <= now.toEpochMilli()).count();
+            }
+        }
+        return n;
+    }
+
     /** Counts context keys by SCAN over every node: for metrics and tests, never a request. */
     @Override
     public long countAll() {

@@ -205,6 +205,12 @@ public final class SqlPatientStore implements PatientStore {
     }
 
     @Override
+    public long countExpired(Instant now) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts WHERE " + EXPIRED).bind("now", now.toEpochMilli())
+                .mapTo(Long.class).one());
+    }
+
+    @Override
     public long countAll() {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts").mapTo(Long.class).one());
     }
