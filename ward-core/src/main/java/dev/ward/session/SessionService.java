@@ -131,6 +131,15 @@ public final class SessionService {
         return validate(token, caller.tenant(), client);
     }
 
+    /**
+     * A token an app back-end presents on its user's behalf for a call other than validation (patient contexts, with
+     * scope {@code patients}, checked by the caller): a use of the session like any other, in the key's tenant only, with
+     * no client to bind (the connection is the app's, not the user's).
+     */
+    public Validation validateOnBehalf(Actor.ApiKey caller, String token) {
+        return validate(token, caller.tenant(), Optional.empty());
+    }
+
     /** An API key may validate sessions only with scope {@code sessions}. */
     public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {

@@ -119,6 +119,34 @@ class PatientContextsHttpTest {
         });
     }
 
+    /** Issue 12 item 5: a server-rendered app opens a context when it renders a chart. */
+    @Test
+    void anAppBackEndActsOnItsUsersContextsWithItsApiKey() {
+        String key = w.createApiKey("stmarys", "patients");
+        String token = w.login("stmarys", "nurse", PASSWORD);
+        var opened = w.send("POST", "/v1/session/patients/p-600", null, "Authorization", "Bearer " + key,
+                "Ward-Session-Token", token);
+        assertThat(opened.status()).as(opened.raw()).isEqualTo(200);
+        assertThat(w.send("PUT", "/v1/session/patients/p-600/data/chart", "{\"a\":1}", "Authorization", "Bearer " + key,
+                "Ward-Session-Token", token).status()).isEqualTo(204);
+        assertThat(w.get("/v1/session/patients/p-600/data/chart", token).raw()).as("the user's own session sees it")
+                .isEqualTo("{\"a\":1}");
+        assertThat(w.send("POST", "/v1/session/patient-data/clear", null, "Authorization", "Bearer " + key,
+                "Ward-Session-Token", token).json().path("cleared").asInt()).isEqualTo(1);
+
+        var noToken = w.send("GET", "/v1/session/patients", null, "Authorization", "Bearer " + key);
+        assertThat(noToken.status()).isEqualTo(401);
+        String sessionsOnly = w.createApiKey("stmarys", "sessions");
+        var scope = w.send("GET", "/v1/session/patients", null, "Authorization", "Bearer " + sessionsOnly, "Ward-Session-Token", token);
+        assertThat(scope.status()).isEqualTo(403);
+        assertThat(scope.code()).isEqualTo("insufficient_scope");
+        w.createTenant("elsewhere");
+        String foreign = w.createApiKey("elsewhere", "patients");
+        var cross = w.send("GET", "/v1/session/patients", null, "Authorization", "Bearer " + foreign, "Ward-Session-Token", token);
+        assertThat(cross.status()).isEqualTo(401);
+        assertThat(cross.code()).isEqualTo("session_tenant_mismatch");
+    }
+
     @Test
     void badInputIsAValidationFailure() {
         String token = w.login("stmarys", "nurse", PASSWORD);

@@ -16,7 +16,9 @@ import java.util.Map;
 /**
  * Patient contexts of the holder's session (C6): open, list, the sealed data cache, close, clear, and the emergency
  * cleanup. The last two are beacon-safe: what {@code navigator.sendBeacon} sends (the cookie, an {@code Origin}, a
- * text/plain body or none) is all they need. Every answer here says it must not be cached anywhere.
+ * text/plain body or none) is all they need. An app back-end may make every call on its user's behalf with its API key
+ * (scope {@code patients}) and the user's token in {@code Ward-Session-Token}. Every answer here says it must not be
+ * cached anywhere.
  */
 final class PatientRoutes {
     /** Beyond the standard set: what old HTTP/1.0 caches and proxies obey (seeds 000, 003). */
@@ -47,11 +49,11 @@ final class PatientRoutes {
 
     void register() {
         routes.add(HandlerType.GET, "/v1/session/patients", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             responses.json(ctx, 200, Map.of("patients", patients.list(s).stream().map(Views::patientContext).toList()));
         }));
         routes.add(HandlerType.POST, "/v1/session/patients/{patient_id}", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             // reason, break_glass and reason_code are checked for their types; until patients can be restricted
             // (break-glass, issue 12 item 6) every context opens as an ordinary one.
             JsonBody body = JsonBody.readOptional(ctx, json);
@@ -69,34 +71,34 @@ final class PatientRoutes {
             responses.json(ctx, 200, out);
         }));
         routes.add(HandlerType.DELETE, "/v1/session/patients/{patient_id}", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             patients.close(s, ctx.pathParam("patient_id"), ip(ctx));
             responses.noContent(ctx);
         }));
         routes.add(HandlerType.GET, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             String value = patients.read(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), ip(ctx))
                     .orElseThrow(PatientRoutes::dataNotFound);
             ctx.status(200).contentType("application/json").result(value);
         }));
         routes.add(HandlerType.PUT, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             patients.write(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), compactJson(ctx), ip(ctx));
             responses.noContent(ctx);
         }));
         routes.add(HandlerType.DELETE, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSession(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, false).session();
             if (!patients.deleteData(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), ip(ctx))) {
                 throw dataNotFound();
             }
             responses.noContent(ctx);
         }));
         routes.add(HandlerType.POST, "/v1/session/patient-data/clear", noCache(ctx -> {
-            Session s = credentials.requireSessionFromBeacon(ctx).session();
+            Session s = credentials.requireSessionForPatients(ctx, true).session();
             responses.json(ctx, 200, Map.of("cleared", patients.clearAll(s, ip(ctx))));
         }));
         routes.add(HandlerType.POST, "/v1/session/emergency-cleanup", noCache(ctx -> {
-            Credentials.Held held = credentials.requireSessionFromBeacon(ctx);
+            Credentials.Held held = credentials.requireSessionForPatients(ctx, true);
             int cleared = sessions.emergencyCleanup(held.session());
             if (held.fromCookie()) {
                 cookies.clear(ctx);
