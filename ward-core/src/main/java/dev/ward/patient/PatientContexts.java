@@ -52,11 +52,13 @@ public final class PatientContexts implements SessionData {
     private final Clock clock;
     private final SessionChanges changes;
     private final SessionStore sessionStore;
+    private final PatientAccess access;
 
     /** Wires itself into the session service (cleared with each session's end; repairs of its own intents). */
-    public PatientContexts(PatientStore store, SessionStore sessionStore, SessionService sessions, TenantService tenants,
-                           TenantCipher cipher, AuditTrail audit, Clock clock) {
+    public PatientContexts(PatientStore store, SessionStore sessionStore, SessionService sessions, PatientAccess access,
+                           TenantService tenants, TenantCipher cipher, AuditTrail audit, Clock clock) {
         this.store = store;
+        this.access = access;
         this.sessionStore = sessionStore;
         this.tenants = tenants;
         this.cipher = cipher;
@@ -78,20 +80,34 @@ public final class PatientContexts implements SessionData {
      * {@code patient.opened} each time (with {@code reopened} when it was open already).
      */
     public PatientContext open(Session s, String patientId, String ip) {
+        return open(s, patientId, PatientAccess.OpenRequest.ORDINARY, ip);
+    }
+
+    /**
+     * As above, for a patient that may be restricted: outside its care team the glass must be broken ({@code
+     * 403 break_glass_required} otherwise); a break-glass context lives {@code patient.break_glass_seconds} at most, and
+     * its opening is audited {@code patient.break_glass}, raises an alert and joins the review queue, all with it.
+     */
+    public PatientContext open(Session s, String patientId, PatientAccess.OpenRequest request, String ip) {
         checkId("patient_id", patientId);
+        PatientAccess.Decision decision = access.decide(s, patientId, request, ip);
         Policy policy = tenants.policyOf(s.tenant());
         Instant now = clock.instant();
-        Instant hardEnd = now.plus(policy.patientMaxLifetime());
+        Instant hardEnd = now.plus(decision.breakGlass() ? policy.breakGlassLifetime() : policy.patientMaxLifetime());
         PatientStore.Result r = changes.make(OPEN, s.tenant(), s.userId(),
                 Map.of("session_id", s.id(), "patient_id", patientId, "opened_at", now.toEpochMilli()),
-                () -> store.open(s.id(), patientId, now, policy.patientIdleTimeout(), hardEnd, false, MAX_CONTEXTS),
+                () -> store.open(s.id(), patientId, now, policy.patientIdleTimeout(), hardEnd, decision.breakGlass(), MAX_CONTEXTS),
                 result -> {
                     if (result.state() == PatientStore.State.LIVE) {
                         if ("expired".equals(result.value())) {
                             audit.append(cleared(s, "timeout", 1, "system").patient(patientId).build());
                         }
                         audit.append(event(s, "patient.opened", patientId, ip).detail("reopened", !result.done())
+                                .detail("break_glass", result.context().breakGlass())
                                 .detail("expires_at", result.context().expiresAt().toString()).build());
+                        if (result.done() && decision.breakGlass()) {
+                            access.recordBreak(s, result.context(), decision, ip);
+                        }
                     }
                 },
                 result -> {

@@ -63,8 +63,9 @@ public final class Policy {
         define("jwt.audience", new Text(AUDIENCE, "an audience such as https://api.example.org or a name"), "");
         define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
         define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
-        // A setting is defined only once the feature behind it works (API.md): patient.break_glass_seconds and
-        // rate_limit.* come with break-glass and detection. Stored policies that still name them are read without them.
+        define("patient.break_glass_seconds", new Count(MAX_SECONDS), 900L);
+        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes with detection.
+        // Stored policies that still name it are read without it.
     }
 
     private static final Policy DEFAULT = new Policy(DEFAULTS);
@@ -199,6 +200,9 @@ public final class Policy {
     public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
     /** A patient context's hard limit from its opening. */
     public Duration patientMaxLifetime() { return Duration.ofSeconds(count("patient.max_seconds")); }
+
+    /** A break-glass context's hard limit from its opening (short: an emergency, not a standing grant). */
+    public Duration breakGlassLifetime() { return Duration.ofSeconds(count("patient.break_glass_seconds")); }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }

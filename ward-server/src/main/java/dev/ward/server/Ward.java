@@ -21,6 +21,8 @@ import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
+import dev.ward.alert.Alerts;
+import dev.ward.patient.PatientAccess;
 import dev.ward.patient.PatientContexts;
 import dev.ward.patient.PatientStore;
 import dev.ward.session.CleanupCriteria;
@@ -49,7 +51,9 @@ import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
 import dev.ward.store.sql.SqlMfaStore;
 import dev.ward.store.sql.SqlSessionIntents;
+import dev.ward.store.sql.SqlAlertStore;
 import dev.ward.store.sql.SqlPatientStore;
+import dev.ward.store.sql.SqlRestrictionStore;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -90,7 +94,7 @@ public final class Ward implements AutoCloseable {
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents,
-                       PatientContexts patients) implements AutoCloseable {
+                       PatientContexts patients, PatientAccess patientAccess, Alerts alerts) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -180,12 +184,15 @@ public final class Ward implements AutoCloseable {
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
-                PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, tenants, keys, audit, clock);
+                Alerts alerts = new Alerts(new SqlAlertStore(db), guard, audit, clock);
+                PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
+                PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
+                        audit, clock);
                 cleanup.clearsWith(patients);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), patients);
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), patients, patientAccess, alerts);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -286,7 +293,7 @@ public final class Ward implements AutoCloseable {
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
-                    core.patients(), () -> readiness(core, stopping)),
+                    core.patients(), core.patientAccess(), core.alerts(), () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish

@@ -35,7 +35,8 @@ public final class HttpApi {
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
-                           dev.ward.patient.PatientContexts patients, Supplier<Map<String, Boolean>> readiness) {}
+                           dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
+                           dev.ward.alert.Alerts alerts, Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -151,6 +152,7 @@ public final class HttpApi {
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
                     browsers).register();
+            new PatientAccessRoutes(routes, responses, credentials, services.patientAccess(), services.alerts(), json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();

@@ -54,15 +54,10 @@ final class PatientRoutes {
         }));
         routes.add(HandlerType.POST, "/v1/session/patients/{patient_id}", noCache(ctx -> {
             Session s = credentials.requireSessionForPatients(ctx, false).session();
-            // reason, break_glass and reason_code are checked for their types; until patients can be restricted
-            // (break-glass, issue 12 item 6) every context opens as an ordinary one.
             JsonBody body = JsonBody.readOptional(ctx, json);
-            body.optString("reason");
-            body.optString("reason_code");
-            if (body.has("break_glass")) {
-                body.bool("break_glass");
-            }
-            PatientContext c = patients.open(s, ctx.pathParam("patient_id"), ip(ctx));
+            var request = new dev.ward.patient.PatientAccess.OpenRequest(body.optString("reason"),
+                    body.has("break_glass") && body.bool("break_glass"), body.optString("reason_code"));
+            PatientContext c = patients.open(s, ctx.pathParam("patient_id"), request, ip(ctx));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("patient_id", c.patientId());
             out.put("opened_at", Views.time(c.openedAt()));
