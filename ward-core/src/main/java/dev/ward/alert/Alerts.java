@@ -47,6 +47,10 @@ public final class Alerts {
 
     /** Acknowledges an alert of a tenant the actor administers; another tenant's is "not found". */
     public void acknowledge(Actor actor, String id) {
+        if (!actor.isAdminOf(actor.tenant())) {
+            // Not an administrator anywhere: refused before any lookup, so the answer says nothing about the id.
+            guard.requireAdminOf(actor, actor.tenant());
+        }
         Alert alert = store.find(id).filter(a -> actor.isAdminOf(a.tenant()))
                 .orElseThrow(() -> ProblemException.notFound("alert_not_found", "No such alert."));
         audit.atomically(() -> {

@@ -189,6 +189,10 @@ public final class PatientAccess {
         if (note != null && note.length() > 2000) {
             throw ProblemException.validation("note", "note is at most 2000 characters");
         }
+        if (!actor.isAdminOf(actor.tenant())) {
+            // Not an administrator anywhere: refused before any lookup, so the answer says nothing about the id.
+            guard.requireAdminOf(actor, actor.tenant());
+        }
         BreakGlass b = store.findBreakGlass(id).filter(x -> actor.isAdminOf(x.tenant()))
                 .orElseThrow(() -> ProblemException.notFound("break_glass_not_found", "No such break-glass item."));
         Instant now = clock.instant();

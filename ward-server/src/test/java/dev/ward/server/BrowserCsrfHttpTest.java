@@ -26,7 +26,7 @@ class BrowserCsrfHttpTest {
     /** Routes whose caller is never the cookie: they refuse such a form for their own reasons. */
     static final Set<String> NOT_COOKIE_ROUTES = Set.of("/v1/auth/login", "/v1/auth/mfa/verify", "/v1/sessions/validate",
             "/v1/crypto/encrypt", "/v1/crypto/decrypt", "/v1/crypto/rewrap", "/v1/crypto/import-fernet",
-            "/v1/audit/events");
+            "/v1/audit/events", "/v1/patients/{patient_id}/access");
 
     static TestWard w;
     static String adminCookie;
@@ -55,7 +55,7 @@ class BrowserCsrfHttpTest {
     private static String concrete(String path) {
         return path.replace("{tenant}", "stmarys").replace("{user_id}", userId).replace("{key_id}", keyId)
                 .replace("{session_id}", "ses_0000000000000000000000000000").replace("{version}", "1").replace("{key}", "k1")
-                .replace("{patient_id}", "p-1");
+                .replace("{patient_id}", "p-1").replace("{id}", "bgl_000000000000000000000000");
     }
 
     /** What the database holds that any of these routes could change. */

@@ -141,6 +141,23 @@ class EveryChangeIsAuditedHttpTest {
                 "patient.cleared", "session.revoked");
         assertThat(w.ward.audit().recent(T, "patient.opened", 10)).allSatisfy(e -> assertThat(e.patientId()).isEqualTo("p-42"));
 
+        // Restricted patients and break-glass.
+        String emr = w.createApiKey(T, "patients");
+        expect("PUT /v1/patients/{patient_id}/access", () -> w.put("/v1/patients/vip-7/access",
+                TestWard.json(Map.of("restricted", true, "care_team", List.of())), emr), "patient.restricted");
+        String breaker = login("nurse");
+        assertThat(w.post("/v1/session/patients/vip-7", null, breaker).code()).isEqualTo("break_glass_required");
+        assertThat(w.post("/v1/session/patients/vip-7", TestWard.json(Map.of("break_glass", true, "reason",
+                "Unconscious patient in ED", "reason_code", "ETREAT")), breaker).status()).isEqualTo(200);
+        assertThat(w.ward.audit().recent(T, "patient.break_glass", 1)).hasSize(1);
+        String glass = w.get("/v1/admin/break-glass?tenant=" + T, admin).json().path("break_glass").get(0).path("id").asText();
+        expect("POST /v1/admin/break-glass/{id}/review", () -> w.post("/v1/admin/break-glass/" + glass + "/review",
+                TestWard.json(Map.of("justified", true)), admin), "patient.break_glass_reviewed");
+        String alert = w.get("/v1/admin/alerts?tenant=" + T, admin).json().path("alerts").get(0).path("id").asText();
+        expect("POST /v1/admin/alerts/{id}/ack", () -> w.post("/v1/admin/alerts/" + alert + "/ack", null, admin),
+                "alert.acknowledged");
+        expect("DELETE /v1/patients/{patient_id}/access", () -> w.delete("/v1/patients/vip-7/access", emr), "patient.unrestricted");
+
         // MFA, from enrolment to reset.
         String staff = login("nurse");
         expect("POST /v1/me/mfa/totp/setup", () -> w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PASSWORD)),
