@@ -45,3 +45,15 @@ CREATE TABLE alerts (
     acknowledged_by VARCHAR(80)
 );
 CREATE INDEX alerts_by_status ON alerts (tenant_id, status, at);
+
+-- User-scope attributes (issue 12 item 7, API.md /v1/me/attributes): small JSON values of one user that outlive their
+-- sessions, sealed under the tenant's key and bound to tenant, user and name; no other user or tenant reads them.
+CREATE TABLE user_attributes (
+    tenant_id    VARCHAR(64)  NOT NULL,
+    user_id      VARCHAR(40)  NOT NULL,
+    name         VARCHAR(128) NOT NULL,
+    sealed_value VARCHAR      NOT NULL,
+    updated_at   BIGINT       NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, name),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE
+);

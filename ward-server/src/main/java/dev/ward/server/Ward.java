@@ -94,7 +94,8 @@ public final class Ward implements AutoCloseable {
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents,
-                       PatientContexts patients, PatientAccess patientAccess, Alerts alerts) implements AutoCloseable {
+                       PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
+                       dev.ward.user.UserAttributes userAttributes) implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -182,6 +183,9 @@ public final class Ward implements AutoCloseable {
                 SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
                 keys.register(attributes);
                 keys.register(mfa);
+                dev.ward.user.UserAttributes userAttributes = new dev.ward.user.UserAttributes(
+                        new dev.ward.store.sql.SqlUserAttributeStore(db), keys, clock);
+                keys.register(userAttributes);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
                 Alerts alerts = new Alerts(new SqlAlertStore(db), guard, audit, clock);
@@ -192,7 +196,7 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), patients, patientAccess, alerts);
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), patients, patientAccess, alerts, userAttributes);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -293,7 +297,8 @@ public final class Ward implements AutoCloseable {
             AtomicBoolean stopping = new AtomicBoolean();
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
-                    core.patients(), core.patientAccess(), core.alerts(), () -> readiness(core, stopping)),
+                    core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
+                    () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish

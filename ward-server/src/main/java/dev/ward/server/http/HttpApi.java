@@ -36,7 +36,8 @@ public final class HttpApi {
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
                            dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
-                           dev.ward.alert.Alerts alerts, Supplier<Map<String, Boolean>> readiness) {}
+                           dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
+                           Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(

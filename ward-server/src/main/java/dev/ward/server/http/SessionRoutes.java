@@ -31,6 +31,7 @@ final class SessionRoutes {
     private final TrustedProxies proxies;
     private final BrowserGuard browsers;
     private final dev.ward.patient.PatientContexts patients;
+    private final dev.ward.user.UserAttributes userAttributes;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -42,6 +43,7 @@ final class SessionRoutes {
         this.sessions = s.sessions();
         this.attributes = s.attributes();
         this.patients = s.patients();
+        this.userAttributes = s.userAttributes();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -68,6 +70,23 @@ final class SessionRoutes {
         routes.add(HandlerType.DELETE, "/v1/session/attributes/{key}", ctx -> {
             Session s = credentials.requireSession(ctx).session();
             if (!attributes.delete(s, ctx.pathParam("key"))) {
+                throw attributeNotFound();
+            }
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.GET, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            String value = userAttributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::attributeNotFound);
+            ctx.status(200).contentType("application/json").result(value);
+        });
+        routes.add(HandlerType.PUT, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            userAttributes.put(s, ctx.pathParam("key"), compactJson(ctx));
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.DELETE, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            if (!userAttributes.delete(s, ctx.pathParam("key"))) {
                 throw attributeNotFound();
             }
             responses.noContent(ctx);
@@ -131,7 +150,12 @@ final class SessionRoutes {
 
     private void putAttribute(Context ctx) {
         Session s = credentials.requireSession(ctx).session();
-        String key = ctx.pathParam("key");
+        attributes.put(s, ctx.pathParam("key"), compactJson(ctx));
+        responses.noContent(ctx);
+    }
+
+    /** One JSON value, compacted (duplicate keys refused), as attributes are stored. */
+    private String compactJson(Context ctx) {
         byte[] raw = JsonBody.readRaw(ctx);
         String compact;
         try (var parser = json.createParser(raw)) {
@@ -149,8 +173,7 @@ final class SessionRoutes {
         } catch (IOException e) {
             throw ProblemException.validation("body", "The request body could not be read.");
         }
-        attributes.put(s, key, compact);
-        responses.noContent(ctx);
+        return compact;
     }
 
     private static ProblemException attributeNotFound() {
