@@ -31,7 +31,9 @@ class EveryChangeIsAuditedHttpTest {
             "POST /v1/session/keepalive", "a use of the session, like every request; uses are not audited (only changes)",
             "POST /v1/sessions/validate", "a use of the session (its rotation, when due, is: SessionService, session.rotated)",
             "PUT /v1/session/attributes/{key}", "the session's own data cache, written by its holder (patient data, issue 12, is audited)",
-            "DELETE /v1/session/attributes/{key}", "as PUT");
+            "DELETE /v1/session/attributes/{key}", "as PUT",
+            "PUT /v1/me/attributes/{key}", "the user's own data cache, written by its holder (as the session's)",
+            "DELETE /v1/me/attributes/{key}", "as PUT");
 
     @BeforeAll
     static void start() {

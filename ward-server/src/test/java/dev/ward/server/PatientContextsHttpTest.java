@@ -147,6 +147,24 @@ class PatientContextsHttpTest {
         assertThat(cross.code()).isEqualTo("session_tenant_mismatch");
     }
 
+    /** Issue 12 items 7 and 8: user-scope attributes outlive sessions; answers about patients are never cached. */
+    @Test
+    void userAttributesOutliveTheSessionAndStayTheUsersOwn() {
+        String first = w.login("stmarys", "nurse", PASSWORD);
+        assertThat(w.put("/v1/me/attributes/recent", "[\"p-1\",\"p-2\"]", first).status()).isEqualTo(204);
+        w.post("/v1/auth/logout", null, first);
+        String second = w.login("stmarys", "nurse", PASSWORD);
+        var read = w.get("/v1/me/attributes/recent", second);
+        assertThat(read.raw()).isEqualTo("[\"p-1\",\"p-2\"]");
+        noCache(read);
+        noCache(w.get("/v1/session", second));
+        String doctor = w.login("stmarys", "doctor", PASSWORD);
+        assertThat(w.get("/v1/me/attributes/recent", doctor).code()).isEqualTo("attribute_not_found");
+        assertThat(w.delete("/v1/me/attributes/recent", doctor).status()).isEqualTo(404);
+        assertThat(w.delete("/v1/me/attributes/recent", second).status()).isEqualTo(204);
+        assertThat(w.get("/v1/me/attributes/recent", second).status()).isEqualTo(404);
+    }
+
     @Test
     void badInputIsAValidationFailure() {
         String token = w.login("stmarys", "nurse", PASSWORD);

@@ -53,6 +53,7 @@ final class SessionRoutes {
     void register() {
         routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
         routes.add(HandlerType.GET, "/v1/session", ctx -> {
+            noCache(ctx);
             Session s = credentials.requireSessionForEnrollment(ctx).session();
             Map<String, Object> view = new LinkedHashMap<>(Views.session(s));
             view.put("patients", patients.list(s).stream().map(c -> Views.patientRef(c)).toList());
@@ -76,7 +77,8 @@ final class SessionRoutes {
         });
         routes.add(HandlerType.GET, "/v1/me/attributes/{key}", ctx -> {
             Session s = credentials.requireSession(ctx).session();
-            String value = userAttributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::attributeNotFound);
+            noCache(ctx);
+            String value = userAttributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::userAttributeNotFound);
             ctx.status(200).contentType("application/json").result(value);
         });
         routes.add(HandlerType.PUT, "/v1/me/attributes/{key}", ctx -> {
@@ -87,7 +89,7 @@ final class SessionRoutes {
         routes.add(HandlerType.DELETE, "/v1/me/attributes/{key}", ctx -> {
             Session s = credentials.requireSession(ctx).session();
             if (!userAttributes.delete(s, ctx.pathParam("key"))) {
-                throw attributeNotFound();
+                throw userAttributeNotFound();
             }
             responses.noContent(ctx);
         });
@@ -143,6 +145,7 @@ final class SessionRoutes {
     }
 
     private void getAttribute(Context ctx) {
+        noCache(ctx);
         Session s = credentials.requireSession(ctx).session();
         String value = attributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::attributeNotFound);
         ctx.status(200).contentType("application/json").result(value);
@@ -174,6 +177,19 @@ final class SessionRoutes {
             throw ProblemException.validation("body", "The request body could not be read.");
         }
         return compact;
+    }
+
+    private static ProblemException userAttributeNotFound() {
+        return ProblemException.notFound("attribute_not_found", "You have no attribute with that key.");
+    }
+
+    /**
+     * Beyond the standard {@code Cache-Control: no-store}: what HTTP/1.0 caches obey, on answers that may carry patient
+     * data (the session object lists the open patients; attributes are the apps' own data).
+     */
+    private static void noCache(Context ctx) {
+        ctx.header("Pragma", "no-cache");
+        ctx.header("Expires", "0");
     }
 
     private static ProblemException attributeNotFound() {
