@@ -135,11 +135,14 @@ public final class PatientContexts implements SessionData {
     /** Closes one context and drops its data ({@code patient.closed}); 404 when it is not open. */
     public void close(Session s, String patientId, String ip) {
         checkId("patient_id", patientId);
+        // A break-glass context's close ends the emergency override (FHIR 110138): the event says which it was.
+        boolean breakGlass = store.list(s.id(), clock.instant()).live().stream()
+                .anyMatch(c -> c.patientId().equals(patientId) && c.breakGlass());
         boolean closed = changes.make(CLOSE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "patient_id", patientId),
                 () -> store.close(s.id(), patientId),
                 done -> {
                     if (done) {
-                        audit.append(event(s, "patient.closed", patientId, ip).build());
+                        audit.append(event(s, "patient.closed", patientId, ip).detail("break_glass", breakGlass).build());
                     }
                 });
         if (!closed) {

@@ -107,6 +107,18 @@ class BreakGlassTest extends StoreContract {
     }
 
     @Test
+    void closingABreakGlassContextSaysSoForTheFhirExport() {
+        w.patients.open(outsiderSession, "vip-1", breaking("Patient unconscious in ED", "BTG"), IP);
+        w.patients.open(carerSession, "vip-1", IP);
+
+        w.patients.close(outsiderSession, "vip-1", IP);
+        w.patients.close(carerSession, "vip-1", IP);
+
+        assertThat(w.auditOf(T, "patient.closed")).extracting(e -> e.details().get("break_glass"))
+                .containsExactlyInAnyOrder(true, false);
+    }
+
+    @Test
     void aBreakNeedsAReasonOfTenCharactersAndAWellFormedCode() {
         for (String reason : new String[] {null, "", "urgent!!!", "         x"}) {
             ProblemException e = refusal(() -> w.patients.open(outsiderSession, "vip-1", breaking(reason, null), IP));
