@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** What an API key may do. */
 public enum Scope {
-    SESSIONS("sessions"), CRYPTO("crypto"), AUDIT("audit"), ADMIN("admin");
+    SESSIONS("sessions"), PATIENTS("patients"), CRYPTO("crypto"), AUDIT("audit"), ADMIN("admin");
 
     private final String wire;
 

@@ -55,12 +55,12 @@ public final class ApiKeyService {
             throw ProblemException.validation("name", "name must be 1-100 characters");
         }
         if (scopeNames.isEmpty()) {
-            throw ProblemException.validation("scopes", "scopes must name at least one of sessions, crypto, audit, admin");
+            throw ProblemException.validation("scopes", "scopes must name at least one of sessions, patients, crypto, audit, admin");
         }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : scopeNames) {
             scopes.add(Scope.parse(s).orElseThrow(() ->
-                    ProblemException.validation("scopes", "unknown scope '" + s + "'; use sessions, crypto, audit or admin")));
+                    ProblemException.validation("scopes", "unknown scope '" + s + "'; use sessions, patients, crypto, audit or admin")));
         }
         String secret = Secrets.newToken(PREFIX, 32);
         ApiKey key = new ApiKey(Secrets.newId("key_"), tenant, name.strip(), scopes, Secrets.sha256Hex(secret), clock.instant(), null);

@@ -15,26 +15,26 @@ import java.util.function.Supplier;
  * then the records and the intent's deletion commit together; an interruption between leaves the intent for
  * {@link SessionService#repairInterrupted} to finish or undo.
  */
-final class SessionChanges {
+public final class SessionChanges {
     private final Optional<DetachedSessionStore> detached;
     private final SessionIntents intents;
     private final AuditTrail audit;
     private final Clock clock;
 
-    SessionChanges(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
+    public SessionChanges(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
         this.detached = store instanceof DetachedSessionStore d ? Optional.of(d) : Optional.empty();
         this.intents = intents;
         this.audit = audit;
         this.clock = clock;
     }
 
-    Optional<DetachedSessionStore> detached() { return detached; }
+    public Optional<DetachedSessionStore> detached() { return detached; }
 
     /**
      * Makes {@code change} and runs {@code record} with its result where it commits with it. {@code kind} and
      * {@code payload} say what a repair needs should the two be parted (Redis only).
      */
-    <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record) {
+    public <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record) {
         return make(kind, tenant, userId, payload, change, record, result -> { });
     }
 
@@ -42,7 +42,7 @@ final class SessionChanges {
      * As above; should the records fail to commit after the change was made in Redis, {@code takeBack} is tried at once
      * (best effort), so that, say, a login's session does not hold a place under the user's limit until the repair.
      */
-    <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record,
+    public <R> R make(String kind, String tenant, String userId, Map<String, Object> payload, Supplier<R> change, Consumer<R> record,
                Consumer<R> takeBack) {
         if (detached.isEmpty()) {
             return audit.atomically(() -> {

@@ -19,12 +19,18 @@ public final class SessionCleanup {
     private final SessionIntents intents;
     private final AuditTrail audit;
     private final Clock clock;
+    private volatile SessionData data = SessionData.NONE;
 
     public SessionCleanup(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
         this.store = store;
         this.intents = intents;
         this.audit = audit;
         this.clock = clock;
+    }
+
+    /** Data kept for sessions elsewhere (patient contexts) is removed, and recorded, with each session removed. */
+    public void clearsWith(SessionData data) {
+        this.data = data;
     }
 
     /** What a run would remove, per tenant. */
@@ -65,9 +71,11 @@ public final class SessionCleanup {
             int removed = 0;
             for (Session s : batch) {
                 boolean gone = audit.atomically(() -> {
+                    SessionData.Cleared cleared = data.clear(s, clearReason(s, now), actor);
                     if (!store.delete(s.id())) {
                         return false;
                     }
+                    audit.appendAll(cleared.events());
                     event(s, actor, now).ifPresent(audit::append);
                     return true;
                 });
@@ -79,12 +87,22 @@ public final class SessionCleanup {
                 "user_id", s.userId(), "type", event(s, actor, now).map(AuditEntry::type).orElse(""),
                 "idle", !s.idleExpiresAt().isAfter(now) && s.absoluteExpiresAt().isAfter(now))).toList();
         long intent = intents.begin(SessionService.CLEANUP, "*", "*", Map.of("actor", actor, "sessions", planned), now);
-        List<Session> deleted = batch.stream().filter(s -> store.delete(s.id())).toList();
+        List<AuditEntry> cleared = new java.util.ArrayList<>();
+        List<Session> deleted = batch.stream().filter(s -> {
+            cleared.addAll(data.clear(s, clearReason(s, now), actor).events());
+            return store.delete(s.id());
+        }).toList();
         audit.atomically(() -> {
+            audit.appendAll(cleared);
             deleted.forEach(s -> event(s, actor, now).ifPresent(audit::append));
             intents.done(intent);
         });
         return deleted.size();
+    }
+
+    /** Why a removed session's patient contexts went: its expiry, or the cleanup itself. */
+    private static String clearReason(Session s, Instant now) {
+        return !s.revoked() && s.expiredAt(now) ? "session_expired" : "cleanup";
     }
 
     /** What a removal records: nothing for a session already ended by revocation (that was audited when it happened). */

@@ -22,7 +22,7 @@ public final class SessionService {
     public static final String TOKEN_PREFIX = SessionRoute.TOKEN_PREFIX;
     /** Kinds of session change, as intents name them (see {@link SessionChanges}). */
     static final String ADMIT = "admit", ROTATE = "rotate", REVOKE = "revoke", REVOKE_USER = "revoke_user", AAL = "aal",
-            CLIENT = "client", CLEANUP = "cleanup";
+            CLIENT = "client", CLEANUP = "cleanup", CLEAR_DATA = "clear_data";
 
     private final SessionStore store;
     private final TenantService tenants;
@@ -31,6 +31,11 @@ public final class SessionService {
     private final Clock clock;
     private final SessionChanges changes;
     private final SessionIntents intents;
+    /** What else a session holds that must die with it (patient contexts); nothing until {@link #clearsWith}. */
+    private volatile SessionData data = SessionData.NONE;
+    /** Repairs of intents of other kinds than the session's own (patient contexts), by kind. */
+    private final Map<String, java.util.function.Consumer<SessionIntents.Intent>> otherRepairs =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param intents where changes to a session store outside the database are recorded first (Redis; see SessionChanges) */
     public SessionService(SessionStore store, SessionIntents intents, TenantService tenants, AdminGuard guard, AuditTrail audit,
@@ -42,6 +47,21 @@ public final class SessionService {
         this.audit = audit;
         this.clock = clock;
         this.changes = new SessionChanges(store, intents, audit, clock);
+    }
+
+    /** Data kept for sessions elsewhere (patient contexts) is cleared, and recorded, with each session's end. */
+    public void clearsWith(SessionData data) {
+        this.data = data;
+    }
+
+    /** How an interrupted change of another kind (a patient context's) is repaired; see {@link #repairInterrupted}. */
+    public void repairsWith(String kind, java.util.function.Consumer<SessionIntents.Intent> repair) {
+        otherRepairs.put(kind, repair);
+    }
+
+    /** The changes to sessions' stores, for services that keep data beside the sessions (patient contexts). */
+    public SessionChanges changes() {
+        return changes;
     }
 
     /** What must be recorded, in the same commit, with the outcome of opening a session (login history, login events). */
@@ -111,6 +131,15 @@ public final class SessionService {
         return validate(token, caller.tenant(), client);
     }
 
+    /**
+     * A token an app back-end presents on its user's behalf for a call other than validation (patient contexts, with
+     * scope {@code patients}, checked by the caller): a use of the session like any other, in the key's tenant only, with
+     * no client to bind (the connection is the app's, not the user's).
+     */
+    public Validation validateOnBehalf(Actor.ApiKey caller, String token) {
+        return validate(token, caller.tenant(), Optional.empty());
+    }
+
     /** An API key may validate sessions only with scope {@code sessions}. */
     public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {
@@ -150,7 +179,10 @@ public final class SessionService {
         String hash = Secrets.sha256Hex(token);
         return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
             case Lookup.Touched t -> afterTouch(t.session(), t.current() && mayRotate, hash, client, now);
-            case Lookup.Expired e -> invalid("session_expired", "The session has expired.");
+            case Lookup.Expired e -> {
+                clearEnded(e.session(), "session_expired");
+                yield invalid("session_expired", "The session has expired.");
+            }
             case Lookup.Superseded s -> invalid("session_expired", "This token was replaced by a newer one and its grace period is over.");
             case Lookup.Revoked r -> new Validation.Invalid("session_revoked", "The session has been ended.",
                     Optional.ofNullable(r.session().revokeReason()));
@@ -362,9 +394,20 @@ public final class SessionService {
         if (bySession != null) {
             payload.put("by_session", bySession);
         }
+        List<AuditEntry> cleared = new java.util.ArrayList<>();
         List<Session> ended = changes.make(REVOKE_USER, tenant, userId, payload,
-                () -> store.revokeAllOfUser(tenant, userId, keepSessionId, reason, clock.instant()),
-                revoked -> revoked.forEach(s -> audit.append(revokedEvent(s, reason, actor, bySession))));
+                () -> {
+                    for (Session s : store.live(tenant, userId, clock.instant(), 10_000)) {
+                        if (!s.id().equals(keepSessionId)) {
+                            cleared.addAll(data.clear(s, reason, actor).events());
+                        }
+                    }
+                    return store.revokeAllOfUser(tenant, userId, keepSessionId, reason, clock.instant());
+                },
+                revoked -> {
+                    audit.appendAll(cleared);
+                    revoked.forEach(s -> audit.append(revokedEvent(s, reason, actor, bySession)));
+                });
         awaitReplicas(tenant, userId, ended);
         return ended.size();
     }
@@ -379,17 +422,48 @@ public final class SessionService {
         store.updateRoles(tenant, userId, roles);
     }
 
-    private void end(Session s, String reason, String actor, AuditEntry... before) {
+    /**
+     * Ends the holder's session at once and purges what it holds (ward.js's emergency cleanup, reason
+     * {@code emergency_cleanup}); answers how many patient contexts were cleared.
+     */
+    public int emergencyCleanup(Session session) {
+        return end(session, "emergency_cleanup", "user:" + session.userId());
+    }
+
+    /** Ends a session with its events; what it holds elsewhere is cleared in the same change. Answers how much was cleared. */
+    private int end(Session s, String reason, String actor, AuditEntry... before) {
+        SessionData.Cleared[] cleared = {SessionData.Cleared.NOTHING};
         boolean ended = changes.make(REVOKE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "reason", reason, "actor", actor),
-                () -> store.revoke(s.id(), reason, clock.instant()),
+                () -> {
+                    cleared[0] = data.clear(s, reason, actor);
+                    return store.revoke(s.id(), reason, clock.instant());
+                },
                 revoked -> {
                     audit.appendAll(List.of(before));
+                    audit.appendAll(cleared[0].events());
                     if (revoked) {
                         audit.append(revokedEvent(s, reason, actor, null));
                     }
                 });
         if (ended) {
             awaitReplicas(s.tenant(), s.userId(), List.of(s));
+        }
+        return cleared[0].count();
+    }
+
+    /**
+     * A session found expired (loss of authentication): what it held is cleared now, not at the next sweep. Best effort:
+     * the holder is told "expired" whatever happens here, and the sweep clears what this could not.
+     */
+    private void clearEnded(Session s, String reason) {
+        try {
+            if (!data.holdsAny(s)) {
+                return;
+            }
+            changes.make(CLEAR_DATA, s.tenant(), s.userId(), Map.of("session_id", s.id(), "reason", reason),
+                    () -> data.clear(s, reason, "system"), cleared -> audit.appendAll(cleared.events()));
+        } catch (StoreUnavailableException e) {
+            // the session is over either way; its contexts can no longer be reached, and the sweep removes them
         }
     }
 
@@ -453,6 +527,7 @@ public final class SessionService {
             case REVOKE -> {
                 String reason = (String) p.get("reason");
                 store.findById(sessionId).ifPresent(s -> {
+                    audit.appendAll(data.clear(s, reason, (String) p.get("actor")).events());
                     if (s.liveAt(now) ? store.revoke(sessionId, reason, now) : reason.equals(s.revokeReason())) {
                         audit.append(revokedEvent(s, reason, (String) p.get("actor"), null));
                     }
@@ -492,7 +567,15 @@ public final class SessionService {
                     }
                 }
             }
-            default -> throw new IllegalStateException("unknown session intent " + i.kind());
+            case CLEAR_DATA -> store.findById(sessionId).ifPresent(s ->
+                    audit.appendAll(data.clear(s, (String) p.get("reason"), "system").events()));
+            default -> {
+                var other = otherRepairs.get(i.kind());
+                if (other == null) {
+                    throw new IllegalStateException("unknown session intent " + i.kind());
+                }
+                other.accept(i);
+            }
         }
     }
 

@@ -67,8 +67,11 @@ public final class Policy {
         // How often a tenant's chain head is signed; at most a day apart, or a cut-off tail could go unnoticed that long.
         define("audit.checkpoint_seconds", new Count(10, 86_400), 300L);
         define("jwt.audience", new Text(AUDIENCE, "an audience such as https://api.example.org or a name"), "");
-        // A setting is defined only once the feature behind it works (API.md): patient.* and rate_limit.* come with
-        // patient contexts and detection. Stored policies that still name them are read without them (fromStored).
+        define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
+        define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
+        define("patient.break_glass_seconds", new Count(MAX_SECONDS), 900L);
+        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes with detection.
+        // Stored policies that still name it are read without it.
     }
 
     private static final Policy DEFAULT = new Policy(DEFAULTS);
@@ -199,6 +202,14 @@ public final class Policy {
     public Duration rotationGrace() { return Duration.ofSeconds(count("session.rotation_grace_seconds")); }
     public Binding binding() { return Binding.valueOf(((String) values.get("session.binding")).toUpperCase()); }
     public List<String> allowedOrigins() { return strings("browser.allowed_origins"); }
+    /** A patient context's idle timeout, slid by every use of that context. */
+    public Duration patientIdleTimeout() { return Duration.ofSeconds(count("patient.idle_timeout_seconds")); }
+    /** A patient context's hard limit from its opening. */
+    public Duration patientMaxLifetime() { return Duration.ofSeconds(count("patient.max_seconds")); }
+
+    /** A break-glass context's hard limit from its opening (short: an emergency, not a standing grant). */
+    public Duration breakGlassLifetime() { return Duration.ofSeconds(count("patient.break_glass_seconds")); }
+
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
     public int passwordMinLength() { return (int) count("password.min_length"); }

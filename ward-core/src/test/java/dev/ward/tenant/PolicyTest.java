@@ -58,14 +58,15 @@ class PolicyTest {
     @Test
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
-        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt");
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
                 "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
                 "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
                 "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "audit.retention_days",
-                "audit.checkpoint_seconds", "jwt.audience");
+                "audit.checkpoint_seconds", "jwt.audience",
+                "patient.idle_timeout_seconds", "patient.max_seconds", "patient.break_glass_seconds");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
@@ -85,8 +86,7 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"patient, idle_timeout_seconds", "patient, max_seconds",
-            "patient, break_glass_seconds", "rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
+    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
             "alerts, webhook_url"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
@@ -96,10 +96,15 @@ class PolicyTest {
 
     @Test
     void storedPoliciesThatNameRetiredSettingsStillLoad() {
-        Policy p = Policy.fromStored(Map.of("patient", Map.of("max_seconds", 3600), "rate_limit", Map.of("per_minute", 60),
-                "session", Map.of("idle_timeout_seconds", 600)));
+        Policy p = Policy.fromStored(Map.of("patient", Map.of("break_glass_seconds", 600, "max_seconds", 1200),
+                "rate_limit", Map.of("per_minute", 60), "session", Map.of("idle_timeout_seconds", 600)));
         assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
-        assertThat(p.toNestedMap()).doesNotContainKeys("patient", "rate_limit");
+        assertThat(p.patientMaxLifetime()).isEqualTo(Duration.ofSeconds(1200));
+        assertThat(p.toNestedMap()).doesNotContainKeys("rate_limit");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> patient = (Map<String, Object>) p.toNestedMap().get("patient");
+        assertThat(patient).containsOnlyKeys("idle_timeout_seconds", "max_seconds", "break_glass_seconds");
+        assertThat(p.breakGlassLifetime()).isEqualTo(Duration.ofSeconds(600));
     }
 
     @Test

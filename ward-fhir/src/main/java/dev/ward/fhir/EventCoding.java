@@ -108,6 +108,12 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("patient.cleared", patient(ACTION_EXECUTE)),
             Map.entry("patient.closed", patient(ACTION_EXECUTE)),
             Map.entry("patient.break_glass", new EventCoding(SECURITY_ALERT, List.of(EMERGENCY_OVERRIDE_STARTED), ACTION_EXECUTE, Kind.EMERGENCY)),
+            // Restricting a patient configures who may see the record; a refusal is the use of a restricted function.
+            Map.entry("patient.restricted", CONFIGURATION),
+            Map.entry("patient.unrestricted", CONFIGURATION),
+            Map.entry("patient.access_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
+            Map.entry("patient.break_glass_reviewed", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
+            Map.entry("alert.acknowledged", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("audit.checkpoint", new EventCoding(AUDIT_LOG_USED, List.of(), "C", Kind.OTHER)),
             Map.entry("audit.pruned", new EventCoding(AUDIT_LOG_USED, List.of(), "D", Kind.OTHER)),
             Map.entry("audit.log_started", of(SECURITY_ALERT, AUDIT_RECORDING_STARTED, Kind.OTHER)),

@@ -23,7 +23,8 @@ final class AuditEvents {
             "session.jwt_issued", "session.revoked", "session.rotated",
             "signing_key.created", "signing_key.rotated",
             "patient.opened", "patient.data_read", "patient.data_written", "patient.cleared", "patient.break_glass",
-            "patient.closed", "alert.raised", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped");
+            "patient.closed", "patient.restricted", "patient.unrestricted", "patient.access_denied",
+            "patient.break_glass_reviewed", "alert.raised", "alert.acknowledged", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped");
 
     private AuditEvents() {}
 

@@ -26,6 +26,10 @@ import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
 import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
+import dev.ward.alert.Alerts;
+import dev.ward.patient.PatientAccess;
+import dev.ward.patient.PatientContexts;
+import dev.ward.patient.PatientStore;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
@@ -37,6 +41,7 @@ import dev.ward.store.redis.RedisAttributeStore;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
+import dev.ward.store.redis.RedisPatientStore;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
 import dev.ward.store.sql.SqlAuditChainStore;
@@ -54,6 +59,9 @@ import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
 import dev.ward.store.sql.SqlMfaStore;
 import dev.ward.store.sql.SqlSessionIntents;
+import dev.ward.store.sql.SqlAlertStore;
+import dev.ward.store.sql.SqlPatientStore;
+import dev.ward.store.sql.SqlRestrictionStore;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -95,7 +103,8 @@ public final class Ward implements AutoCloseable {
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
                        AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
-                       AuditSearch auditSearch)
+                       AuditSearch auditSearch, PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
+                       dev.ward.user.UserAttributes userAttributes)
             implements AutoCloseable {
 
         /**
@@ -144,13 +153,16 @@ public final class Ward implements AutoCloseable {
         private static Core assemble(Config config, SqlDatabase db, Optional<RedisConnection> redis, MasterKey masterKey, Clock clock) {
             SessionStore sessionStore;
             AttributeStore attributeStore;
+            PatientStore patientStore;
             if (redis.isPresent()) {
                 RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
                 sessionStore = onRedis;
                 attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
+                patientStore = new RedisPatientStore(redis.get(), onRedis, REDIS_PREFIX);
             } else {
                 sessionStore = new SqlSessionStore(db);
                 attributeStore = new SqlAttributeStore(db);
+                patientStore = new SqlPatientStore(db);
             }
             PasswordHasher hasher = new PasswordHasher(config.argon2(), new HashingPool(config.hashingThreads(), config.hashingQueue()));
             SqlInvalidations invalidations = SqlInvalidations.of(db);
@@ -181,10 +193,18 @@ public final class Ward implements AutoCloseable {
                 SessionAttributes attributes = new SessionAttributes(attributeStore, keys, clock);
                 keys.register(attributes);
                 keys.register(mfa);
+                dev.ward.user.UserAttributes userAttributes = new dev.ward.user.UserAttributes(
+                        new dev.ward.store.sql.SqlUserAttributeStore(db), keys, clock);
+                keys.register(userAttributes);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
                 SqlAuditChainStore chain = new SqlAuditChainStore(db);
                 CheckpointKeys checkpointKeys = new CheckpointKeys(new SqlCheckpointKeyStore(db), masterCipher, guard, audit, clock);
+                Alerts alerts = new Alerts(new SqlAlertStore(db), guard, audit, clock);
+                PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
+                PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
+                        audit, clock);
+                cleanup.clearsWith(patients);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening, checkpointKeys::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
@@ -192,7 +212,7 @@ public final class Ward implements AutoCloseable {
                         new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
-                        new AuditSearch(new SqlAuditReader(db), guard, tenants));
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants), patients, patientAccess, alerts, userAttributes);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -273,8 +293,13 @@ public final class Ward implements AutoCloseable {
                         console.println("Ward bootstrap: created tenant 'system' and user 'admin' with WARD_BOOTSTRAP_ADMIN_PASSWORD.");
                 case Bootstrap.Outcome.AlreadyDone done -> { }
             }
-            startupCleanup.ifPresent(c -> console.println("Cleanup on start: removed "
-                    + core.cleanup().run(c.criteria(), "operator", n -> { }) + " session(s)."));
+            startupCleanup.ifPresent(c -> {
+                console.println("Cleanup on start: removed " + core.cleanup().run(c.criteria(), "operator", n -> { })
+                        + " session(s).");
+                // Patient contexts of the sessions removed went with them; those past their own time go now.
+                console.println("Cleanup on start: removed " + core.patients().sweep("startup", "operator")
+                        + " expired patient context(s).");
+            });
             if (core.redis().isPresent()) {
                 // Sessions live in Redis now; any left in the database are from before and must never come back
                 // (they would, were Redis switched off again), so they end here, audited.
@@ -289,6 +314,7 @@ public final class Ward implements AutoCloseable {
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
+                    core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
                     () -> readiness(core, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
@@ -357,6 +383,10 @@ public final class Ward implements AutoCloseable {
             long n = core.cleanup().run(CleanupCriteria.ended(), "system", x -> { });
             if (n > 0) {
                 log.info("cleanup removed {} ended session(s)", n);
+            }
+            long contexts = core.patients().sweep("timeout", "system");
+            if (contexts > 0) {
+                log.info("cleanup removed {} expired patient context(s)", contexts);
             }
             int challenges = core.login().sweepChallenges();
             if (challenges > 0) {

@@ -26,7 +26,7 @@ class BrowserCsrfHttpTest {
     /** Routes whose caller is never the cookie: they refuse such a form for their own reasons. */
     static final Set<String> NOT_COOKIE_ROUTES = Set.of("/v1/auth/login", "/v1/auth/mfa/verify", "/v1/sessions/validate",
             "/v1/crypto/encrypt", "/v1/crypto/decrypt", "/v1/crypto/rewrap", "/v1/crypto/import-fernet",
-            "/v1/audit/events");
+            "/v1/audit/events", "/v1/patients/{patient_id}/access");
 
     static TestWard w;
     static String adminCookie;
@@ -54,7 +54,8 @@ class BrowserCsrfHttpTest {
 
     private static String concrete(String path) {
         return path.replace("{tenant}", "stmarys").replace("{user_id}", userId).replace("{key_id}", keyId)
-                .replace("{session_id}", "ses_0000000000000000000000000000").replace("{version}", "1").replace("{key}", "k1");
+                .replace("{session_id}", "ses_0000000000000000000000000000").replace("{version}", "1").replace("{key}", "k1")
+                .replace("{patient_id}", "p-1").replace("{id}", "bgl_000000000000000000000000");
     }
 
     /** What the database holds that any of these routes could change. */
@@ -137,6 +138,63 @@ class BrowserCsrfHttpTest {
         }
         assertThat(w.send("PUT", "/v1/session/attributes/theme", "\"dark\"", "Cookie", nurse, "Origin", APP,
                 "Content-Type", "application/json; charset=utf-8").status()).isEqualTo(204);
+    }
+
+    /** sendBeacon: POST, the cookie, an Origin, a text/plain body or none (issue 12 item 4). */
+    @Test
+    void theTwoBeaconRoutesTakeTextPlainOrNoBodyFromAnAllowedOrigin() {
+        String nurse = "ward_session=" + w.login("stmarys", "nurse", PASSWORD);
+        for (String p : List.of("p-1", "p-2")) {
+            assertThat(w.send("POST", "/v1/session/patients/" + p, null, "Cookie", nurse, "Origin", APP).status()).isEqualTo(200);
+        }
+        var beacon = w.send("POST", "/v1/session/patient-data/clear", "cleanup", "Cookie", nurse, "Origin", APP,
+                "Content-Type", "text/plain;charset=UTF-8");
+        assertThat(beacon.status()).as(beacon.raw()).isEqualTo(200);
+        assertThat(beacon.json().path("cleared").asInt()).isEqualTo(2);
+        assertThat(beacon.header("Access-Control-Allow-Origin")).isEqualTo(APP);
+        var empty = w.send("POST", "/v1/session/patient-data/clear", null, "Cookie", nurse, "Origin", w.base());
+        assertThat(empty.status()).isEqualTo(200);
+        assertThat(empty.json().path("cleared").asInt()).isZero();
+        assertThat(w.send("GET", "/v1/session", null, "Cookie", nurse).status()).as("the session lives on").isEqualTo(200);
+
+        w.send("POST", "/v1/session/patients/p-3", null, "Cookie", nurse, "Origin", APP);
+        var emergency = w.send("POST", "/v1/session/emergency-cleanup", "", "Cookie", nurse, "Origin", APP,
+                "Content-Type", "text/plain");
+        assertThat(emergency.status()).as(emergency.raw()).isEqualTo(200);
+        assertThat(emergency.json().path("cleared").asInt()).isEqualTo(1);
+        assertThat(emergency.json().path("terminated").asBoolean()).isTrue();
+        assertThat(emergency.header("Set-Cookie")).startsWith("ward_session=;").contains("Max-Age=0");
+        var after = w.send("GET", "/v1/session", null, "Cookie", nurse);
+        assertThat(after.status()).isEqualTo(401);
+        assertThat(after.code()).isEqualTo("session_revoked");
+        assertThat(after.json().path("reason").asText()).isEqualTo("emergency_cleanup");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "null", "https://evil.example", OTHER_APP})
+    void aBeaconWithoutOrWithAForeignOriginIsRefused(String origin) {
+        String token = w.login("stmarys", "nurse", PASSWORD);
+        String nurse = "ward_session=" + token;
+        w.post("/v1/session/patients/p-1", null, token);
+        for (String route : List.of("/v1/session/patient-data/clear", "/v1/session/emergency-cleanup")) {
+            var r = origin.isEmpty()
+                    ? w.send("POST", route, "x", "Cookie", nurse, "Content-Type", "text/plain", "Sec-Fetch-Site", "same-origin")
+                    : w.send("POST", route, "x", "Cookie", nurse, "Origin", origin, "Content-Type", "text/plain");
+            assertThat(r.status()).as(route + " " + r.raw()).isEqualTo(403);
+            assertThat(r.code()).isEqualTo("origin_not_allowed");
+        }
+        assertThat(w.get("/v1/session/patients", token).json().path("patients")).as("nothing was cleared").hasSize(1);
+    }
+
+    @Test
+    void theOtherPatientRoutesStillNeedJsonWithTheCookie() {
+        String nurse = "ward_session=" + w.login("stmarys", "nurse", PASSWORD);
+        w.send("POST", "/v1/session/patients/p-1", null, "Cookie", nurse, "Origin", APP);
+        var r = w.send("PUT", "/v1/session/patients/p-1/data/chart", "{\"a\":1}", "Cookie", nurse, "Origin", APP,
+                "Content-Type", "text/plain");
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(w.send("POST", "/v1/session/patients/p-2", "{}", "Cookie", nurse, "Origin", APP, "Content-Type", "text/plain")
+                .status()).isEqualTo(415);
     }
 
     @Test

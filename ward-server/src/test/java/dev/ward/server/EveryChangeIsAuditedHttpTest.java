@@ -31,7 +31,9 @@ class EveryChangeIsAuditedHttpTest {
             "POST /v1/session/keepalive", "a use of the session, like every request; uses are not audited (only changes)",
             "POST /v1/sessions/validate", "a use of the session (its rotation, when due, is: SessionService, session.rotated)",
             "PUT /v1/session/attributes/{key}", "the session's own data cache, written by its holder (patient data, issue 12, is audited)",
-            "DELETE /v1/session/attributes/{key}", "as PUT");
+            "DELETE /v1/session/attributes/{key}", "as PUT",
+            "PUT /v1/me/attributes/{key}", "the user's own data cache, written by its holder (as the session's)",
+            "DELETE /v1/me/attributes/{key}", "as PUT");
 
     @BeforeAll
     static void start() {
@@ -123,6 +125,40 @@ class EveryChangeIsAuditedHttpTest {
                 "new_password", "Changed-" + PASSWORD)), token), "account.password_changed", "session.revoked");
         w.post(t + "/users/" + nurse + "/password", TestWard.json(Map.of("password", PASSWORD)), admin);
         expect("POST /v1/auth/logout", () -> w.post("/v1/auth/logout", null, login("nurse")), "session.revoked");
+
+        // Patient contexts (issue 12): every step with its event, carrying the patient id.
+        String clinician = login("nurse");
+        String p = "/v1/session/patients/p-42";
+        expect("POST /v1/session/patients/{patient_id}", () -> w.post(p, null, clinician), "patient.opened");
+        expect("PUT /v1/session/patients/{patient_id}/data/{key}", () -> w.put(p + "/data/chart", "{\"dx\":\"x\"}", clinician),
+                "patient.data_written");
+        expect("DELETE /v1/session/patients/{patient_id}/data/{key}", () -> w.delete(p + "/data/chart", clinician),
+                "patient.data_written");
+        expect("DELETE /v1/session/patients/{patient_id}", () -> w.delete(p, clinician), "patient.closed");
+        w.post(p, null, clinician);
+        expect("POST /v1/session/patient-data/clear", () -> w.post("/v1/session/patient-data/clear", null, clinician),
+                "patient.cleared");
+        w.post(p, null, clinician);
+        expect("POST /v1/session/emergency-cleanup", () -> w.post("/v1/session/emergency-cleanup", null, clinician),
+                "patient.cleared", "session.revoked");
+        assertThat(w.ward.audit().recent(T, "patient.opened", 10)).allSatisfy(e -> assertThat(e.patientId()).isEqualTo("p-42"));
+
+        // Restricted patients and break-glass.
+        String emr = w.createApiKey(T, "patients");
+        expect("PUT /v1/patients/{patient_id}/access", () -> w.put("/v1/patients/vip-7/access",
+                TestWard.json(Map.of("restricted", true, "care_team", List.of())), emr), "patient.restricted");
+        String breaker = login("nurse");
+        assertThat(w.post("/v1/session/patients/vip-7", null, breaker).code()).isEqualTo("break_glass_required");
+        assertThat(w.post("/v1/session/patients/vip-7", TestWard.json(Map.of("break_glass", true, "reason",
+                "Unconscious patient in ED", "reason_code", "ETREAT")), breaker).status()).isEqualTo(200);
+        assertThat(w.ward.audit().recent(T, "patient.break_glass", 1)).hasSize(1);
+        String glass = w.get("/v1/admin/break-glass?tenant=" + T, admin).json().path("break_glass").get(0).path("id").asText();
+        expect("POST /v1/admin/break-glass/{id}/review", () -> w.post("/v1/admin/break-glass/" + glass + "/review",
+                TestWard.json(Map.of("justified", true)), admin), "patient.break_glass_reviewed");
+        String alert = w.get("/v1/admin/alerts?tenant=" + T, admin).json().path("alerts").get(0).path("id").asText();
+        expect("POST /v1/admin/alerts/{id}/ack", () -> w.post("/v1/admin/alerts/" + alert + "/ack", null, admin),
+                "alert.acknowledged");
+        expect("DELETE /v1/patients/{patient_id}/access", () -> w.delete("/v1/patients/vip-7/access", emr), "patient.unrestricted");
 
         // MFA, from enrolment to reset.
         String staff = login("nurse");

@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-        header = "Remove sessions and their attributes (patient-related data) from the store.",
+        header = "Remove sessions, their attributes and their patient contexts (with their data) from the store.",
         description = {"Works while a server runs on the same data. Without a selector it removes ended sessions",
-                "(expired or revoked). Prints counts per tenant; asks before removing when on a terminal."})
+                "(expired or revoked) and patient contexts past their own timeout. A session removed takes its patient",
+                "contexts with it (audited patient.cleared). Prints counts per tenant; asks before removing when on a terminal."})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -94,7 +95,13 @@ final class CleanupCommand implements Callable<Integer> {
             }
             counts.forEach((t, n) -> out.printf("  %-32s %d%n", t, n));
             out.println("  total: " + total);
-            if (total == 0) {
+            // Contexts past their own timeout in sessions that live on (the default and --expired-only).
+            long expiredContexts = selection == CleanupCriteria.Selection.ENDED && criteria.createdBefore() == null
+                    && tenant == null ? core.patients().countExpired() : 0;
+            if (expiredContexts > 0) {
+                out.println("Patient contexts past their timeout to remove: " + expiredContexts);
+            }
+            if (total == 0 && expiredContexts == 0) {
                 out.println("Nothing to clean up.");
                 return 0;
             }
@@ -116,8 +123,10 @@ final class CleanupCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            long removed;
-            if (total > 1000) {
+            long removed = 0;
+            if (total == 0) {
+                // only expired patient contexts
+            } else if (total > 1000) {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Removing").setInitialMax(total)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
                     removed = core.cleanup().run(criteria, "operator", bar::stepTo);
@@ -126,6 +135,9 @@ final class CleanupCommand implements Callable<Integer> {
                 removed = core.cleanup().run(criteria, "operator", n -> { });
             }
             out.println("Removed " + removed + " session(s).");
+            if (expiredContexts > 0) {
+                out.println("Removed " + core.patients().sweep("timeout", "operator") + " expired patient context(s).");
+            }
             return 0;
         }
     }

@@ -145,7 +145,7 @@ final class KeysCommand implements Runnable {
     }
 
     @Command(name = "rewrap", mixinStandardHelpOptions = true,
-            description = {"Move every value Ward stores for the tenant (session attributes, MFA secrets) onto the primary",
+            description = {"Move every value Ward stores for the tenant (session attributes, MFA secrets, user attributes) onto the primary",
                     "key version, value by value. Safe while servers run; stop it any time and run it again to finish."})
     static final class Rewrap implements Callable<Integer> {
         @Mixin

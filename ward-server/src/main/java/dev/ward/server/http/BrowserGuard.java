@@ -79,6 +79,28 @@ final class BrowserGuard {
         requireJsonBody(ctx);
     }
 
+    /**
+     * The two beacon-safe routes ({@code patient-data/clear}, {@code emergency-cleanup}): {@code navigator.sendBeacon}
+     * sends a POST with the cookie, an {@code Origin} and a {@code text/plain} body (or none), and cannot be made to
+     * send JSON without a preflight it never does. So these two, and only these, take any body (it is ignored); the
+     * {@code Origin} is what they stand on: it must be there, and Ward's own or one the tenant allows. What a forged
+     * one could do is end a session or drop cached data, never read anything.
+     */
+    void requireBeaconOriginAllowed(Context ctx, Supplier<Optional<String>> tenantOfCookie) {
+        String origin = ctx.header("Origin");
+        if (origin == null) {
+            throw refused("A cleanup beacon authenticated by the session cookie must carry an Origin header (browsers send "
+                    + "it with sendBeacon); this one has none.");
+        }
+        if (!isOwn(ctx, origin)) {
+            Optional<String> tenant = tenantOfCookie.get();
+            if (tenant.isEmpty() || !tenants.allowsOrigin(tenant.get(), origin)) {
+                throw refused("This origin may not act with the session cookie; an administrator can add it to the tenant's "
+                        + "browser.allowed_origins.");
+            }
+        }
+    }
+
     /** A browser login must come from Ward itself or an origin the tenant allows (no login CSRF). */
     void requireLoginOriginAllowed(Context ctx, String tenant) {
         String origin = ctx.header("Origin");

@@ -95,11 +95,62 @@ final class Credentials {
         return requireSession(ctx, false);
     }
 
+    /**
+     * The session behind a cleanup beacon ({@code POST /v1/session/patient-data/clear}, {@code /v1/session/emergency-cleanup}):
+     * with the cookie, an allowed {@code Origin} is required and any body is accepted (sendBeacon sends text/plain);
+     * never rotated, since a beacon's answer is never read, and a new cookie lost with it would end the session.
+     */
+    Held requireSessionFromBeacon(Context ctx) {
+        Held held = requireSession(ctx, false, true);
+        if (held.session().enrollmentOnly()) {
+            throw enrollmentRequired();
+        }
+        return held;
+    }
+
     private Held requireSession(Context ctx, boolean mayRotate) {
+        return requireSession(ctx, mayRotate, false);
+    }
+
+    /** The header in which an app back-end passes its user's session token along with its own API key. */
+    static final String ON_BEHALF_HEADER = "Ward-Session-Token";
+
+    /**
+     * The session of a patient-context call: the holder's own ({@link #requireSession}, or {@link
+     * #requireSessionFromBeacon} for the two beacon routes), or, when the request carries an API key, the session whose
+     * token the app back-end passes in {@code Ward-Session-Token} on its user's behalf (scope {@code patients}; the
+     * session must be of the key's tenant). A rotation due on that use reaches the app as {@code Ward-Rotated-Token}.
+     */
+    Held requireSessionForPatients(Context ctx, boolean beacon) {
+        Optional<String> bearer = bearer(ctx);
+        if (bearer.isEmpty() || !bearer.get().startsWith(ApiKeyService.PREFIX)) {
+            return beacon ? requireSessionFromBeacon(ctx) : requireSession(ctx);
+        }
+        Actor.ApiKey app = apiKey(ctx, bearer.get());
+        if (!app.has(dev.ward.access.Scope.PATIENTS)) {
+            throw ProblemException.insufficientScope(dev.ward.access.Scope.PATIENTS.wire());
+        }
+        String token = ctx.header(ON_BEHALF_HEADER);
+        if (token == null || token.isBlank()) {
+            throw Problems.unauthenticated("With an API key, pass the user's session token in the " + ON_BEHALF_HEADER + " header.");
+        }
+        return switch (sessions.validateOnBehalf(app, token.strip())) {
+            case Validation.Valid v when v.session().enrollmentOnly() -> throw enrollmentRequired();
+            case Validation.Valid v -> {
+                v.rotatedToken().ifPresent(fresh -> ctx.header(ROTATED_HEADER, fresh));
+                yield new Held(v.session(), v.rotatedToken().orElse(token.strip()), false);
+            }
+            case Validation.Invalid i -> throw invalid(i);
+        };
+    }
+
+    private Held requireSession(Context ctx, boolean mayRotate, boolean beacon) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
                 .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
-        if (fromCookie) {
+        if (fromCookie && beacon) {
+            browsers.requireBeaconOriginAllowed(ctx, () -> sessions.tenantOf(token));
+        } else if (fromCookie) {
             browsers.requireCookieWriteAllowed(ctx, () -> sessions.tenantOf(token));
         }
         var validation = mayRotate ? sessions.validate(token, proxies.client(ctx))

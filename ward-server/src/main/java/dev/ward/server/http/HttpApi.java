@@ -37,6 +37,8 @@ public final class HttpApi {
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
                            dev.ward.audit.AuditVerifier auditVerifier, dev.ward.audit.AuditCheckpoints auditCheckpoints,
                            dev.ward.audit.CheckpointKeys checkpointKeys, dev.ward.audit.AuditSearch auditSearch,
+                           dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
+                           dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
                            Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
@@ -151,6 +153,9 @@ public final class HttpApi {
             new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
+            new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
+                    browsers).register();
+            new PatientAccessRoutes(routes, responses, credentials, services.patientAccess(), services.alerts(), json).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();

@@ -45,12 +45,24 @@ final class JsonBody {
         return body;
     }
 
+    /** The body as a JSON object, or an empty object when the request has no body (every field optional). */
+    static JsonBody readOptional(Context ctx, ObjectMapper json) {
+        byte[] bytes = readBounded(ctx);
+        JsonBody body = bytes.length == 0 ? new JsonBody(json.createObjectNode(), json, "") : parse(bytes, json);
+        body.requireNoNul();
+        return body;
+    }
+
     /** The body as a JSON object, not yet checked for U+0000 (for a caller that records a refused attempt first). */
     static JsonBody readUnchecked(Context ctx, ObjectMapper json) {
         byte[] bytes = readBounded(ctx);
         if (bytes.length == 0) {
             throw ProblemException.validation("body", "A JSON object is required as the request body.");
         }
+        return parse(bytes, json);
+    }
+
+    private static JsonBody parse(byte[] bytes, ObjectMapper json) {
         JsonNode node;
         try (JsonParser parser = json.createParser(bytes)) {
             parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -30,6 +30,8 @@ final class SessionRoutes {
     private final ObjectMapper json;
     private final TrustedProxies proxies;
     private final BrowserGuard browsers;
+    private final dev.ward.patient.PatientContexts patients;
+    private final dev.ward.user.UserAttributes userAttributes;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -40,6 +42,8 @@ final class SessionRoutes {
         this.credentials = credentials;
         this.sessions = s.sessions();
         this.attributes = s.attributes();
+        this.patients = s.patients();
+        this.userAttributes = s.userAttributes();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -48,8 +52,13 @@ final class SessionRoutes {
 
     void register() {
         routes.add(HandlerType.POST, "/v1/sessions/validate", this::validate);
-        routes.add(HandlerType.GET, "/v1/session", ctx -> responses.json(ctx, 200,
-                Views.session(credentials.requireSessionForEnrollment(ctx).session())));
+        routes.add(HandlerType.GET, "/v1/session", ctx -> {
+            noCache(ctx);
+            Session s = credentials.requireSessionForEnrollment(ctx).session();
+            Map<String, Object> view = new LinkedHashMap<>(Views.session(s));
+            view.put("patients", patients.list(s).stream().map(c -> Views.patientRef(c)).toList());
+            responses.json(ctx, 200, view);
+        });
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
                 Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
         routes.add(HandlerType.POST, "/v1/session/jwt", ctx -> {
@@ -63,6 +72,24 @@ final class SessionRoutes {
             Session s = credentials.requireSession(ctx).session();
             if (!attributes.delete(s, ctx.pathParam("key"))) {
                 throw attributeNotFound();
+            }
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.GET, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            noCache(ctx);
+            String value = userAttributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::userAttributeNotFound);
+            ctx.status(200).contentType("application/json").result(value);
+        });
+        routes.add(HandlerType.PUT, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            userAttributes.put(s, ctx.pathParam("key"), compactJson(ctx));
+            responses.noContent(ctx);
+        });
+        routes.add(HandlerType.DELETE, "/v1/me/attributes/{key}", ctx -> {
+            Session s = credentials.requireSession(ctx).session();
+            if (!userAttributes.delete(s, ctx.pathParam("key"))) {
+                throw userAttributeNotFound();
             }
             responses.noContent(ctx);
         });
@@ -118,6 +145,7 @@ final class SessionRoutes {
     }
 
     private void getAttribute(Context ctx) {
+        noCache(ctx);
         Session s = credentials.requireSession(ctx).session();
         String value = attributes.get(s, ctx.pathParam("key")).orElseThrow(SessionRoutes::attributeNotFound);
         ctx.status(200).contentType("application/json").result(value);
@@ -125,7 +153,12 @@ final class SessionRoutes {
 
     private void putAttribute(Context ctx) {
         Session s = credentials.requireSession(ctx).session();
-        String key = ctx.pathParam("key");
+        attributes.put(s, ctx.pathParam("key"), compactJson(ctx));
+        responses.noContent(ctx);
+    }
+
+    /** One JSON value, compacted (duplicate keys refused), as attributes are stored. */
+    private String compactJson(Context ctx) {
         byte[] raw = JsonBody.readRaw(ctx);
         String compact;
         try (var parser = json.createParser(raw)) {
@@ -143,8 +176,20 @@ final class SessionRoutes {
         } catch (IOException e) {
             throw ProblemException.validation("body", "The request body could not be read.");
         }
-        attributes.put(s, key, compact);
-        responses.noContent(ctx);
+        return compact;
+    }
+
+    private static ProblemException userAttributeNotFound() {
+        return ProblemException.notFound("attribute_not_found", "You have no attribute with that key.");
+    }
+
+    /**
+     * Beyond the standard {@code Cache-Control: no-store}: what HTTP/1.0 caches obey, on answers that may carry patient
+     * data (the session object lists the open patients; attributes are the apps' own data).
+     */
+    private static void noCache(Context ctx) {
+        ctx.header("Pragma", "no-cache");
+        ctx.header("Expires", "0");
     }
 
     private static ProblemException attributeNotFound() {

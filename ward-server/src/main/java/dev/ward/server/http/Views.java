@@ -87,6 +87,27 @@ final class Views {
         return m;
     }
 
+    /** A patient context as the session object lists it. */
+    static Map<String, Object> patientRef(dev.ward.patient.PatientContext c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("patient_id", c.patientId());
+        m.put("opened_at", time(c.openedAt()));
+        m.put("expires_at", time(c.expiresAt()));
+        return m;
+    }
+
+    /** A patient context in full ({@code GET /v1/session/patients}). */
+    static Map<String, Object> patientContext(dev.ward.patient.PatientContext c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("patient_id", c.patientId());
+        m.put("opened_at", time(c.openedAt()));
+        m.put("last_access_at", time(c.lastAccessAt()));
+        m.put("expires_at", time(c.expiresAt()));
+        m.put("accesses", c.accesses());
+        m.put("break_glass", c.breakGlass());
+        return m;
+    }
+
     static Map<String, Object> loginAttempt(LoginAttempt a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("at", time(a.at()));

@@ -49,6 +49,40 @@ class CleanupCommandTest {
     }
 
     @Test
+    void removesPatientContextsPastTheirTimeoutAndThoseOfTheSessionsItRemoves() {
+        try (TestWard w = new TestWard()) {
+            String dir = w.dataDir.toString();
+            w.clock.set(Instant.now().minus(Duration.ofDays(2)));
+            w.createTenant("south", java.util.Map.of("mfa", java.util.Map.of("required_roles", java.util.List.of()),
+                    "session", java.util.Map.of("idle_timeout_seconds", 604800, "absolute_timeout_seconds", 604800)));
+            w.createUser("south", "sam", "South-Pass-123!", "staff");
+            String old = w.login("south", "sam", "South-Pass-123!");
+            assertThat(w.post("/v1/session/patients/p-1", null, old).status()).isEqualTo(200);
+            w.clock.set(Instant.now());
+            assertThat(w.post("/v1/session/patients/p-2", null, old).status()).isEqualTo(200);
+
+            Run dry = ward("cleanup", "--data-dir", dir, "--dry-run");
+            assertThat(dry.exit()).as(dry.err()).isZero();
+            assertThat(dry.out()).contains("Patient contexts past their timeout to remove: 1").contains("Dry run: nothing removed.");
+
+            Run real = ward("cleanup", "--data-dir", dir, "--force");
+            assertThat(real.exit()).as(real.err()).isZero();
+            assertThat(real.out()).contains("Removed 1 expired patient context(s).");
+            assertThat(w.ward.audit().recent("south", "patient.cleared", 10)).singleElement().satisfies(e -> {
+                assertThat(e.patientId()).isEqualTo("p-1");
+                assertThat(e.details()).containsEntry("reason", "timeout");
+            });
+            assertThat(w.get("/v1/session/patients", old).json().path("patients")).singleElement()
+                    .satisfies(p -> assertThat(p.path("patient_id").asText()).isEqualTo("p-2"));
+
+            Run all = ward("cleanup", "--data-dir", dir, "--all-sessions", "--tenant", "south", "--force");
+            assertThat(all.exit()).as(all.err()).isZero();
+            assertThat(w.ward.audit().recent("south", "patient.cleared", 10)).anySatisfy(e ->
+                    assertThat(e.details()).containsEntry("reason", "cleanup").containsEntry("count", 1));
+        }
+    }
+
+    @Test
     void refusesBadValuesWithAClearMessage() throws Exception {
         try (TestWard w = new TestWard()) {
             String dir = w.dataDir.toString();

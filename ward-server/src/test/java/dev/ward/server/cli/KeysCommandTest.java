@@ -50,7 +50,7 @@ class KeysCommandTest {
 
             Run rewrap = ward("keys", "rewrap", "--tenant", "north", "--data-dir", dir);
             assertThat(rewrap.exit()).as(rewrap.err()).isZero();
-            assertThat(rewrap.out()).contains("Rewrapping 4 value(s) of tenant north (session attributes, MFA secrets) under key version 2")
+            assertThat(rewrap.out()).contains("Rewrapping 4 value(s) of tenant north (session attributes, MFA secrets, user attributes) under key version 2")
                     .contains("Rewrapped 3, already current 1, changed meanwhile 0, unreadable 0.");
             assertThat(ward("keys", "rewrap", "--tenant", "north", "--data-dir", dir).out()).as("a second run")
                     .contains("Rewrapped 0, already current 4");

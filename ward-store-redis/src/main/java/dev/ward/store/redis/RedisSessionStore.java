@@ -289,6 +289,11 @@ public final class RedisSessionStore implements DetachedSessionStore {
         });
     }
 
+    /** Every tenant that has had sessions here (the patient sweep walks them). */
+    List<String> tenantIds() {
+        return tenantsOf(null);
+    }
+
     /** Ids of the tenant's sessions as its index holds them (some may have just expired), in no useful order. */
     List<String> idsOfTenant(String tenant) {
         return redis.call(r -> r.zrange(tenantIndex(tenant), 0, -1));

@@ -158,6 +158,8 @@ public final class SqlSessionStore implements SessionStore {
         int n = h.createUpdate("UPDATE sessions SET revoked_at = :now, revoke_reason = :r WHERE id = :id AND " + ALIVE)
                 .bind("now", now.toEpochMilli()).bind("r", reason).bind("id", sessionId).execute();
         h.createUpdate("DELETE FROM session_attributes WHERE session_id = :id").bind("id", sessionId).execute();
+        // Patient contexts (and, by cascade, their data) die with the session whoever ends it.
+        h.createUpdate("DELETE FROM patient_contexts WHERE session_id = :id").bind("id", sessionId).execute();
         return n == 1;
     }
 

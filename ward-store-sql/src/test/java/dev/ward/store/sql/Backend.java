@@ -1,5 +1,6 @@
 package dev.ward.store.sql;
 
+import dev.ward.patient.PatientStore;
 import dev.ward.session.AttributeStore;
 import dev.ward.session.SessionStore;
 import java.util.ArrayList;
@@ -106,6 +107,15 @@ enum Backend {
 
         AttributeStore attributes();
 
+        /** Patient contexts and their sealed data. */
+        PatientStore patients();
+
+        /** A patient data value's sealed form as stored, or null. */
+        String storedPatientData(String sessionId, String patientId, String key);
+
+        /** Writes a sealed patient data value directly, past the service (to move ciphertexts around). */
+        void plantPatientData(String sessionId, String patientId, String key, String sealed);
+
         // What the suites check underneath the services, whatever holds the sessions.
 
         /** Session records held, live or ended. */
@@ -132,7 +142,28 @@ enum Backend {
         static Stores sql(SqlDatabase db, Runnable disposal) {
             SqlSessionStore sessions = new SqlSessionStore(db);
             SqlAttributeStore attributes = new SqlAttributeStore(db);
+            SqlPatientStore patients = new SqlPatientStore(db);
             return new Stores() {
+                @Override public PatientStore patients() { return patients; }
+
+                @Override
+                public String storedPatientData(String sessionId, String patientId, String key) {
+                    return db.call(h -> h.createQuery("SELECT sealed_value FROM patient_data WHERE session_id = :s "
+                                    + "AND patient_id = :p AND name = :n").bind("s", sessionId).bind("p", patientId).bind("n", key)
+                            .mapTo(String.class).findOne().orElse(null));
+                }
+
+                @Override
+                public void plantPatientData(String sessionId, String patientId, String key, String sealed) {
+                    db.run(h -> {
+                        h.createUpdate("DELETE FROM patient_data WHERE session_id = :s AND patient_id = :p AND name = :n")
+                                .bind("s", sessionId).bind("p", patientId).bind("n", key).execute();
+                        h.createUpdate("INSERT INTO patient_data (session_id, patient_id, name, sealed_value, updated_at) "
+                                        + "VALUES (:s, :p, :n, :v, 0)")
+                                .bind("s", sessionId).bind("p", patientId).bind("n", key).bind("v", sealed).execute();
+                    });
+                }
+
                 @Override public SqlDatabase db() { return db; }
                 @Override public SessionStore sessions() { return sessions; }
                 @Override public AttributeStore attributes() { return attributes; }
@@ -169,7 +200,7 @@ enum Backend {
                 @Override
                 public List<String> dumpSessions() {
                     List<String> all = new ArrayList<>();
-                    for (String table : List.of("sessions", "session_attributes")) {
+                    for (String table : List.of("sessions", "session_attributes", "patient_contexts", "patient_data")) {
                         db.call(h -> h.createQuery("SELECT * FROM " + table).mapToMap().list()).forEach(row -> row.forEach((k, v) -> {
                             all.add(k);
                             all.add(String.valueOf(v));

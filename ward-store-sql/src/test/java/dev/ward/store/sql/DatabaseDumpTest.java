@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseDumpTest extends StoreContract {
     private static final String ATTRIBUTE_PLAINTEXT = "ATTR-PLAINTEXT-4711";
     private static final String FIELD_PLAINTEXT = "SSN-PLAINTEXT-123-45-6789";
+    private static final String PATIENT_PLAINTEXT = "CHART-PLAINTEXT-DIAGNOSIS-0815";
 
     @Test
     void theDumpHasNoPlaintextAndNoKeyMaterial() throws Exception {
@@ -32,11 +33,14 @@ class DatabaseDumpTest extends StoreContract {
         w.tenant("hosp-a");
         Session s = w.open("hosp-a", "usr_1").session();
         w.attributes.put(s, "patient", "{\"mrn\":\"" + ATTRIBUTE_PLAINTEXT + "\"}");
+        w.patients.open(s, "p-77", "203.0.113.7");
+        w.patients.write(s, "p-77", "chart", "{\"dx\":\"" + PATIENT_PLAINTEXT + "\"}", "203.0.113.7");
         CryptoService crypto = new CryptoService(w.keys, new CryptoUsage(w.audit, w.clock), w.clock);
         Actor app = new Actor.ApiKey("hosp-a", "key_app", Set.of(Scope.CRYPTO));
         crypto.encrypt(app, new CryptoService.EncryptItem("patient.ssn", FIELD_PLAINTEXT, Optional.of("patient-4711")));
         w.keys.rotate(OPERATOR, "hosp-a");
         w.attributes.put(s, "later", "\"" + ATTRIBUTE_PLAINTEXT + "\"");
+        w.patients.write(s, "p-77", "later", "\"" + PATIENT_PLAINTEXT + "\"", "203.0.113.7");
         w.clock.advance(dev.ward.crypto.TenantKeys.FRESHNESS);
         w.keys.destroy(OPERATOR, "hosp-a", 1, true);
         w.keys.rotate(OPERATOR, "hosp-a");
@@ -44,7 +48,8 @@ class DatabaseDumpTest extends StoreContract {
         String dump = dump(w);
 
         assertThat(dump).as("the dump is real").contains("hosp-a").contains("ward:v2:").contains("key.destroyed");
-        assertThat(dump).doesNotContain(ATTRIBUTE_PLAINTEXT, FIELD_PLAINTEXT, "4711\"");
+        assertThat(dump).as("patient data is held (sealed)").contains(w.stores.storedPatientData(s.id(), "p-77", "later"));
+        assertThat(dump).doesNotContain(ATTRIBUTE_PLAINTEXT, FIELD_PLAINTEXT, PATIENT_PLAINTEXT, "DIAGNOSIS", "4711\"");
         List<byte[]> secrets = new ArrayList<>(tenantKeys(w));
         assertThat(secrets).as("versions 2 and 3 are live").hasSize(2);
         secrets.add(w.masterKey.bytes());
@@ -93,7 +98,7 @@ class DatabaseDumpTest extends StoreContract {
         }
         List<String> tables = w.db.call(h -> h.createQuery("SELECT table_name FROM information_schema.tables "
                 + "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").mapTo(String.class).list());
-        assertThat(tables).contains("key_versions", "session_attributes", "audit_events");
+        assertThat(tables).contains("key_versions", "session_attributes", "audit_events", "patient_contexts", "patient_data");
         StringBuilder out = new StringBuilder();
         for (String table : tables) {
             w.db.call(h -> h.createQuery("SELECT CAST(t AS TEXT) FROM \"" + table + "\" t").mapTo(String.class).list())

@@ -1,10 +1,12 @@
 package dev.ward.store.sql;
 
+import dev.ward.patient.PatientStore;
 import dev.ward.session.AttributeStore;
 import dev.ward.session.SessionStore;
 import dev.ward.store.redis.RedisAttributeStore;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
+import dev.ward.store.redis.RedisPatientStore;
 import dev.ward.store.redis.RedisServers;
 import dev.ward.store.redis.RedisSessionStore;
 import io.lettuce.core.ScanArgs;
@@ -69,7 +71,20 @@ enum RedisBackend {
         RedisConnection redis = connection;
         RedisSessionStore sessions = new RedisSessionStore(redis, prefix);
         RedisAttributeStore attributes = new RedisAttributeStore(redis, sessions, prefix);
+        RedisPatientStore patients = new RedisPatientStore(redis, sessions, prefix);
         return new Backend.Stores() {
+            @Override public PatientStore patients() { return patients; }
+
+            @Override
+            public String storedPatientData(String sessionId, String patientId, String key) {
+                return redis.call(r -> r.hget(patients.keyOfData(sessionId, patientId), key));
+            }
+
+            @Override
+            public void plantPatientData(String sessionId, String patientId, String key, String sealed) {
+                redis.call(r -> r.hset(patients.keyOfData(sessionId, patientId), key, sealed));
+            }
+
             @Override public SqlDatabase db() { return db; }
             @Override public SessionStore sessions() { return sessions; }
             @Override public AttributeStore attributes() { return attributes; }

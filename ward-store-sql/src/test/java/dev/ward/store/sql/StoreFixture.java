@@ -97,6 +97,11 @@ final class StoreFixture implements AutoCloseable {
     final SqlSigningKeyStore signingKeys;
     final SessionJwt jwt;
     final SessionCleanup cleanup;
+    final dev.ward.patient.PatientStore patientStore;
+    final dev.ward.patient.PatientContexts patients;
+    final dev.ward.alert.Alerts alerts;
+    final dev.ward.user.UserAttributes userAttributes;
+    final dev.ward.patient.PatientAccess access;
     /** This fixture's own listener: a second fixture over the same stores is a second node. */
     final SqlInvalidations invalidations;
 
@@ -145,6 +150,13 @@ final class StoreFixture implements AutoCloseable {
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
             cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), audit, clock);
+            patientStore = stores.patients();
+            userAttributes = new dev.ward.user.UserAttributes(new SqlUserAttributeStore(db), keys, clock);
+            keys.register(userAttributes);
+            alerts = new dev.ward.alert.Alerts(new SqlAlertStore(db), guard, audit, clock);
+            access = new dev.ward.patient.PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
+            patients = new dev.ward.patient.PatientContexts(patientStore, sessionStore, sessions, access, tenants, keys, audit, clock);
+            cleanup.clearsWith(patients);
         } catch (RuntimeException | Error e) {
             invalidations.close();
             if (ownsStores) {

@@ -34,12 +34,60 @@ local function extend(key, ms)
   if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
 end
 
+-- Patient contexts (C6), in the session's slot: pi = the session's index, patient id -> the context's expiry (so a
+-- context whose TTL ran out is still known to have been there, and its timeout recorded); p = one context, a hash;
+-- pd = its sealed data, a hash. The context and its data carry TTL = its remaining life; every script also compares
+-- its times with now, so a context is dead the moment its time is up whatever Redis's clock says.
+local function pikey(sid) return P .. 'pi:' .. TAG .. ':' .. sid end
+local function pkey(sid, pid) return P .. 'p:' .. TAG .. ':' .. sid .. ':' .. pid end
+local function pdkey(sid, pid) return P .. 'pd:' .. TAG .. ':' .. sid .. ':' .. pid end
+
+-- Removes every patient context of a session with its data; answers how many contexts were still held.
+local function clearPatients(sid)
+  local n = 0
+  for _, pid in ipairs(redis.call('HKEYS', pikey(sid))) do
+    n = n + redis.call('DEL', pkey(sid, pid))
+    redis.call('DEL', pdkey(sid, pid))
+  end
+  redis.call('DEL', pikey(sid))
+  return n
+end
+
+-- One use of a context: a live one counted and slid (never past its hard limit), TTLs set to its remaining life; an
+-- expired one (or one whose TTL already ran out) removed with its data. Answers the state and the context's fields.
+local function usePatient(sid, pid)
+  local key, index = pkey(sid, pid), pikey(sid)
+  local c, flat = record(key)
+  if not c then
+    if redis.call('HDEL', index, pid) == 1 then
+      redis.call('DEL', pdkey(sid, pid))
+      return 'expired', {}
+    end
+    return 'missing', {}
+  end
+  if tonumber(c.idle) <= now or tonumber(c.abs) <= now then
+    redis.call('DEL', key, pdkey(sid, pid))
+    redis.call('HDEL', index, pid)
+    return 'expired', flat
+  end
+  local idle = math.min(now + tonumber(c.idle_ms), tonumber(c.abs))
+  redis.call('HSET', key, 'seen', int(now), 'idle', int(idle))
+  redis.call('HINCRBY', key, 'n', 1)
+  local ttl = idle - now
+  redis.call('PEXPIRE', key, ttl)
+  redis.call('PEXPIRE', pdkey(sid, pid), ttl)
+  redis.call('HSET', index, pid, int(idle))
+  extend(index, ttl)
+  return 'live', redis.call('HGETALL', key)
+end
+
 -- Ends a live session: marked revoked, kept RETAIN ms so its holder learns why, attributes gone.
 local function finish(r, reason)
   local key = skey(r.id)
   redis.call('HSET', key, 'revoked', int(now), 'reason', reason)
   redis.call('PEXPIRE', key, RETAIN)
   redis.call('DEL', akey(r.id))
+  clearPatients(r.id)
   redis.call('ZREM', ukey(r), r.id)
   redis.call('PEXPIRE', tkey(r.tok), RETAIN)
   if r.prev then redis.call('PEXPIRE', tkey(r.prev), RETAIN) end

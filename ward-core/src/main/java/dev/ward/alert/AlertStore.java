@@ -1,0 +1,18 @@
+package dev.ward.alert;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Alerts, in the database beside the audit trail (raised in the transaction of what raised them). */
+public interface AlertStore {
+    void insert(Alert alert);
+
+    /** Newest first; tenant null means every tenant, status null every status. */
+    List<Alert> list(String tenant, String status, int limit);
+
+    Optional<Alert> find(String id);
+
+    /** Marks an open alert acknowledged; false when it was not open. */
+    boolean acknowledge(String id, String by, Instant at);
+}
