@@ -75,19 +75,6 @@ class WardJsBrowserTest {
             Assumptions.abort("chromium and chromium-driver are not installed");
         }
         w = new TestWard();
-        // The browser's timers are real, so Ward's clock must be too.
-        Instant t0 = w.clock.instant();
-        long n0 = System.nanoTime();
-        ticker = Thread.ofPlatform().daemon().start(() -> {
-            while (ticking) {
-                w.clock.set(t0.plusNanos(System.nanoTime() - n0));
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
         app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         app.createContext("/app.html", ex -> page(ex, appPage(ex)));
         app.createContext("/ward/", WardJsBrowserTest::forward);
@@ -106,6 +93,19 @@ class WardJsBrowserTest {
         w.createUser("stmarys", "nurse", PASSWORD, "provider");
         w.createUser("quick", "nurse", PASSWORD, "provider");
         adminKey = w.createApiKey("system", "admin");
+        // The browser's timers are real, so Ward's clock must be too (from here on: the set-up above reused one admin login while it stood still).
+        Instant t0 = w.clock.instant();
+        long n0 = System.nanoTime();
+        ticker = Thread.ofPlatform().daemon().start(() -> {
+            while (ticking) {
+                w.clock.set(t0.plusNanos(System.nanoTime() - n0));
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
