@@ -174,7 +174,8 @@ final class BrowserGuard {
             return;
         }
         ctx.header("Vary", "Origin");
-        if (isOwn(ctx, origin)) {
+        if (isOwn(ctx, origin) || "*".equals(ctx.res().getHeader("Access-Control-Allow-Origin"))) {
+            // Ward's own page, or a public resource (ward.js) that any page may read without credentials.
             return;
         }
         String tenant = ctx.attribute(TENANT);

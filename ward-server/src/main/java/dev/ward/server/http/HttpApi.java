@@ -103,7 +103,7 @@ public final class HttpApi {
             });
             config.routes.after(ctx -> {
                 browsers.decorate(ctx);
-                if (ctx.status().getCode() == 204) {
+                if (ctx.status().getCode() == 204 || ctx.status().getCode() == 304) {
                     // An empty answer has no media type (Javalin would otherwise call it text/plain).
                     ctx.res().setContentType(null);
                 }

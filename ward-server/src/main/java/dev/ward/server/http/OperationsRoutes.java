@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.function.Supplier;
 
-/** Health and the served OpenAPI document (no authentication). */
+/** Health, the served OpenAPI document and the browser library {@code /ward.js} (no authentication). */
 final class OperationsRoutes {
     private final RouteTable routes;
     private final HttpApi.Responses responses;
@@ -25,17 +25,37 @@ final class OperationsRoutes {
         this.responses = responses;
         this.readiness = readiness;
         this.openApi = openApiDocument();
+        this.wardJs = resource("/ward.js");
+        this.wardJsEtag = etag(wardJs);
     }
 
-    static byte[] openApiDocument() {
-        try (InputStream in = OperationsRoutes.class.getResourceAsStream("/openapi.json")) {
+    private final byte[] wardJs;
+    private final String wardJsEtag;
+
+    private static byte[] resource(String name) {
+        try (InputStream in = OperationsRoutes.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("openapi.json is missing from the classpath");
+                throw new IllegalStateException(name + " is missing from the classpath");
             }
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A strong validator: the first 128 bits of the content's SHA-256, so a new Ward with a new ward.js gets a new one. */
+    private static String etag(byte[] content) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(content);
+            return "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(java.util.Arrays.copyOf(digest, 16)) + "\"";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] openApiDocument() {
+        return resource("/openapi.json");
     }
 
     void register() {
@@ -64,5 +84,26 @@ final class OperationsRoutes {
             ctx.header("Cache-Control", "public, max-age=300");
         });
         routes.add(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        routes.add(HandlerType.GET, "/ward.js", this::wardJs);
+    }
+
+    /**
+     * The browser library. It carries no session or patient data, so unlike everything else it may be cached (and
+     * revalidated by its ETag), and any page may import it: a module script from another origin is fetched with CORS
+     * and without credentials, so {@code *} is the right answer (and {@link BrowserGuard#decorate} leaves it alone).
+     * {@code Cross-Origin-Resource-Policy} lets pages that isolate themselves (COEP) load it too.
+     */
+    private void wardJs(io.javalin.http.Context ctx) {
+        ctx.header("Cache-Control", "public, max-age=600");
+        ctx.header("ETag", wardJsEtag);
+        ctx.header("Access-Control-Allow-Origin", "*");
+        ctx.header("Cross-Origin-Resource-Policy", "cross-origin");
+        String match = ctx.header("If-None-Match");
+        if (match != null && java.util.Arrays.stream(match.split(",")).map(String::strip)
+                .anyMatch(m -> m.equals(wardJsEtag) || m.equals("W/" + wardJsEtag) || m.equals("*"))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType("text/javascript; charset=utf-8").result(wardJs);
     }
 }
