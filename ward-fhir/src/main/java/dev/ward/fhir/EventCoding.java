@@ -116,6 +116,10 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("alert.acknowledged", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("audit.checkpoint", new EventCoding(AUDIT_LOG_USED, List.of(), "C", Kind.OTHER)),
             Map.entry("audit.pruned", new EventCoding(AUDIT_LOG_USED, List.of(), "D", Kind.OTHER)),
+            // Verifying reads the whole log; the checkpoint signing key is security configuration.
+            Map.entry("audit.verified", new EventCoding(AUDIT_LOG_USED, List.of(), "R", Kind.OTHER)),
+            Map.entry("audit.key_created", CONFIGURATION),
+            Map.entry("audit.key_rotated", CONFIGURATION),
             Map.entry("audit.log_started", of(SECURITY_ALERT, AUDIT_RECORDING_STARTED, Kind.OTHER)),
             Map.entry("audit.log_stopped", of(SECURITY_ALERT, AUDIT_RECORDING_STOPPED, Kind.OTHER)));
 
