@@ -192,9 +192,16 @@ public final class Ward implements AutoCloseable {
         /** Each store and whether it answers now: what {@code /health/ready} and {@code ward check} report. */
         public Map<String, Boolean> readiness() {
             Map<String, Boolean> checks = new LinkedHashMap<>();
-            checks.put("database", db.ping());
-            redis.ifPresent(r -> checks.put("redis", r.ping()));
-            checks.put("master_key", keyCheck.holds());
+            readinessChecks().forEach((name, check) -> checks.put(name, check.getAsBoolean()));
+            return checks;
+        }
+
+        /** The checks of {@link #readiness()}, each to run on its own (the server bounds them: {@link Readiness}). */
+        Map<String, java.util.function.BooleanSupplier> readinessChecks() {
+            Map<String, java.util.function.BooleanSupplier> checks = new LinkedHashMap<>();
+            checks.put("database", db::ping);
+            redis.ifPresent(r -> checks.put("redis", r::ping));
+            checks.put("master_key", keyCheck::holds);
             return checks;
         }
 
@@ -223,9 +230,11 @@ public final class Ward implements AutoCloseable {
     private final Duration grace;
     private final AtomicBoolean stopping;
     private final Optional<AtnaForwarder> atna;
+    private final Readiness readiness;
 
     private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
-                 AtomicBoolean stopping, Optional<AtnaForwarder> atna) {
+                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness) {
+        this.readiness = readiness;
         this.core = core;
         this.grace = grace;
         this.stopping = stopping;
@@ -269,9 +278,10 @@ public final class Ward implements AutoCloseable {
             }
 
             AtomicBoolean stopping = new AtomicBoolean();
+            Readiness readiness = new Readiness(core.readinessChecks());
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
-                    () -> readiness(core, stopping)),
+                    () -> readiness(readiness, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -296,16 +306,19 @@ public final class Ward implements AutoCloseable {
                     new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
                     AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness);
         } catch (RuntimeException e) {
             core.close();
             throw e;
         }
     }
 
-    /** The stores' readiness, and {@code "server": down} once the server is stopping, so balancers move on. */
-    private static Map<String, Boolean> readiness(Core core, AtomicBoolean stopping) {
-        Map<String, Boolean> checks = core.readiness();
+    /**
+     * The stores' readiness, each answered within {@link Readiness#DEADLINE}, and {@code "server": down} once the server
+     * is stopping, so balancers move on.
+     */
+    private static Map<String, Boolean> readiness(Readiness readiness, AtomicBoolean stopping) {
+        Map<String, Boolean> checks = readiness.check();
         if (stopping.get()) {
             checks.put("server", false);
         }
@@ -421,6 +434,7 @@ public final class Ward implements AutoCloseable {
             keyChoresAtStop();
             // Stopped before the database closes: it reads the outbox there, and its position must commit.
             atna.ifPresent(AtnaForwarder::close);
+            readiness.close();
             core.close();
         }
     }

@@ -4,6 +4,7 @@ import dev.ward.problem.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -69,6 +70,8 @@ public final class RedisConnection implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(RedisEndpoint.COMMAND_TIMEOUT);
+        // Connecting is bounded like a command (Lettuce's default waits 10 s for a host that drops packets).
+        SocketOptions socket = SocketOptions.builder().connectTimeout(RedisEndpoint.COMMAND_TIMEOUT).keepAlive(true).build();
         try {
             if (endpoint.cluster()) {
                 RedisClusterClient client = RedisClusterClient.create(resources, endpoint.nodes());
@@ -78,6 +81,7 @@ public final class RedisConnection implements AutoCloseable {
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .autoReconnect(true)
                         .timeoutOptions(timeouts)
+                        .socketOptions(socket)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                         .build());
                 return connect(endpoint, resources, client::shutdown, () -> {
@@ -90,6 +94,7 @@ public final class RedisConnection implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .autoReconnect(true)
                     .timeoutOptions(timeouts)
+                    .socketOptions(socket)
                     .build());
             return connect(endpoint, resources, client::shutdown, () -> {
                 var c = client.connect();

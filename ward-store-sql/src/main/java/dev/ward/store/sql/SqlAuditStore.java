@@ -29,8 +29,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * appender, which writes everything queued in one transaction (group commit) and then releases the callers.
  */
 public final class SqlAuditStore implements AuditStore {
-    /** How long a caller waits for its events to be durable before it answers 503 (issue 17: bounded waits). */
-    static final Duration APPEND_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long a caller waits for its events to be durable before it answers 503 (issue 17: bounded waits): the same
+     * bound as any one wait on the database ({@link SqlDatabase#STORE_WAIT}), so a request held up by the appender ends
+     * no later than one held up by its own query.
+     */
+    static final Duration APPEND_TIMEOUT = SqlDatabase.STORE_WAIT;
     /** The most events one group-commit transaction carries. */
     private static final int MAX_GROUP = 500;
     /** An idle appender thread ends after this long; the next append starts another. */
