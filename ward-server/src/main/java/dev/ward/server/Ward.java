@@ -24,6 +24,7 @@ import dev.ward.server.http.TrustedProxies;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
+import dev.ward.session.SessionRevocations;
 import dev.ward.session.SessionService;
 import dev.ward.store.sql.SqlApiKeyStore;
 import dev.ward.session.AttributeStore;
@@ -46,6 +47,7 @@ import dev.ward.store.sql.SqlLoginAttemptStore;
 import dev.ward.store.sql.SqlMfaChallengeStore;
 import dev.ward.store.sql.SqlMfaStore;
 import dev.ward.store.sql.SqlSessionIntents;
+import dev.ward.store.sql.SqlSessionRevocations;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -149,7 +151,8 @@ public final class Ward implements AutoCloseable {
                 AdminGuard guard = new AdminGuard(audit);
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SqlSessionIntents intents = new SqlSessionIntents(db);
-                SessionService sessions = new SessionService(sessionStore, intents, tenants, guard, audit, clock);
+                SessionRevocations revocations = redis.isPresent() ? new SqlSessionRevocations(db) : SessionRevocations.NONE;
+                SessionService sessions = new SessionService(sessionStore, intents, revocations, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
@@ -171,7 +174,7 @@ public final class Ward implements AutoCloseable {
                 keys.register(attributes);
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
-                SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
+                SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, revocations, audit, clock);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
@@ -270,7 +273,8 @@ public final class Ward implements AutoCloseable {
             if (core.redis().isPresent()) {
                 // Sessions live in Redis now; any left in the database are from before and must never come back
                 // (they would, were Redis switched off again), so they end here, audited.
-                long stale = new SessionCleanup(new SqlSessionStore(core.db()), new SqlSessionIntents(core.db()), core.audit(), clock)
+                long stale = new SessionCleanup(new SqlSessionStore(core.db()), new SqlSessionIntents(core.db()),
+                        SessionRevocations.NONE, core.audit(), clock)
                         .run(new CleanupCriteria(CleanupCriteria.Selection.ALL, null, null), "system", n -> { });
                 if (stale > 0) {
                     console.println("Sessions are kept in Redis: removed " + stale + " session(s) left in the database.");
@@ -350,6 +354,10 @@ public final class Ward implements AutoCloseable {
             long n = core.cleanup().run(CleanupCriteria.ended(), "system", x -> { });
             if (n > 0) {
                 log.info("cleanup removed {} ended session(s)", n);
+            }
+            int forgotten = core.sessions().pruneRevocations();
+            if (forgotten > 0) {
+                log.info("cleanup forgot {} revocation(s) of sessions past their absolute expiry", forgotten);
             }
             int challenges = core.login().sweepChallenges();
             if (challenges > 0) {
