@@ -43,8 +43,21 @@ class RedisRestoreTest {
 
     @Test
     void sessionsEndedAfterTheSnapshotStayEndedWhenRedisIsRestoredFromIt() throws Exception {
+        try (RedisServers redis = RedisServers.standalone("RedisRestoreTest")) {
+            endedStayEnded(redis);
+        }
+    }
+
+    /** The same on a Redis Cluster whose three masters are all killed and restarted from their snapshots. */
+    @Test
+    void sessionsEndedAfterTheSnapshotStayEndedWhenARedisClusterIsRestoredFromIt() throws Exception {
+        try (RedisServers redis = RedisServers.cluster("RedisRestoreTest")) {
+            endedStayEnded(redis);
+        }
+    }
+
+    private static void endedStayEnded(RedisServers redis) throws Exception {
         try (PostgresSchema schema = PostgresSchema.create("RedisRestoreTest");
-             RedisServers redis = RedisServers.standalone("RedisRestoreTest");
              TestWard w = TestWard.onPostgresAndRedis(schema.url(), master(), redis.url())) {
             w.createTenant("clinic");
             String key = w.createApiKey("clinic", "sessions");
