@@ -29,7 +29,7 @@ trap cleanup EXIT
 psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE SCHEMA $SCHEMA" >/dev/null
 : > "$OUT.rss"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" > "$WORK/redis.log" 2>&1 & RPID=$!
-for _ in $(seq 1 200); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+for _ in $(seq 1 1200); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
 
 rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 # The JVM started by ./ward (exec: the same process).
