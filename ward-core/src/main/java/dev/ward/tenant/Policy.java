@@ -21,7 +21,9 @@ public final class Policy {
     public enum Binding { OFF, WARN, STRICT }
 
     private sealed interface Kind permits Count, Choice, Strings, Text {}
-    private record Count(long max) implements Kind {}
+    private record Count(long min, long max) implements Kind {
+        Count(long max) { this(1, max); }
+    }
     private record Choice(Set<String> allowed) implements Kind {}
     private record Strings(Pattern item, String itemDescription) implements Kind {}
     /** One string matching {@code pattern}, or empty for "not set". */
@@ -60,6 +62,10 @@ public final class Policy {
         define("mfa.challenge_seconds", new Count(3600), 300L);
         define("mfa.challenge_max_failures", new Count(100), 5L);
         define("keys.rotate_after_seconds", new Count(MAX_SECONDS), 86400L);
+        // Audit retention (C7): events older than this many days are pruned from the start of the chain (6 years).
+        define("audit.retention_days", new Count(1, 36_600), 2190L);
+        // How often a tenant's chain head is signed; at most a day apart, or a cut-off tail could go unnoticed that long.
+        define("audit.checkpoint_seconds", new Count(10, 86_400), 300L);
         define("jwt.audience", new Text(AUDIENCE, "an audience such as https://api.example.org or a name"), "");
         // A setting is defined only once the feature behind it works (API.md): patient.* and rate_limit.* come with
         // patient contexts and detection. Stored policies that still name them are read without them (fromStored).
@@ -129,8 +135,8 @@ public final class Policy {
                     throw ProblemException.validation(field, field + " must be an integer");
                 }
                 long n = ((Number) v).longValue();
-                if (n < 1 || n > c.max()) {
-                    throw ProblemException.validation(field, field + " must be between 1 and " + c.max());
+                if (n < c.min() || n > c.max()) {
+                    throw ProblemException.validation(field, field + " must be between " + c.min() + " and " + c.max());
                 }
                 yield n;
             }
@@ -201,6 +207,8 @@ public final class Policy {
     public Duration mfaChallengeLifetime() { return Duration.ofSeconds(count("mfa.challenge_seconds")); }
     public int mfaChallengeMaxFailures() { return (int) count("mfa.challenge_max_failures"); }
     public Duration keyRotation() { return Duration.ofSeconds(count("keys.rotate_after_seconds")); }
+    public Duration auditRetention() { return Duration.ofDays(count("audit.retention_days")); }
+    public Duration auditCheckpointInterval() { return Duration.ofSeconds(count("audit.checkpoint_seconds")); }
 
     /** The {@code aud} of the tenant's session JWTs: {@code jwt.audience}, or the tenant id when that is empty. */
     public String jwtAudience(String tenantId) {

@@ -58,23 +58,36 @@ class PolicyTest {
     @Test
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
-        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "jwt");
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
                 "session.rotation_grace_seconds", "session.binding", "browser.allowed_origins", "login.max_failures",
                 "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
-                "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "jwt.audience");
+                "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "audit.retention_days",
+                "audit.checkpoint_seconds", "jwt.audience");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
+    }
+
+    @Test
+    void auditRetentionAndCheckpointIntervalHaveTheirDefaultsAndBounds() {
+        assertThat(Policy.defaults().auditRetention()).isEqualTo(java.time.Duration.ofDays(2190));
+        assertThat(Policy.defaults().auditCheckpointInterval()).isEqualTo(java.time.Duration.ofSeconds(300));
+        assertThat(Policy.defaults().merge(group("audit", "checkpoint_seconds", 10)).auditCheckpointInterval())
+                .isEqualTo(java.time.Duration.ofSeconds(10));
+        ProblemException tooOften = refusal(group("audit", "checkpoint_seconds", 9));
+        assertThat(tooOften.detail()).contains("policy.audit.checkpoint_seconds must be between 10 and 86400");
+        assertThat(refusal(group("audit", "checkpoint_seconds", 86_401)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("audit", "retention_days", 0)).detail()).contains("between 1 and 36600");
     }
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
     @org.junit.jupiter.params.provider.CsvSource({"patient, idle_timeout_seconds", "patient, max_seconds",
             "patient, break_glass_seconds", "rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
-            "alerts, webhook_url", "audit, retention_days"})
+            "alerts, webhook_url"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");

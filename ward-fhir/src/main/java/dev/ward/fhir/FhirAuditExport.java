@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.UUID;
@@ -82,16 +80,7 @@ public final class FhirAuditExport {
 
     /** The host name of this machine, as an RFC 5424 HOSTNAME and Ward's identity in exported events. */
     public static String localNodeName() {
-        String fromEnv = System.getenv("HOSTNAME");
-        if (fromEnv != null && fromEnv.matches("[A-Za-z0-9.-]{1,255}")) {
-            return fromEnv;
-        }
-        try {
-            String name = InetAddress.getLocalHost().getHostName();
-            return name.matches("[A-Za-z0-9.-]{1,255}") ? name : "localhost";
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
+        return NodeName.local();
     }
 
     /** Initialization-on-demand: the JVM builds the context on first use of {@code CONTEXT}, once, thread-safely. */

@@ -4,7 +4,12 @@ import dev.ward.access.AdminGuard;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.atna.AtnaForwarder;
 import dev.ward.audit.AppEvents;
+import dev.ward.audit.AuditCheckpoints;
+import dev.ward.audit.AuditRetention;
+import dev.ward.audit.AuditSearch;
 import dev.ward.audit.AuditTrail;
+import dev.ward.audit.AuditVerifier;
+import dev.ward.audit.CheckpointKeys;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
 import dev.ward.bootstrap.Bootstrap;
@@ -15,7 +20,7 @@ import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
 import dev.ward.crypto.TenantKeys;
-import dev.ward.fhir.FhirAuditExport;
+import dev.ward.fhir.NodeName;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
@@ -35,7 +40,10 @@ import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
+import dev.ward.store.sql.SqlAuditChainStore;
+import dev.ward.store.sql.SqlCheckpointKeyStore;
 import dev.ward.store.sql.SqlAuditFeed;
+import dev.ward.store.sql.SqlAuditReader;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
 import dev.ward.store.sql.SqlInvalidations;
@@ -87,7 +95,10 @@ public final class Ward implements AutoCloseable {
                        AuditTrail audit, TenantService tenants, UserService users,
                        ApiKeyService apiKeys, LoginService login, SessionService sessions, SessionAttributes attributes,
                        SessionJwt jwt, SessionCleanup cleanup, MfaService mfa, TenantKeys keys, CryptoUsage cryptoUsage,
-                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents) implements AutoCloseable {
+                       CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
+                       AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
+                       AuditSearch auditSearch)
+            implements AutoCloseable {
 
         /**
          * Opens the stores (creating and migrating the database as needed) for a server or a CLI command, and
@@ -175,10 +186,16 @@ public final class Ward implements AutoCloseable {
                 keys.register(mfa);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, revocations, audit, clock);
+                SqlAuditChainStore chain = new SqlAuditChainStore(db);
+                CheckpointKeys checkpointKeys = new CheckpointKeys(new SqlCheckpointKeyStore(db), masterCipher, guard, audit, clock);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
-                        List.of(keys::versionsNotOpening, jwt::keysNotOpening), clock);
+                        List.of(keys::versionsNotOpening, jwt::keysNotOpening, checkpointKeys::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
-                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit));
+                        cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), checkpointKeys,
+                        new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
+                        new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
+                        new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -285,6 +302,7 @@ public final class Ward implements AutoCloseable {
             Readiness readiness = new Readiness(core.readinessChecks());
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
+                    core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     () -> readiness(readiness, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
@@ -300,6 +318,8 @@ public final class Ward implements AutoCloseable {
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
+            // Each tenant's chain head is signed every audit.checkpoint_seconds of its policy (at least 10) when it moved.
+            scheduler.scheduleWithFixedDelay(() -> checkpoints(core), CHECKPOINT_TICK_SECONDS, CHECKPOINT_TICK_SECONDS, TimeUnit.SECONDS);
             if (core.redis().isPresent()) {
                 // Session changes interrupted between Redis and the database (by this node or one that died) are
                 // finished or undone here; the first run also takes over what a previous run of this node left.
@@ -307,7 +327,7 @@ public final class Ward implements AutoCloseable {
             }
             // The syslog copy runs beside the server, never in its way: readiness does not depend on the receiver.
             Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
-                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), FhirAuditExport.localNodeName(),
+                    new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), NodeName.local(),
                     AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness);
@@ -332,7 +352,7 @@ public final class Ward implements AutoCloseable {
     /** How often interrupted session changes are looked for (they are repaired once SessionService.REPAIR_AFTER old). */
     static final long REPAIR_SECONDS = 5;
     /** This process, as it claims interrupted session changes to repair. */
-    private static final String NODE = FhirAuditExport.localNodeName() + ":" + ProcessHandle.current().pid() + ":"
+    private static final String NODE = NodeName.local() + ":" + ProcessHandle.current().pid() + ":"
             + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     private static void repairSessions(Core core) {
@@ -367,7 +387,32 @@ public final class Ward implements AutoCloseable {
             // Never let one failed sweep stop the schedule; class only, as everywhere in logs.
             log.warn("cleanup sweep failed: {}", e.getClass().getName());
         }
+        try {
+            long pruned = core.auditRetention().pruneDue();
+            if (pruned > 0) {
+                log.info("audit retention pruned {} event(s)", pruned);
+            }
+        } catch (RuntimeException e) {
+            log.warn("audit retention failed: {}", e.getClass().getName());
+        }
     }
+
+    /** How often the checkpoint schedule looks for chains due a signed checkpoint. */
+    static final long CHECKPOINT_TICK_SECONDS = 10;
+
+    private static void checkpoints(Core core) {
+        try {
+            core.auditCheckpoints().takeDue();
+        } catch (RuntimeException e) {
+            log.warn("audit checkpoints failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Takes the checkpoints that are due now, as the schedule would; answers how many. */
+    public int checkpointsNow() { return core.auditCheckpoints().takeDue(); }
+
+    /** Prunes audit events past retention now, as the cleanup schedule would; answers how many. */
+    public long pruneAuditNow() { return core.auditRetention().pruneDue(); }
 
     /** How often due key rotations run and encryption counts are written to the audit trail. */
     static final long KEY_CHORES_SECONDS = 60;

@@ -166,6 +166,10 @@ class EveryChangeIsAuditedHttpTest {
         expect("POST /v1/admin/tenants/{tenant}/keys/{version}/destroy", () -> w.post(t + "/keys/1/destroy",
                 TestWard.json(Map.of("confirm", true, "force", true)), admin), "key.destroyed");
         expect("POST /v1/admin/signing-keys/rotate", () -> w.post("/v1/admin/signing-keys/rotate", null, admin), "signing_key.rotated");
+        expect("POST /v1/admin/audit/checkpoints", () -> w.post("/v1/admin/audit/checkpoints?tenant=" + T, null, admin),
+                "audit.checkpoint");
+        expect("POST /v1/admin/audit/keys/rotate", () -> w.post("/v1/admin/audit/keys/rotate", null, admin),
+                "audit.key_created", "audit.key_rotated");
         expect("POST /v1/audit/events", () -> w.post("/v1/audit/events", TestWard.json(Map.of("type", "app.report.printed")), key),
                 "app.report.printed");
         String keyId = created.text("id");

@@ -3,15 +3,32 @@ package dev.ward.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.access.Actor;
 import dev.ward.audit.AppEvents;
+import dev.ward.audit.AuditEvent;
+import dev.ward.audit.AuditSearch;
+import dev.ward.problem.ProblemException;
+import dev.ward.server.AuditExportFormat;
+import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The audit trail: apps' own events. */
+/** The audit trail: apps' own events, search and export. */
 final class AuditRoutes {
+    private static final Logger log = LoggerFactory.getLogger(AuditRoutes.class);
+
     private final RouteTable routes;
     private final HttpApi.Responses responses;
     private final Credentials credentials;
     private final AppEvents appEvents;
+    private final AuditSearch search;
     private final ObjectMapper json;
 
     AuditRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s, ObjectMapper json) {
@@ -19,6 +36,7 @@ final class AuditRoutes {
         this.responses = responses;
         this.credentials = credentials;
         this.appEvents = s.appEvents();
+        this.search = s.auditSearch();
         this.json = json;
     }
 
@@ -31,5 +49,68 @@ final class AuditRoutes {
                     body.optString("patient_id").orElse(null), body.optObject("details").orElse(Map.of()));
             responses.json(ctx, 201, Map.of("seq", seq));
         });
+        routes.add(HandlerType.GET, "/v1/admin/audit", this::search);
+        routes.add(HandlerType.GET, "/v1/admin/audit/export", this::export);
+    }
+
+    private void search(Context ctx) {
+        Actor actor = credentials.require(ctx);
+        AuditSearch.Filter filter = new AuditSearch.Filter(param(ctx, "tenant"), param(ctx, "user_id"), param(ctx, "patient_id"),
+                param(ctx, "type"), time(ctx, "from"), time(ctx, "to"));
+        AuditSearch.Page page = search.search(actor, filter, HttpApi.Responses.limit(ctx), param(ctx, "cursor"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", page.events().stream().map(AuditExportFormat::searched).toList());
+        body.put("next_cursor", page.nextCursor());
+        responses.json(ctx, 200, body);
+    }
+
+    /**
+     * Streams the export: everything that can fail with a problem answer (credentials, tenant, input, and the first
+     * page of the database) is done before the first byte; after it, a failure can only cut the stream short.
+     */
+    private void export(Context ctx) throws IOException {
+        Actor actor = credentials.require(ctx);
+        String wire = param(ctx, "format");
+        AuditExportFormat format = wire == null ? AuditExportFormat.NDJSON : AuditExportFormat.parse(wire).orElseThrow(() ->
+                ProblemException.validation("format", "format must be one of ndjson, csv, fhir"));
+        String tenant = search.readable(actor, param(ctx, "tenant"));
+        Iterator<AuditEvent> events = search.export(actor, tenant, time(ctx, "from"), time(ctx, "to"));
+        events.hasNext(); // the first page, read while a failure can still be answered with a problem
+        ctx.status(200);
+        ctx.res().setContentType(format.contentType());
+        ctx.header("Content-Disposition", "attachment; filename=\"" + format.fileName(tenant) + "\"");
+        OutputStream out = ctx.res().getOutputStream();
+        try {
+            format.write(events, out);
+        } catch (RuntimeException e) {
+            // The status and part of the body are gone: a problem answer now would be appended to the export and end it
+            // like a whole one. The connection is aborted instead, so the client sees a body cut short (no final chunk).
+            log.warn("audit export of tenant {} cut short: {}", tenant, e.getClass().getName());
+            ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (request == null) {
+                throw e;
+            }
+            request.getServletChannel().abort(e);
+            return;
+        }
+        out.flush();
+    }
+
+    private static String param(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** A query-parameter time: ISO-8601 with a zone ({@code 2026-11-22T10:00:00Z}), as every time in the API. */
+    private static Instant time(Context ctx, String name) {
+        String v = param(ctx, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.validation(name, name + " must be an ISO-8601 time with a zone, e.g. 2026-11-22T10:00:00Z");
+        }
     }
 }

@@ -35,6 +35,8 @@ public final class HttpApi {
     public record Services(TenantService tenants, UserService users, ApiKeyService apiKeys, LoginService login,
                            SessionService sessions, SessionAttributes attributes, SessionJwt jwt, MfaService mfa,
                            TenantKeys keys, CryptoService crypto, dev.ward.audit.AppEvents appEvents,
+                           dev.ward.audit.AuditVerifier auditVerifier, dev.ward.audit.AuditCheckpoints auditCheckpoints,
+                           dev.ward.audit.CheckpointKeys checkpointKeys, dev.ward.audit.AuditSearch auditSearch,
                            Supplier<Map<String, Boolean>> readiness) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
@@ -154,6 +156,7 @@ public final class HttpApi {
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();
             new AuditRoutes(routes, responses, credentials, services, json).register();
+            new AuditChainRoutes(routes, responses, credentials, services).register();
         });
     }
 

@@ -1,0 +1,201 @@
+package dev.ward.audit;
+
+import dev.ward.access.Actor;
+import dev.ward.access.AdminGuard;
+import dev.ward.problem.ProblemException;
+import dev.ward.tenant.TenantService;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
+
+/**
+ * Searching and exporting a tenant's trail (C7, issue 11): for the tenant's administrators and system administrators,
+ * one tenant at a time (a chain is per tenant, and so are positions and cursors).
+ *
+ * <p>Search pages are newest first. The cursor is the position of the last event shown, opaque to callers
+ * (base64url); the next page holds only older events, so events appended while someone pages never shift the pages
+ * (no duplicate, no gap). A {@code type} ending in {@code .*} is a prefix ({@code patient.*}: every
+ * {@code patient.…} type): it is answered as one index walk per matching type, merged, never by a scan with
+ * {@code LIKE} (docs/decisions/0013-audit-search-and-export.md).
+ */
+public final class AuditSearch {
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    /** Events per export page: one page is all an export holds in memory. */
+    public static final int EXPORT_PAGE = 1000;
+
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?");
+    private static final Pattern CURSOR_TEXT = Pattern.compile("s([1-9][0-9]{0,17})");
+    private static final int MAX_ID = 128;
+
+    private final AuditReader reader;
+    private final AdminGuard guard;
+    private final TenantService tenants;
+
+    public AuditSearch(AuditReader reader, AdminGuard guard, TenantService tenants) {
+        this.reader = reader;
+        this.guard = guard;
+        this.tenants = tenants;
+    }
+
+    /** What to look for; any field may be null. {@code tenant} null means the caller's own tenant. */
+    public record Filter(String tenant, String userId, String patientId, String type, Instant from, Instant to) {
+        public static Filter of(String tenant) { return new Filter(tenant, null, null, null, null, null); }
+    }
+
+    /** One page of events, newest first, and the cursor of the next page (null on the last). */
+    public record Page(List<AuditEvent> events, String nextCursor) {}
+
+    /**
+     * The tenant the caller may read: the one asked for (if they administer it; refusals across tenants are audited)
+     * or, when none is asked for, their own. An unknown tenant is a 404 (for those who may read any).
+     */
+    public String readable(Actor actor, String tenant) {
+        String t = tenant == null || tenant.isBlank() ? actor.tenant() : tenant;
+        guard.requireAdminOf(actor, t);
+        if (tenants.find(t).isEmpty()) {
+            throw ProblemException.notFound("tenant_not_found", "No such tenant.");
+        }
+        return t;
+    }
+
+    public Page search(Actor actor, Filter filter, int limit, String cursor) {
+        String tenant = readable(actor, filter.tenant());
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ProblemException.validation("limit", "limit must be an integer between 1 and " + MAX_LIMIT);
+        }
+        requireId("user_id", filter.userId());
+        requireId("patient_id", filter.patientId());
+        requireWindow(filter.from(), filter.to());
+        long before = cursor == null ? 0 : decodeCursor(cursor);
+        String type = filter.type();
+        if (type != null && (type.length() > 66 || !TYPE.matcher(type).matches())) {
+            throw ProblemException.validation("type", "type must be an event type (login.succeeded) or a prefix ending in .* "
+                    + "(patient.*)");
+        }
+        // One more than asked: whether it exists says if there is a next page.
+        AuditQuery query = new AuditQuery(tenant, filter.userId(), filter.patientId(), null, filter.from(), filter.to(),
+                before, limit + 1);
+        List<AuditEvent> found;
+        if (type == null) {
+            found = reader.search(query);
+        } else if (!type.endsWith(".*")) {
+            found = reader.search(query.withType(type));
+        } else {
+            String prefix = type.substring(0, type.length() - 1);
+            List<AuditEvent> merged = new ArrayList<>();
+            for (String t : reader.types(tenant)) {
+                if (t.startsWith(prefix)) {
+                    merged.addAll(reader.search(query.withType(t)));
+                }
+            }
+            merged.sort(Comparator.comparingLong(AuditEvent::seq).reversed());
+            found = merged.size() > limit + 1 ? merged.subList(0, limit + 1) : merged;
+        }
+        if (found.size() <= limit) {
+            return new Page(List.copyOf(found), null);
+        }
+        List<AuditEvent> page = List.copyOf(found.subList(0, limit));
+        return new Page(page, encodeCursor(page.get(page.size() - 1).seq()));
+    }
+
+    /**
+     * The tenant's events from {@code from} (inclusive) to {@code to} (exclusive), in chain order, read a page at a time
+     * as the iterator is walked: the caller writes each event out and keeps none. Authorization and input are checked
+     * here, before the first event is read.
+     */
+    public Iterator<AuditEvent> export(Actor actor, String tenant, Instant from, Instant to) {
+        String t = readable(actor, tenant);
+        requireWindow(from, to);
+        return new Pages(reader, t, from, to);
+    }
+
+    /** How many events {@link #export} would write now (for a progress bar). */
+    public long count(Actor actor, String tenant, Instant from, Instant to) {
+        String t = readable(actor, tenant);
+        requireWindow(from, to);
+        return reader.count(t, from, to);
+    }
+
+    static String encodeCursor(long seq) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("s" + seq).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static long decodeCursor(String cursor) {
+        String text;
+        try {
+            text = cursor.length() > 32 ? "" : new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            text = "";
+        }
+        var m = CURSOR_TEXT.matcher(text);
+        if (!m.matches()) {
+            throw ProblemException.validation("cursor", "cursor must be a next_cursor value from an earlier page");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void requireId(String field, String value) {
+        if (value != null && (value.isEmpty() || value.length() > MAX_ID)) {
+            throw ProblemException.validation(field, field + " must be 1-" + MAX_ID + " characters");
+        }
+    }
+
+    private static void requireWindow(Instant from, Instant to) {
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw ProblemException.validation("to", "to must be after from");
+        }
+    }
+
+    /** Walks the export window page by page: one page in memory at any time. */
+    private static final class Pages implements Iterator<AuditEvent> {
+        private final AuditReader reader;
+        private final String tenant;
+        private final Instant from;
+        private final Instant to;
+        private List<AuditEvent> page = List.of();
+        private int next;
+        private long after;
+        private boolean done;
+
+        Pages(AuditReader reader, String tenant, Instant from, Instant to) {
+            this.reader = reader;
+            this.tenant = tenant;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next < page.size()) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            page = reader.page(tenant, from, to, after, EXPORT_PAGE);
+            next = 0;
+            if (page.size() < EXPORT_PAGE) {
+                done = true;
+            }
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).seq();
+            }
+            return !page.isEmpty();
+        }
+
+        @Override
+        public AuditEvent next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return page.get(next++);
+        }
+    }
+}
