@@ -20,4 +20,23 @@ public interface DetachedSessionStore extends SessionStore {
      * token, {@code oldHash} is again, and the new one is forgotten. False when the session moved on or is gone.
      */
     boolean undoRotate(String sessionId, String oldHash, String newHash);
+
+    /**
+     * How many times the connection to the store was lost or made so far. A change means the store may have restarted
+     * in between, perhaps from an older snapshot, so {@link #unreconciled()} must be asked before a session is trusted.
+     */
+    long connectionChanges();
+
+    /**
+     * Empty when the store is the very one (the same running process or processes) on which the revocations were last
+     * re-applied; otherwise the generation it is now, to pass to {@link #reapply}. A restart, a restore from a snapshot,
+     * an emptied store and a failover all count as a new generation.
+     */
+    java.util.Optional<String> unreconciled();
+
+    /**
+     * Ends again every listed session the store holds as live (a copy from before its revocation), with the reason it
+     * was ended for, records nothing, and then marks {@code generation} reconciled. Answers how many it ended again.
+     */
+    int reapply(List<SessionRevocations.Revoked> revocations, String generation, Instant now);
 }

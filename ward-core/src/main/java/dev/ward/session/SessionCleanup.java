@@ -17,13 +17,17 @@ public final class SessionCleanup {
 
     private final SessionStore store;
     private final SessionIntents intents;
+    private final SessionRevocations revocations;
     private final AuditTrail audit;
     private final Clock clock;
     private volatile SessionData data = SessionData.NONE;
 
-    public SessionCleanup(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
+    /** @param revocations where a live session removed from Redis is remembered as ended (decision 0014) */
+    public SessionCleanup(SessionStore store, SessionIntents intents, SessionRevocations revocations, AuditTrail audit,
+                          Clock clock) {
         this.store = store;
         this.intents = intents;
+        this.revocations = revocations;
         this.audit = audit;
         this.clock = clock;
     }
@@ -95,6 +99,8 @@ public final class SessionCleanup {
         audit.atomically(() -> {
             audit.appendAll(cleared);
             deleted.forEach(s -> event(s, actor, now).ifPresent(audit::append));
+            // A live session removed: were Redis restored from before, its copy must not come back to life.
+            deleted.stream().filter(s -> s.liveAt(now)).forEach(s -> revocations.record(s, "cleanup", now));
             intents.done(intent);
         });
         return deleted.size();

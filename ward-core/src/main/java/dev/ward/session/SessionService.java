@@ -36,12 +36,24 @@ public final class SessionService {
     /** Repairs of intents of other kinds than the session's own (patient contexts), by kind. */
     private final Map<String, java.util.function.Consumer<SessionIntents.Intent>> otherRepairs =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final SessionRevocations revocations;
+    private final RestoreGuard restored;
 
-    /** @param intents where changes to a session store outside the database are recorded first (Redis; see SessionChanges) */
-    public SessionService(SessionStore store, SessionIntents intents, TenantService tenants, AdminGuard guard, AuditTrail audit,
-                          Clock clock) {
+    /**
+     * @param intents where changes to a session store outside the database are recorded first (Redis; see SessionChanges)
+     * @param revocations where the revocations of such sessions are kept durably, to re-apply to a restored store
+     *                    (docs/decisions/0014); {@link SessionRevocations#NONE} for sessions in the database
+     */
+    public SessionService(SessionStore store, SessionIntents intents, SessionRevocations revocations, TenantService tenants,
+                          AdminGuard guard, AuditTrail audit, Clock clock) {
+        if (store instanceof DetachedSessionStore && revocations == SessionRevocations.NONE) {
+            throw new IllegalArgumentException("sessions outside the database need their revocations kept durably");
+        }
         this.store = store;
         this.intents = intents;
+        this.revocations = revocations;
+        this.restored = new RestoreGuard(store instanceof DetachedSessionStore d ? Optional.of(d) : Optional.empty(),
+                revocations, clock);
         this.tenants = tenants;
         this.guard = guard;
         this.audit = audit;
@@ -98,6 +110,7 @@ public final class SessionService {
                         }
                         case Admission.Admitted admitted -> {
                             appendAdmission(session, admitted.evicted());
+                            admitted.evicted().forEach(e -> revoked(e, "evicted"));
                             record.record(new Opening.Opened(new IssuedSession(session, token)));
                         }
                     }
@@ -150,6 +163,7 @@ public final class SessionService {
     /** The tenant of the session a token names, looked up without using the session (no use, no rotation). */
     public Optional<String> tenantOf(String token) {
         OptionalInt route = SessionRoute.ofToken(token);
+        restored.ensureCurrent();
         return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
     }
 
@@ -175,6 +189,8 @@ public final class SessionService {
         if (route.isEmpty()) {
             return invalid("session_invalid", "The session token is not valid.");
         }
+        // A store restored from an older snapshot must first be told again which sessions ended since (fail closed).
+        restored.ensureCurrent();
         Instant now = clock.instant();
         String hash = Secrets.sha256Hex(token);
         return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
@@ -321,6 +337,7 @@ public final class SessionService {
 
     /** The holder's own live sessions, oldest first. */
     public List<Session> ownSessions(Session current) {
+        restored.ensureCurrent();
         return store.live(current.tenant(), current.userId(), clock.instant(), 1000);
     }
 
@@ -349,6 +366,7 @@ public final class SessionService {
         if (tenant == null && userId != null) {
             throw ProblemException.validation("tenant", "tenant is required when filtering by user_id");
         }
+        restored.ensureCurrent();
         return store.live(tenant, userId, clock.instant(), limit);
     }
 
@@ -406,10 +424,23 @@ public final class SessionService {
                 },
                 revoked -> {
                     audit.appendAll(cleared);
-                    revoked.forEach(s -> audit.append(revokedEvent(s, reason, actor, bySession)));
+                    revoked.forEach(s -> {
+                        audit.append(revokedEvent(s, reason, actor, bySession));
+                        revoked(s, reason);
+                    });
                 });
         awaitReplicas(tenant, userId, ended);
         return ended.size();
+    }
+
+    /** Keeps a revocation durably with its event (same transaction), for a store restored from an older snapshot. */
+    private void revoked(Session s, String reason) {
+        revocations.record(s, reason, clock.instant());
+    }
+
+    /** Forgets the durable revocations of sessions past their absolute expiry; answers how many. */
+    public int pruneRevocations() {
+        return revocations.prune(clock.instant());
     }
 
     private static AuditEntry revokedEvent(Session s, String reason, String actor, String bySession) {
@@ -443,6 +474,7 @@ public final class SessionService {
                     audit.appendAll(cleared[0].events());
                     if (revoked) {
                         audit.append(revokedEvent(s, reason, actor, null));
+                        revoked(s, reason);
                     }
                 });
         if (ended) {
@@ -513,6 +545,7 @@ public final class SessionService {
             case ADMIT -> {
                 for (Session e : d.evictedBy(i.tenant(), i.userId(), sessionId)) {
                     audit.append(revokedEvent(e, "evicted", null, sessionId));
+                    revoked(e, "evicted");
                 }
                 Optional<Session> s = store.findById(sessionId);
                 if (s.isPresent()) {
@@ -520,6 +553,7 @@ public final class SessionService {
                     appendAdmissionOnly(s.get());
                     if (s.get().liveAt(now) ? store.revoke(sessionId, LOGIN_ABORTED, now) : LOGIN_ABORTED.equals(s.get().revokeReason())) {
                         audit.append(revokedEvent(s.get(), LOGIN_ABORTED, "system", null));
+                        revoked(s.get(), LOGIN_ABORTED);
                     }
                 }
             }
@@ -530,6 +564,7 @@ public final class SessionService {
                     audit.appendAll(data.clear(s, reason, (String) p.get("actor")).events());
                     if (s.liveAt(now) ? store.revoke(sessionId, reason, now) : reason.equals(s.revokeReason())) {
                         audit.append(revokedEvent(s, reason, (String) p.get("actor"), null));
+                        revoked(s, reason);
                     }
                 });
             }
@@ -538,7 +573,10 @@ public final class SessionService {
                 Map<String, Session> ended = new java.util.LinkedHashMap<>();
                 d.revokedSince(i.tenant(), i.userId(), reason, i.begunAt()).forEach(s -> ended.put(s.id(), s));
                 store.revokeAllOfUser(i.tenant(), i.userId(), (String) p.get("keep"), reason, now).forEach(s -> ended.put(s.id(), s));
-                ended.values().forEach(s -> audit.append(revokedEvent(s, reason, (String) p.get("actor"), (String) p.get("by_session"))));
+                ended.values().forEach(s -> {
+                    audit.append(revokedEvent(s, reason, (String) p.get("actor"), (String) p.get("by_session")));
+                    revoked(s, reason);
+                });
             }
             case AAL -> {
                 int to = ((Number) p.get("to")).intValue();
@@ -557,8 +595,12 @@ public final class SessionService {
                 for (Map<String, Object> e : planned) {
                     // Deleted by the interrupted run or now: either way its event is due (once, unless a node removed
                     // it meanwhile on its own sweep, which is recorded there too).
+                    Optional<Session> was = store.findById((String) e.get("session_id"));
                     store.delete((String) e.get("session_id"));
                     String type = (String) e.get("type");
+                    if (type.equals("session.revoked")) {
+                        was.ifPresent(s -> revoked(s, "cleanup"));
+                    }
                     if (!type.isEmpty()) {
                         AuditEntry.Builder b = AuditEntry.of((String) e.get("tenant"), type).actor((String) p.get("actor"))
                                 .user((String) e.get("user_id")).session((String) e.get("session_id"));

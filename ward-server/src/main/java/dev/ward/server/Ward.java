@@ -33,6 +33,7 @@ import dev.ward.patient.PatientStore;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
+import dev.ward.session.SessionRevocations;
 import dev.ward.session.SessionService;
 import dev.ward.store.sql.SqlApiKeyStore;
 import dev.ward.session.AttributeStore;
@@ -62,6 +63,7 @@ import dev.ward.store.sql.SqlSessionIntents;
 import dev.ward.store.sql.SqlAlertStore;
 import dev.ward.store.sql.SqlPatientStore;
 import dev.ward.store.sql.SqlRestrictionStore;
+import dev.ward.store.sql.SqlSessionRevocations;
 import dev.ward.store.sql.SqlSessionStore;
 import dev.ward.store.sql.SqlSigningKeyStore;
 import dev.ward.store.sql.SqlTenantStore;
@@ -172,7 +174,8 @@ public final class Ward implements AutoCloseable {
                 AdminGuard guard = new AdminGuard(audit);
                 TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
                 SqlSessionIntents intents = new SqlSessionIntents(db);
-                SessionService sessions = new SessionService(sessionStore, intents, tenants, guard, audit, clock);
+                SessionRevocations revocations = redis.isPresent() ? new SqlSessionRevocations(db) : SessionRevocations.NONE;
+                SessionService sessions = new SessionService(sessionStore, intents, revocations, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);
@@ -197,7 +200,7 @@ public final class Ward implements AutoCloseable {
                         new dev.ward.store.sql.SqlUserAttributeStore(db), keys, clock);
                 keys.register(userAttributes);
                 SessionJwt jwt = new SessionJwt(new SqlSigningKeyStore(db), masterCipher, tenants, guard, audit, clock);
-                SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, audit, clock);
+                SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, revocations, audit, clock);
                 SqlAuditChainStore chain = new SqlAuditChainStore(db);
                 CheckpointKeys checkpointKeys = new CheckpointKeys(new SqlCheckpointKeyStore(db), masterCipher, guard, audit, clock);
                 Alerts alerts = new Alerts(new SqlAlertStore(db), guard, audit, clock);
@@ -229,9 +232,16 @@ public final class Ward implements AutoCloseable {
         /** Each store and whether it answers now: what {@code /health/ready} and {@code ward check} report. */
         public Map<String, Boolean> readiness() {
             Map<String, Boolean> checks = new LinkedHashMap<>();
-            checks.put("database", db.ping());
-            redis.ifPresent(r -> checks.put("redis", r.ping()));
-            checks.put("master_key", keyCheck.holds());
+            readinessChecks().forEach((name, check) -> checks.put(name, check.getAsBoolean()));
+            return checks;
+        }
+
+        /** The checks of {@link #readiness()}, each to run on its own (the server bounds them: {@link Readiness}). */
+        Map<String, java.util.function.BooleanSupplier> readinessChecks() {
+            Map<String, java.util.function.BooleanSupplier> checks = new LinkedHashMap<>();
+            checks.put("database", db::ping);
+            redis.ifPresent(r -> checks.put("redis", r::ping));
+            checks.put("master_key", keyCheck::holds);
             return checks;
         }
 
@@ -260,9 +270,11 @@ public final class Ward implements AutoCloseable {
     private final Duration grace;
     private final AtomicBoolean stopping;
     private final Optional<AtnaForwarder> atna;
+    private final Readiness readiness;
 
     private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
-                 AtomicBoolean stopping, Optional<AtnaForwarder> atna) {
+                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness) {
+        this.readiness = readiness;
         this.core = core;
         this.grace = grace;
         this.stopping = stopping;
@@ -303,7 +315,8 @@ public final class Ward implements AutoCloseable {
             if (core.redis().isPresent()) {
                 // Sessions live in Redis now; any left in the database are from before and must never come back
                 // (they would, were Redis switched off again), so they end here, audited.
-                long stale = new SessionCleanup(new SqlSessionStore(core.db()), new SqlSessionIntents(core.db()), core.audit(), clock)
+                long stale = new SessionCleanup(new SqlSessionStore(core.db()), new SqlSessionIntents(core.db()),
+                        SessionRevocations.NONE, core.audit(), clock)
                         .run(new CleanupCriteria(CleanupCriteria.Selection.ALL, null, null), "system", n -> { });
                 if (stale > 0) {
                     console.println("Sessions are kept in Redis: removed " + stale + " session(s) left in the database.");
@@ -311,11 +324,12 @@ public final class Ward implements AutoCloseable {
             }
 
             AtomicBoolean stopping = new AtomicBoolean();
+            Readiness readiness = new Readiness(core.readinessChecks());
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(core, stopping)),
+                    () -> readiness(readiness, stopping)),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -342,16 +356,19 @@ public final class Ward implements AutoCloseable {
                     new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), NodeName.local(),
                     AtnaForwarder.DEFAULTS));
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness);
         } catch (RuntimeException e) {
             core.close();
             throw e;
         }
     }
 
-    /** The stores' readiness, and {@code "server": down} once the server is stopping, so balancers move on. */
-    private static Map<String, Boolean> readiness(Core core, AtomicBoolean stopping) {
-        Map<String, Boolean> checks = core.readiness();
+    /**
+     * The stores' readiness, each answered within {@link Readiness#DEADLINE}, and {@code "server": down} once the server
+     * is stopping, so balancers move on.
+     */
+    private static Map<String, Boolean> readiness(Readiness readiness, AtomicBoolean stopping) {
+        Map<String, Boolean> checks = readiness.check();
         if (stopping.get()) {
             checks.put("server", false);
         }
@@ -387,6 +404,10 @@ public final class Ward implements AutoCloseable {
             long contexts = core.patients().sweep("timeout", "system");
             if (contexts > 0) {
                 log.info("cleanup removed {} expired patient context(s)", contexts);
+            }
+            int forgotten = core.sessions().pruneRevocations();
+            if (forgotten > 0) {
+                log.info("cleanup forgot {} revocation(s) of sessions past their absolute expiry", forgotten);
             }
             int challenges = core.login().sweepChallenges();
             if (challenges > 0) {
@@ -496,6 +517,7 @@ public final class Ward implements AutoCloseable {
             keyChoresAtStop();
             // Stopped before the database closes: it reads the outbox there, and its position must commit.
             atna.ifPresent(AtnaForwarder::close);
+            readiness.close();
             core.close();
         }
     }

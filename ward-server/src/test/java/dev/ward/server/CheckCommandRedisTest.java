@@ -49,6 +49,30 @@ class CheckCommandRedisTest {
         }
     }
 
+    /** Issue 17, item 5: the check tells a Redis no node has re-applied the recorded revocations to yet (decision 0014). */
+    @Test
+    void reportsARedisRestartedOrRestoredSinceTheRevocationsWereReapplied() throws Exception {
+        String notReconciled = "the first node to use it re-applies them";
+        try (PostgresSchema schema = PostgresSchema.create("CheckCommandRedisTest");
+             RedisServers redis = RedisServers.standalone("CheckCommandRedisTest")) {
+            assertThat(check(schema.url(), redis.url()).out()).as("a Redis no node has used yet").contains(notReconciled);
+            try (TestWard w = TestWard.onPostgresAndRedis(schema.url(),
+                    Base64.getEncoder().encodeToString(Secrets.randomBytes(32)), redis.url())) {
+                w.createTenant("clinic");
+                w.createUser("clinic", "ida", "Check-Restore-Pass-1!", "staff");
+                String key = w.createApiKey("clinic", "sessions");
+                String token = w.login("clinic", "ida", "Check-Restore-Pass-1!");
+                assertThat(w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), key).status()).isEqualTo(200);
+                assertThat(check(schema.url(), redis.url()).out()).as("reconciled by the node's validation")
+                        .contains("— answers").doesNotContain(notReconciled);
+                redis.save();
+            }
+            redis.stop();
+            redis.restart();
+            assertThat(check(schema.url(), redis.url()).out()).as("restored from the snapshot").contains(notReconciled);
+        }
+    }
+
     @Test
     void refusesRedisWithoutADatabaseUrlAndABadUrlInOneLine() throws Exception {
         WardProcess.Result r = WardProcess.run(Map.of("WARD_REDIS_URL", "redis://127.0.0.1:6379"),

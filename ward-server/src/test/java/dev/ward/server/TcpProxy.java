@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay to a real server, which a test can cut (every connection dropped, the port refusing)
- * and restore on the same port: a network failure between Ward and its database, without stopping a
+ * and restore on the same port, or pause (connections open, nothing forwarded) and resume: a network failure between Ward and its database, without stopping a
  * database other tests share.
  */
 final class TcpProxy implements AutoCloseable {
@@ -74,9 +74,45 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
+    /**
+     * Stops forwarding bytes, both ways, on every connection, old and new, while connections stay open and new ones are
+     * still accepted: a blackhole (a frozen server, packets dropped), the failure no connection error reports.
+     */
+    void pause() {
+        synchronized (gate) {
+            paused = true;
+        }
+    }
+
+    /** Forwards again; bytes held during the pause go through now. */
+    void resume() {
+        synchronized (gate) {
+            paused = false;
+            gate.notifyAll();
+        }
+    }
+
+    private final Object gate = new Object();
+    private boolean paused;
+
+    private void awaitOpen() throws InterruptedException {
+        synchronized (gate) {
+            while (paused) {
+                gate.wait();
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                awaitOpen();
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException ignored) {
             // one side went away
         } finally {

@@ -79,13 +79,20 @@ final class CheckCommand implements Callable<Integer> {
             }
             boolean up;
             String eviction = null;
+            boolean reconciled = true;
             try (RedisConnection c = RedisConnection.open(endpoint)) {
                 up = c.ping();
                 eviction = up ? evictionPolicy(c) : null;
+                reconciled = !up || reconciled(c);
             } catch (RuntimeException e) {
                 up = false;
             }
             out.println("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER") + " (sessions and their attributes)");
+            if (!reconciled) {
+                out.println("Redis: restarted, restored from a snapshot, emptied or failed over since Ward last re-applied the "
+                        + "recorded revocations to it; the first node to use it re-applies them before it trusts any session "
+                        + "(docs/operations.md, Restoring Redis)");
+            }
             storesOk &= up;
             if (eviction != null && !eviction.equals("noeviction")) {
                 warn("Redis maxmemory-policy is " + eviction + ": Redis may evict Ward's keys before their time (a user's "
@@ -253,6 +260,18 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private void warn(String message) { warnings.add(message); }
+
+    /**
+     * Whether the Redis serving now is the one the recorded revocations were last re-applied to (decision 0014); a check
+     * only looks, and never re-applies. True where it cannot tell (nothing to report then).
+     */
+    private static boolean reconciled(RedisConnection c) {
+        try {
+            return new dev.ward.store.redis.RedisSessionStore(c, dev.ward.server.Ward.REDIS_PREFIX).unreconciled().isEmpty();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
 
     /** The server's maxmemory-policy, or null where CONFIG is not allowed (managed Redis services often refuse it). */
     private static String evictionPolicy(RedisConnection c) {

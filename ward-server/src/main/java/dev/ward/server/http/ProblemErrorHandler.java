@@ -16,13 +16,24 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ProblemErrorHandler extends ErrorHandler {
     private static final Map<Integer, String> CODES = Map.of(
-            400, "bad_request", 413, "payload_too_large", 414, "uri_too_long", 431, "request_header_too_large");
+            400, "bad_request", 404, "not_found", 413, "payload_too_large", 414, "uri_too_long", 426, "upgrade_required",
+            431, "request_header_too_large");
+
+    /**
+     * Every method gets the problem body, not only GET, POST and HEAD (Jetty's default): {@code OPTIONS *} and an HTTP/2
+     * preface sent to this HTTP/1.1 port ({@code PRI *}) were answered with an empty body and none of the security
+     * headers (issue 17, item 7).
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
 
     @Override
     protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                                     Callback callback) {
         apply(response.getHeaders());
-        if (CODES.containsKey(status)) {
+        if (CODES.containsKey(status) || status == 426) {
             // A request Jetty refused before Ward saw it (a bad URI, say) ends its connection; say so, or a client sends
             // its next request down a connection that is about to close and reads nothing back.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");

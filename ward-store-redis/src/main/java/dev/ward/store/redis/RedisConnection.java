@@ -4,6 +4,7 @@ import dev.ward.problem.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -23,6 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import java.net.SocketAddress;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -45,13 +50,16 @@ public final class RedisConnection implements AutoCloseable {
     /** False for a dedicated connection: the client and its resources belong to the connection it came from. */
     private final boolean ownsClient;
     private final List<RedisConnection> dedicated = new CopyOnWriteArrayList<>();
+    /** Connections lost or made by the client, counted by its listener (see {@link #connectionChanges()}). */
+    private final AtomicLong changes;
 
     /** What connecting yields: the connection and its two command views (standalone and cluster alike). */
     private record Connected(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
                              RedisClusterAsyncCommands<String, String> async) {}
 
     private RedisConnection(RedisEndpoint endpoint, ClientResources resources, AutoCloseable client, Connected c,
-                            Supplier<Connected> connecting, boolean ownsClient) {
+                            Supplier<Connected> connecting, boolean ownsClient, AtomicLong changes) {
+        this.changes = changes;
         this.endpoint = endpoint;
         this.resources = resources;
         this.client = client;
@@ -69,32 +77,51 @@ public final class RedisConnection implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(RedisEndpoint.COMMAND_TIMEOUT);
+        // Connecting is bounded like a command (Lettuce's default waits 10 s for a host that drops packets).
+        SocketOptions socket = SocketOptions.builder().connectTimeout(RedisEndpoint.COMMAND_TIMEOUT).keepAlive(true).build();
+        AtomicLong changes = new AtomicLong();
+        // Called on the connection's I/O thread as it goes down or comes up, before any command can use the new one.
+        RedisConnectionStateListener counting = new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                changes.incrementAndGet();
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                changes.incrementAndGet();
+            }
+        };
         try {
             if (endpoint.cluster()) {
                 RedisClusterClient client = RedisClusterClient.create(resources, endpoint.nodes());
+                client.addListener(counting);
                 // Cluster node connections open lazily; rejecting while one is still connecting would refuse the
                 // first command to each node. Commands wait instead, bounded by the 2 s command timeout.
                 client.setOptions(ClusterClientOptions.builder()
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .autoReconnect(true)
                         .timeoutOptions(timeouts)
+                        .socketOptions(socket)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                         .build());
                 return connect(endpoint, resources, client::shutdown, () -> {
                     var c = client.connect();
                     return new Connected(c, c.sync(), c.async());
-                });
+                }, changes);
             }
             RedisClient client = RedisClient.create(resources, endpoint.nodes().get(0));
+            client.addListener(counting);
             client.setOptions(ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .autoReconnect(true)
                     .timeoutOptions(timeouts)
+                    .socketOptions(socket)
                     .build());
             return connect(endpoint, resources, client::shutdown, () -> {
                 var c = client.connect();
                 return new Connected(c, c.sync(), c.async());
-            });
+            }, changes);
         } catch (RedisException e) {
             resources.shutdown();
             throw new StoreUnavailableException("redis", e);
@@ -103,9 +130,9 @@ public final class RedisConnection implements AutoCloseable {
 
     /** Connects with a configured client, shutting the client down if connecting fails. */
     private static RedisConnection connect(RedisEndpoint endpoint, ClientResources resources, Runnable shutdown,
-            Supplier<Connected> connecting) {
+            Supplier<Connected> connecting, AtomicLong changes) {
         try {
-            return new RedisConnection(endpoint, resources, shutdown::run, connecting.get(), connecting, true);
+            return new RedisConnection(endpoint, resources, shutdown::run, connecting.get(), connecting, true, changes);
         } catch (RuntimeException e) {
             shutdown.run();
             throw e;
@@ -155,7 +182,7 @@ public final class RedisConnection implements AutoCloseable {
      */
     public RedisConnection dedicated() {
         try {
-            RedisConnection d = new RedisConnection(endpoint, resources, () -> { }, connecting.get(), connecting, false);
+            RedisConnection d = new RedisConnection(endpoint, resources, () -> { }, connecting.get(), connecting, false, changes);
             dedicated.add(d);
             return d;
         } catch (RedisException e) {
@@ -182,6 +209,46 @@ public final class RedisConnection implements AutoCloseable {
             // IllegalArgumentException: the topology changed under us and that node is no longer part of it.
             throw new StoreUnavailableException("redis", e);
         }
+    }
+
+    /**
+     * How many times a connection of this client (on a cluster, to any node) was lost or made so far. Redis cannot
+     * restart without dropping the connection, so an unchanged count means the same Redis process answers as before.
+     */
+    public long connectionChanges() { return changes.get(); }
+
+    /**
+     * Which Redis processes serve now: the {@code run_id} of the server, or of each cluster master (sorted), which Redis
+     * draws anew at every start. A restart, a restore from a snapshot or a failover changes it.
+     */
+    public String serverIdentity() {
+        if (!(connection instanceof StatefulRedisClusterConnection<String, String> cluster)) {
+            return runId(call(r -> r.info("server")));
+        }
+        try {
+            List<String> ids = new ArrayList<>();
+            for (RedisClusterNode node : cluster.getPartitions()) {
+                if (node.getRole().isUpstream()) {
+                    ids.add(runId(cluster.getConnection(node.getNodeId()).sync().info("server")));
+                }
+            }
+            if (ids.isEmpty()) {
+                throw new RedisException("no master known");
+            }
+            ids.sort(null);
+            return String.join(",", ids);
+        } catch (RedisException | IllegalArgumentException e) {
+            throw new StoreUnavailableException("redis", e);
+        }
+    }
+
+    private static String runId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).strip();
+            }
+        }
+        throw new StoreUnavailableException("redis", new IllegalStateException("INFO server names no run_id"));
     }
 
     /** Whether Redis answers a PING right now. */

@@ -1,6 +1,8 @@
 package dev.ward.store.redis;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
@@ -36,6 +38,12 @@ final class RedisScripts {
         } catch (RedisNoScriptException e) {
             return redis.eval(source, type, keys, args);
         }
+    }
+
+    /** Sends the script by {@code EVALSHA} without waiting (pipelined); fails with NOSCRIPT where the node lacks it. */
+    <T> RedisFuture<T> runAsync(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
+                                String... args) {
+        return redis.evalsha(sha, type, keys, args);
     }
 
     private static String resource(String name) {

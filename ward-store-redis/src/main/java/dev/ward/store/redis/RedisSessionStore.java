@@ -6,6 +6,7 @@ import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
+import dev.ward.session.SessionRevocations;
 import dev.ward.session.SessionRoute;
 import dev.ward.session.DetachedSessionStore;
 import dev.ward.session.SessionStore;
@@ -293,6 +294,52 @@ public final class RedisSessionStore implements DetachedSessionStore {
     List<String> tenantIds() {
         return tenantsOf(null);
     }
+
+    @Override
+    public long connectionChanges() { return redis.connectionChanges(); }
+
+    /**
+     * The Redis processes serving now ({@link RedisConnection#serverIdentity()}) unless the marker {@code P reconciled}
+     * names them: it is written only after the revocations were re-applied to them, and a snapshot restored later carries
+     * an older value (or none), which is how a restore is told from the Redis it was taken of.
+     */
+    @Override
+    public Optional<String> unreconciled() {
+        String identity = redis.serverIdentity();
+        String marked = redis.call(r -> r.get(reconciledKey()));
+        return identity.equals(marked) ? Optional.empty() : Optional.of(identity);
+    }
+
+    @Override
+    public int reapply(List<SessionRevocations.Revoked> revocations, String generation, Instant now) {
+        int ended = 0;
+        for (int from = 0; from < revocations.size(); from += PAGE) {
+            List<SessionRevocations.Revoked> page = revocations.subList(from, Math.min(revocations.size(), from + PAGE))
+                    .stream().filter(r -> SessionRoute.ofSessionId(r.sessionId()).isPresent()).toList();
+            List<Long> results;
+            try {
+                results = redis.pipelined(page, (r, rev) -> {
+                    int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
+                    return REVOKE.runAsync(r, ScriptOutputType.INTEGER, new String[] {sessionKey(route, rev.sessionId()),
+                            attributeKey(route, rev.sessionId())}, argv(route, now, List.of(rev.reason())));
+                });
+            } catch (StoreUnavailableException e) {
+                // A node that does not know the script yet (EVALSHA refused): one at a time, which loads it there.
+                results = new ArrayList<>();
+                for (SessionRevocations.Revoked rev : page) {
+                    int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
+                    results.add(run(REVOKE, ScriptOutputType.INTEGER, route, now, new String[] {sessionKey(route, rev.sessionId()),
+                            attributeKey(route, rev.sessionId())}, List.of(rev.reason())));
+                }
+            }
+            ended += (int) results.stream().filter(n -> n == 1).count();
+        }
+        redis.call(r -> r.set(reconciledKey(), generation));
+        return ended;
+    }
+
+    /** Names the Redis processes on which the recorded revocations were last re-applied (decision 0014). */
+    String reconciledKey() { return prefix + "reconciled"; }
 
     /** Ids of the tenant's sessions as its index holds them (some may have just expired), in no useful order. */
     List<String> idsOfTenant(String tenant) {

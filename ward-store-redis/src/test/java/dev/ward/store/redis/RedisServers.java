@@ -122,6 +122,19 @@ public final class RedisServers implements AutoCloseable {
         return "redis-cluster://" + String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
     }
 
+    /**
+     * Writes each server's snapshot ({@code SAVE}, {@code dump.rdb} in this test's own directory), which a
+     * {@link #restart()} after {@link #stop()} loads: Redis restored from a backup taken now.
+     */
+    public void save() {
+        for (int port : ports) {
+            String out = run(List.of("redis-cli", "-p", Integer.toString(port), "save"));
+            if (!out.contains("OK")) {
+                throw new IllegalStateException("SAVE on " + port + ": " + out.strip());
+            }
+        }
+    }
+
     /** Kills every server (as a crash would), keeping the ports for {@link #restart()}. */
     public void stop() {
         processes.forEach(p -> {
@@ -135,18 +148,25 @@ public final class RedisServers implements AutoCloseable {
         processes.clear();
     }
 
-    /** Starts the servers again on the same ports (standalone only: an emptied cluster would need re-creating). */
+    /**
+     * Starts the servers again on the same ports, each loading what it last {@link #save() saved} (nothing, if never); a
+     * cluster's nodes find each other again from their cluster config files.
+     */
     public void restart() {
-        if (cluster) {
-            throw new IllegalStateException("restart is for the standalone server");
-        }
         startAll();
+        if (cluster) {
+            for (int p : ports) {
+                await(() -> run(List.of("redis-cli", "-p", Integer.toString(p), "cluster", "info")).contains("cluster_state:ok"),
+                        "cluster state ok on " + p + " after the restart");
+            }
+        }
     }
 
     private void startAll() {
         for (int port : ports) {
             List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                    "--dbfilename", "dump-" + port + ".rdb"));
             if (cluster) {
                 cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
             }

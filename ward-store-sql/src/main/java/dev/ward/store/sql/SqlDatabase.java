@@ -14,7 +14,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -152,7 +154,8 @@ public final class SqlDatabase implements AutoCloseable {
         HikariDataSource ds = pool(url, password, dialect, poolSize);
         try {
             if (migrate) {
-                flyway(ds).migrate();
+                (dialect == Dialect.POSTGRESQL ? Flyway.configure().dataSource(url, null, null)
+                        .locations("classpath:db/migration").load() : flyway(ds)).migrate();
             }
         } catch (FlywayException e) {
             ds.close();
@@ -164,6 +167,39 @@ public final class SqlDatabase implements AutoCloseable {
         return new SqlDatabase(ds, dialect, "".equals(password));
     }
 
+    /**
+     * How long any one wait on PostgreSQL may last (issue 17, item 4): connecting, signing in, and silence on a socket
+     * that should be answering. Without a socket timeout a connection whose packets vanish (a paused relay, a
+     * partition, a frozen server) waits for TCP to give up, which took 50 s in the reliability run; the pool's own
+     * timeout never applies to a connection it has already handed out.
+     */
+    static final Duration STORE_WAIT = Duration.ofSeconds(3);
+    /** How long a request waits for a free pooled connection (new ones are opened meanwhile, each bounded as above). */
+    static final Duration POOL_WAIT = Duration.ofSeconds(3);
+    /** How long the pool checks an idle connection before handing it out; a dead one is dropped and the next tried. */
+    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * A transaction left open by a client that went away (a node partitioned in the middle of a change) would hold its
+     * row locks (a tenant's audit head, an account's row) until TCP noticed; PostgreSQL ends it after this instead.
+     */
+    static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(10);
+
+    /**
+     * The PostgreSQL driver settings that bound every wait of a pooled connection. A query the server takes longer than
+     * {@link #STORE_WAIT} to begin answering fails too: Ward's queries are small and indexed, and a request that waited
+     * that long is better answered 503 than held. Migrations run on connections without the socket bound (an index
+     * built on a large table may rightly take minutes).
+     */
+    static Map<String, String> boundedPostgres() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("connectTimeout", Long.toString(STORE_WAIT.toSeconds()));
+        p.put("loginTimeout", Long.toString(STORE_WAIT.toSeconds()));
+        p.put("socketTimeout", Long.toString(STORE_WAIT.toSeconds()));
+        p.put("tcpKeepAlive", "true");
+        p.put("options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION.toMillis());
+        return p;
+    }
+
     private static HikariDataSource pool(String url, String password, Dialect dialect, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
@@ -172,8 +208,11 @@ public final class SqlDatabase implements AutoCloseable {
         }
         config.setPoolName("ward-" + dialect.name().toLowerCase(Locale.ROOT));
         config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(Duration.ofSeconds(3).toMillis());
-        config.setValidationTimeout(Duration.ofSeconds(2).toMillis());
+        config.setConnectionTimeout(POOL_WAIT.toMillis());
+        config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+        if (dialect == Dialect.POSTGRESQL) {
+            boundedPostgres().forEach(config::addDataSourceProperty);
+        }
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -305,8 +344,8 @@ public final class SqlDatabase implements AutoCloseable {
      */
     Connection openDedicated(Properties properties) throws SQLException {
         Properties all = new Properties();
-        all.putAll(properties);
         all.putAll(dataSource.getDataSourceProperties());
+        all.putAll(properties); // the caller's own bounds (a listener's socket timeout) over the pool's
         if (dataSource.getUsername() != null) {
             all.setProperty("user", dataSource.getUsername());
         }

@@ -69,6 +69,9 @@ class LoginAtomicityTest extends StoreContract {
             assertThat(w.audit.recent("atom", "session.revoked", 10)).singleElement()
                     .satisfies(e -> assertThat(e.details()).containsEntry("reason", "login_aborted"));
             assertThat(w.sessions.repairInterrupted("test")).as("once").isZero();
+            // Kept durably with its event, so a Redis restored from before cannot bring it back (decision 0014).
+            assertThat(w.revocations.live(w.clock.instant())).extracting(dev.ward.session.SessionRevocations.Revoked::reason)
+                    .containsExactly("login_aborted");
         } else {
             assertThat(w.audit.recent("atom", "session.created", 10)).as("rolled back with the login").isEmpty();
         }

@@ -81,6 +81,7 @@ final class StoreFixture implements AutoCloseable {
     final TenantService tenants;
     final SessionStore sessionStore;
     final SessionService sessions;
+    final dev.ward.session.SessionRevocations revocations;
     final SqlUserStore userStore;
     final SqlLockoutStore lockouts;
     final SqlLoginAttemptStore history;
@@ -130,7 +131,9 @@ final class StoreFixture implements AutoCloseable {
             guard = new AdminGuard(audit);
             tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
             sessionStore = stores.sessions();
-            sessions = new SessionService(sessionStore, new SqlSessionIntents(db), tenants, guard, audit, clock);
+            revocations = sessionStore instanceof dev.ward.session.DetachedSessionStore
+                    ? new SqlSessionRevocations(db) : dev.ward.session.SessionRevocations.NONE;
+            sessions = new SessionService(sessionStore, new SqlSessionIntents(db), revocations, tenants, guard, audit, clock);
             userStore = new SqlUserStore(db);
             lockouts = new SqlLockoutStore(db);
             history = new SqlLoginAttemptStore(db);
@@ -149,7 +152,7 @@ final class StoreFixture implements AutoCloseable {
             keys.register(mfa);
             signingKeys = new SqlSigningKeyStore(db);
             jwt = new SessionJwt(signingKeys, masterCipher, tenants, guard, audit, clock);
-            cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), audit, clock);
+            cleanup = new SessionCleanup(sessionStore, new SqlSessionIntents(db), revocations, audit, clock);
             patientStore = stores.patients();
             userAttributes = new dev.ward.user.UserAttributes(new SqlUserAttributeStore(db), keys, clock);
             keys.register(userAttributes);
