@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP relay to a real server, which a test can cut (every connection dropped, the port refusing)
@@ -20,6 +21,11 @@ final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    /** While set, bytes read are held back (both ways) until {@link #flow()}: a blackhole, connections left open. */
+    private volatile boolean held;
+    private final Object gate = new Object();
+    /** Writes from clients still to pass before every connection is dropped ({@link #dropAfterWrites}); negative: none armed. */
+    private final AtomicInteger writesBeforeDrop = new AtomicInteger(-1);
 
     TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -66,22 +72,83 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
-                Thread.ofVirtual().start(() -> pipe(client, upstream));
-                Thread.ofVirtual().start(() -> pipe(upstream, client));
+                Thread.ofVirtual().start(() -> pipe(client, upstream, true));
+                Thread.ofVirtual().start(() -> pipe(upstream, client, false));
             } catch (IOException e) {
                 return; // cut
             }
         }
     }
 
-    private static void pipe(Socket from, Socket to) {
+    /**
+     * Holds every byte in flight, both ways, with every connection left open (a paused server, or a network that
+     * swallows packets): the client sees no error, only silence, until {@link #flow()}. New connections are accepted
+     * and held too.
+     */
+    void blackhole() { held = true; }
+
+    /** Lets held and new bytes pass again. */
+    void flow() {
+        synchronized (gate) {
+            held = false;
+            gate.notifyAll();
+        }
+    }
+
+    /** Closes every open connection at once (each side sees a reset) but keeps accepting new ones: a dropped link. */
+    void dropConnections() {
+        for (Socket s : open) {
+            close(s);
+        }
+        open.clear();
+    }
+
+    /**
+     * Drops every connection ({@link #dropConnections}) just before the {@code n}-th write from a client (1 = the next)
+     * reaches the server: a fault at a chosen step of a conversation, e.g. between two statements of one request.
+     */
+    void dropAfterWrites(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be at least 1");
+        }
+        writesBeforeDrop.set(n - 1);
+    }
+
+    /** Cancels a drop armed by {@link #dropAfterWrites} that has not happened. */
+    void disarmDrop() { writesBeforeDrop.set(-1); }
+
+    /** Whether a drop armed by {@link #dropAfterWrites} has happened (or none was armed). */
+    boolean dropFired() { return writesBeforeDrop.get() < 0; }
+
+    private void pipe(Socket from, Socket to, boolean fromClient) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                awaitFlow();
+                if (fromClient && writesBeforeDrop.get() >= 0 && writesBeforeDrop.getAndDecrement() == 0) {
+                    dropConnections();
+                    return;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
         } catch (IOException ignored) {
             // one side went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             close(from);
             close(to);
+        }
+    }
+
+    private void awaitFlow() throws InterruptedException {
+        if (held) {
+            synchronized (gate) {
+                while (held) {
+                    gate.wait();
+                }
+            }
         }
     }
 
