@@ -150,12 +150,12 @@ class FaultInjectionTest {
         observer.createTenant(MFA, policy(Map.of("max_concurrent", LIMIT.get(MFA))));
         for (String t : List.of(REJECT, EVICT, ROTATE, MFA)) {
             apiKeys.put(t, observer.createApiKey(t, "sessions"));
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < (t.equals(MFA) ? 6 : 4); i++) {
                 userIds.put(t + "/" + t.charAt(0) + i, observer.createUser(t, t.charAt(0) + "" + i, PW, "staff"));
             }
         }
-        for (int i = 0; i < 4; i++) {
-            enrolMfa("m" + i);
+        for (int i = 0; i < 6; i++) {
+            enrolMfa("m" + i); // m0-m3 for the bursts, m4 and m5 for the sweep
         }
         Map<String, String> env = Map.of(
                 "WARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/test?user=postgres&currentSchema=" + schema.name,
@@ -462,75 +462,97 @@ class FaultInjectionTest {
 
     // ---------------------------------------------------------------- scenarios
 
+    /** One operation of the sweep: its preparation (unarmed), then the call under test. */
+    private interface Step {
+        Object prepare(FaultNode node, FaultNode other);
+
+        void act(Object prepared, FaultNode node);
+    }
+
+    /** The longest request is bounded in writes; past this, a sweep that still fires is background traffic. */
+    private static final int MAX_STEPS = 24;
+
+    /**
+     * PostgreSQL dropped at each step of each operation: the relay drops every connection just before the operation's
+     * first write to PostgreSQL, then (from a fresh start) its second, and so on, until the operation finishes without
+     * reaching the armed write: every point between two statements, the intent, the records and the commit included.
+     */
     @Test
     @Order(1)
     void postgresDroppedAtEachStepOfEachOperation() {
         scenario = "postgres dropped at step n";
         windows.put(scenario, new Instant[] {Instant.now(), null});
-        for (int step = 1; step <= STEPS; step++) {
-            FaultNode node = step % 2 == 0 ? a : b;
-            FaultNode other = node == a ? b : a;
-            int n = step;
-            // login (ended afterwards, unarmed, to stay under the limit)
-            Life in = armed(n, () -> login(REJECT, "r" + (n % 4), node));
+        AtomicInteger turn = new AtomicInteger();
+        Map<String, Step> steps = new java.util.LinkedHashMap<>();
+        steps.put("login", step((node, other) -> REJECT, (tenant, node) -> {
+            Life in = login((String) tenant, "r" + turn.incrementAndGet() % 4, node);
             if (in != null) {
                 ready(() -> {
-                    logout(in, other);
+                    logout(in, node == a ? b : a); // unarmed: stay under the limit
                     return in.endedOk ? in : null;
                 });
             }
-            // logout
-            Life forLogout = ready(() -> login(EVICT, "e" + (n % 4), other));
-            armed(n, () -> {
-                logout(forLogout, node);
-                return null;
-            });
-            // rotation (every validation rotates in that tenant)
-            Life forRotation = ready(() -> login(ROTATE, "r" + (n % 4), other));
-            armed(n, () -> {
-                validate(forRotation, node);
-                return null;
-            });
-            // admin revoke
-            Life forRevoke = ready(() -> login(EVICT, "e" + (n % 4), other));
-            admin(other);
-            armed(n, () -> {
-                adminRevoke(forRevoke, node);
-                return null;
-            });
-            // user disable (the user and its sessions made beforehand, unarmed)
+        }));
+        steps.put("logout", step((node, other) -> ready(() -> login(EVICT, "e" + turn.incrementAndGet() % 4, other)),
+                (life, node) -> logout((Life) life, node)));
+        steps.put("rotation", step((node, other) -> ready(() -> login(ROTATE, "r" + turn.incrementAndGet() % 4, other)),
+                (life, node) -> validate((Life) life, node)));
+        steps.put("admin revoke", step((node, other) -> {
+            Life l = ready(() -> login(EVICT, "e" + turn.incrementAndGet() % 4, other));
+            ready(() -> admin(node));
+            return l;
+        }, (life, node) -> adminRevoke((Life) life, node)));
+        steps.put("disable", step((node, other) -> ready(() -> {
             Disabling d = prepareDisable(node, other);
-            armed(n, () -> {
-                disable(d, node);
-                return null;
-            });
-            // MFA verify: the password step unarmed, then the verify armed
-            String user = "m" + (n % 4);
-            Life mfa = new Life(MFA, user, redisEpoch);
+            return d.held().size() == 2 && admin(node) != null ? d : null;
+        }), (d, node) -> disable((Disabling) d, node)));
+        steps.put("mfa verify", step((node, other) -> {
+            String user = "m" + (4 + turn.incrementAndGet() % 2);
             Answer first = ready(() -> {
                 Answer f = call(other, "POST", "/v1/auth/login", Map.of("tenant", MFA, "username", user, "password", PW), null);
                 return f.status() == 200 ? f : null;
             });
-            String code = backupCodes.get(user).poll();
-            if (code != null) {
-                armed(n, () -> verify(mfa, node, first.text("challenge"), code));
+            return new String[] {user, first.text("challenge"), backupCodes.get(user).poll()};
+        }, (p, node) -> {
+            String[] u = (String[]) p;
+            if (u[2] == null) {
+                return; // out of backup codes
             }
+            verify(new Life(MFA, u[0], redisEpoch), node, u[1], u[2]);
+        }));
+        int k = 0;
+        for (var e : steps.entrySet()) {
+            FaultNode node = k++ % 2 == 0 ? a : b;
+            FaultNode other = node == a ? b : a;
+            int n = 1;
+            for (; n <= MAX_STEPS; n++) {
+                Object prepared = e.getValue().prepare(node, other);
+                pg.dropAfterWrites(n);
+                e.getValue().act(prepared, node);
+                boolean fired = pg.dropFired();
+                pg.disarmDrop();
+                if (!fired) {
+                    break; // fewer than n writes: every step of it has had its drop
+                }
+            }
+            sweptSteps.put(e.getKey(), n - 1);
         }
         windows.get(scenario)[1] = Instant.now();
         checkLimits();
     }
 
-    /** Steps of each operation at which PostgreSQL is dropped: the first writes of a request (intent, reads, records). */
-    private static final int STEPS = 6;
+    /** Steps at which each operation was dropped (its writes to PostgreSQL), for the figures. */
+    private final Map<String, Integer> sweptSteps = new java.util.LinkedHashMap<>();
 
-    /** Runs {@code op} with the relay set to drop PostgreSQL's connections at the op's {@code n}-th write. */
-    private <T> T armed(int n, java.util.function.Supplier<T> op) {
-        pg.dropAfterWrites(n);
-        try {
-            return op.get();
-        } finally {
-            pg.disarmDrop();
-        }
+    private static Step step(java.util.function.BiFunction<FaultNode, FaultNode, Object> prepare,
+                             java.util.function.BiConsumer<Object, FaultNode> act) {
+        return new Step() {
+            @Override
+            public Object prepare(FaultNode node, FaultNode other) { return prepare.apply(node, other); }
+
+            @Override
+            public void act(Object prepared, FaultNode node) { act.accept(prepared, node); }
+        };
     }
 
     /** Preparation outside the fault: retried while the pool reconnects after the last drop. */
@@ -905,6 +927,7 @@ class FaultInjectionTest {
             s.append("503s with another code than store_unavailable/overloaded: ").append(refusals).append('\n');
         }
         latencyByScenario.forEach((sc, ms) -> s.append("slowest answer, ").append(sc).append(": ").append(Collections.max(ms)).append(" ms\n"));
+        s.append("PostgreSQL dropped at each write of: ").append(sweptSteps).append('\n');
         s.append("sessions checked against the trail: ").append(lives.size()).append(" held by clients\n");
         s.append("intents left at the end: ").append(pending).append(" (").append(retriesPending)
                 .append(" claimed by a repair that failed, awaiting its retry)").append(", repaired by the final repair: ").append(repaired).append('\n');
