@@ -620,7 +620,7 @@ class FaultInjectionTest {
         List<Long> ready = new CopyOnWriteArrayList<>();
         burst("postgres paused " + PAUSE.toSeconds() + " s", Duration.ofSeconds(9), 4, () -> {
             sleep(2000);
-            pg.blackhole();
+            pg.pause();
             // Readiness probed beside the pause, never in its way: a probe that hangs must not hold the pause longer.
             Thread probes = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 3; i++) {
@@ -629,7 +629,7 @@ class FaultInjectionTest {
                 }
             });
             sleep(PAUSE.toMillis());
-            pg.flow();
+            pg.resume();
             try {
                 probes.join();
             } catch (InterruptedException e) {
@@ -706,7 +706,7 @@ class FaultInjectionTest {
     @Order(99)
     void everyOutcomeIsDoneAndAuditedOrNotDone() throws Exception {
         scenario = "checks";
-        pg.flow();
+        pg.resume();
         pg.disarmDrop();
         awaitReady();
         // Interrupted changes the nodes should have repaired by themselves by now: none unclaimed past the window, and

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP relay to a real server, which a test can cut (every connection dropped, the port refusing)
- * and restore on the same port: a network failure between Ward and its database, without stopping a
+ * and restore on the same port, or pause (connections open, nothing forwarded) and resume: a network failure between Ward and its database, without stopping a
  * database other tests share.
  */
 final class TcpProxy implements AutoCloseable {
@@ -21,11 +21,6 @@ final class TcpProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
-    /** While set, bytes read are held back (both ways) until {@link #flow()}: a blackhole, connections left open. */
-    private volatile boolean held;
-    private final Object gate = new Object();
-    /** Writes from clients still to pass before every connection is dropped ({@link #dropAfterWrites}); negative: none armed. */
-    private final AtomicInteger writesBeforeDrop = new AtomicInteger(-1);
 
     TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -81,19 +76,36 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * Holds every byte in flight, both ways, with every connection left open (a paused server, or a network that
-     * swallows packets): the client sees no error, only silence, until {@link #flow()}. New connections are accepted
-     * and held too.
+     * Stops forwarding bytes, both ways, on every connection, old and new, while connections stay open and new ones are
+     * still accepted: a blackhole (a frozen server, packets dropped), the failure no connection error reports.
      */
-    void blackhole() { held = true; }
-
-    /** Lets held and new bytes pass again. */
-    void flow() {
+    void pause() {
         synchronized (gate) {
-            held = false;
+            paused = true;
+        }
+    }
+
+    /** Forwards again; bytes held during the pause go through now. */
+    void resume() {
+        synchronized (gate) {
+            paused = false;
             gate.notifyAll();
         }
     }
+
+    private final Object gate = new Object();
+    private boolean paused;
+
+    private void awaitOpen() throws InterruptedException {
+        synchronized (gate) {
+            while (paused) {
+                gate.wait();
+            }
+        }
+    }
+
+    /** Writes from clients still to pass before every connection is dropped ({@link #dropAfterWrites}); negative: none armed. */
+    private final AtomicInteger writesBeforeDrop = new AtomicInteger(-1);
 
     /** Closes every open connection at once (each side sees a reset) but keeps accepting new ones: a dropped link. */
     void dropConnections() {
@@ -105,7 +117,8 @@ final class TcpProxy implements AutoCloseable {
 
     /**
      * Drops every connection ({@link #dropConnections}) just before the {@code n}-th write from a client (1 = the next)
-     * reaches the server: a fault at a chosen step of a conversation, e.g. between two statements of one request.
+     * reaches the server: a fault at a chosen step of a conversation, e.g. between two statements of one request, or
+     * just before its COMMIT.
      */
     void dropAfterWrites(int n) {
         if (n < 1) {
@@ -124,7 +137,7 @@ final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                awaitFlow();
+                awaitOpen();
                 if (fromClient && writesBeforeDrop.get() >= 0 && writesBeforeDrop.getAndDecrement() == 0) {
                     dropConnections();
                     return;
@@ -132,23 +145,13 @@ final class TcpProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
             }
-        } catch (IOException ignored) {
-            // one side went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException ignored) {
+            // one side went away
         } finally {
             close(from);
             close(to);
-        }
-    }
-
-    private void awaitFlow() throws InterruptedException {
-        if (held) {
-            synchronized (gate) {
-                while (held) {
-                    gate.wait();
-                }
-            }
         }
     }
 
