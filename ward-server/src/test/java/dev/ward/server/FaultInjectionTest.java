@@ -158,7 +158,9 @@ class FaultInjectionTest {
             enrolMfa("m" + i); // m0-m3 for the bursts, m4 and m5 for the sweep
         }
         Map<String, String> env = Map.of(
-                "WARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/test?user=postgres&currentSchema=" + schema.name,
+                // prepareThreshold=0: every statement travels with its text, which the relay's drops at a chosen statement need.
+                "WARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/test?user=postgres&prepareThreshold=0&currentSchema="
+                        + schema.name,
                 "WARD_REDIS_URL", redis.url(),
                 "WARD_MASTER_KEY", master,
                 "WARD_LOGIN_RATE_PER_IP", "1000000",
@@ -251,6 +253,7 @@ class FaultInjectionTest {
     }
 
     private Answer record(String op, FaultNode node, Answer answer, Life life, boolean rotated) {
+        lastStatus = answer.status();
         attempts.add(new Attempt(scenario, op, node.name, answer.status(), answer.millis(), life == null ? null : life.tenant,
                 life == null ? null : life.user, life == null ? null : life.sessionId, rotated));
         latencyByScenario.computeIfAbsent(scenario, s -> new CopyOnWriteArrayList<>()).add(answer.millis());
@@ -470,7 +473,7 @@ class FaultInjectionTest {
     }
 
     /** The longest request is bounded in writes; past this, a sweep that still fires is background traffic. */
-    private static final int MAX_STEPS = 24;
+    private static final int MAX_STEPS = 16;
 
     /**
      * PostgreSQL dropped at each step of each operation: the relay drops every connection just before the operation's
@@ -488,8 +491,10 @@ class FaultInjectionTest {
             Life in = login((String) tenant, "r" + turn.incrementAndGet() % 4, node);
             if (in != null) {
                 ready(() -> {
-                    logout(in, node == a ? b : a); // unarmed: stay under the limit
-                    return in.endedOk ? in : null;
+                    // Unarmed, to stay under the limit. A 401: an earlier try that answered 503 ended it after all.
+                    Answer r = call(node == a ? b : a, "POST", "/v1/auth/logout", null, in.token);
+                    in.endedOk |= r.status() == 204;
+                    return r.status() == 204 || r.status() == 401 ? in : null;
                 });
             }
         }));
@@ -524,25 +529,50 @@ class FaultInjectionTest {
         for (var e : steps.entrySet()) {
             FaultNode node = k++ % 2 == 0 ? a : b;
             FaultNode other = node == a ? b : a;
-            int n = 1;
-            for (; n <= MAX_STEPS; n++) {
-                Object prepared = e.getValue().prepare(node, other);
-                pg.dropAfterWrites(n);
-                e.getValue().act(prepared, node);
-                boolean fired = pg.dropFired();
-                pg.disarmDrop();
-                if (!fired) {
-                    break; // fewer than n writes: every step of it has had its drop
-                }
-            }
-            sweptSteps.put(e.getKey(), n - 1);
+            Step step = e.getValue();
+            // Before each write to PostgreSQL in turn, until the operation completes without reaching the armed one.
+            int n = sweep(1, MAX_STEPS, i -> pg.dropAfterWrites(i), pg::dropFired, step, node, other);
+            // Each COMMIT carried out with its answer lost: the commit in doubt.
+            int c = sweep(1, 4, i -> pg.dropAfterForwarding("COMMIT", i), pg::forwardDropFired, step, node, other);
+            sweptSteps.put(e.getKey(), n + " writes, " + c + " commits");
         }
         windows.get(scenario)[1] = Instant.now();
         checkLimits();
     }
 
-    /** Steps at which each operation was dropped (its writes to PostgreSQL), for the figures. */
-    private final Map<String, Integer> sweptSteps = new java.util.LinkedHashMap<>();
+    /** Steps at which each operation was dropped (its writes to PostgreSQL, its commits), for the figures. */
+    private final Map<String, String> sweptSteps = new java.util.LinkedHashMap<>();
+
+    /**
+     * Runs {@code step} with the fault armed at point 1, 2, … until it completes without reaching the armed point (so
+     * every point of it has had its fault); answers how many points it had. A run that failed before the armed point
+     * for another reason (the pool still reconnecting after the last drop) is run again.
+     */
+    private int sweep(int from, int max, java.util.function.IntConsumer arm, java.util.function.BooleanSupplier fired, Step step,
+                      FaultNode node, FaultNode other) {
+        int i = from;
+        int retries = 0;
+        while (i <= max) {
+            Object prepared = step.prepare(node, other);
+            lastStatus = -1;
+            arm.accept(i);
+            step.act(prepared, node);
+            boolean hit = fired.getAsBoolean();
+            pg.disarmDrop();
+            if (hit) {
+                i++;
+                retries = 0;
+            } else if ((lastStatus == 503 || lastStatus == 0) && retries++ < 2) {
+                sleep(300);
+            } else {
+                break;
+            }
+        }
+        return i - 1;
+    }
+
+    /** The status of the last answer recorded (the sweep runs one operation at a time). */
+    private volatile int lastStatus;
 
     private static Step step(java.util.function.BiFunction<FaultNode, FaultNode, Object> prepare,
                              java.util.function.BiConsumer<Object, FaultNode> act) {
