@@ -30,13 +30,20 @@ final class SessionChanges {
 
     Optional<DetachedSessionStore> detached() { return detached; }
 
-    /** Whether the intent is still there (its records did not commit); null when the database cannot say now. */
+    /**
+     * Whether the intent is still there (its records did not commit); null when the database cannot say now. Asked up to
+     * three times: the connection that failed the commit took its siblings in the pool down with it more often than not,
+     * and each try gets another (the pool drops a dead one when it fails), each try bounded by the pool's waits.
+     */
     private Boolean pendingOrUnknown(long intent) {
-        try {
-            return intents.pending(intent);
-        } catch (RuntimeException unknown) {
-            return null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return intents.pending(intent);
+            } catch (RuntimeException unknown) {
+                // the next try, on another connection
+            }
         }
+        return null;
     }
 
     /**

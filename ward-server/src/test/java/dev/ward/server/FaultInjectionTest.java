@@ -143,6 +143,21 @@ class FaultInjectionTest {
         TestWard.Response sys = observer.patch("/v1/admin/tenants/system", TestWard.json(Map.of("policy", Map.of("session",
                 Map.of("max_concurrent", 1000)))), observer.adminToken());
         assertThat(sys.status()).as(sys.raw()).isEqualTo(200);
+        Map<String, String> env = Map.of(
+                // prepareThreshold=0: every statement travels with its text, which the relay's drops at a chosen statement need.
+                "WARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/test?user=postgres&prepareThreshold=0&currentSchema="
+                        + schema.name,
+                "WARD_REDIS_URL", redis.url(),
+                "WARD_MASTER_KEY", master,
+                "WARD_LOGIN_RATE_PER_IP", "1000000",
+                "WARD_LOGIN_RATE_PER_USERNAME", "1000000",
+                "WARD_ARGON2_MEMORY_KIB", "19456",
+                "WARD_ARGON2_ITERATIONS", "2",
+                "WARD_HASHING_QUEUE", "64",
+                "WARD_ACCESS_LOG_LEVEL", "WARN");
+        // The nodes start (migrations done, administrator made) while the tenants and users are set up.
+        var startingA = java.util.concurrent.CompletableFuture.supplyAsync(() -> new FaultNode("a", env));
+        var startingB = java.util.concurrent.CompletableFuture.supplyAsync(() -> new FaultNode("b", env));
         observer.createTenant(REJECT, policy(Map.of("max_concurrent", LIMIT.get(REJECT), "on_limit", "reject")));
         observer.createTenant(EVICT, policy(Map.of("max_concurrent", LIMIT.get(EVICT), "on_limit", "evict_oldest")));
         observer.createTenant(ROTATE, policy(Map.of("max_concurrent", LIMIT.get(ROTATE), "rotate_after_uses", 1,
@@ -157,25 +172,12 @@ class FaultInjectionTest {
         for (int i = 0; i < 6; i++) {
             enrolMfa("m" + i); // m0-m3 for the bursts, m4 and m5 for the sweep
         }
-        Map<String, String> env = Map.of(
-                // prepareThreshold=0: every statement travels with its text, which the relay's drops at a chosen statement need.
-                "WARD_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/test?user=postgres&prepareThreshold=0&currentSchema="
-                        + schema.name,
-                "WARD_REDIS_URL", redis.url(),
-                "WARD_MASTER_KEY", master,
-                "WARD_LOGIN_RATE_PER_IP", "1000000",
-                "WARD_LOGIN_RATE_PER_USERNAME", "1000000",
-                "WARD_ARGON2_MEMORY_KIB", "19456",
-                "WARD_ARGON2_ITERATIONS", "2",
-                "WARD_HASHING_QUEUE", "64",
-                "WARD_ACCESS_LOG_LEVEL", "WARN");
         for (Map<String, Object> r : rows("SELECT user_id, COUNT(*) AS n FROM audit_events WHERE type = 'login.succeeded' "
                 + "AND user_id IS NOT NULL GROUP BY user_id")) {
             loginsBefore.put((String) r.get("user_id"), ((Number) r.get("n")).longValue());
         }
-        var starting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new FaultNode("b", env));
-        a = new FaultNode("a", env);
-        b = starting.join();
+        a = startingA.join();
+        b = startingB.join();
     }
 
     private static Map<String, Object> policy(Map<String, Object> session) {
@@ -472,6 +474,14 @@ class FaultInjectionTest {
         void act(Object prepared, FaultNode node);
     }
 
+    /**
+     * Every {@code faults.stride}-th statement of each operation is dropped (default 3, to keep the suite within its
+     * minutes), starting at one {@code faults.seed} picks (default: the clock; printed, so a failure can be run again).
+     * {@code -Dfaults.stride=1} drops at every statement. Passed through Surefire: {@code -DargLine="-Dfaults.stride=1"}.
+     */
+    private static final int STRIDE = Integer.getInteger("faults.stride", 3);
+    private static final int SEED = Integer.getInteger("faults.seed", (int) (System.currentTimeMillis() % 1000));
+
     /** The longest request is bounded in writes; past this, a sweep that still fires is background traffic. */
     private static final int MAX_STEPS = 16;
 
@@ -531,9 +541,9 @@ class FaultInjectionTest {
             FaultNode other = node == a ? b : a;
             Step step = e.getValue();
             // Before each write to PostgreSQL in turn, until the operation completes without reaching the armed one.
-            int n = sweep(1, MAX_STEPS, i -> pg.dropAfterWrites(i), pg::dropFired, step, node, other);
+            int n = sweep(1 + Math.floorMod(SEED + k, STRIDE), STRIDE, MAX_STEPS, i -> pg.dropAfterWrites(i), pg::dropFired, step, node, other);
             // Each COMMIT carried out with its answer lost: the commit in doubt.
-            int c = sweep(1, 4, i -> pg.dropAfterForwarding("COMMIT", i), pg::forwardDropFired, step, node, other);
+            int c = sweep(1, 1, 4, i -> pg.dropAfterForwarding("COMMIT", i), pg::forwardDropFired, step, node, other);
             sweptSteps.put(e.getKey(), n + " writes, " + c + " commits");
         }
         windows.get(scenario)[1] = Instant.now();
@@ -548,7 +558,7 @@ class FaultInjectionTest {
      * every point of it has had its fault); answers how many points it had. A run that failed before the armed point
      * for another reason (the pool still reconnecting after the last drop) is run again.
      */
-    private int sweep(int from, int max, java.util.function.IntConsumer arm, java.util.function.BooleanSupplier fired, Step step,
+    private int sweep(int from, int stride, int max, java.util.function.IntConsumer arm, java.util.function.BooleanSupplier fired, Step step,
                       FaultNode node, FaultNode other) {
         int i = from;
         int retries = 0;
@@ -560,7 +570,7 @@ class FaultInjectionTest {
             boolean hit = fired.getAsBoolean();
             pg.disarmDrop();
             if (hit) {
-                i++;
+                i += stride;
                 retries = 0;
             } else if ((lastStatus == 503 || lastStatus == 0) && retries++ < 2) {
                 sleep(300);
@@ -568,7 +578,7 @@ class FaultInjectionTest {
                 break;
             }
         }
-        return i - 1;
+        return i - stride;
     }
 
     /** The status of the last answer recorded (the sweep runs one operation at a time). */
@@ -957,7 +967,8 @@ class FaultInjectionTest {
             s.append("503s with another code than store_unavailable/overloaded: ").append(refusals).append('\n');
         }
         latencyByScenario.forEach((sc, ms) -> s.append("slowest answer, ").append(sc).append(": ").append(Collections.max(ms)).append(" ms\n"));
-        s.append("PostgreSQL dropped at each write of: ").append(sweptSteps).append('\n');
+        s.append("PostgreSQL dropped before statements (every ").append(STRIDE).append(", seed ").append(SEED)
+                .append(") and after commits of: ").append(sweptSteps).append('\n');
         s.append("sessions checked against the trail: ").append(lives.size()).append(" held by clients\n");
         s.append("intents left at the end: ").append(pending).append(" (").append(retriesPending)
                 .append(" claimed by a repair that failed, awaiting its retry)").append(", repaired by the final repair: ").append(repaired).append('\n');
