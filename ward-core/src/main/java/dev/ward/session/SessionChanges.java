@@ -31,6 +31,22 @@ public final class SessionChanges {
     public Optional<DetachedSessionStore> detached() { return detached; }
 
     /**
+     * Whether the intent is still there (its records did not commit); null when the database cannot say now. Asked up to
+     * three times: the connection that failed the commit took its siblings in the pool down with it more often than not,
+     * and each try gets another (the pool drops a dead one when it fails), each try bounded by the pool's waits.
+     */
+    private Boolean pendingOrUnknown(long intent) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return intents.pending(intent);
+            } catch (RuntimeException unknown) {
+                // the next try, on another connection
+            }
+        }
+        return null;
+    }
+
+    /**
      * Makes {@code change} and runs {@code record} with its result where it commits with it. {@code kind} and
      * {@code payload} say what a repair needs should the two be parted (Redis only).
      */
@@ -54,15 +70,29 @@ public final class SessionChanges {
         long intent = intents.begin(kind, tenant, userId, payload, clock.instant());
         // Should the change fail or time out (it may have happened or not), the intent stays: the repair looks.
         R result = change.get();
+        boolean[] claimed = {false};
         try {
             audit.atomically(() -> {
                 record.accept(result);
                 if (!intents.done(intent)) {
                     // A repair took the change over (it outlasted the repair's wait); its outcome stands, not this one.
+                    claimed[0] = true;
                     throw new StoreUnavailableException("database", null);
                 }
             });
         } catch (RuntimeException e) {
+            if (!claimed[0]) {
+                // The records may have committed with only the answer lost (the connection dropped at the COMMIT): the
+                // intent, deleted by that very commit, says which. Taking back a change whose records did commit would
+                // leave the trail saying what is no longer so (decision 0015).
+                Boolean pending = pendingOrUnknown(intent);
+                if (pending == null) {
+                    throw e; // cannot tell now: the repair will, from the intent (undone if it is still there)
+                }
+                if (!pending) {
+                    return result; // done and recorded
+                }
+            }
             try {
                 takeBack.accept(result);
             } catch (RuntimeException ignored) {

@@ -23,6 +23,13 @@ public interface SessionIntents {
      */
     boolean done(long id);
 
+    /**
+     * Whether the intent is still here, once any transaction deleting it has ended (it waits for that transaction's
+     * lock): after a commit whose answer was lost, false means the commit happened, true that it did not. Throws
+     * StoreUnavailableException when the database cannot tell now.
+     */
+    boolean pending(long id);
+
     /** A repair finished the intent it claimed. Joins the caller's transaction. */
     void finish(long id, String claimant);
 

@@ -87,6 +87,7 @@ class SessionTokenPropertyTest {
     private static final dev.ward.session.SessionIntents NO_INTENTS = new dev.ward.session.SessionIntents() {
         @Override public long begin(String k, String t, String u, Map<String, Object> p, Instant now) { throw new IllegalStateException(); }
         @Override public boolean done(long id) { throw new IllegalStateException(); }
+        @Override public boolean pending(long id) { throw new IllegalStateException(); }
         @Override public void finish(long id, String claimant) { throw new IllegalStateException(); }
         @Override public List<dev.ward.session.SessionIntents.Intent> claimInterrupted(Instant b, Instant s, String c, int l, Instant n) {
             throw new IllegalStateException();

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP relay to a real server, which a test can cut (every connection dropped, the port refusing)
@@ -66,8 +67,8 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
-                Thread.ofVirtual().start(() -> pipe(client, upstream));
-                Thread.ofVirtual().start(() -> pipe(upstream, client));
+                Thread.ofVirtual().start(() -> pipe(client, upstream, true));
+                Thread.ofVirtual().start(() -> pipe(upstream, client, false));
             } catch (IOException e) {
                 return; // cut
             }
@@ -103,13 +104,123 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    /** Writes from clients still to pass before every connection is dropped ({@link #dropAfterWrites}); negative: none armed. */
+    private final AtomicInteger writesBeforeDrop = new AtomicInteger(-1);
+
+    /** Closes every open connection at once (each side sees a reset) but keeps accepting new ones: a dropped link. */
+    void dropConnections() {
+        for (Socket s : open) {
+            close(s);
+        }
+        open.clear();
+    }
+
+    /**
+     * Drops every connection ({@link #dropConnections}) just before the {@code n}-th write from a client that carries an
+     * SQL statement (1 = the next) reaches the server: a fault at a chosen step of a conversation, e.g. between two
+     * statements of one request, or just before its COMMIT. Handshakes and empty validation queries are not counted;
+     * statements are recognised by their text, so the client must send it each time (PostgreSQL JDBC
+     * {@code prepareThreshold=0}).
+     */
+    void dropAfterWrites(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be at least 1");
+        }
+        writesBeforeDrop.set(n - 1);
+    }
+
+    /** Cancels a drop armed by {@link #dropAfterWrites} or {@link #dropAfterForwarding} that has not happened. */
+    void disarmDrop() {
+        writesBeforeDrop.set(-1);
+        forwardsBeforeDrop.set(-1);
+    }
+
+    /** Matching client writes still to pass before the reply to the last one is lost ({@link #dropAfterForwarding}). */
+    private final AtomicInteger forwardsBeforeDrop = new AtomicInteger(-1);
+    private volatile String forwardedFragment = "";
+    private volatile boolean holdReplies;
+
+    /**
+     * Lets the {@code k}-th client write containing {@code fragment} (e.g. {@code "COMMIT"}) reach the server, then holds
+     * every reply and drops every connection: the server has done it, the client never hears so. A commit in doubt.
+     */
+    void dropAfterForwarding(String fragment, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1");
+        }
+        forwardedFragment = fragment;
+        forwardsBeforeDrop.set(k - 1);
+    }
+
+    /** Whether a drop armed by {@link #dropAfterForwarding} has happened (or none was armed). */
+    boolean forwardDropFired() { return forwardsBeforeDrop.get() < 0; }
+
+    private static final java.util.regex.Pattern STATEMENT =
+            java.util.regex.Pattern.compile("\\b(SELECT|INSERT|UPDATE|DELETE|COMMIT|ROLLBACK|BEGIN|WITH)\\b",
+                    java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    private static boolean carriesStatement(byte[] buffer, int n) {
+        return STATEMENT.matcher(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)).find();
+    }
+
+    private boolean lastOfForwards(byte[] buffer, int n) {
+        if (forwardsBeforeDrop.get() < 0) {
+            return false;
+        }
+        String text = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.contains(forwardedFragment) && forwardsBeforeDrop.getAndDecrement() == 0;
+    }
+
+    /** Replies held since a matching write went through; the connections are dropped a moment later (the server reads first). */
+    private void dropSoon() {
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            dropConnections();
+            synchronized (gate) {
+                holdReplies = false;
+                gate.notifyAll();
+            }
+        });
+    }
+
+    private void awaitReplies() throws InterruptedException {
+        if (holdReplies) {
+            synchronized (gate) {
+                while (holdReplies) {
+                    gate.wait();
+                }
+            }
+        }
+    }
+
+    /** Whether a drop armed by {@link #dropAfterWrites} has happened (or none was armed). */
+    boolean dropFired() { return writesBeforeDrop.get() < 0; }
+
+    private void pipe(Socket from, Socket to, boolean fromClient) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 awaitOpen();
+                if (fromClient && writesBeforeDrop.get() >= 0 && carriesStatement(buffer, n) && writesBeforeDrop.getAndDecrement() == 0) {
+                    dropConnections();
+                    return;
+                }
+                if (!fromClient) {
+                    awaitReplies();
+                }
+                boolean inDoubt = fromClient && lastOfForwards(buffer, n);
+                if (inDoubt) {
+                    holdReplies = true; // before the server can answer
+                }
                 out.write(buffer, 0, n);
                 out.flush();
+                if (inDoubt) {
+                    dropSoon();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -367,6 +367,14 @@ public final class SqlDatabase implements AutoCloseable {
                 throw new StoreUnavailableException("database", e);
             }
             throw e;
+        } catch (org.jdbi.v3.core.JdbiException e) {
+            // The connection lost at the COMMIT (TransactionException), or between two statements (the next one cannot
+            // even be prepared on a closed connection): the store failed, not the request — 503, never 500. A commit
+            // whose answer was lost is in doubt; the caller's records and intents treat it as not made (decision 0011).
+            if (isConnectionFailure(e.getCause())) {
+                throw new StoreUnavailableException("database", e);
+            }
+            throw e;
         }
     }
 

@@ -33,6 +33,13 @@ public final class SqlSessionIntents implements SessionIntents {
     }
 
     @Override
+    public boolean pending(long id) {
+        // FOR UPDATE waits for a transaction still deleting the row (a COMMIT under way) to end, so the answer is final.
+        return db.inTransaction(h -> h.createQuery("SELECT id FROM session_intents WHERE id = :id FOR UPDATE").bind("id", id)
+                .mapTo(Long.class).findOne().isPresent());
+    }
+
+    @Override
     public void finish(long id, String claimant) {
         db.run(h -> h.createUpdate("DELETE FROM session_intents WHERE id = :id AND claimed_by = :by").bind("id", id)
                 .bind("by", claimant).execute());
