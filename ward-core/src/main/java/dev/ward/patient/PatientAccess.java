@@ -184,6 +184,18 @@ public final class PatientAccess {
                 .map(b -> new Reviewed(b, store.readsUnder(b))).toList();
     }
 
+    /**
+     * Refuses, before the request's body is read, an actor who may not review this item: not an administrator
+     * anywhere (403, before any lookup), or the item is not of a tenant the actor administers (404).
+     */
+    public void requireReviewable(Actor actor, String id) {
+        if (!actor.isAdminOf(actor.tenant())) {
+            guard.requireAdminOf(actor, actor.tenant());
+        }
+        store.findBreakGlass(id).filter(x -> actor.isAdminOf(x.tenant()))
+                .orElseThrow(() -> ProblemException.notFound("break_glass_not_found", "No such break-glass item."));
+    }
+
     /** Closes an item of a tenant the actor administers (another tenant's is "not found"), audited. */
     public void review(Actor actor, String id, boolean justified, String note) {
         if (note != null && note.length() > 2000) {

@@ -66,6 +66,7 @@ final class PatientAccessRoutes {
         });
         routes.add(HandlerType.POST, "/v1/admin/break-glass/{id}/review", ctx -> {
             Actor actor = credentials.require(ctx);
+            access.requireReviewable(actor, ctx.pathParam("id"));
             JsonBody body = JsonBody.read(ctx, json);
             access.review(actor, ctx.pathParam("id"), body.bool("justified"), body.optString("note").orElse(null));
             responses.noContent(ctx);
