@@ -50,11 +50,15 @@ class AuditExportMemoryTest {
                 Clock.systemUTC())) {
             core.tenants().createIfAbsent("big", "Big");
             // Rows written directly (their hashes are not a chain; an export copies what is stored, it does not verify).
-            core.db().run(h -> h.execute("INSERT INTO audit_events (chain_seq, at, tenant_id, type, outcome, actor, user_id, session_id, "
+// In statements of 10,000 rows: one statement of 200,000 would hold its whole undo log in the small heap.
+                        for (int from = 1; from <= EVENTS; from += 10_000) {
+                int lo = from;
+                core.db().run(h -> h.execute("INSERT INTO audit_events (chain_seq, at, tenant_id, type, outcome, actor, user_id, session_id, "
                     + "patient_id, ip, details, prev_hash, hash) SELECT \"X\" + 1, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00' + \"X\" * INTERVAL '1' SECOND, "
                     + "'big', 'patient.data_read', 'success', 'user:usr_' || MOD(\"X\", 100), 'usr_' || MOD(\"X\", 100), 'ses_' || MOD(\"X\", 1000), "
                     + "'pat-' || \"X\", '10.0.0.1', '{\"action\":\"R\",\"note\":\"a, \\\"quoted\\\" value with enough text to make rows long\"}', "
-                    + "REPEAT('a', 64), REPEAT('b', 64) FROM SYSTEM_RANGE(1, " + EVENTS + ")"));
+                    + "REPEAT('a', 64), REPEAT('b', 64) FROM SYSTEM_RANGE(" + lo + ", " + (lo + 9_999) + ")"));
+            }
             for (AuditExportFormat format : new AuditExportFormat[] {AuditExportFormat.CSV, AuditExportFormat.NDJSON}) {
                 Counting out = new Counting();
                 var events = core.auditSearch().export(new Actor.Operator(), "big", null, null);
