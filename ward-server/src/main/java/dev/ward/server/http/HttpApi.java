@@ -9,6 +9,7 @@ import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.ServerBusyException;
+import dev.ward.problem.StoreDeadline;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
@@ -87,6 +88,8 @@ public final class HttpApi {
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
             config.routes.before(ctx -> {
+                // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
+                StoreDeadline.open();
                 SECURITY_HEADERS.forEach(ctx::header);
                 String length = ctx.header("Content-Length");
                 if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
@@ -103,6 +106,7 @@ public final class HttpApi {
                 }
             });
             config.routes.after(ctx -> {
+                StoreDeadline.close();
                 browsers.decorate(ctx);
                 if (ctx.status().getCode() == 204 || ctx.status().getCode() == 304) {
                     // An empty answer has no media type (Javalin would otherwise call it text/plain).

@@ -5,6 +5,7 @@ import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditStore;
 import dev.ward.audit.CanonicalJson;
+import dev.ward.problem.StoreDeadline;
 import dev.ward.problem.StoreUnavailableException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -71,12 +72,15 @@ public final class SqlAuditStore implements AuditStore {
 
     private long[] appendNow(Instant at, List<AuditEntry> entries) {
         rows(at, entries); // details that have no canonical form fail here, in the caller, not in the appender
+        // Within the request's database time, when a request is waiting (issue 17: bounded waits); a request whose time
+        // is spent fails here, before its events are queued.
+        long wait = StoreDeadline.waitNanos(APPEND_TIMEOUT, "database");
 
         Pending p = new Pending(at, entries, new CompletableFuture<>());
         queue.add(p);
         ensureAppender();
         try {
-            return p.done().get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return p.done().get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new StoreUnavailableException("database", e);
         } catch (InterruptedException e) {

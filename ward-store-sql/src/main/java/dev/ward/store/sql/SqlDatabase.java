@@ -2,6 +2,8 @@ package dev.ward.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.ward.problem.StoreDeadline;
 import dev.ward.problem.StoreUnavailableException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -62,7 +64,30 @@ public final class SqlDatabase implements AutoCloseable {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.withoutPassword = withoutPassword;
-        this.jdbi = Jdbi.create(dataSource);
+        this.jdbi = Jdbi.create(this::connect);
+    }
+
+    /**
+     * A pooled connection whose waits fit in what is left of the request's database time ({@link StoreDeadline}): the
+     * wait for the pool, and on PostgreSQL the socket's silence (set per connection; the pool puts it back to
+     * {@link #STORE_WAIT} when the connection returns).
+     */
+    private Connection connect() throws SQLException {
+        long poolWait = StoreDeadline.waitMillis(POOL_WAIT, "database");
+        Connection c = poolWait >= POOL_WAIT.toMillis() ? dataSource.getConnection()
+                : ((HikariPool) dataSource.getHikariPoolMXBean()).getConnection(poolWait);
+        if (dialect == Dialect.POSTGRESQL) {
+            try {
+                long socket = StoreDeadline.waitMillis(STORE_WAIT, "database");
+                if (socket < STORE_WAIT.toMillis()) {
+                    c.setNetworkTimeout(Runnable::run, (int) socket);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     /**
