@@ -79,6 +79,7 @@ public final class SqlAuditStore implements AuditStore {
         Pending p = new Pending(at, entries, new CompletableFuture<>());
         queue.add(p);
         ensureAppender();
+        long start = System.nanoTime();
         try {
             return p.done().get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -91,6 +92,8 @@ public final class SqlAuditStore implements AuditStore {
                 throw r;
             }
             throw new IllegalStateException("audit append failed", e.getCause());
+        } finally {
+            StoreDeadline.charge(System.nanoTime() - start);
         }
     }
 

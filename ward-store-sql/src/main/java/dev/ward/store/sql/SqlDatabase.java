@@ -383,6 +383,8 @@ public final class SqlDatabase implements AutoCloseable {
     /** Runs work on one handle (this thread's transaction, if any); connection loss becomes StoreUnavailableException. */
     public <R> R call(HandleCallback<R, RuntimeException> work) {
         Bound b = bound.get();
+        // The outermost call is charged to the request's database time (StoreDeadline); calls inside it are part of it.
+        long start = b == null ? System.nanoTime() : 0;
         try {
             return b != null ? work.withHandle(b.handle) : jdbi.withHandle(work);
         } catch (ConnectionException e) {
@@ -400,6 +402,10 @@ public final class SqlDatabase implements AutoCloseable {
                 throw new StoreUnavailableException("database", e);
             }
             throw e;
+        } finally {
+            if (b == null) {
+                StoreDeadline.charge(System.nanoTime() - start);
+            }
         }
     }
 
