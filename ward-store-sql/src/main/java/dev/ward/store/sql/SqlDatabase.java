@@ -293,6 +293,8 @@ public final class SqlDatabase implements AutoCloseable {
             case "3D000", "90146" -> "the database does not exist";
             case "90020" -> "the database file is in use by a program that does not share it";
             case "3F000" -> "the schema does not exist";
+            case "53300" -> "PostgreSQL has no free connection (max_connections reached; each node's pool takes up to 16)";
+            case "57P03" -> "PostgreSQL is starting up or shutting down";
             default -> state.startsWith("08") ? "cannot connect" : "no answer (SQLState " + state + ")";
         };
     }
