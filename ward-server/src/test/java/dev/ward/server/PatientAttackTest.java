@@ -540,6 +540,14 @@ class PatientAttackTest {
             assertThat(answer).as(answer).startsWith("HTTP/1.1 400");
             assertThat(answer).contains("application/problem+json");
         }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", w.ward.port())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET /v1/admin/tenants/" + id + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + w.adminToken() + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).as("any route with a path parameter: " + answer).startsWith("HTTP/1.1 400");
+        }
         assertThat(bearer(token, "GET", "/v1/session/patients", null).json().path("patients")).isEmpty();
     }
 
@@ -788,6 +796,13 @@ class PatientAttackTest {
             assertThat(forged.status()).as(forged.raw()).isEqualTo(422);
             assertThat(forged.raw()).doesNotContain("PLAINTEXT");
             assertThat(r.get("/v1/session/patients/r-1/data/chart", ann).raw()).contains("PLAINTEXT-R1");
+
+            // Past the context's idle limit (by Ward's clock, whatever Redis' own TTL says): refused, and the data dropped.
+            r.clock.advance(Duration.ofSeconds(1801));
+            var late = r.get("/v1/session/patients/r-1/data/chart", ann);
+            assertThat(late.status()).as(late.raw()).isEqualTo(404);
+            assertThat(late.code()).isEqualTo("patient_context_not_open");
+            assertThat(raw.call(c -> c.exists(annKey))).as("the sealed data left Redis with its context").isZero();
         }
     }
 

@@ -246,12 +246,20 @@ public final class HttpApi {
     /**
      * A path segment that decodes to {@code .} or {@code ..} ({@code %2E%2E}, {@code .%2e}): Jetty resolves literal dot
      * segments before routing, but an encoded one reaches a route as an identifier — a patient id {@code ..} that would
-     * travel on into the audit trail and FHIR references ({@code Patient/..}). Refused here for every route.
+     * travel on into the audit trail and FHIR references ({@code Patient/..}). Refused here for every route, as is a
+     * malformed escape.
      */
     private static void refuseEncodedDotSegments(Context ctx) {
         String raw = ctx.req().getRequestURI();
         if (raw == null || raw.indexOf('%') < 0) {
             return;
+        }
+        // A % that does not start two hex digits (Jetty lets "%u0041" through): the route's decoding of its path
+        // parameter would throw, a 500 and an error line in the log for any passer-by.
+        for (int i = raw.indexOf('%'); i >= 0; i = raw.indexOf('%', i + 1)) {
+            if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0 || Character.digit(raw.charAt(i + 2), 16) < 0) {
+                throw ProblemException.validation("path", "The path holds a malformed percent-escape.");
+            }
         }
         for (String segment : raw.split("/", -1)) {
             String decoded = segment.replaceAll("(?i)%2e", ".");
