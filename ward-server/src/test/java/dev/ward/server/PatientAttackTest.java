@@ -387,8 +387,13 @@ class PatientAttackTest {
         String chief = login("stmarys", "chief");
         assertThat(bearer(chief, "POST", "/v1/session/patients/" + patient, breakGlass("Curious about this VIP chart", null))
                 .status()).isEqualTo(200);
-        String id = bearer(chief, "GET", "/v1/admin/break-glass?status=open", null).json().path("break_glass").findValues("id")
-                .stream().map(n -> n.asText()).filter(x -> !x.isEmpty()).findFirst().orElseThrow();
+        String id = null;
+        for (var item : bearer(chief, "GET", "/v1/admin/break-glass?status=open", null).json().path("break_glass")) {
+            if (item.path("patient_id").asText().equals(patient)) {
+                id = item.path("id").asText();
+            }
+        }
+        assertThat(id).isNotNull();
         var self = bearer(chief, "POST", "/v1/admin/break-glass/" + id + "/review", TestWard.json(Map.of("justified", true,
                 "note", "fine by me")));
         assertThat(self.status()).as(self.raw()).isEqualTo(403);
@@ -670,6 +675,68 @@ class PatientAttackTest {
         }
     }
 
+    /** Many parallel requests racing the caps: the count limits hold exactly, with no error but the limit's own. */
+    @Test
+    void parallelRequestsCannotRaceThroughTheCaps() throws Exception {
+        String token = login("stmarys", "nurse");
+        bearer(token, "POST", "/v1/session/patients/race", null);
+        List<Integer> keys = race(100, i -> bearer(token, "PUT", "/v1/session/patients/race/data/k" + i, "1").status());
+        assertThat(keys).containsOnly(204, 409);
+        assertThat(keys.stream().filter(s -> s == 204).count()).isEqualTo(64);
+        bearer(token, "POST", "/v1/session/patient-data/clear", null);
+
+        List<Integer> contexts = race(60, i -> bearer(token, "POST", "/v1/session/patients/race-" + i, null).status());
+        assertThat(contexts).containsOnly(200, 409);
+        assertThat(bearer(token, "GET", "/v1/session/patients", null).json().path("patients")).hasSize(32);
+        bearer(token, "POST", "/v1/session/patient-data/clear", null);
+
+        String locum = login("stmarys", "locum");
+        List<Integer> attributes = race(100, i -> bearer(locum, "PUT", "/v1/me/attributes/race" + i, "1").status());
+        assertThat(attributes).containsOnly(204, 409);
+        assertThat(attributes.stream().filter(s -> s == 204).count()).isEqualTo(64);
+        for (int i = 0; i < 100; i++) {
+            bearer(locum, "DELETE", "/v1/me/attributes/race" + i, null);
+        }
+    }
+
+    /** A break of the glass asked for many times at once is one break: one context, one review item, one alert. */
+    @Test
+    void parallelBreaksOfTheGlassAreOneBreak() throws Exception {
+        String patient = restrict("bg-race", carerId);
+        String locum = login("stmarys", "locum");
+        List<Integer> opened = race(12, i -> bearer(locum, "POST", "/v1/session/patients/" + patient,
+                breakGlass("Mass casualty incident, triage", "ETREAT")).status());
+        assertThat(opened).containsOnly(200);
+        assertThat(breakGlassItems(patient)).isEqualTo(1);
+        long alerts = 0;
+        for (var a : bearer(w.adminToken(), "GET", "/v1/admin/alerts?tenant=stmarys", null).json().path("alerts")) {
+            if (a.path("subject").path("patient_id").asText().equals(patient)) {
+                alerts++;
+            }
+        }
+        assertThat(alerts).isEqualTo(1);
+    }
+
+    private static List<Integer> race(int n, java.util.function.IntFunction<Integer> call) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(12)) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.apply(index);
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (var f : futures) {
+                statuses.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return statuses;
+        }
+    }
+
     // --- sealing: a value moved in the store must not open ----------------------------------------------------
 
     /**
@@ -761,7 +828,8 @@ class PatientAttackTest {
              RedisServers redis = RedisServers.standalone("PatientAttackTest");
              TestWard r = TestWard.onPostgresAndRedis(schema.url(), master, redis.url());
              RedisConnection raw = RedisConnection.open(RedisEndpoint.parse(redis.url()))) {
-            r.createTenant("north", Map.of("mfa", Map.of("required_roles", List.of())));
+            r.createTenant("north", Map.of("mfa", Map.of("required_roles", List.of()),
+                    "session", Map.of("idle_timeout_seconds", 7200, "absolute_timeout_seconds", 86400)));
             r.createTenant("south", Map.of("mfa", Map.of("required_roles", List.of())));
             r.createUser("north", "ann", PASSWORD, "staff");
             r.createUser("north", "bob", PASSWORD, "staff");
@@ -802,7 +870,7 @@ class PatientAttackTest {
             var late = r.get("/v1/session/patients/r-1/data/chart", ann);
             assertThat(late.status()).as(late.raw()).isEqualTo(404);
             assertThat(late.code()).isEqualTo("patient_context_not_open");
-            assertThat(raw.call(c -> c.exists(annKey))).as("the sealed data left Redis with its context").isZero();
+            assertThat((long) raw.call(c -> c.exists(annKey))).as("the sealed data left Redis with its context").isZero();
         }
     }
 
