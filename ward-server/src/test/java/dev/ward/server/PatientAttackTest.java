@@ -377,6 +377,30 @@ class PatientAttackTest {
         problem(bearer(locum, "GET", "/v1/session/patients/" + patient + "/data/ecg", null), 404, "patient_data_not_found");
     }
 
+    /**
+     * A policy whose {@code break_glass_seconds} exceeds {@code max_seconds} would turn the emergency override into the
+     * longest grant there is: a break-glass context never outlives an ordinary one.
+     */
+    @Test
+    void aBreakOfTheGlassNeverOutlivesAnOrdinaryContext() {
+        w.createTenant("lenient", Map.of("mfa", Map.of("required_roles", List.of()),
+                "session", Map.of("idle_timeout_seconds", 86400, "absolute_timeout_seconds", 86400),
+                "patient", Map.of("break_glass_seconds", 30L * 24 * 3600, "max_seconds", 3600, "idle_timeout_seconds", 3600)));
+        String lenientCarer = w.createUser("lenient", "carer", PASSWORD, "staff");
+        w.createUser("lenient", "locum", PASSWORD, "staff");
+        String key = w.createApiKey("lenient", "patients");
+        assertThat(bearer(key, "PUT", "/v1/patients/bg-long-life/access", TestWard.json(Map.of("restricted", true,
+                "care_team", List.of(lenientCarer)))).status()).isEqualTo(200);
+        String locum = login("lenient", "locum");
+        var opened = bearer(locum, "POST", "/v1/session/patients/bg-long-life", breakGlass("Emergency admission, no ID", "ETREAT"));
+        assertThat(opened.status()).as(opened.raw()).isEqualTo(200);
+        assertThat(Instant.parse(opened.text("expires_at"))).isBeforeOrEqualTo(w.clock.instant().plusSeconds(3600));
+        w.clock.advance(Duration.ofSeconds(3000));
+        bearer(locum, "GET", "/v1/session/patients", null); // a use: slides the idle limit, never the hard one
+        w.clock.advance(Duration.ofSeconds(601));
+        problem(bearer(locum, "PUT", "/v1/session/patients/bg-long-life/data/k", "1"), 404, "patient_context_not_open");
+    }
+
     /** An administrator who breaks the glass must not be the one who signs it off (separation of duties). */
     @Test
     @Disabled("FINDING: an administrator can review (and justify) their own break of the glass — PatientAccess.review / "
