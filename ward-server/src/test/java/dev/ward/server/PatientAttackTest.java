@@ -396,9 +396,11 @@ class PatientAttackTest {
         assertThat(opened.status()).as(opened.raw()).isEqualTo(200);
         assertThat(Instant.parse(opened.text("expires_at"))).isBeforeOrEqualTo(w.clock.instant().plusSeconds(3600));
         w.clock.advance(Duration.ofSeconds(3000));
-        bearer(locum, "GET", "/v1/session/patients", null); // a use: slides the idle limit, never the hard one
+        var use = bearer(locum, "GET", "/v1/session/patients", null); // a use: slides the idle limit, never the hard one
+        assertThat(use.json().path("patients")).hasSize(1);
+        String current = Optional.ofNullable(use.header("Ward-Rotated-Token")).orElse(locum);
         w.clock.advance(Duration.ofSeconds(601));
-        problem(bearer(locum, "PUT", "/v1/session/patients/bg-long-life/data/k", "1"), 404, "patient_context_not_open");
+        problem(bearer(current, "PUT", "/v1/session/patients/bg-long-life/data/k", "1"), 404, "patient_context_not_open");
     }
 
     /** An administrator who breaks the glass must not be the one who signs it off (separation of duties). */
@@ -714,13 +716,11 @@ class PatientAttackTest {
         assertThat(bearer(token, "GET", "/v1/session/patients", null).json().path("patients")).hasSize(32);
         bearer(token, "POST", "/v1/session/patient-data/clear", null);
 
-        String locum = login("stmarys", "locum");
-        List<Integer> attributes = race(100, i -> bearer(locum, "PUT", "/v1/me/attributes/race" + i, "1").status());
+        w.createUser("stmarys", "racer", PASSWORD, "staff"); // a user holding no attribute yet
+        String racer = login("stmarys", "racer");
+        List<Integer> attributes = race(100, i -> bearer(racer, "PUT", "/v1/me/attributes/race" + i, "1").status());
         assertThat(attributes).containsOnly(204, 409);
         assertThat(attributes.stream().filter(s -> s == 204).count()).isEqualTo(64);
-        for (int i = 0; i < 100; i++) {
-            bearer(locum, "DELETE", "/v1/me/attributes/race" + i, null);
-        }
     }
 
     /** A break of the glass asked for many times at once is one break: one context, one review item, one alert. */
