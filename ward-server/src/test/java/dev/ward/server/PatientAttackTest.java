@@ -377,6 +377,21 @@ class PatientAttackTest {
         problem(bearer(locum, "GET", "/v1/session/patients/" + patient + "/data/ecg", null), 404, "patient_data_not_found");
     }
 
+    /** A break belongs to the session that made it: the same user's other session (or an app for it) must break again. */
+    @Test
+    void aBreakOfTheGlassDoesNotCarryOverToAnotherSession() {
+        String patient = restrict("bg-session", carerId);
+        String desk = login("stmarys", "locum");
+        String tablet = login("stmarys", "locum");
+        assertThat(bearer(desk, "POST", "/v1/session/patients/" + patient, breakGlass("Rapid response call, ward 7", "ETREAT"))
+                .status()).isEqualTo(200);
+        bearer(desk, "PUT", "/v1/session/patients/" + patient + "/data/vitals", "{\"bp\":\"80/40\"}");
+        problem(bearer(tablet, "POST", "/v1/session/patients/" + patient, null), 403, "break_glass_required");
+        problem(asApp(emr, tablet, "POST", "/v1/session/patients/" + patient, null), 403, "break_glass_required");
+        problem(bearer(tablet, "GET", "/v1/session/patients/" + patient + "/data/vitals", null), 404, "patient_context_not_open");
+        assertThat(breakGlassItems(patient)).isEqualTo(1);
+    }
+
     /**
      * A policy whose {@code break_glass_seconds} exceeds {@code max_seconds} would turn the emergency override into the
      * longest grant there is: a break-glass context never outlives an ordinary one.
