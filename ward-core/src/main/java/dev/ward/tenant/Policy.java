@@ -207,8 +207,14 @@ public final class Policy {
     /** A patient context's hard limit from its opening. */
     public Duration patientMaxLifetime() { return Duration.ofSeconds(count("patient.max_seconds")); }
 
-    /** A break-glass context's hard limit from its opening (short: an emergency, not a standing grant). */
-    public Duration breakGlassLifetime() { return Duration.ofSeconds(count("patient.break_glass_seconds")); }
+    /**
+     * A break-glass context's hard limit from its opening (short: an emergency, not a standing grant). Never longer
+     * than an ordinary context's ({@code patient.max_seconds}): a {@code break_glass_seconds} set above it would make
+     * breaking the glass the way to hold a restricted chart open longer than its own care team may (issue 12 review).
+     */
+    public Duration breakGlassLifetime() {
+        return Duration.ofSeconds(Math.min(count("patient.break_glass_seconds"), count("patient.max_seconds")));
+    }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }

@@ -108,6 +108,12 @@ class PolicyTest {
     }
 
     @Test
+    void aBreakOfTheGlassNeverLastsLongerThanAnOrdinaryContext() {
+        Policy p = Policy.fromStored(Map.of("patient", Map.of("break_glass_seconds", 7200, "max_seconds", 1200)));
+        assertThat(p.breakGlassLifetime()).isEqualTo(Duration.ofSeconds(1200));
+    }
+
+    @Test
     void jwtAudienceDefaultsToTheTenantIdAndTakesAUrlOrName() {
         assertThat(Policy.defaults().jwtAudience("stmarys")).isEqualTo("stmarys");
         assertThat(Policy.defaults().merge(Map.of("jwt", Map.of("audience", "https://api.stmarys.example")))

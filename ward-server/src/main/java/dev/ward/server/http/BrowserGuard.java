@@ -70,7 +70,7 @@ final class BrowserGuard {
                         + "header (browsers send it); this one has none.");
             }
         } else if (!isOwn(ctx, origin)) {
-            Optional<String> tenant = tenantOfCookie.get();
+            Optional<String> tenant = cookieTenant(ctx, tenantOfCookie);
             if (tenant.isEmpty() || !tenants.allowsOrigin(tenant.get(), origin)) {
                 throw refused("This origin may not act with the session cookie; an administrator can add it to the tenant's "
                         + "browser.allowed_origins.");
@@ -93,12 +93,22 @@ final class BrowserGuard {
                     + "it with sendBeacon); this one has none.");
         }
         if (!isOwn(ctx, origin)) {
-            Optional<String> tenant = tenantOfCookie.get();
+            Optional<String> tenant = cookieTenant(ctx, tenantOfCookie);
             if (tenant.isEmpty() || !tenants.allowsOrigin(tenant.get(), origin)) {
                 throw refused("This origin may not act with the session cookie; an administrator can add it to the tenant's "
                         + "browser.allowed_origins.");
             }
         }
+    }
+
+    /**
+     * The cookie's tenant, remembered for the CORS decision on the answer: a refusal is then readable only by an origin
+     * that tenant allows, never by one some other tenant allows (issue 12 review).
+     */
+    private static Optional<String> cookieTenant(Context ctx, Supplier<Optional<String>> tenantOfCookie) {
+        Optional<String> tenant = tenantOfCookie.get();
+        tenant.ifPresent(t -> ctx.attribute(TENANT, t));
+        return tenant;
     }
 
     /** A browser login must come from Ward itself or an origin the tenant allows (no login CSRF). */

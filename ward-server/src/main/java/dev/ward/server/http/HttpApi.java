@@ -50,6 +50,9 @@ public final class HttpApi {
             "Cache-Control", "no-store",
             "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 
+    /** Beyond {@code Cache-Control: no-store}: for HTTP/1.0 caches and proxies, on every {@code /v1/} answer (seeds 000, 003). */
+    static final Map<String, String> API_NO_CACHE = Map.of("Pragma", "no-cache", "Expires", "0");
+
     /**
      * How Ward meets browsers and proxies: the cookie's {@code Secure} flag behind a TLS-terminating proxy that is
      * not configured as trusted ({@code WARD_COOKIE_SECURE}), the proxies whose forwarded headers count, and Ward's
@@ -82,8 +85,9 @@ public final class HttpApi {
             config.http.maxRequestSize = JsonBody.MAX_BYTES;
             config.http.generateEtags = false;
             config.contextResolver.ip = proxies::clientIp;
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(), ctx.path(),
-                    ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx)));
+            // The route's template, never the path itself: paths carry patient ids and data keys (issue 12 review).
+            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(),
+                    routes.templateOf(ctx.path()), ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx)));
 
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
@@ -91,12 +95,18 @@ public final class HttpApi {
                 // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
                 StoreDeadline.open();
                 SECURITY_HEADERS.forEach(ctx::header);
+                if (ctx.path().startsWith("/v1/")) {
+                    // What HTTP/1.0 caches obey, on every API answer: set before anything can refuse the request, so
+                    // that a 413 or 400 from here on a patient route carries them too (issue 12 item 8).
+                    API_NO_CACHE.forEach(ctx::header);
+                }
                 String length = ctx.header("Content-Length");
                 if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                         && Long.parseLong(length) > JsonBody.MAX_BYTES) {
                     throw JsonBody.refuseTooLarge(ctx);
                 }
                 requireNoControlsInUrl(ctx);
+                refuseEncodedDotSegments(ctx);
                 drainUnexpectedBody(ctx);
                 if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
                     // Answered here whole: skipping the rest skips the after-handlers too.
@@ -143,7 +153,7 @@ public final class HttpApi {
                 String id = UUID.randomUUID().toString();
                 StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
                 // Class and location only: messages of driver or library exceptions may carry SQL or values.
-                log.error("internal error {} on {} {}: {} at {}", id, ctx.method().name(), ctx.path(),
+                log.error("internal error {} on {} {}: {} at {}", id, ctx.method().name(), routes.templateOf(ctx.path()),
                         e.getClass().getName(), where);
                 Problems.write(ctx, json, new ProblemException(500, "internal_error", "Internal error",
                         "Ward could not complete the request. Reference: " + id, Map.of("reference", id)));
@@ -229,6 +239,32 @@ public final class HttpApi {
             }
             for (String value : param.getValue()) {
                 Identifiers.requireNoControls(param.getKey(), value);
+            }
+        }
+    }
+
+    /**
+     * A path segment that decodes to {@code .} or {@code ..} ({@code %2E%2E}, {@code .%2e}): Jetty resolves literal dot
+     * segments before routing, but an encoded one reaches a route as an identifier — a patient id {@code ..} that would
+     * travel on into the audit trail and FHIR references ({@code Patient/..}). Refused here for every route, as is a
+     * malformed escape.
+     */
+    private static void refuseEncodedDotSegments(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        if (raw == null || raw.indexOf('%') < 0) {
+            return;
+        }
+        // A % that does not start two hex digits (Jetty lets "%u0041" through): the route's decoding of its path
+        // parameter would throw, a 500 and an error line in the log for any passer-by.
+        for (int i = raw.indexOf('%'); i >= 0; i = raw.indexOf('%', i + 1)) {
+            if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0 || Character.digit(raw.charAt(i + 2), 16) < 0) {
+                throw ProblemException.validation("path", "The path holds a malformed percent-escape.");
+            }
+        }
+        for (String segment : raw.split("/", -1)) {
+            String decoded = segment.replaceAll("(?i)%2e", ".");
+            if (!decoded.equals(segment) && (decoded.equals(".") || decoded.equals(".."))) {
+                throw ProblemException.validation("path", "A path segment must not be an encoded . or ..");
             }
         }
     }

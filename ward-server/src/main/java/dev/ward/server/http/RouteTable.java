@@ -35,6 +35,25 @@ public final class RouteTable {
 
     public List<Route> all() { return List.copyOf(routes); }
 
+    /**
+     * The route template a concrete request path matches ({@code /v1/session/patients/{patient_id}}), or
+     * {@code "(unrouted)"}: what the access log writes, since a path's own segments carry patient ids, data keys and
+     * other identifiers that do not belong in a log (issue 12 review). A literal route wins over a template.
+     */
+    String templateOf(String requestPath) {
+        String found = null;
+        for (int i = 0; i < routes.size(); i++) {
+            if (patterns.get(i).matcher(requestPath).matches()) {
+                String path = routes.get(i).path();
+                if (path.indexOf('{') < 0) {
+                    return path;
+                }
+                found = found == null ? path : found;
+            }
+        }
+        return found == null ? "(unrouted)" : found;
+    }
+
     /** Methods served at a concrete request path; empty when no route matches it. */
     Set<String> methodsAt(String requestPath) {
         Set<String> methods = new TreeSet<>();
