@@ -136,7 +136,12 @@ final class SessionRoutes {
             case Validation.Valid v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("valid", true);
-                out.put("session", Views.session(v.session()));
+                Map<String, Object> view = new LinkedHashMap<>(Views.session(v.session()));
+                // Redis read the contexts with the session in validation's one round trip; SQL is asked here (one
+                // indexed query on the session's id).
+                List<dev.ward.patient.PatientContext> open = v.patients().orElseGet(() -> patients.list(v.session()));
+                view.put("patients", open.stream().map(Views::patientRef).toList());
+                out.put("session", view);
                 v.rotatedToken().ifPresent(t -> out.put("rotated_token", t));
                 responses.json(ctx, 200, out);
             }

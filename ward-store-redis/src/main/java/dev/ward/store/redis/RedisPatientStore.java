@@ -128,13 +128,7 @@ public final class RedisPatientStore implements PatientStore {
         }
         int r = route.getAsInt();
         List<Object> out = run(LIST, r, now, new String[] {indexKey(r, sessionId)}, sessionId);
-        List<PatientContext> live = new ArrayList<>();
-        for (Object flat : (List<Object>) out.get(0)) {
-            Map<String, String> h = hash(flat);
-            live.add(read(sessionId, h.get("pid"), h));
-        }
-        live.sort(OLDEST_FIRST);
-        return new Listing(live, List.copyOf((List<String>) (List<?>) out.get(1)));
+        return new Listing(contexts(sessionId, (List<?>) out.get(0)), List.copyOf((List<String>) (List<?>) out.get(1)));
     }
 
     @Override
@@ -219,6 +213,17 @@ public final class RedisPatientStore implements PatientStore {
         all[3] = Long.toString(now.toEpochMilli());
         System.arraycopy(args, 0, all, 4, args.length);
         return all;
+    }
+
+    /** Contexts as a script returns them (flat hashes, each with its {@code pid}), oldest first. */
+    static List<PatientContext> contexts(String sessionId, List<?> flats) {
+        List<PatientContext> live = new ArrayList<>();
+        for (Object flat : flats) {
+            Map<String, String> h = hash(flat);
+            live.add(read(sessionId, h.get("pid"), h));
+        }
+        live.sort(OLDEST_FIRST);
+        return live;
     }
 
     private static Result missing() {
