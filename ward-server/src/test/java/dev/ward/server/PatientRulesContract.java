@@ -3,6 +3,9 @@ package dev.ward.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ward.audit.AuditEvent;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,5 +95,141 @@ abstract class PatientRulesContract {
         });
         String other = a.login(T, "nurse", PW);
         assertThat(validatedPatients(b, other)).as("another session of the same user holds none").isEmpty();
+    }
+
+    List<AuditEvent> events(String type, String sessionId) {
+        return a.ward.audit().recent(T, type, 500).stream().filter(e -> sessionId.equals(e.sessionId())).toList();
+    }
+
+    String breakGlass(TestWard node, String token, String patientId) {
+        TestWard.Response r = node.post("/v1/session/patients/" + patientId, TestWard.json(Map.of("break_glass", true,
+                "reason", "Unconscious patient in the emergency department", "reason_code", "ETREAT")), token);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.json().path("break_glass").asBoolean()).isTrue();
+        return r.text("opened_at");
+    }
+
+    void restrict(String patientId, List<String> careTeam) {
+        TestWard.Response r = a.put("/v1/patients/" + patientId + "/access",
+                TestWard.json(Map.of("restricted", true, "care_team", careTeam)), emr);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    }
+
+    @Test
+    void aBreakOfTheGlassThatTimesOutEndsOnceInTheTrailWhateverSeesItFirst() {
+        restrict("bg-1", List.of(carerId));
+        String locum = a.login(T, "locum", PW);
+        String sessionId = a.get("/v1/session", locum).text("id");
+        Instant opened = Instant.parse(breakGlass(a, locum, "bg-1"));
+        assertThat(a.put("/v1/session/patients/bg-1/data/allergies", "[\"latex\"]", locum).status()).isEqualTo(204);
+        assertThat(events("patient.break_glass_ended", sessionId)).as("not ended while it lasts").isEmpty();
+        a.ward.sweepPatientsNow();
+        assertThat(events("patient.break_glass_ended", sessionId)).as("a sweep before the end ends nothing").isEmpty();
+
+        advance(Duration.ofSeconds(301));
+        // Everything that can see the end at once: a read on b, and the sweeps of both nodes, at the same time.
+        var read = CompletableFuture.supplyAsync(() -> b.get("/v1/session/patients/bg-1/data/allergies", locum));
+        var sweepA = CompletableFuture.supplyAsync(() -> a.ward.sweepPatientsNow());
+        var sweepB = CompletableFuture.supplyAsync(() -> b.ward.sweepPatientsNow());
+        assertThat(read.join().code()).isEqualTo("patient_context_not_open");
+        sweepA.join();
+        sweepB.join();
+        a.ward.sweepPatientsNow();
+        b.ward.sweepPatientsNow();
+
+        assertThat(events("patient.break_glass_ended", sessionId)).singleElement().satisfies(e -> {
+            assertThat(e.patientId()).isEqualTo("bg-1");
+            assertThat(e.details()).containsEntry("ended_by", "expired")
+                    .containsEntry("ended_at", opened.plusSeconds(300).toString()).containsEntry("reason_code", "ETREAT");
+        });
+        assertThat(events("patient.cleared", sessionId)).as("the context's own timeout, recorded once too")
+                .filteredOn(e -> "bg-1".equals(e.patientId())).hasSize(1);
+    }
+
+    @Test
+    void closingOrClearingABreakEndsIt() {
+        restrict("bg-2", List.of(carerId));
+        restrict("bg-3", List.of(carerId));
+        String locum = a.login(T, "locum", PW);
+        String sessionId = a.get("/v1/session", locum).text("id");
+        breakGlass(a, locum, "bg-2");
+        breakGlass(a, locum, "bg-3");
+
+        assertThat(b.delete("/v1/session/patients/bg-2", locum).status()).isEqualTo(204);
+        assertThat(b.post("/v1/session/patient-data/clear", null, locum).json().path("cleared").asInt()).isEqualTo(1);
+        advance(Duration.ofSeconds(301));
+        a.ward.sweepPatientsNow();
+        b.ward.sweepPatientsNow();
+
+        List<AuditEvent> ended = events("patient.break_glass_ended", sessionId);
+        assertThat(ended).extracting(AuditEvent::patientId).containsExactlyInAnyOrder("bg-2", "bg-3");
+        assertThat(ended).filteredOn(e -> e.patientId().equals("bg-2")).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("ended_by", "closed"));
+        assertThat(ended).filteredOn(e -> e.patientId().equals("bg-3")).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("ended_by", "cleared"));
+    }
+
+    @Test
+    void aBreakWhoseSessionEndedIsEndedByTheSweep() {
+        restrict("bg-4", List.of(carerId));
+        String locum = a.login(T, "locum", PW);
+        String sessionId = a.get("/v1/session", locum).text("id");
+        breakGlass(a, locum, "bg-4");
+        assertThat(a.post("/v1/auth/logout", null, locum).status()).isEqualTo(204);
+
+        b.ward.sweepPatientsNow();
+        a.ward.sweepPatientsNow();
+
+        assertThat(events("patient.break_glass_ended", sessionId)).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("ended_by", "context_ended"));
+    }
+
+    @Test
+    void restrictingAPatientClosesTheContextsOfThoseOutsideItsCareTeam() {
+        String carer = a.login(T, "carer", PW);
+        String nurse = a.login(T, "nurse", PW);
+        String locum = a.login(T, "locum", PW);
+        String nurseSession = a.get("/v1/session", nurse).text("id");
+        for (String token : List.of(carer, nurse)) {
+            assertThat(a.post("/v1/session/patients/r-1", null, token).status()).isEqualTo(200);
+            assertThat(a.put("/v1/session/patients/r-1/data/chart", "{\"x\":1}", token).status()).isEqualTo(204);
+        }
+        restrict("bg-5", List.of(carerId));
+        breakGlass(a, locum, "bg-5");
+        assertThat(a.put("/v1/session/patients/bg-5/data/chart", "{\"y\":1}", locum).status()).isEqualTo(204);
+        assertThat(a.post("/v1/session/patients/r-2", null, nurse).status()).isEqualTo(200);
+
+        restrict("r-1", List.of(carerId));
+        restrict("bg-5", List.of(carerId));
+
+        assertThat(b.get("/v1/session/patients/r-1/data/chart", nurse).code()).as("closed").isEqualTo("patient_context_not_open");
+        assertThat(validatedPatients(b, nurse)).containsExactly("r-2");
+        assertThat(events("patient.closed", nurseSession)).singleElement().satisfies(e -> {
+            assertThat(e.patientId()).isEqualTo("r-1");
+            assertThat(e.details()).containsEntry("reason", "restricted");
+        });
+        assertThat(b.get("/v1/session/patients/r-1/data/chart", carer).status()).as("the care team keeps it").isEqualTo(200);
+        assertThat(b.get("/v1/session/patients/bg-5/data/chart", locum).status()).as("break-glass keeps it").isEqualTo(200);
+        assertThat(b.post("/v1/session/patients/r-1", null, nurse).code()).isEqualTo("break_glass_required");
+    }
+
+    @Test
+    void aContextTheCloseMissedIsRefusedAtItsNextUseOnEveryNode() {
+        String nurse = a.login(T, "nurse", PW);
+        String nurseSession = a.get("/v1/session", nurse).text("id");
+        assertThat(a.post("/v1/session/patients/r-3", null, nurse).status()).isEqualTo(200);
+        assertThat(a.put("/v1/session/patients/r-3/data/chart", "{\"x\":1}", nurse).status()).isEqualTo(204);
+        // The restriction written as a racing open would see it: in the store, without the close that follows it.
+        new dev.ward.store.sql.SqlRestrictionStore(WardTestAccess.db(a.ward))
+                .put(new dev.ward.patient.Restriction(T, "r-3", List.of(carerId), a.clock.instant(), "test"));
+
+        var refused = b.get("/v1/session/patients/r-3/data/chart", nurse);
+        assertThat(refused.status()).isEqualTo(404);
+        assertThat(refused.code()).isEqualTo("patient_context_not_open");
+        assertThat(refused.raw()).doesNotContain("\"x\"");
+        assertThat(events("patient.closed", nurseSession)).singleElement()
+                .satisfies(e -> assertThat(e.details()).containsEntry("reason", "restricted"));
+        assertThat(events("patient.data_read", nurseSession)).as("nothing was read").isEmpty();
+        assertThat(a.put("/v1/session/patients/r-3/data/chart", "{\"x\":2}", nurse).code()).isEqualTo("patient_context_not_open");
     }
 }

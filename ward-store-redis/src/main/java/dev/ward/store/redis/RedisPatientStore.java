@@ -142,6 +142,20 @@ public final class RedisPatientStore implements PatientStore {
         return route.isPresent() && redis.call(c -> c.exists(indexKey(route.getAsInt(), sessionId))) > 0;
     }
 
+    /** Walks the tenant's sessions, asking (pipelined) whether each holds a context on the patient. */
+    @Override
+    public List<String> sessionsHolding(String tenant, String patientId) {
+        List<String> ids = sessions.idsOfTenant(tenant);
+        List<Long> held = redis.pipelined(ids, (c, id) -> c.exists(keyOfContext(id, patientId)));
+        List<String> holding = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (held.get(i) > 0) {
+                holding.add(ids.get(i));
+            }
+        }
+        return holding;
+    }
+
     /** Walks every tenant's sessions (as session cleanup does) and lists each one that holds contexts, which prunes it. */
     @Override
     public List<Swept> sweepExpired(Instant now, int limit) {
@@ -190,6 +204,12 @@ public final class RedisPatientStore implements PatientStore {
     public String keyOfIndex(String sessionId) {
         OptionalInt route = SessionRoute.ofSessionId(sessionId);
         return route.isEmpty() ? prefix + "pi:{}:" + sessionId : indexKey(route.getAsInt(), sessionId);
+    }
+
+    /** The key of one context (for operators and tests). */
+    public String keyOfContext(String sessionId, String patientId) {
+        OptionalInt route = SessionRoute.ofSessionId(sessionId);
+        return prefix + "p:" + (route.isEmpty() ? "{}" : SlotTags.of(route.getAsInt())) + ":" + sessionId + ":" + patientId;
     }
 
     /** The key of one context's data (for operators and tests). */

@@ -179,6 +179,13 @@ public final class SqlPatientStore implements PatientStore {
     }
 
     @Override
+    public List<String> sessionsHolding(String tenant, String patientId) {
+        return db.call(h -> h.createQuery("SELECT c.session_id FROM patient_contexts c JOIN sessions s ON s.id = c.session_id "
+                        + "WHERE s.tenant_id = :t AND c.patient_id = :p ORDER BY c.session_id")
+                .bind("t", tenant).bind("p", patientId).mapTo(String.class).list());
+    }
+
+    @Override
     public boolean holdsAny(String sessionId) {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts WHERE session_id = :s").bind("s", sessionId)
                 .mapTo(Long.class).one()) > 0;
