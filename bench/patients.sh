@@ -161,14 +161,14 @@ redis_memory() {
   printf '%s' "$KIB" > "$DIR/kib.json"
   xargs -P 8 -L 1 sh -c 'curl -sf -o /dev/null -X PUT "'"$WARD"'/v1/session/patients/$1/data/chart" -H "Authorization: Bearer $0" -H "Content-Type: application/json" --data-binary @"'"$DIR"'/kib.json"' < "$DIR/opens"
   with=$(used)
-  local ctx data index
-  ctx=$(redis-cli -p "$REDIS_PORT" --scan --pattern '*p:*:m-1' | head -n 1)
-  data=$(redis-cli -p "$REDIS_PORT" --scan --pattern '*pd:*:m-1' | head -n 1)
+  local ctx data index prefix rest
   index=$(redis-cli -p "$REDIS_PORT" --scan --pattern '*pi:*' | head -n 1)
+  prefix=${index%%pi:*}; rest=${index#"${prefix}"pi:}   # index = PREFIX pi:TAG:SESSION
+  ctx="${prefix}p:$rest:m-1"; data="${prefix}pd:$rest:m-1"
   {
     echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'): Redis bytes per open patient context ($(redis-server --version | awk '{print $3}'))"
     echo "# $n contexts opened ($per per session over ${#TOKENS[@]} sessions that each held p-1 with 1 KiB already)"
-    echo "# contexts held in Redis now: $(redis-cli -p "$REDIS_PORT" --scan --pattern '*p:*' | grep -vc ':pd:\|:pi:' || true)"
+    echo "# contexts held in Redis now: $(redis-cli -p "$REDIS_PORT" --scan --pattern "${prefix}p:*" | wc -l)"
     echo "used_memory before: $before"
     echo "used_memory after $n opens: $after"
     echo "used_memory after 1 KiB written in each: $with"
