@@ -15,8 +15,12 @@
 # PostgreSQL: a fresh database on 127.0.0.1:5432 (user postgres), dropped after. Redis: a server of its own on
 # REDIS_PORT (nothing persisted), stopped after.
 #
+# With BASE_JAR set (a ward.jar built from an earlier commit), each mode also compares validation before/after:
+# both servers run side by side (the base on PORT+1, its own data / database / Redis db 1), each with the same
+# sessions and contexts, and wrk alternates base, new, base, new on validate -> bench/results/patients-validate-<mode>.txt.
+#
 # Usage: bench/patients.sh     Environment: DURATION (10s), CONNECTIONS (20), THREADS (2), SESSIONS (50),
-#                              CONTEXTS (1000), PORT (18767), REDIS_PORT (16381), MODES ("embedded redis")
+#                              CONTEXTS (1000), PORT (18767), REDIS_PORT (16381), MODES ("embedded redis"), BASE_JAR
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
@@ -32,10 +36,12 @@ bench_find_java
 [ "${SKIP_BUILD:-}" = 1 ] || bench_build_ward
 
 DIR="$(mktemp -d)"
-PID=""; RPID=""; DB=""
+PID=""; RPID=""; DB=""; BPID=""; BDB=""; JAR=ward-server/target/ward.jar
 stop_ward() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
 cleanup() {
   stop_ward
+  [ -n "$BPID" ] && { kill "$BPID" 2>/dev/null || true; wait "$BPID" 2>/dev/null || true; }
+  [ -n "$BDB" ] && { psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $BDB" >/dev/null 2>&1 || true; }
   [ -n "$RPID" ] && { kill "$RPID" 2>/dev/null || true; wait "$RPID" 2>/dev/null || true; }
   [ -n "$DB" ] && { psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true; }
   rm -rf "$DIR"
@@ -57,7 +63,7 @@ start_ward() {
   local data="$DIR/data-$1"
   mkdir -p "$data"
   WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
-    WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar ward-server/target/ward.jar serve --port "$PORT" --data-dir "$data" \
+    WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar "$JAR" serve --port "$PORT" --data-dir "$data" \
     > "$DIR/server-$1.log" 2>&1 & PID=$!
   for _ in $(seq 1 3000); do
     grep -q 'Ward listening' "$DIR/server-$1.log" && return 0
@@ -74,7 +80,7 @@ prepare() {
   [ -n "$admin" ] || { echo "patients: admin login failed" >&2; exit 1; }
   call POST /v1/admin/tenants "$admin" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
   call PATCH /v1/admin/tenants/bench "$admin" \
-    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"absolute_timeout_seconds":86400,"max_concurrent":100000},"patient":{"idle_timeout_seconds":7200,"max_seconds":7200}}}' >/dev/null
+    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"absolute_timeout_seconds":86400,"max_concurrent":10000},"patient":{"idle_timeout_seconds":7200,"max_seconds":7200}}}' >/dev/null
   call POST /v1/admin/tenants/bench/users "$admin" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
   KEY=$(call POST /v1/admin/tenants/bench/api-keys "$admin" '{"name":"bench app","scopes":["sessions"]}' | field key)
   [ -n "$KEY" ] || { echo "patients: could not create the API key" >&2; exit 1; }
@@ -91,7 +97,7 @@ prepare() {
 # run LABEL METHOD PATH PATIENTS [BODY]: one wrk run; prints its output and appends "LABEL rate" to $DIR/rates.
 run() {
   local label="$1" out
-  if [ "$label" = validate-1 ] || [ "$label" = validate-2 ]; then
+  if [ "${label#validate}" != "$label" ]; then
     out=$(WARD_API_KEY="$KEY" WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
       -s bench/wrk/validate.lua "$WARD/v1/sessions/validate")
   else
@@ -142,6 +148,45 @@ measure() {
 
 # Redis bytes per open context: used_memory over CONTEXTS new contexts (spread over the sessions, at most 30 each),
 # without data and then with 1 KiB in each; and MEMORY USAGE of one context's three keys.
+# Validation before/after on the same machine at the same time: the base jar beside the new one (see BASE_JAR).
+compare_validate() {
+  local mode="$1" out="bench/results/patients-validate-$1.txt" new_ward="$WARD" new_key="$KEY" new_tokens=("${TOKENS[@]}")
+  local new_pid="$PID" base_key base_tokens i
+  PID=""; JAR="$BASE_JAR"; PORT=$((PORT + 1)); WARD="http://127.0.0.1:$PORT"
+  if [ "$mode" = redis ]; then
+    BDB="ward_bench_patients_base_$$"
+    psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $BDB" >/dev/null
+    WARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$BDB?user=postgres" WARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1" \
+      start_ward "$mode-base"
+  else
+    start_ward "$mode-base"
+  fi
+  BPID="$PID"; PID="$new_pid"; JAR=ward-server/target/ward.jar; local base_ward="$WARD"
+  prepare
+  base_key="$KEY"; base_tokens=("${TOKENS[@]}")
+  {
+    echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), validation before/after, mode $mode, both servers running"
+    bench_machine
+    echo "# base: $BASE_JAR; new: ward-server/target/ward.jar; $SESSIONS sessions each holding p-1 (1 KiB); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+    for i in 1 2; do
+      for which in base new; do
+        if [ "$which" = base ]; then KEY="$base_key"; TOKENS=("${base_tokens[@]}"); WARD="$base_ward"
+        else KEY="$new_key"; TOKENS=("${new_tokens[@]}"); WARD="$new_ward"; fi
+        echo; echo "######## $which, run $i"
+        run "validate-$which"
+      done
+    done
+    echo
+    awk '$1 ~ /^validate-(base|new)$/ {sum[$1] += $2; n[$1]++} END {
+      b = sum["validate-base"] / n["validate-base"]; w = sum["validate-new"] / n["validate-new"]
+      printf "# validate requests/s: base %.0f, new %.0f (means of two runs each); new / base = %.2f\n", b, w, w / b
+    }' "$DIR/rates"
+    echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } | tee "$out"
+  kill "$BPID" 2>/dev/null || true; wait "$BPID" 2>/dev/null || true; BPID=""
+  PORT=$((PORT - 1)); WARD="$new_ward"; KEY="$new_key"; TOKENS=("${new_tokens[@]}")
+}
+
 redis_memory() {
   local out=bench/results/patients-redis-memory.txt per before after with n t i
   per=$(( (CONTEXTS + ${#TOKENS[@]} - 1) / ${#TOKENS[@]} ))
@@ -186,6 +231,7 @@ for mode in $MODES; do
     embedded)
       echo "patients: embedded H2" >&2
       measure embedded "embedded H2"
+      [ -z "${BASE_JAR:-}" ] || compare_validate embedded
       stop_ward ;;
     redis)
       echo "patients: PostgreSQL + Redis" >&2
@@ -198,6 +244,7 @@ for mode in $MODES; do
         WARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
       measure redis "production: PostgreSQL + Redis $WARD_REDIS_URL"
       redis_memory
+      [ -z "${BASE_JAR:-}" ] || compare_validate redis
       stop_ward
       unset WARD_MASTER_KEY WARD_DATABASE_URL WARD_REDIS_URL ;;
     *) echo "patients: unknown mode $mode" >&2; exit 1 ;;
