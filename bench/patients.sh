@@ -19,6 +19,8 @@
 # both servers run side by side (the base on PORT+1, its own data / database / Redis db 1), each with the same
 # sessions and contexts, and wrk alternates base, new, base, new on validate -> bench/results/patients-validate-<mode>.txt.
 #
+# COMPARE_ONLY=1 (with BASE_JAR) skips the patient runs and the memory figures: only the before/after comparison.
+#
 # Usage: bench/patients.sh     Environment: DURATION (10s), CONNECTIONS (20), THREADS (2), SESSIONS (50),
 #                              CONTEXTS (1000), PORT (18767), REDIS_PORT (16381), MODES ("embedded redis"), BASE_JAR
 set -euo pipefail
@@ -122,6 +124,7 @@ measure() {
   WARD_TOKENS="${TOKENS[*]}" WARD_METHOD=GET WARD_PATH=/v1/session/patients/p-1/data/chart \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/wrk/patients.lua "$WARD/" >/dev/null
   mkdir -p bench/results
+  if [ "${COMPARE_ONLY:-}" = 1 ]; then return 0; fi
   {
     echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), mode: $describe"
     bench_machine
@@ -164,6 +167,9 @@ compare_validate() {
   BPID="$PID"; PID="$new_pid"; JAR=ward-server/target/ward.jar; local base_ward="$WARD"
   prepare
   base_key="$KEY"; base_tokens=("${TOKENS[@]}")
+  echo "patients: $mode: warming the base server up (10 s) ..." >&2
+  WARD_API_KEY="$base_key" WARD_TOKENS="${base_tokens[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua \
+    "$WARD/v1/sessions/validate" >/dev/null
   {
     echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), validation before/after, mode $mode, both servers running"
     bench_machine
@@ -243,7 +249,7 @@ for mode in $MODES; do
       export WARD_MASTER_KEY="$(openssl rand -base64 32)" WARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$DB?user=postgres" \
         WARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
       measure redis "production: PostgreSQL + Redis $WARD_REDIS_URL"
-      redis_memory
+      [ "${COMPARE_ONLY:-}" = 1 ] || redis_memory
       [ -z "${BASE_JAR:-}" ] || compare_validate redis
       stop_ward
       unset WARD_MASTER_KEY WARD_DATABASE_URL WARD_REDIS_URL ;;
