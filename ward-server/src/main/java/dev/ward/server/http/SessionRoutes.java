@@ -137,8 +137,8 @@ final class SessionRoutes {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("valid", true);
                 Map<String, Object> view = new LinkedHashMap<>(Views.session(v.session()));
-                // Redis read the contexts with the session in validation's one round trip; SQL is asked here (one
-                // indexed query on the session's id).
+                // Both stores read the contexts with the session (Redis: in the touch script; SQL: on the touch's
+                // connection); asking the patient store is only the fallback of a store that did not.
                 List<dev.ward.patient.PatientContext> open = v.patients().orElseGet(() -> patients.list(v.session()));
                 view.put("patients", open.stream().map(Views::patientRef).toList());
                 out.put("session", view);

@@ -222,6 +222,16 @@ public final class SqlPatientStore implements PatientStore {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts").mapTo(Long.class).one());
     }
 
+    /**
+     * The session's live contexts, oldest first, read on the caller's handle (validation's connection, after its touch):
+     * read only — a context past its limits is left for the next patient call or the sweep, which remove and record it.
+     */
+    static List<PatientContext> liveOf(Handle h, String sessionId, Instant now) {
+        return h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s AND idle_expires_at > :now "
+                        + "AND absolute_expires_at > :now ORDER BY opened_at, patient_id")
+                .bind("s", sessionId).bind("now", now.toEpochMilli()).map((rs, ctx) -> read(rs)).list();
+    }
+
     private static PatientContext read(ResultSet rs) throws SQLException {
         return new PatientContext(rs.getString("session_id"), rs.getString("patient_id"),
                 Instant.ofEpochMilli(rs.getLong("opened_at")), Instant.ofEpochMilli(rs.getLong("last_access_at")),
