@@ -243,7 +243,7 @@ for mode in $MODES; do
       echo "patients: PostgreSQL + Redis" >&2
       redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$DIR" --daemonize no > "$DIR/redis.log" 2>&1 &
       RPID=$!
-      for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+      for _ in $(seq 1 400); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
       DB="ward_bench_patients_$$"
       psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $DB" >/dev/null
       export WARD_MASTER_KEY="$(openssl rand -base64 32)" WARD_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$DB?user=postgres" \
