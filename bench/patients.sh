@@ -17,7 +17,7 @@
 #
 # With BASE_JAR set (a ward.jar built from an earlier commit), each mode also compares validation before/after:
 # both servers run side by side (the base on PORT+1, its own data / database / Redis db 1), each with the same
-# sessions and contexts, and wrk alternates base, new, base, new on validate -> bench/results/patients-validate-<mode>.txt.
+# sessions and contexts, both warmed up alike, and wrk alternates base, new three times on validate -> bench/results/patients-validate-<mode>.txt.
 #
 # COMPARE_ONLY=1 (with BASE_JAR) skips the patient runs and the memory figures: only the before/after comparison.
 #
@@ -167,14 +167,17 @@ compare_validate() {
   BPID="$PID"; PID="$new_pid"; JAR=ward-server/target/ward.jar; local base_ward="$WARD"
   prepare
   base_key="$KEY"; base_tokens=("${TOKENS[@]}")
-  echo "patients: $mode: warming the base server up (10 s) ..." >&2
-  WARD_API_KEY="$base_key" WARD_TOKENS="${base_tokens[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua \
+  # The same warm-up for both, just before the comparison (the JIT is slow to finish on a loaded machine).
+  echo "patients: $mode: warming both servers up (15 s of validation each) ..." >&2
+  WARD_API_KEY="$base_key" WARD_TOKENS="${base_tokens[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -s bench/wrk/validate.lua \
     "$WARD/v1/sessions/validate" >/dev/null
+  WARD_API_KEY="$new_key" WARD_TOKENS="${new_tokens[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -s bench/wrk/validate.lua \
+    "$new_ward/v1/sessions/validate" >/dev/null
   {
     echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), validation before/after, mode $mode, both servers running"
     bench_machine
     echo "# base: $BASE_JAR; new: ward-server/target/ward.jar; $SESSIONS sessions each holding p-1 (1 KiB); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-    for i in 1 2; do
+    for i in 1 2 3; do
       for which in base new; do
         if [ "$which" = base ]; then KEY="$base_key"; TOKENS=("${base_tokens[@]}"); WARD="$base_ward"
         else KEY="$new_key"; TOKENS=("${new_tokens[@]}"); WARD="$new_ward"; fi
@@ -185,7 +188,7 @@ compare_validate() {
     echo
     awk '$1 ~ /^validate-(base|new)$/ {sum[$1] += $2; n[$1]++} END {
       b = sum["validate-base"] / n["validate-base"]; w = sum["validate-new"] / n["validate-new"]
-      printf "# validate requests/s: base %.0f, new %.0f (means of two runs each); new / base = %.2f\n", b, w, w / b
+      printf "# validate requests/s: base %.0f, new %.0f (means of three runs each); new / base = %.2f\n", b, w, w / b
     }' "$DIR/rates"
     echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
   } | tee "$out"

@@ -227,9 +227,10 @@ public final class SqlPatientStore implements PatientStore {
      * read only — a context past its limits is left for the next patient call or the sweep, which remove and record it.
      */
     static List<PatientContext> liveOf(Handle h, String sessionId, Instant now) {
-        return h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s AND idle_expires_at > :now "
-                        + "AND absolute_expires_at > :now ORDER BY opened_at, patient_id")
-                .bind("s", sessionId).bind("now", now.toEpochMilli()).map((rs, ctx) -> read(rs)).list();
+        // By the session alone (the primary key's prefix), times compared here: a range on an expiry column would
+        // tempt the planner into that column's index, which spans every session's contexts.
+        return h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s ORDER BY opened_at, patient_id")
+                .bind("s", sessionId).map((rs, ctx) -> read(rs)).list().stream().filter(c -> c.liveAt(now)).toList();
     }
 
     private static PatientContext read(ResultSet rs) throws SQLException {
