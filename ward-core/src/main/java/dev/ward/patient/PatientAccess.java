@@ -39,6 +39,7 @@ public final class PatientAccess {
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
+    private volatile java.util.function.Consumer<Restriction> onRestricted = r -> { };
 
     public PatientAccess(RestrictionStore store, UserStore users, Alerts alerts, AdminGuard guard, AuditTrail audit, Clock clock) {
         this.store = store;
@@ -47,6 +48,20 @@ public final class PatientAccess {
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
+    }
+
+    /** What a new restriction must reach into: the open contexts of those outside its care team (PatientContexts). */
+    void closesWith(java.util.function.Consumer<Restriction> closer) {
+        this.onRestricted = closer;
+    }
+
+    /**
+     * Whether the session's user may use an ordinary (not break-glass) context on the patient now: the patient is not
+     * restricted, or the user is on its care team. Asked at every use, so a context that outlived a restriction (its
+     * close raced the restriction) is refused on every node.
+     */
+    boolean allowsOrdinary(Session s, String patientId) {
+        return store.find(s.tenant(), patientId).map(r -> r.careTeam().contains(s.userId())).orElse(true);
     }
 
     /** What opening a context asks for (API.md: {@code reason}, {@code break_glass}, {@code reason_code}). */
@@ -83,6 +98,8 @@ public final class PatientAccess {
             audit.append(AuditEntry.of(tenant, "patient.restricted").actor(caller).patient(patientId)
                     .detail("care_team_size", team.size()).build());
         });
+        // After the commit: a context opened meanwhile is refused at its next use by allowsOrdinary, on every node.
+        onRestricted.accept(r);
         return r;
     }
 
@@ -169,6 +186,51 @@ public final class PatientAccess {
             details.put("reason_code", d.reasonCode());
         }
         alerts.raise(s.tenant(), "break_glass", "high", subject, details);
+    }
+
+    // --- the end of a break (FHIR DCM 110138 "Emergency Override Stopped") ---------------------------------
+
+    /**
+     * Records the end of the session's open breaks of the glass on that patient (on all its patients when null), inside
+     * the caller's change so the end is recorded with what ended it ({@code closed}, {@code cleared}, {@code expired},
+     * {@code restricted}). Each break ends once in the trail, on whichever node gets there first: the mark is a
+     * compare-and-set on the item, in the same transaction as its {@code patient.break_glass_ended} event. A break whose
+     * time had run out before is recorded as ended by its expiry, at its expiry.
+     */
+    void endBreaks(String sessionId, String patientId, String endedBy, Instant now) {
+        for (BreakGlass b : store.unendedOf(sessionId, patientId)) {
+            end(b, endedBy, now);
+        }
+    }
+
+    /**
+     * The sweep's part (every node's schedule, {@code serve --cleanup-on-start}, {@code ./ward cleanup}): ends each break
+     * whose time is up, or whose context is open no more ({@code contextOpen} false: the session ended, or the context
+     * idled out or went without its end being seen), each in its own transaction; answers how many it recorded.
+     */
+    int endFinishedBreaks(Instant now, java.util.function.BiPredicate<String, String> contextOpen, int limit) {
+        int n = 0;
+        for (BreakGlass b : store.unended(limit)) {
+            if (!b.expiresAt().isAfter(now) || !contextOpen.test(b.sessionId(), b.patientId())) {
+                if (audit.atomically(() -> end(b, "context_ended", now))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private boolean end(BreakGlass b, String endedBy, Instant now) {
+        boolean expired = !b.expiresAt().isAfter(now);
+        Instant at = expired ? b.expiresAt() : now;
+        String by = expired ? "expired" : endedBy;
+        if (!store.markEnded(b.id(), by, at)) {
+            return false;
+        }
+        audit.append(AuditEntry.of(b.tenant(), "patient.break_glass_ended").user(b.userId()).session(b.sessionId())
+                .patient(b.patientId()).detail("break_glass_id", b.id()).detail("ended_by", by)
+                .detail("ended_at", at.toString()).detail("reason_code", b.reasonCode()).build());
+        return true;
     }
 
     // --- the review queue (administrators) -----------------------------------------------------------------

@@ -66,6 +66,7 @@ public final class PatientContexts implements SessionData {
         this.clock = clock;
         this.changes = sessions.changes();
         sessions.clearsWith(this);
+        access.closesWith(this::closeOutsideCareTeam);
         sessions.repairsWith(OPEN, this::repairOpen);
         sessions.repairsWith(WRITE, this::repairWrite);
         sessions.repairsWith(DELETE, i -> repairFinish(i, false));
@@ -100,7 +101,7 @@ public final class PatientContexts implements SessionData {
                 result -> {
                     if (result.state() == PatientStore.State.LIVE) {
                         if ("expired".equals(result.value())) {
-                            audit.append(cleared(s, "timeout", 1, "system").patient(patientId).build());
+                            timedOut(s, patientId, now);
                         }
                         audit.append(event(s, "patient.opened", patientId, ip).detail("reopened", !result.done())
                                 .detail("break_glass", result.context().breakGlass())
@@ -135,7 +136,7 @@ public final class PatientContexts implements SessionData {
     /** Closes one context and drops its data ({@code patient.closed}); 404 when it is not open. */
     public void close(Session s, String patientId, String ip) {
         checkId("patient_id", patientId);
-        // A break-glass context's close ends the emergency override (FHIR 110138): the event says which it was.
+        // A break-glass context's close ends the emergency override: patient.break_glass_ended (FHIR 110138) with it.
         boolean breakGlass = store.list(s.id(), clock.instant()).live().stream()
                 .anyMatch(c -> c.patientId().equals(patientId) && c.breakGlass());
         boolean closed = changes.make(CLOSE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "patient_id", patientId),
@@ -143,6 +144,7 @@ public final class PatientContexts implements SessionData {
                 done -> {
                     if (done) {
                         audit.append(event(s, "patient.closed", patientId, ip).detail("break_glass", breakGlass).build());
+                        access.endBreaks(s.id(), patientId, "closed", clock.instant());
                     }
                 });
         if (!closed) {
@@ -154,7 +156,12 @@ public final class PatientContexts implements SessionData {
     public int clearAll(Session s, String ip) {
         return changes.make(CLEAR, s.tenant(), s.userId(), Map.of("session_id", s.id(), "reason", "clear"),
                 () -> store.clearAll(s.id()),
-                n -> audit.append(cleared(s, "clear", n, "user:" + s.userId()).ip(ip).build()));
+                n -> {
+                    audit.append(cleared(s, "clear", n, "user:" + s.userId()).ip(ip).build());
+                    if (n > 0) {
+                        access.endBreaks(s.id(), null, "cleared", clock.instant());
+                    }
+                });
     }
 
     // --- the data cache ------------------------------------------------------------------------------------
@@ -168,6 +175,7 @@ public final class PatientContexts implements SessionData {
             recordExpired(s, List.of(patientId));
         }
         requireLive(r);
+        requireAllowed(s, r.context(), ip);
         if (r.value() == null) {
             audit.atomically(() -> audit.append(event(s, "patient.data_read", patientId, ip).detail("key", key)
                     .detail("bytes", 0).detail("found", false).build()));
@@ -194,13 +202,14 @@ public final class PatientContexts implements SessionData {
                 () -> store.write(s.id(), patientId, key, sealed, clock.instant(), MAX_KEYS),
                 result -> {
                     if (result.state() == PatientStore.State.EXPIRED) {
-                        audit.append(cleared(s, "timeout", 1, "system").patient(patientId).build());
+                        timedOut(s, patientId, clock.instant());
                     } else if (result.state() == PatientStore.State.LIVE && result.done()) {
                         audit.append(event(s, "patient.data_written", patientId, ip).detail("key", key)
                                 .detail("bytes", value.length).build());
                     }
                 });
         requireLive(r);
+        requireAllowed(s, r.context(), ip);
         if (r.state() == PatientStore.State.LIMIT) {
             throw ProblemException.conflict("too_many_patient_data_keys", "A patient context holds at most " + MAX_KEYS
                     + " keys; delete one first.");
@@ -216,14 +225,62 @@ public final class PatientContexts implements SessionData {
                 () -> store.deleteData(s.id(), patientId, key, clock.instant()),
                 result -> {
                     if (result.state() == PatientStore.State.EXPIRED) {
-                        audit.append(cleared(s, "timeout", 1, "system").patient(patientId).build());
+                        timedOut(s, patientId, clock.instant());
                     } else if (result.done()) {
                         audit.append(event(s, "patient.data_written", patientId, ip).detail("key", key)
                                 .detail("bytes", 0).detail("deleted", true).build());
                     }
                 });
         requireLive(r);
+        requireAllowed(s, r.context(), ip);
         return r.done();
+    }
+
+    // --- restricted patients ---------------------------------------------------------------------------------
+
+    /**
+     * A patient was just restricted: every context on it held by a user outside its care team, and not opened by breaking
+     * the glass, is closed with its data ({@code patient.closed}, reason {@code restricted}). A context this misses (its
+     * opening raced the restriction) is refused and closed at its next use ({@link #requireAllowed}), on any node.
+     *
+     * @return how many contexts were closed
+     */
+    int closeOutsideCareTeam(Restriction r) {
+        int closed = 0;
+        for (String sessionId : store.sessionsHolding(r.tenant(), r.patientId())) {
+            Optional<Session> held = sessionStore.findById(sessionId);
+            if (held.isEmpty() || r.careTeam().contains(held.get().userId())) {
+                continue;
+            }
+            Session s = held.get();
+            PatientStore.Listing listing = store.list(s.id(), clock.instant());
+            recordExpired(s, listing.expired());
+            boolean ordinary = listing.live().stream().anyMatch(c -> c.patientId().equals(r.patientId()) && !c.breakGlass());
+            if (ordinary && closeRestricted(s, r.patientId(), null)) {
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** A live ordinary context whose patient its user may no longer see: closed, and the call refused as "not open". */
+    private void requireAllowed(Session s, PatientContext c, String ip) {
+        if (c == null || c.breakGlass() || access.allowsOrdinary(s, c.patientId())) {
+            return;
+        }
+        closeRestricted(s, c.patientId(), ip);
+        throw notOpen();
+    }
+
+    private boolean closeRestricted(Session s, String patientId, String ip) {
+        return changes.make(CLOSE, s.tenant(), s.userId(), Map.of("session_id", s.id(), "patient_id", patientId),
+                () -> store.close(s.id(), patientId),
+                done -> {
+                    if (done) {
+                        audit.append(event(s, "patient.closed", patientId, ip).actor("system").detail("reason", "restricted")
+                                .detail("break_glass", false).build());
+                    }
+                });
     }
 
     // --- cleanup -------------------------------------------------------------------------------------------
@@ -256,12 +313,31 @@ public final class PatientContexts implements SessionData {
                 sessionStore.findById(swept.sessionId()).ifPresent(s -> events.add(cleared(s, reason, 1, actor)
                         .patient(swept.patientId()).build()));
             }
-            audit.atomically(() -> audit.appendAll(events));
+            audit.atomically(() -> {
+                audit.appendAll(events);
+                for (PatientStore.Swept swept : batch) {
+                    access.endBreaks(swept.sessionId(), swept.patientId(), "expired", clock.instant());
+                }
+            });
             removed += batch.size();
             if (batch.size() < 500) {
-                return removed;
+                break;
             }
         }
+        access.endFinishedBreaks(clock.instant(), this::isOpen, 500);
+        return removed;
+    }
+
+    /**
+     * Whether the session holds that patient's context live now (for the sweep's check of breaks of the glass); one it
+     * finds expired is removed and recorded as any call would.
+     */
+    private boolean isOpen(String sessionId, String patientId) {
+        PatientStore.Listing listing = store.list(sessionId, clock.instant());
+        if (!listing.expired().isEmpty()) {
+            sessionStore.findById(sessionId).ifPresent(s -> recordExpired(s, listing.expired()));
+        }
+        return listing.live().stream().anyMatch(c -> c.patientId().equals(patientId));
     }
 
     /** How many contexts a sweep would remove now. */
@@ -322,8 +398,18 @@ public final class PatientContexts implements SessionData {
     /** Contexts a read found expired (and removed): recorded {@code patient.cleared}, reason {@code timeout}. */
     private void recordExpired(Session s, List<String> patientIds) {
         if (!patientIds.isEmpty()) {
-            audit.atomically(() -> patientIds.forEach(p -> audit.append(cleared(s, "timeout", 1, "system").patient(p).build())));
+            Instant now = clock.instant();
+            audit.atomically(() -> patientIds.forEach(p -> timedOut(s, p, now)));
         }
+    }
+
+    /**
+     * Inside a change: a context found past its limits (and removed by the call that found it, so this is recorded
+     * once) is {@code patient.cleared} with reason {@code timeout}; a break of the glass on it ends with it.
+     */
+    private void timedOut(Session s, String patientId, Instant now) {
+        audit.append(cleared(s, "timeout", 1, "system").patient(patientId).build());
+        access.endBreaks(s.id(), patientId, "expired", now);
     }
 
     public static ProblemException notOpen() {

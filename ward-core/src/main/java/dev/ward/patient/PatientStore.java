@@ -71,6 +71,12 @@ public interface PatientStore {
     /** Removes every context of the session with its data; answers how many there were (live or not). */
     int clearAll(String sessionId);
 
+    /**
+     * Sessions of the tenant holding a context (live or not) on that patient: for closing them when the patient is
+     * restricted. Not a request's path: it may walk the tenant's sessions (Redis).
+     */
+    List<String> sessionsHolding(String tenant, String patientId);
+
     /** Whether the session holds any context (live or not). */
     boolean holdsAny(String sessionId);
 

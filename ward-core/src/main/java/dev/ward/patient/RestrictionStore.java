@@ -22,6 +22,18 @@ public interface RestrictionStore {
     /** Closes an open item with its review; false when it was not open. */
     boolean review(String id, boolean justified, String note, String by, Instant at);
 
+    /** Breaks not yet marked ended, soonest expiry first (the sweep's work). */
+    List<BreakGlass> unended(int limit);
+
+    /** The session's breaks not yet marked ended, on that patient (on any when {@code patientId} is null). */
+    List<BreakGlass> unendedOf(String sessionId, String patientId);
+
+    /**
+     * Marks a break ended (compare-and-set: false when it was marked already, by this node or another); joins the
+     * caller's transaction, so the mark commits with the ending's event or not at all.
+     */
+    boolean markEnded(String id, String endedBy, Instant at);
+
     /** The {@code patient.data_read} events of that session and patient from the break until its expiry. */
     long readsUnder(BreakGlass breakGlass);
 }

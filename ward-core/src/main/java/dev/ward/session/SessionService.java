@@ -194,7 +194,10 @@ public final class SessionService {
         Instant now = clock.instant();
         String hash = Secrets.sha256Hex(token);
         return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
-            case Lookup.Touched t -> afterTouch(t.session(), t.current() && mayRotate, hash, client, now);
+            case Lookup.Touched t -> {
+                Validation after = afterTouch(t.session(), t.current() && mayRotate, hash, client, now);
+                yield after instanceof Validation.Valid v ? v.withPatients(t.patients()) : after;
+            }
             case Lookup.Expired e -> {
                 clearEnded(e.session(), "session_expired");
                 yield invalid("session_expired", "The session has expired.");

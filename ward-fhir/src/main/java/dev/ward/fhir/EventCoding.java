@@ -108,6 +108,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("patient.cleared", patient(ACTION_EXECUTE)),
             Map.entry("patient.closed", patient(ACTION_EXECUTE)),
             Map.entry("patient.break_glass", new EventCoding(SECURITY_ALERT, List.of(EMERGENCY_OVERRIDE_STARTED), ACTION_EXECUTE, Kind.EMERGENCY)),
+            // Written once per break, whatever ended it (close, clear, expiry seen by a call or by the sweep).
+            Map.entry("patient.break_glass_ended", new EventCoding(SECURITY_ALERT, List.of(EMERGENCY_OVERRIDE_STOPPED), ACTION_EXECUTE, Kind.EMERGENCY)),
             // Restricting a patient configures who may see the record; a refusal is the use of a restricted function.
             Map.entry("patient.restricted", CONFIGURATION),
             Map.entry("patient.unrestricted", CONFIGURATION),
@@ -127,15 +129,12 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
     static Set<String> knownTypes() { return BY_TYPE.keySet(); }
 
     /**
-     * The coding of one event. {@code patient.closed} of a break-glass context (details {@code break_glass: true})
-     * ends the emergency override; app events ({@code app.*}) are patient record access when they name a patient
+     * The coding of one event. The emergency override ends with {@code patient.break_glass_ended} alone (a
+     * {@code patient.closed} of a break-glass context is followed by it, so it is not coded as the end too); app events ({@code app.*}) are patient record access when they name a patient
      * (action from their {@code action} detail, C/R/U/D/E, else E) and application activity otherwise; an unknown
      * type is application activity, so a new type is exported rather than dropped.
      */
     static EventCoding of(String type, boolean hasPatient, Map<String, Object> details) {
-        if (type.equals("patient.closed") && Boolean.TRUE.equals(details.get("break_glass"))) {
-            return new EventCoding(SECURITY_ALERT, List.of(EMERGENCY_OVERRIDE_STOPPED), ACTION_EXECUTE, Kind.EMERGENCY);
-        }
         EventCoding known = BY_TYPE.get(type);
         if (known != null) {
             return known;

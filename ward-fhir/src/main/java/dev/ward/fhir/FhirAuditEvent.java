@@ -56,7 +56,7 @@ public final class FhirAuditEvent {
     private static final List<String> CODED_DETAILS = List.of("reason", "reason_code", "method", "stage", "aal", "policy",
             "version", "previous_version", "kid", "api_key_id", "failures", "lockout_number", "limit", "remaining",
             "backup_codes", "had_mfa", "by_session", "target_tenant", "session_tenant", "operation", "policy_version",
-            "idle", "ip_changed", "user_agent_changed", "bootstrap", "action", "break_glass");
+            "idle", "ip_changed", "user_agent_changed", "bootstrap", "action", "break_glass", "break_glass_id", "ended_by");
 
     private FhirAuditEvent() {}
 

@@ -162,8 +162,19 @@ class FhirAuditEventTest {
         String json = new FhirAuditExport(NODE).json(typical(1, "patient.break_glass"), null);
         assertThat(json).doesNotContain("Unconscious").doesNotContain("allergy").contains("reason_code");
 
-        AuditEvent stopped = fhir(event(2, "patient.closed", "success", null, "usr_1", null, "p-1", null, Map.of("break_glass", true)));
-        assertThat(stopped.getSubtype()).extracting(Coding::getCode).contains("110138");
+        AuditEvent stopped = fhir(event(2, "patient.break_glass_ended", "success", null, "usr_1", "ses_1", "p-1", null,
+                Map.of("break_glass_id", "bgl_7", "ended_by", "expired", "ended_at", "2026-11-22T10:15:00Z", "reason_code", "ETREAT")));
+        assertThat(codes(stopped.getType())).isEqualTo("DCM#110113");
+        assertThat(stopped.getSubtype()).filteredOn(c -> c.getSystem().equals("http://dicom.nema.org/resources/ontology/DCM"))
+                .extracting(Coding::getCode, Coding::getDisplay)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("110138", "Emergency Override Stopped"));
+        assertThat(stopped.getPurposeOfEvent()).extracting(cc -> cc.getCodingFirstRep().getCode()).containsExactly("ETREAT", "BTG");
+        assertThat(new FhirAuditExport(NODE).json(event(2, "patient.break_glass_ended", "success", null, "usr_1", "ses_1", "p-1",
+                null, Map.of("break_glass_id", "bgl_7", "ended_by", "expired")), null)).contains("ended_by").contains("bgl_7");
+
+        // The close of a break-glass context is followed by patient.break_glass_ended: it is not a second "stopped".
+        AuditEvent closed = fhir(event(3, "patient.closed", "success", null, "usr_1", null, "p-1", null, Map.of("break_glass", true)));
+        assertThat(closed.getSubtype()).extracting(Coding::getCode).doesNotContain("110138");
     }
 
     @Test

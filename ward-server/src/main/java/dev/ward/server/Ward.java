@@ -476,6 +476,12 @@ public final class Ward implements AutoCloseable {
     /** Every route served, as registered. */
     public RouteTable routes() { return routes; }
 
+    /**
+     * Runs the schedule's sweep of patient contexts now (expired contexts removed and recorded, ended breaks of the
+     * glass recorded); answers how many contexts it removed.
+     */
+    public long sweepPatientsNow() { return core.patients().sweep("timeout", "system"); }
+
     /** Runs one cleanup sweep now, as the schedule would. */
     public long sweepNow() { return core.cleanup().run(CleanupCriteria.ended(), "system", x -> { }); }
 

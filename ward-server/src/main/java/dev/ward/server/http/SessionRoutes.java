@@ -136,7 +136,12 @@ final class SessionRoutes {
             case Validation.Valid v -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("valid", true);
-                out.put("session", Views.session(v.session()));
+                Map<String, Object> view = new LinkedHashMap<>(Views.session(v.session()));
+                // Both stores read the contexts with the session (Redis: in the touch script; SQL: on the touch's
+                // connection); asking the patient store is only the fallback of a store that did not.
+                List<dev.ward.patient.PatientContext> open = v.patients().orElseGet(() -> patients.list(v.session()));
+                view.put("patients", open.stream().map(Views::patientRef).toList());
+                out.put("session", view);
                 v.rotatedToken().ifPresent(t -> out.put("rotated_token", t));
                 responses.json(ctx, 200, out);
             }

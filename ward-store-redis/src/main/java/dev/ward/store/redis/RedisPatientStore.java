@@ -128,13 +128,7 @@ public final class RedisPatientStore implements PatientStore {
         }
         int r = route.getAsInt();
         List<Object> out = run(LIST, r, now, new String[] {indexKey(r, sessionId)}, sessionId);
-        List<PatientContext> live = new ArrayList<>();
-        for (Object flat : (List<Object>) out.get(0)) {
-            Map<String, String> h = hash(flat);
-            live.add(read(sessionId, h.get("pid"), h));
-        }
-        live.sort(OLDEST_FIRST);
-        return new Listing(live, List.copyOf((List<String>) (List<?>) out.get(1)));
+        return new Listing(contexts(sessionId, (List<?>) out.get(0)), List.copyOf((List<String>) (List<?>) out.get(1)));
     }
 
     @Override
@@ -146,6 +140,20 @@ public final class RedisPatientStore implements PatientStore {
     public boolean holdsAny(String sessionId) {
         OptionalInt route = SessionRoute.ofSessionId(sessionId);
         return route.isPresent() && redis.call(c -> c.exists(indexKey(route.getAsInt(), sessionId))) > 0;
+    }
+
+    /** Walks the tenant's sessions, asking (pipelined) whether each holds a context on the patient. */
+    @Override
+    public List<String> sessionsHolding(String tenant, String patientId) {
+        List<String> ids = sessions.idsOfTenant(tenant);
+        List<Long> held = redis.pipelined(ids, (c, id) -> c.exists(keyOfContext(id, patientId)));
+        List<String> holding = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (held.get(i) > 0) {
+                holding.add(ids.get(i));
+            }
+        }
+        return holding;
     }
 
     /** Walks every tenant's sessions (as session cleanup does) and lists each one that holds contexts, which prunes it. */
@@ -198,6 +206,12 @@ public final class RedisPatientStore implements PatientStore {
         return route.isEmpty() ? prefix + "pi:{}:" + sessionId : indexKey(route.getAsInt(), sessionId);
     }
 
+    /** The key of one context (for operators and tests). */
+    public String keyOfContext(String sessionId, String patientId) {
+        OptionalInt route = SessionRoute.ofSessionId(sessionId);
+        return prefix + "p:" + (route.isEmpty() ? "{}" : SlotTags.of(route.getAsInt())) + ":" + sessionId + ":" + patientId;
+    }
+
     /** The key of one context's data (for operators and tests). */
     public String keyOfData(String sessionId, String patientId) {
         OptionalInt route = SessionRoute.ofSessionId(sessionId);
@@ -219,6 +233,17 @@ public final class RedisPatientStore implements PatientStore {
         all[3] = Long.toString(now.toEpochMilli());
         System.arraycopy(args, 0, all, 4, args.length);
         return all;
+    }
+
+    /** Contexts as a script returns them (flat hashes, each with its {@code pid}), oldest first. */
+    static List<PatientContext> contexts(String sessionId, List<?> flats) {
+        List<PatientContext> live = new ArrayList<>();
+        for (Object flat : flats) {
+            Map<String, String> h = hash(flat);
+            live.add(read(sessionId, h.get("pid"), h));
+        }
+        live.sort(OLDEST_FIRST);
+        return live;
     }
 
     private static Result missing() {

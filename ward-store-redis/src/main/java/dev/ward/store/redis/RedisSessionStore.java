@@ -124,7 +124,11 @@ public final class RedisSessionStore implements DetachedSessionStore {
         List<Object> out = run(TOUCH, route, now, new String[] {tokenKey(route, tokenHash)},
                 List.of(tenant == null ? "" : tenant, tokenHash));
         return switch ((String) out.get(0)) {
-            case "touched" -> new Lookup.Touched(session(out.get(2)), ((Long) out.get(1)) == 1);
+            case "touched" -> {
+                Session s = session(out.get(2));
+                yield new Lookup.Touched(s, ((Long) out.get(1)) == 1,
+                        Optional.of(RedisPatientStore.contexts(s.id(), (List<?>) out.get(3))));
+            }
             case "other" -> new Lookup.OtherTenant(session(out.get(1)));
             case "revoked" -> new Lookup.Revoked(session(out.get(1)));
             case "expired" -> new Lookup.Expired(session(out.get(1)));

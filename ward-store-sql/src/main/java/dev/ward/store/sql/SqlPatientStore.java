@@ -179,6 +179,13 @@ public final class SqlPatientStore implements PatientStore {
     }
 
     @Override
+    public List<String> sessionsHolding(String tenant, String patientId) {
+        return db.call(h -> h.createQuery("SELECT c.session_id FROM patient_contexts c JOIN sessions s ON s.id = c.session_id "
+                        + "WHERE s.tenant_id = :t AND c.patient_id = :p ORDER BY c.session_id")
+                .bind("t", tenant).bind("p", patientId).mapTo(String.class).list());
+    }
+
+    @Override
     public boolean holdsAny(String sessionId) {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts WHERE session_id = :s").bind("s", sessionId)
                 .mapTo(Long.class).one()) > 0;
@@ -213,6 +220,17 @@ public final class SqlPatientStore implements PatientStore {
     @Override
     public long countAll() {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts").mapTo(Long.class).one());
+    }
+
+    /**
+     * The session's live contexts, oldest first, read on the caller's handle (validation's connection, after its touch):
+     * read only — a context past its limits is left for the next patient call or the sweep, which remove and record it.
+     */
+    static List<PatientContext> liveOf(Handle h, String sessionId, Instant now) {
+        // By the session alone (the primary key's prefix), times compared here: a range on an expiry column would
+        // tempt the planner into that column's index, which spans every session's contexts.
+        return h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s ORDER BY opened_at, patient_id")
+                .bind("s", sessionId).map((rs, ctx) -> read(rs)).list().stream().filter(c -> c.liveAt(now)).toList();
     }
 
     private static PatientContext read(ResultSet rs) throws SQLException {

@@ -72,6 +72,25 @@ public final class SqlRestrictionStore implements RestrictionStore {
     }
 
     @Override
+    public List<BreakGlass> unended(int limit) {
+        return db.call(h -> h.createQuery("SELECT * FROM break_glass WHERE ended_at IS NULL ORDER BY expires_at, id LIMIT :limit")
+                .bind("limit", limit).map((rs, ctx) -> breakGlass(rs)).list());
+    }
+
+    @Override
+    public List<BreakGlass> unendedOf(String sessionId, String patientId) {
+        return db.call(h -> h.createQuery("SELECT * FROM break_glass WHERE session_id = :s "
+                        + "AND (CAST(:p AS VARCHAR) IS NULL OR patient_id = :p) AND ended_at IS NULL ORDER BY opened_at, id")
+                .bind("s", sessionId).bind("p", patientId).map((rs, ctx) -> breakGlass(rs)).list());
+    }
+
+    @Override
+    public boolean markEnded(String id, String endedBy, Instant at) {
+        return db.call(h -> h.createUpdate("UPDATE break_glass SET ended_at = :at, ended_by = :by WHERE id = :id AND ended_at IS NULL")
+                .bind("at", at.toEpochMilli()).bind("by", endedBy).bind("id", id).execute()) == 1;
+    }
+
+    @Override
     public long readsUnder(BreakGlass b) {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :t AND type = 'patient.data_read' "
                         + "AND session_id = :s AND patient_id = :p AND at >= :from AND at <= :to")

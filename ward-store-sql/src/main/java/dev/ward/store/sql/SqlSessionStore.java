@@ -90,13 +90,13 @@ public final class SqlSessionStore implements SessionStore {
         return db.call(h -> {
             Optional<Session> touched = bump(h, touchCurrent, tokenHash, tenant, now);
             if (touched.isPresent()) {
-                return new Lookup.Touched(touched.get(), true);
+                return new Lookup.Touched(touched.get(), true, Optional.of(SqlPatientStore.liveOf(h, touched.get().id(), now)));
             }
             // Not the current token of a live session: a token in its rotation grace period, or a failure to classify.
             // Only these rarer paths pay for more statements.
             Optional<Session> previous = bump(h, touchPrevious, tokenHash, tenant, now);
             if (previous.isPresent()) {
-                return new Lookup.Touched(previous.get(), false);
+                return new Lookup.Touched(previous.get(), false, Optional.of(SqlPatientStore.liveOf(h, previous.get().id(), now)));
             }
             Optional<Map.Entry<Session, Boolean>> row = h.createQuery(CLASSIFY).bind("h", tokenHash)
                     .map((rs, ctx) -> Map.entry(read(rs), rs.getInt("kind") == 1)).findFirst();

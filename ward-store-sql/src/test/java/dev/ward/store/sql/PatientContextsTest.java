@@ -281,6 +281,23 @@ class PatientContextsTest extends StoreContract {
         assertThat(patients.sweep("timeout", "system")).isZero();
     }
 
+    /** Restricting a patient finds the sessions holding it (decision 0019): by patient, within the tenant only. */
+    @Test
+    void theSessionsHoldingAPatientAreFoundWithinTheTenant() {
+        patients.open(mine, "p-1", IP);
+        patients.open(other, "p-1", IP);
+        patients.open(other, "p-2", IP);
+        Session elsewhere = w.open("hosp-b", "usr_3").session();
+        patients.open(elsewhere, "p-1", IP);
+
+        assertThat(w.patientStore.sessionsHolding("hosp-a", "p-1")).containsExactlyInAnyOrder(mine.id(), other.id());
+        assertThat(w.patientStore.sessionsHolding("hosp-a", "p-2")).containsExactly(other.id());
+        assertThat(w.patientStore.sessionsHolding("hosp-b", "p-1")).containsExactly(elsewhere.id());
+        assertThat(w.patientStore.sessionsHolding("hosp-a", "p-9")).isEmpty();
+        patients.close(other, "p-1", IP);
+        assertThat(w.patientStore.sessionsHolding("hosp-a", "p-1")).containsExactly(mine.id());
+    }
+
     @Test
     void sessionCleanupRemovesTheContextsOfTheSessionsItRemoves() {
         patients.open(mine, "p-1", IP);

@@ -1,5 +1,7 @@
 -- KEYS: the token's pointer. ARGV[5..]: tenant ('' for any), token hash.
--- The one round trip of validation: find, classify, count the use, slide the idle expiry, refresh TTLs.
+-- The one round trip of validation: find, classify, count the use, slide the idle expiry, refresh TTLs, and read the
+-- session's live patient contexts (in its slot) for the session object. Read only: a context found past its limits is
+-- left for the next patient call or the sweep, which remove it and record its timeout.
 local tenant, hash = ARGV[5], ARGV[6]
 local sid = redis.call('GET', KEYS[1])
 local older = false
@@ -29,4 +31,9 @@ if r.prev then redis.call('PEXPIRE', tkey(r.prev), ttl) end
 local index = ukey(r)
 redis.call('ZADD', index, idle, sid)
 extend(index, ttl)
-return { 'touched', current and 1 or 0, redis.call('HGETALL', key) }
+local patients = {}
+for _, pid in ipairs(redis.call('HKEYS', pikey(sid))) do
+  local c, cflat = record(pkey(sid, pid))
+  if c and tonumber(c.idle) > now and tonumber(c.abs) > now then patients[#patients + 1] = cflat end
+end
+return { 'touched', current and 1 or 0, redis.call('HGETALL', key), patients }
