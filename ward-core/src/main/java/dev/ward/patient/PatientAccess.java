@@ -269,6 +269,12 @@ public final class PatientAccess {
         }
         BreakGlass b = store.findBreakGlass(id).filter(x -> actor.isAdminOf(x.tenant()))
                 .orElseThrow(() -> ProblemException.notFound("break_glass_not_found", "No such break-glass item."));
+        if (actor instanceof Actor.User u && u.userId().equals(b.userId())) {
+            // Separation of duties: whoever broke the glass cannot be the one who signs it off (the attack review found
+            // an administrator justifying their own override). Another administrator, or an admin API key, reviews it.
+            throw new ProblemException(403, "break_glass_self_review", "Forbidden",
+                    "A break of the glass is reviewed by someone other than the user who made it.");
+        }
         Instant now = clock.instant();
         audit.atomically(() -> {
             if (!store.review(id, justified, note, actor.auditName(), now)) {
