@@ -19,14 +19,14 @@
 # the builds (SKIP_BUILD=1 reuses ward.jar, the peer's jar and bench/jmh/target/benchmarks.jar).
 #
 # Usage: bench/peers.sh
-# Environment: SESSIONS (1000), DURATION (10s), ROUNDS (2), PAIRS (50), LOGIN_SECONDS (10), REDIS_PORT (16381),
-#   WARD_PORT (18767), PEER_PORT (18790), OUT (bench/results/peers.txt), SKIP_BUILD (0)
+# Environment: SESSIONS (1000), DURATION (10s), ROUNDS (2), PAIRS (50), LOGIN_SECONDS (10), REDIS_PORT (16391),
+#   WARD_PORT (18797), PEER_PORT (18798), OUT (bench/results/peers.txt), SKIP_BUILD (0)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
 SESSIONS="${SESSIONS:-1000}"; DURATION="${DURATION:-10s}"; ROUNDS="${ROUNDS:-2}"; PAIRS="${PAIRS:-50}"
-LOGIN_SECONDS="${LOGIN_SECONDS:-10}"; REDIS_PORT="${REDIS_PORT:-16381}"; WARD_PORT="${WARD_PORT:-18767}"
-PEER_PORT="${PEER_PORT:-18790}"; OUT="${OUT:-bench/results/peers.txt}"
+LOGIN_SECONDS="${LOGIN_SECONDS:-10}"; REDIS_PORT="${REDIS_PORT:-16391}"; WARD_PORT="${WARD_PORT:-18797}"
+PEER_PORT="${PEER_PORT:-18798}"; OUT="${OUT:-bench/results/peers.txt}"
 WARD="http://127.0.0.1:$WARD_PORT"; PEER="http://127.0.0.1:$PEER_PORT"
 PW='Bench-Root-Pass-9!'; USER_PW='Quartz-Lantern-Ferry-58!'
 PEER_JAR=bench/peers/spring-session/target/spring-session-peer.jar
@@ -39,6 +39,12 @@ if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   echo "peers: something already answers on port $REDIS_PORT; set REDIS_PORT to a free port (this script only uses a Redis it starts)" >&2
   exit 1
 fi
+for port in "$WARD_PORT" "$PEER_PORT"; do
+  if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+    echo "peers: something already answers on port $port; set WARD_PORT / PEER_PORT to free ports" >&2
+    exit 1
+  fi
+done
 bench_find_java
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   bench_build_ward
@@ -158,23 +164,29 @@ mkdir -p bench/results
   awk -v w="$mw" -v p="$mp" 'BEGIN {printf "LOGIN-TO-FIRST-VALIDATE median: Ward %.1f ms, peer %.1f ms, peer ÷ Ward %.2f (goal >= 1: Ward at least as fast)\n", w, p, p / w}'
   echo
   echo "######## logins against raw Argon2id (load average before: $(load))"
+  client logins ward "$WARD" 2 3 > /dev/null   # warm-up, not recorded
+  client logins ward "$WARD" 2 "$LOGIN_SECONDS" > "$DIR/logins-ward-before.txt"
   echo "## JMH Argon2Benchmark: Ward's parameters, Bouncy Castle; 1 × 5 s warm-up, 3 × 5 s measured, 1 fork; both servers idle"
   "$JAVA" -jar bench/jmh/target/benchmarks.jar Argon2Benchmark -bm thrpt -tu s -wi 1 -w 5s -i 3 -r 5s -f 1 2>&1 \
     | tee "$DIR/jmh.txt" | grep -E '^(Benchmark|Argon2Benchmark)'
-  echo "## logins by 2 concurrent clients for $LOGIN_SECONDS s (load average before: $(load))"
-  client logins ward "$WARD" 2 3 > /dev/null
-  client logins ward "$WARD" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-ward.txt"
+  echo "## logins by 2 concurrent clients, $LOGIN_SECONDS s each: Ward before and after the JMH run (which they bracket), then the peer (after 3 s not recorded)"
+  cat "$DIR/logins-ward-before.txt"
+  client logins ward "$WARD" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-ward-after.txt"
+  client logins peer "$PEER" 2 3 > /dev/null
   client logins peer "$PEER" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-peer.txt"
   # The score is the number before "±" (or before the unit when JMH gives no error).
   raw2=$(awk '$1 == "Argon2Benchmark.raw2" {s = $(NF-1); for (i = 2; i <= NF; i++) if ($i == "±") s = $(i-1); print s}' "$DIR/jmh.txt")
-  lw=$(grep -o '= [0-9.]* logins/s' "$DIR/logins-ward.txt" | cut -d' ' -f2)
+  lw=$(cat "$DIR/logins-ward-before.txt" "$DIR/logins-ward-after.txt" | grep -o '= [0-9.]* logins/s' | cut -d' ' -f2 \
+    | awk '{s += $1; n++} END {print s / n}')
   lp=$(grep -o '= [0-9.]* logins/s' "$DIR/logins-peer.txt" | cut -d' ' -f2)
-  awk -v w="$lw" -v p="$lp" -v r="$raw2" 'BEGIN {printf "LOGIN RATIO: Ward %.2f logins/s ÷ raw Argon2id on 2 threads %.2f/s = %.2f (goal >= 0.90); peer %.2f logins/s = %.2f of raw\n", w, r, w / r, p, p / r}'
+  awk -v w="$lw" -v p="$lp" -v r="$raw2" 'BEGIN {printf "LOGIN RATIO: Ward %.2f logins/s (mean of the two) ÷ raw Argon2id on 2 threads %.2f/s = %.2f (goal >= 0.90); peer %.2f logins/s = %.2f of raw\n", w, r, w / r, p, p / r}'
   echo
   echo "# Ward resident memory after the run: $(( $(awk '/VmRSS/{print $2}' /proc/$WPID/status) / 1024 )) MiB; peer: $(( $(awk '/VmRSS/{print $2}' /proc/$PPID_/status) / 1024 )) MiB"
   echo "# Redis: $(redis-cli -p "$REDIS_PORT" dbsize) keys, used_memory $(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory_human/ {print $2}' | tr -d '\r')"
   echo "# Ward log lines at WARN or ERROR (other than the development master key warning): $(grep -E ' (WARN|ERROR) ' "$DIR/ward.log" | grep -vc 'development master key' || true)"
+  grep -E ' (WARN|ERROR) ' "$DIR/ward.log" | grep -v 'development master key' | head -5 | cut -c1-300 | sed 's/^/#   /' || true
   echo "# peer log lines at WARN or ERROR: $(grep -cE ' (WARN|ERROR) ' "$DIR/peer.log" || true)"
+  grep -E ' (WARN|ERROR) ' "$DIR/peer.log" | head -5 | cut -c1-300 | sed 's/^/#   /' || true
   echo "# load average after the run: $(load); the script took $(( $(date +%s) - START_S )) s"
 } | tee "$OUT"
 echo "peers: wrote $OUT" >&2
