@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   create  ward|peer URL N C    N logins over C concurrent clients; prints the N session tokens, one a line
- *   pairs   ward|peer URL N      N sequential login + first validation pairs; prints their timing
+ *   pairs   ward|peer URL N [ward|peer URL2]
+ *                                N sequential login + first validation pairs; prints their timing. With a second
+ *                                target, the two alternate pair by pair (the shared machine's load hits both)
  *   logins  ward|peer URL C S    C concurrent clients log in for S seconds; prints the rate of 200 answers
  * </pre>
  * ward: POST /v1/auth/login with the app's API key (WARD_API_KEY), tenant WARD_TENANT, user WARD_USER, password
@@ -95,7 +97,14 @@ public class LoginClient {
         Target t = Target.of(args[1], args[2]);
         switch (args[0]) {
             case "create" -> create(t, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            case "pairs" -> pairs(t, Integer.parseInt(args[3]));
+            case "pairs" -> {
+                // pairs ward URL N [peer URL]: the targets alternate pair by pair
+                List<Target> targets = new ArrayList<>(List.of(t));
+                if (args.length >= 6) {
+                    targets.add(Target.of(args[4], args[5]));
+                }
+                pairs(targets, Integer.parseInt(args[3]));
+            }
             case "logins" -> logins(t, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -123,35 +132,55 @@ public class LoginClient {
         System.out.print(out);
     }
 
-    static void pairs(Target t, int n) throws Exception {
-        HttpClient http = client();
+    /** One target's timings over the pairs: whole pair, login alone, first validation alone (nanoseconds). */
+    record Timings(long[] pair, long[] login, long[] first) {
+        Timings(int n) { this(new long[n], new long[n], new long[n]); }
+    }
+
+    /**
+     * N pairs on each target, alternated (pair i on Ward, then pair i on the peer, ...), so that a change in the
+     * load of a shared machine falls on both rather than on whichever ran second.
+     */
+    static void pairs(List<Target> targets, int n) throws Exception {
         var bad = new ConcurrentHashMap<String, AtomicInteger>();
-        long[] pair = new long[n], loginOnly = new long[n], first = new long[n];
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            String token = login(http, t, bad);
-            long loggedIn = System.nanoTime();
-            if (token == null) {
-                break;
+        List<HttpClient> clients = new ArrayList<>();
+        List<Timings> timings = new ArrayList<>();
+        for (Target t : targets) {
+            clients.add(client());
+            timings.add(new Timings(n));
+        }
+        for (int i = 0; i < n && bad.isEmpty(); i++) {
+            for (int k = 0; k < targets.size() && bad.isEmpty(); k++) {
+                Target t = targets.get(k);
+                HttpClient http = clients.get(k);
+                long start = System.nanoTime();
+                String token = login(http, t, bad);
+                long loggedIn = System.nanoTime();
+                if (token == null) {
+                    break;
+                }
+                HttpResponse<String> v = http.send(t.validate(token), HttpResponse.BodyHandlers.ofString());
+                long end = System.nanoTime();
+                if (v.statusCode() != 200) {
+                    bad.computeIfAbsent(t.kind() + " validate " + v.statusCode(), x -> new AtomicInteger()).incrementAndGet();
+                    break;
+                }
+                timings.get(k).pair()[i] = end - start;
+                timings.get(k).login()[i] = loggedIn - start;
+                timings.get(k).first()[i] = end - loggedIn;
             }
-            HttpResponse<String> v = http.send(t.validate(token), HttpResponse.BodyHandlers.ofString());
-            long end = System.nanoTime();
-            if (v.statusCode() != 200) {
-                bad.computeIfAbsent("validate " + v.statusCode(), k -> new AtomicInteger()).incrementAndGet();
-                break;
-            }
-            pair[i] = end - start;
-            loginOnly[i] = loggedIn - start;
-            first[i] = end - loggedIn;
         }
         if (!bad.isEmpty()) {
             System.err.println("LoginClient pairs: failed: " + bad);
             System.exit(1);
         }
-        System.out.printf("%s login-to-first-validate, %d sequential pairs: median %.1f ms, p90 %.1f ms, mean %.1f ms"
-                        + " (login alone median %.1f ms; first validate alone median %.2f ms)%n",
-                t.kind(), n, pct(pair, 50), pct(pair, 90), Arrays.stream(pair).average().orElse(0) / 1e6,
-                pct(loginOnly, 50), pct(first, 50));
+        for (int k = 0; k < targets.size(); k++) {
+            Timings tm = timings.get(k);
+            System.out.printf("%s login-to-first-validate, %d sequential pairs: median %.1f ms, p90 %.1f ms, mean %.1f ms"
+                            + " (login alone median %.1f ms; first validate alone median %.2f ms)%n",
+                    targets.get(k).kind(), n, pct(tm.pair(), 50), pct(tm.pair(), 90),
+                    Arrays.stream(tm.pair()).average().orElse(0) / 1e6, pct(tm.login(), 50), pct(tm.first(), 50));
+        }
     }
 
     static void logins(Target t, int clients, int seconds) throws Exception {
