@@ -127,10 +127,12 @@ client() { "$JAVA" bench/peers/LoginClient.java "$@"; }
 echo "peers: creating $SESSIONS sessions in Ward and in the peer (real logins, 2 clients each) ..." >&2
 # Both at once (setting up, not measured): the two servers share the 2 cores while they hash.
 t0=$(date +%s)
-( client create peer "$PEER" "$SESSIONS" 2 > "$DIR/peer-tokens"; echo $(( $(date +%s) - t0 )) > "$DIR/peer-create-s" ) &
+( client create peer "$PEER" "$SESSIONS" 2 > "$DIR/peer-tokens" 2> "$DIR/create-peer.err"; echo $(( $(date +%s) - t0 )) > "$DIR/peer-create-s" ) &
 CREATE_PID=$!
-client create ward "$WARD" "$SESSIONS" 2 > "$DIR/ward-tokens"; CREATE_WARD_S=$(( $(date +%s) - t0 ))
-wait "$CREATE_PID" || { echo "peers: creating the peer's sessions failed" >&2; exit 1; }
+client create ward "$WARD" "$SESSIONS" 2 > "$DIR/ward-tokens" 2> "$DIR/create-ward.err" \
+  || { cat "$DIR/create-ward.err" >&2; echo "peers: creating Ward's sessions failed" >&2; exit 1; }
+CREATE_WARD_S=$(( $(date +%s) - t0 ))
+wait "$CREATE_PID" || { cat "$DIR/create-peer.err" >&2; echo "peers: creating the peer's sessions failed" >&2; exit 1; }
 CREATE_PEER_S=$(cat "$DIR/peer-create-s")
 [ "$(wc -l < "$DIR/ward-tokens")" -eq "$SESSIONS" ] && [ "$(wc -l < "$DIR/peer-tokens")" -eq "$SESSIONS" ] \
   || { echo "peers: fewer than $SESSIONS tokens" >&2; exit 1; }
@@ -151,6 +153,7 @@ mkdir -p bench/results
   echo "# Ward: java -jar ward-server/target/ward.jar serve, production mode (PostgreSQL + Redis), default JVM flags"
   echo "# peer: java -jar $PEER_JAR (Spring Boot 3.5.7, Spring Session indexed Redis repository), default JVM flags"
   echo "# $SESSIONS sessions each, created by real logins, 2 clients each, both servers at once: Ward took $CREATE_WARD_S s, peer $CREATE_PEER_S s"
+  cat "$DIR/create-ward.err" "$DIR/create-peer.err" | sed 's/^/# /'
   echo
   echo "######## validate: wrk -t2 -c50 -d$DURATION, $SESSIONS sessions used in turn, after a 10 s warm-up of each"
   wrk_ward 10s > /dev/null; wrk_peer 10s > /dev/null

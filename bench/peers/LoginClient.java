@@ -114,17 +114,38 @@ public class LoginClient {
         var next = new AtomicInteger();
         var tokens = Collections.synchronizedList(new ArrayList<String>());
         var bad = new ConcurrentHashMap<String, AtomicInteger>();
+        var retried = new ConcurrentHashMap<String, AtomicInteger>();
         runThreads(clients, () -> {
             HttpClient http = client();
             while (next.getAndIncrement() < n) {
-                String token = login(http, t, bad);
+                // Setting up, not measuring: a 503 (a store past its deadline on a loaded machine) is asked
+                // again after a second, up to 5 times, and reported; any other failure stops the run.
+                String token = null;
+                for (int attempt = 0; token == null; attempt++) {
+                    HttpResponse<String> r = http.send(t.login(), HttpResponse.BodyHandlers.ofString());
+                    Matcher m = TOKEN.matcher(r.body());
+                    if (r.statusCode() == 200 && m.find()) {
+                        token = m.group(1);
+                    } else if (r.statusCode() == 503 && attempt < 5) {
+                        retried.computeIfAbsent("503 " + r.body().substring(0, Math.min(120, r.body().length())),
+                                k -> new AtomicInteger()).incrementAndGet();
+                        Thread.sleep(1000);
+                    } else {
+                        bad.computeIfAbsent("login " + r.statusCode() + " " + r.body().substring(0, Math.min(120, r.body().length())),
+                                k -> new AtomicInteger()).incrementAndGet();
+                        break;
+                    }
+                }
                 if (token != null) {
                     tokens.add(token);
                 }
             }
         });
+        if (!retried.isEmpty()) {
+            System.err.println("LoginClient create (" + t.kind() + "): logins asked again after a failure: " + retried);
+        }
         if (!bad.isEmpty()) {
-            System.err.println("LoginClient create: failed logins: " + bad);
+            System.err.println("LoginClient create: failed logins: " + bad + (retried.isEmpty() ? "" : " after " + retried));
             System.exit(1);
         }
         StringBuilder out = new StringBuilder();
