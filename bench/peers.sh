@@ -14,7 +14,9 @@
 #     sessions), then 20 pairs more with the user holding the SESSIONS sessions (Ward's admission reads them all);
 #   - logins against raw Argon2id: JMH Argon2Benchmark (Ward's parameters, Bouncy Castle, 1 and 2 threads, and
 #     through Ward's PasswordHasher + HashingPool), then LOGIN_SECONDS of logins by 2 concurrent clients on
-#     each server; the ratio Ward login rate / raw Argon2id rate on 2 threads (goal >= 0.90).
+#     each server; the ratio Ward login rate / raw Argon2id rate on 2 threads (goal >= 0.90); then the same ratio
+#     from ALT_ROUNDS alternated windows of ALT_SECONDS (logins, then raw hashing in the client), which a moving
+#     machine load distorts less;
 # Every answer is checked: wrk counts answers other than 200 (the script fails if there are any), and the login
 # client fails on a login or first validation that is not 200.
 # Output: bench/results/peers.txt. About 6-15 minutes on a 2-core machine, mostly the 2 × SESSIONS logins and
@@ -22,12 +24,12 @@
 #
 # Usage: bench/peers.sh
 # Environment: SESSIONS (1000), DURATION (10s), ROUNDS (3), PAIRS (50), LOGIN_SECONDS (10), REDIS_PORT (16391),
-#   WARD_PORT (18797), PEER_PORT (18798), OUT (bench/results/peers.txt), SKIP_BUILD (0)
+#   ALT_SECONDS (5), ALT_ROUNDS (6), WARD_PORT (18797), PEER_PORT (18798), OUT (bench/results/peers.txt), SKIP_BUILD (0)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
 SESSIONS="${SESSIONS:-1000}"; DURATION="${DURATION:-10s}"; ROUNDS="${ROUNDS:-3}"; PAIRS="${PAIRS:-50}"
-LOGIN_SECONDS="${LOGIN_SECONDS:-10}"; REDIS_PORT="${REDIS_PORT:-16391}"; WARD_PORT="${WARD_PORT:-18797}"
+LOGIN_SECONDS="${LOGIN_SECONDS:-10}"; ALT_SECONDS="${ALT_SECONDS:-5}"; ALT_ROUNDS="${ALT_ROUNDS:-6}"; REDIS_PORT="${REDIS_PORT:-16391}"; WARD_PORT="${WARD_PORT:-18797}"
 PEER_PORT="${PEER_PORT:-18798}"; OUT="${OUT:-bench/results/peers.txt}"
 WARD="http://127.0.0.1:$WARD_PORT"; PEER="http://127.0.0.1:$PEER_PORT"
 PW='Bench-Root-Pass-9!'; USER_PW='Quartz-Lantern-Ferry-58!'
@@ -121,6 +123,9 @@ CLINIC_KEY=$(call POST /v1/admin/tenants/clinic/api-keys "$ADMIN" '{"name":"benc
 [ -n "$CLINIC_KEY" ] || { echo "peers: could not create the clinic's API key" >&2; exit 1; }
 export WARD_API_KEY USER_PW WARD_TENANT=bench WARD_USER=clinician
 # client_clinic ARGS: the login client as the clinic's nurse
+# The same with Ward's classes and Bouncy Castle on the class path (for raw Argon2id in the client's JVM)
+client_cp() { "$JAVA" -cp bench/jmh/target/benchmarks.jar bench/peers/LoginClient.java "$@"; }
+client_clinic_cp() { WARD_API_KEY="$CLINIC_KEY" WARD_TENANT=clinic WARD_USER=nurse client_cp "$@"; }
 client_clinic() { WARD_API_KEY="$CLINIC_KEY" WARD_TENANT=clinic WARD_USER=nurse "$JAVA" bench/peers/LoginClient.java "$@"; }
 client() { "$JAVA" bench/peers/LoginClient.java "$@"; }
 
@@ -196,6 +201,9 @@ mkdir -p bench/results
   client_clinic logins ward "$WARD" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-ward-after.txt"
   client logins peer "$PEER" 2 3 > /dev/null
   client logins peer "$PEER" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-peer.txt"
+  echo "## the same ratio from alternated windows: $ALT_ROUNDS × ($ALT_SECONDS s of logins by 2 clients, then $ALT_SECONDS s of raw Argon2id on 2 threads in the client's JVM)"
+  client_clinic_cp alternate ward "$WARD" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-ward.txt"
+  client_cp alternate peer "$PEER" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-peer.txt"
   # The score is the number before "±" (or before the unit when JMH gives no error).
   raw2=$(awk '$1 == "Argon2Benchmark.raw2" {s = $(NF-1); for (i = 2; i <= NF; i++) if ($i == "±") s = $(i-1); print s}' "$DIR/jmh.txt")
   lw=$(cat "$DIR/logins-ward-before.txt" "$DIR/logins-ward-after.txt" | grep -o '= [0-9.]* logins/s' | cut -d' ' -f2 \

@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  *                                N sequential login + first validation pairs; prints their timing. With a second
  *                                target, the two alternate pair by pair (the shared machine's load hits both)
  *   logins  ward|peer URL C S    C concurrent clients log in for S seconds; prints the rate of 200 answers
+ *   alternate ward|peer URL C S R  R rounds of: S seconds of logins by C clients, then S seconds of raw Argon2id
+ *                                at Ward's parameters on C threads in this JVM; prints both rates and their ratio.
+ *                                Windows this short make a moving machine load fall on both alike. Needs Ward's
+ *                                classes and Bouncy Castle on the class path (-cp bench/jmh/target/benchmarks.jar)
  * </pre>
  * ward: POST /v1/auth/login with the app's API key (WARD_API_KEY), tenant WARD_TENANT, user WARD_USER, password
  * USER_PW; then POST /v1/sessions/validate. peer: POST /login {username, password USER_PW}; then GET /me with
@@ -106,6 +110,7 @@ public class LoginClient {
                 pairs(targets, Integer.parseInt(args[3]));
             }
             case "logins" -> logins(t, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "alternate" -> alternate(t, Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -221,6 +226,71 @@ public class LoginClient {
         int failed = bad.values().stream().mapToInt(AtomicInteger::get).sum();
         System.out.printf("%s logins, %d concurrent clients, %.1f s: %d answered 200 = %.2f logins/s; other answers: %d %s%n",
                 t.kind(), clients, elapsed, ok.get(), ok.get() / elapsed, failed, failed == 0 ? "" : bad.toString());
+    }
+
+    /** Argon2id exactly as {@code PasswordHasher} computes it, at Ward's parameters (read from ward-core). */
+    static byte[] rawArgon2(byte[] password, byte[] salt) {
+        var p = dev.ward.user.PasswordHasher.Params.OWASP;
+        var parameters = new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
+                        org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id)
+                .withVersion(org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(p.memoryKib()).withIterations(p.iterations()).withParallelism(p.parallelism())
+                .withSalt(salt).build();
+        var generator = new org.bouncycastle.crypto.generators.Argon2BytesGenerator();
+        generator.init(parameters);
+        byte[] out = new byte[32];
+        generator.generateBytes(password, out);
+        return out;
+    }
+
+    static void alternate(Target t, int clients, int seconds, int rounds) throws Exception {
+        var bad = new ConcurrentHashMap<String, AtomicInteger>();
+        byte[] password = t.password().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] salt = new byte[16];
+        // Warm the hashing code up, not counted.
+        for (int i = 0; i < 3; i++) {
+            rawArgon2(password, salt);
+        }
+        long loginCount = 0, hashCount = 0;
+        double loginSeconds = 0, hashSeconds = 0;
+        List<HttpClient> https = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            https.add(client());
+        }
+        for (int r = 0; r < rounds; r++) {
+            var ok = new AtomicLong();
+            long start = System.nanoTime(), end = start + seconds * 1_000_000_000L;
+            var next = new AtomicInteger();
+            runThreads(clients, () -> {
+                HttpClient http = https.get(next.getAndIncrement());
+                while (System.nanoTime() < end) {
+                    if (login(http, t, bad) != null) {
+                        ok.incrementAndGet();
+                    }
+                }
+            });
+            loginSeconds += (System.nanoTime() - start) / 1e9;
+            loginCount += ok.get();
+            var hashes = new AtomicLong();
+            long hStart = System.nanoTime(), hEnd = hStart + seconds * 1_000_000_000L;
+            runThreads(clients, () -> {
+                while (System.nanoTime() < hEnd) {
+                    if (rawArgon2(password, salt).length == 32) {
+                        hashes.incrementAndGet();
+                    }
+                }
+            });
+            hashSeconds += (System.nanoTime() - hStart) / 1e9;
+            hashCount += hashes.get();
+            System.out.printf("round %d: %s logins %.2f/s, raw Argon2id %.2f/s, ratio %.2f%n", r + 1, t.kind(),
+                    ok.get() / ((end - start) / 1e9), hashes.get() / ((hEnd - hStart) / 1e9),
+                    (ok.get() / ((end - start) / 1e9)) / Math.max(1e-9, hashes.get() / ((hEnd - hStart) / 1e9)));
+        }
+        int failed = bad.values().stream().mapToInt(AtomicInteger::get).sum();
+        double loginRate = loginCount / loginSeconds, hashRate = hashCount / hashSeconds;
+        System.out.printf("ALTERNATED %s: %d rounds of %d s each, %d clients/threads: logins %.2f/s, raw Argon2id %.2f/s,"
+                        + " ratio %.2f; answers other than 200: %d %s%n", t.kind(), rounds, seconds, clients, loginRate,
+                hashRate, loginRate / hashRate, failed, failed == 0 ? "" : bad.toString());
     }
 
     interface Work { void run() throws Exception; }
