@@ -123,11 +123,9 @@ CLINIC_KEY=$(call POST /v1/admin/tenants/clinic/api-keys "$ADMIN" '{"name":"benc
 [ -n "$CLINIC_KEY" ] || { echo "peers: could not create the clinic's API key" >&2; exit 1; }
 export WARD_API_KEY USER_PW WARD_TENANT=bench WARD_USER=clinician
 # client_clinic ARGS: the login client as the clinic's nurse
-# The same with Ward's classes and Bouncy Castle on the class path (for raw Argon2id in the client's JVM)
-client_cp() { "$JAVA" -cp bench/jmh/target/benchmarks.jar bench/peers/LoginClient.java "$@"; }
-client_clinic_cp() { WARD_API_KEY="$CLINIC_KEY" WARD_TENANT=clinic WARD_USER=nurse client_cp "$@"; }
-client_clinic() { WARD_API_KEY="$CLINIC_KEY" WARD_TENANT=clinic WARD_USER=nurse "$JAVA" bench/peers/LoginClient.java "$@"; }
-client() { "$JAVA" bench/peers/LoginClient.java "$@"; }
+client_clinic() { WARD_API_KEY="$CLINIC_KEY" WARD_TENANT=clinic WARD_USER=nurse client "$@"; }
+# LoginClient needs Ward's classes and Bouncy Castle (raw Argon2id in its JVM): bench/jmh's jar has both.
+client() { "$JAVA" -cp bench/jmh/target/benchmarks.jar bench/peers/LoginClient.java "$@"; }
 
 echo "peers: creating $SESSIONS sessions in Ward and in the peer (real logins, 2 clients each) ..." >&2
 # Both at once (setting up, not measured): the two servers share the 2 cores while they hash.
@@ -202,8 +200,8 @@ mkdir -p bench/results
   client logins peer "$PEER" 2 3 > /dev/null
   client logins peer "$PEER" 2 "$LOGIN_SECONDS" | tee "$DIR/logins-peer.txt"
   echo "## the same ratio from alternated windows: $ALT_ROUNDS × ($ALT_SECONDS s of logins by 2 clients, then $ALT_SECONDS s of raw Argon2id on 2 threads in the client's JVM)"
-  client_clinic_cp alternate ward "$WARD" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-ward.txt"
-  client_cp alternate peer "$PEER" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-peer.txt"
+  client_clinic alternate ward "$WARD" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-ward.txt"
+  client alternate peer "$PEER" 2 "$ALT_SECONDS" "$ALT_ROUNDS" | tee "$DIR/alternate-peer.txt"
   # The score is the number before "±" (or before the unit when JMH gives no error).
   raw2=$(awk '$1 == "Argon2Benchmark.raw2" {s = $(NF-1); for (i = 2; i <= NF; i++) if ($i == "±") s = $(i-1); print s}' "$DIR/jmh.txt")
   lw=$(cat "$DIR/logins-ward-before.txt" "$DIR/logins-ward-after.txt" | grep -o '= [0-9.]* logins/s' | cut -d' ' -f2 \

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The login side of bench/peers.sh (issue 13, items 5 and 6), run with the JDK's source launcher
- * ({@code java bench/peers/LoginClient.java MODE TARGET URL ...}); nothing to build. One keep-alive HTTP/1.1
+ * ({@code java -cp bench/jmh/target/benchmarks.jar bench/peers/LoginClient.java MODE TARGET URL ...}: Ward's
+ * classes and Bouncy Castle come from the JMH jar); nothing else to build. One keep-alive HTTP/1.1
  * connection per client thread, as an app back-end would hold.
  *
  * <pre>
