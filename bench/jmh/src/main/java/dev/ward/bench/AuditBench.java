@@ -348,7 +348,7 @@ public final class AuditBench {
                 long max = format == AuditExportFormat.FHIR ? Math.min(50_000, events) : Long.MAX_VALUE;
                 Counting out = new Counting();
                 long x0 = System.nanoTime();
-                Iterator<AuditEvent> it = search.export(op, TENANT, null, null);
+                Iterator<AuditEvent> it = search.export(op, TENANT, null, null, format.wire());
                 long[] n = {0};
                 format.write(new Iterator<>() {
                     @Override public boolean hasNext() { return n[0] < max && it.hasNext(); }
