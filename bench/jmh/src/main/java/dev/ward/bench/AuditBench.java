@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  *       chain: the worst case), beside pgbench single-row INSERT commits with as many clients;</li>
  *   <li>the same on the embedded H2 (one node), beside plain JDBC single-row INSERT commits;</li>
  *   <li>search latency (p50/p99) of several filters over 10^6 events on PostgreSQL, beside a primary-key lookup;</li>
- *   <li>export rate (events/s) of NDJSON, CSV and FHIR, beside a plain JDBC scan of the same rows.</li>
+ *   <li>verify rate (events/s of AuditVerifier) and export rate (events/s) of NDJSON, CSV and FHIR, beside a plain JDBC
+ *       scan of the same rows.</li>
  * </ol>
  * Usage: {@code AuditBench <postgres admin JDBC URL> <pgbench path> <seconds per append run> <events for search>}; with
  * {@code 0} events only the appends run (a few minutes instead of a quarter of an hour: the 10^6-event load is most of it).
@@ -327,7 +328,7 @@ public final class AuditBench {
             }
 
             System.out.println();
-            System.out.println("| export (AuditSearch.export pages of 1000 → AuditExportFormat → a stream that counts bytes) | events/s | MB/s | ÷ plain JDBC scan |");
+            System.out.println("| verify; export (AuditSearch.export pages of 1000 → AuditExportFormat → a stream that counts bytes) | events/s | MB/s | ÷ plain JDBC scan |");
             System.out.println("|---|---|---|---|");
             long scanT0 = System.nanoTime();
             long scanned = core.db().call(h -> {
@@ -343,6 +344,16 @@ public final class AuditBench {
             });
             double scanRate = scanned / ((System.nanoTime() - scanT0) / 1e9);
             System.out.printf(Locale.ROOT, "| baseline: plain JDBC scan of the rows in chain order (fetch size 1000) | %,.0f | | 1.00 |%n", scanRate);
+            // Verify (AuditVerifier, as GET /v1/admin/audit/verify and ./ward audit verify run it): pages of 1000 by
+            // position, every hash recomputed from the stored fields, every link and position checked.
+            long v0 = System.nanoTime();
+            dev.ward.audit.AuditVerifier.Result verified = core.auditVerifier().verify(op, TENANT, n -> { });
+            double verifySecs = (System.nanoTime() - v0) / 1e9;
+            if (!verified.ok()) {
+                throw new IllegalStateException("the loaded chain did not verify: " + verified.answer());
+            }
+            System.out.printf(Locale.ROOT, "| verify (AuditVerifier: every hash recomputed, every link checked; %,d events) | %,.0f | | %.2f |%n",
+                    verified.checked(), verified.checked() / verifySecs, (verified.checked() / verifySecs) / scanRate);
             for (AuditExportFormat format : AuditExportFormat.values()) {
                 // FHIR (HAPI builds and encodes a resource per event) runs over the first 50,000 events only.
                 long max = format == AuditExportFormat.FHIR ? Math.min(50_000, events) : Long.MAX_VALUE;
