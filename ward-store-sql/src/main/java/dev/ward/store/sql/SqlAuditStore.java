@@ -35,8 +35,9 @@ import org.jdbi.v3.core.Handle;
  * {@code audit_heads}, so appends from every node form one linear chain. An append inside
  * {@link SqlDatabase#atomically} is written just before that transaction commits. Any other is queued and written by
  * group commit: the first caller to find no write in progress becomes the <em>leader</em> and writes, on its own thread,
- * everything queued in one transaction, then hands the lead to the next caller still waiting (if any) and returns. A lone
- * writer therefore pays no thread hand-off at all, and under load one commit carries many callers' events.
+ * everything queued in one transaction (and, while others keep queuing, a few groups more, for at most 2 ms), then hands
+ * the lead to the next caller still waiting (if any) and returns. A lone writer therefore pays no thread hand-off at
+ * all, and under load one commit carries many callers' events.
  */
 public final class SqlAuditStore implements AuditStore {
     /**
@@ -58,6 +59,14 @@ public final class SqlAuditStore implements AuditStore {
      * and the rest would wait a whole commit more. A lone writer never waits: its previous group was itself alone.
      */
     static final long LINGER_NANOS = Long.getLong("ward.audit.linger_micros", 500) * 1000;
+    /** A linger ends early when no caller has come for this long: the rest are not on their way. */
+    static final long LINGER_GAP_NANOS = 100_000;
+    /**
+     * How long a leader whose own events are durable goes on writing others' groups before it hands the lead on: a
+     * hand-off wakes a sleeping thread before the next group can start, which on a busy machine costs more than a
+     * group's write; the leader's own caller waits at most this (and the group under way) more.
+     */
+    static final long CARRY_ON_NANOS = 2_000_000;
 
     private final SqlDatabase db;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -158,16 +167,26 @@ public final class SqlAuditStore implements AuditStore {
     }
 
     /**
-     * Writes groups until {@code own} is written, then passes the lead on. Only the leader takes from the queue, so
-     * groups leave in the order their callers queued.
+     * Writes groups until {@code own} is written, and then, while others wait, for up to {@link #CARRY_ON_NANOS} more
+     * (the next group then starts at once, instead of after a sleeping follower is woken to lead it); then passes the
+     * lead on. Only the leader takes from the queue, so groups leave in the order their callers queued.
      */
     private long[] lead(Pending own) {
         Object mine = null;
+        long carryOnUntil = 0;
         try {
-            while (mine == null) {
-                List<Pending> group = gather(own);
+            while (true) {
+                if (mine != null) {
+                    if (carryOnUntil == 0) {
+                        carryOnUntil = System.nanoTime() + CARRY_ON_NANOS;
+                    }
+                    if (queue.isEmpty() || System.nanoTime() - carryOnUntil >= 0) {
+                        break;
+                    }
+                }
+                List<Pending> group = gather();
                 if (group.isEmpty()) {
-                    continue; // everything ahead of us was abandoned; our own is next
+                    continue; // everything ahead was abandoned
                 }
                 Object result = writeGroup(group, own);
                 if (result != null) {
@@ -183,20 +202,29 @@ public final class SqlAuditStore implements AuditStore {
         return (long[]) mine;
     }
 
-    /** Takes the next group from the queue: what is there, and, when more callers are expected, what comes soon. */
-    private List<Pending> gather(Pending own) {
+    /**
+     * Takes the next group from the queue: what is there and, when more callers are expected, those that keep coming —
+     * until as many callers as last time are in, arrivals pause for {@link #LINGER_GAP_NANOS}, or {@link #LINGER_NANOS}
+     * has passed.
+     */
+    private List<Pending> gather() {
         List<Pending> group = new ArrayList<>();
         int events = takeAvailable(group, 0, null);
         boolean expectMore = lastGroupCallers > 1 || !queue.isEmpty();
-        if (expectMore && LINGER_NANOS > 0 && events < MAX_GROUP && group.size() < lastGroupCallers) {
-            long until = System.nanoTime() + LINGER_NANOS;
-            while (events < MAX_GROUP && group.size() < lastGroupCallers && System.nanoTime() < until) {
+        if (expectMore && LINGER_NANOS > 0) {
+            long start = System.nanoTime();
+            long lastArrival = start;
+            while (events < MAX_GROUP && group.size() < lastGroupCallers) {
+                long now = System.nanoTime();
+                if (now - start >= LINGER_NANOS || now - lastArrival >= LINGER_GAP_NANOS) {
+                    break;
+                }
                 if (queue.isEmpty()) {
-                    Thread.onSpinWait();
-                    LockSupport.parkNanos(50_000);
+                    LockSupport.parkNanos(20_000);
                     continue;
                 }
                 events = takeAvailable(group, events, null);
+                lastArrival = System.nanoTime();
             }
         }
         return group;
