@@ -72,6 +72,8 @@ public final class SqlAuditStore implements AuditStore {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Whether some caller is leading (the only one that takes from {@link #queue}). */
     private final AtomicBoolean leading = new AtomicBoolean();
+    /** The leader while it lingers for callers (parked), for a queuing caller to wake; null otherwise. */
+    private volatile Thread lingering;
     /** Callers in the leader's previous group; read and written by the leader only (the lead passes with a happens-before). */
     private int lastGroupCallers = 1;
 
@@ -125,6 +127,10 @@ public final class SqlAuditStore implements AuditStore {
         queue.add(p);
         if (leading.compareAndSet(false, true)) {
             return lead(p);
+        }
+        Thread leader = lingering;
+        if (leader != null) {
+            LockSupport.unpark(leader);
         }
         long deadline = System.nanoTime() + APPEND_TIMEOUT.toNanos();
         Object answer;
@@ -220,7 +226,13 @@ public final class SqlAuditStore implements AuditStore {
                     break;
                 }
                 if (queue.isEmpty()) {
-                    LockSupport.parkNanos(20_000);
+                    // Parked, not polling: on a busy machine a polling leader takes the CPU from the very callers it
+                    // waits for. Each caller that queues wakes it (appendNow); the park is bounded in any case.
+                    lingering = Thread.currentThread();
+                    if (queue.isEmpty()) {
+                        LockSupport.parkNanos(Math.min(LINGER_NANOS - (now - start), LINGER_GAP_NANOS - (now - lastArrival)));
+                    }
+                    lingering = null;
                     continue;
                 }
                 events = takeAvailable(group, events, null);
