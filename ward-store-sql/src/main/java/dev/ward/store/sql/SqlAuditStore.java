@@ -154,17 +154,33 @@ public final class SqlAuditStore implements AuditStore {
         return answer == LEAD ? lead(p) : (long[]) answer;
     }
 
-    /** The answer of a caller whose events a leader has taken (or who was asked to lead) after its own wait ran out. */
+    /**
+     * The answer of a caller whose events a leader has taken (or who was asked to lead) after its own wait ran out.
+     * Interrupts do not end this wait: a caller asked to lead must lead, or no one would, and every later append would
+     * wait for a lead that never comes; the interrupt is kept for the caller.
+     */
     private static Object awaitTaken(Pending p, long deadline) {
+        long end = Math.max(deadline, System.nanoTime()) + APPEND_TIMEOUT.toNanos();
+        boolean interrupted = Thread.interrupted();
         try {
-            return p.answer.get(Math.max(0, deadline - System.nanoTime()) + APPEND_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
+            while (true) {
+                try {
+                    return p.answer.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    if (p.state.get() == LEADER) {
+                        return p.answer.join(); // LEAD, given right after the state changed
+                    }
+                    throw new StoreUnavailableException("database", e);
+                } catch (ExecutionException e) {
+                    throw failure(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            throw new StoreUnavailableException("database", e);
-        } catch (ExecutionException e) {
-            throw failure(e.getCause());
         }
     }
 
