@@ -5,6 +5,7 @@
 # primary-key lookup, with the query plans, and export rates beside a plain JDBC scan. Writes bench/results/audit.txt.
 #
 # Usage: bench/audit.sh [SECONDS per append run (10)] [EVENTS for search/export (1000000)]
+#   EVENTS=0 runs the appends alone (a few minutes): bench/audit.sh 10 0
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and pgbench (Debian: postgresql-contrib / postgresql).
 # It creates a database of its own (ward_bench_audit_<pid>) and drops it at the end. About 15 minutes on 2 cores.
 set -euo pipefail

@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * (no duplicate, no gap). A {@code type} ending in {@code .*} is a prefix ({@code patient.*}: every
  * {@code patient.…} type): it is answered as one index walk per matching type, merged, never by a scan with
  * {@code LIKE} (docs/decisions/0013-audit-search-and-export.md).
+ *
+ * <p>Reading the trail is itself in the trail (DICOM "Audit Log Used", 110101): each search is recorded as
+ * {@code audit.searched} and each export as {@code audit.exported}, in the chain of the tenant read, with the caller and
+ * the filters used — never what was found. One event per request: a search page is a request, an export of any length
+ * is one. The event is durable before the answer is sent (a search) or its first byte (an export); if it cannot be
+ * written the request fails closed (503) and nothing is shown.
  */
 public final class AuditSearch {
     public static final int DEFAULT_LIMIT = 100;
@@ -37,11 +43,13 @@ public final class AuditSearch {
     private final AuditReader reader;
     private final AdminGuard guard;
     private final TenantService tenants;
+    private final AuditTrail audit;
 
-    public AuditSearch(AuditReader reader, AdminGuard guard, TenantService tenants) {
+    public AuditSearch(AuditReader reader, AdminGuard guard, TenantService tenants, AuditTrail audit) {
         this.reader = reader;
         this.guard = guard;
         this.tenants = tenants;
+        this.audit = audit;
     }
 
     /** What to look for; any field may be null. {@code tenant} null means the caller's own tenant. */
@@ -98,6 +106,14 @@ public final class AuditSearch {
             merged.sort(Comparator.comparingLong(AuditEvent::seq).reversed());
             found = merged.size() > limit + 1 ? merged.subList(0, limit + 1) : merged;
         }
+        // Recorded after the read, so that a search never finds its own record; before the answer, so that no answer
+        // goes out unrecorded.
+        AuditEntry.Builder used = AuditEntry.of(tenant, "audit.searched").actor(actor).detail("limit", limit);
+        window(filtered(used, filter), filter.from(), filter.to());
+        if (cursor != null) {
+            used.detail("cursor", cursor);
+        }
+        audit.append(used.build());
         if (found.size() <= limit) {
             return new Page(List.copyOf(found), null);
         }
@@ -105,14 +121,41 @@ public final class AuditSearch {
         return new Page(page, encodeCursor(page.get(page.size() - 1).seq()));
     }
 
+    /** The filters a search used, as details of its {@code audit.searched} event (identifiers only, as the caller gave them). */
+    private static AuditEntry.Builder filtered(AuditEntry.Builder event, Filter filter) {
+        if (filter.userId() != null) {
+            event.detail("user_id", filter.userId());
+        }
+        if (filter.patientId() != null) {
+            event.detail("patient_id", filter.patientId());
+        }
+        if (filter.type() != null) {
+            event.detail("type", filter.type());
+        }
+        return event;
+    }
+
+    private static AuditEntry.Builder window(AuditEntry.Builder event, Instant from, Instant to) {
+        if (from != null) {
+            event.detail("from", from.toString());
+        }
+        if (to != null) {
+            event.detail("to", to.toString());
+        }
+        return event;
+    }
+
     /**
      * The tenant's events from {@code from} (inclusive) to {@code to} (exclusive), in chain order, read a page at a time
      * as the iterator is walked: the caller writes each event out and keeps none. Authorization and input are checked
-     * here, before the first event is read.
+     * here, before the first event is read, and the export is recorded as {@code audit.exported} ({@code format} as the
+     * caller names it: ndjson, csv, fhir) before the first event is read too: its record is durable before the first
+     * byte, and an export whose window reaches the present carries its own record as its last event.
      */
-    public Iterator<AuditEvent> export(Actor actor, String tenant, Instant from, Instant to) {
+    public Iterator<AuditEvent> export(Actor actor, String tenant, Instant from, Instant to, String format) {
         String t = readable(actor, tenant);
         requireWindow(from, to);
+        audit.append(window(AuditEntry.of(t, "audit.exported").actor(actor).detail("format", format), from, to).build());
         return new Pages(reader, t, from, to);
     }
 

@@ -120,6 +120,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("audit.pruned", new EventCoding(AUDIT_LOG_USED, List.of(), "D", Kind.OTHER)),
             // Verifying reads the whole log; the checkpoint signing key is security configuration.
             Map.entry("audit.verified", new EventCoding(AUDIT_LOG_USED, List.of(), "R", Kind.OTHER)),
+            Map.entry("audit.searched", new EventCoding(AUDIT_LOG_USED, List.of(), "R", Kind.OTHER)),
+            Map.entry("audit.exported", new EventCoding(AUDIT_LOG_USED, List.of(), "R", Kind.OTHER)),
             Map.entry("audit.key_created", CONFIGURATION),
             Map.entry("audit.key_rotated", CONFIGURATION),
             Map.entry("audit.log_started", of(SECURITY_ALERT, AUDIT_RECORDING_STARTED, Kind.OTHER)),

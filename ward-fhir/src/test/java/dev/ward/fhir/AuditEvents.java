@@ -25,7 +25,7 @@ final class AuditEvents {
             "patient.opened", "patient.data_read", "patient.data_written", "patient.cleared", "patient.break_glass",
             "patient.closed", "patient.restricted", "patient.unrestricted", "patient.access_denied",
             "patient.break_glass_reviewed", "patient.break_glass_ended", "alert.raised", "alert.acknowledged", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped",
-            "audit.verified", "audit.key_created", "audit.key_rotated");
+            "audit.verified", "audit.searched", "audit.exported", "audit.key_created", "audit.key_rotated");
 
     private AuditEvents() {}
 

@@ -215,7 +215,7 @@ public final class Ward implements AutoCloseable {
                         new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
-                        new AuditSearch(new SqlAuditReader(db), guard, tenants), patients, patientAccess, alerts, userAttributes);
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();

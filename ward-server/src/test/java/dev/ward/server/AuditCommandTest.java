@@ -70,22 +70,36 @@ class AuditCommandTest {
         Path file = Files.createTempDirectory("ward-export").resolve("trail.csv");
         var run = WardCli.run("audit", "export", "--tenant", "stmarys", "--format", "csv", "--output", file.toString(), "--data-dir", dir);
         assertThat(run.exit()).as(run.err()).isZero();
-        long chain = w.get("/v1/admin/audit?tenant=stmarys&limit=1", w.adminToken()).json().path("events").get(0).path("seq").asLong();
+        // Each export records itself (audit.exported) before its first event, so it carries its own record as its last.
+        long chain = head();
         assertThat(run.out()).contains("Exporting: " + chain + " of " + chain)
                 .contains("Exported " + chain + " event(s) of tenant stmarys to " + file + " (csv).");
         List<List<String>> rows = AuditExportHttpTest.Rfc4180.parse(Files.readString(file));
         assertThat(rows).hasSize((int) chain + 1);
         assertThat(rows.get(1).get(1)).isEqualTo("1");
+        assertThat(rows.getLast().get(3)).isEqualTo("audit.exported");
+        assertThat(rows.getLast().get(5)).isEqualTo("operator");
         assertThat(Files.exists(file.resolveSibling("trail.csv.partial"))).isFalse();
 
         var stdout = WardCli.run("audit", "export", "--tenant", "stmarys", "--format", "ndjson", "--data-dir", dir);
         assertThat(stdout.exit()).as(stdout.err()).isZero();
-        assertThat(printed(stdout).lines().count()).isEqualTo(chain);
-        assertThat(printed(stdout) + "\n").isEqualTo(w.get("/v1/admin/audit/export?tenant=stmarys&format=ndjson", w.adminToken()).raw());
+        assertThat(printed(stdout).lines().count()).isEqualTo(head());
+        JsonNode own = JSON.readTree(printed(stdout).lines().reduce((a, b) -> b).orElseThrow());
+        assertThat(own.path("type").asText()).isEqualTo("audit.exported");
+        assertThat(own.path("details").path("format").asText()).isEqualTo("ndjson");
+        // The route writes the same lines, and then its own record.
+        String http = w.get("/v1/admin/audit/export?tenant=stmarys&format=ndjson", w.adminToken()).raw();
+        assertThat(http).startsWith(printed(stdout) + "\n");
+        assertThat(http.lines().count()).isEqualTo(head());
 
         var fhir = WardCli.run("audit", "export", "--tenant", "stmarys", "--format", "fhir", "--data-dir", dir);
         assertThat(fhir.exit()).as(fhir.err()).isZero();
-        assertThat(JSON.readTree(printed(fhir)).path("entry")).hasSize((int) chain);
+        assertThat(JSON.readTree(printed(fhir)).path("entry")).hasSize((int) head());
+    }
+
+    /** The position of the newest event of tenant stmarys, read without a search (which would record itself). */
+    private static long head() {
+        return w.ward.audit().recent("stmarys", null, 1).getFirst().seq();
     }
 
     @Test

@@ -76,8 +76,21 @@ class AuditExportHttpTest {
             }
             prev = line.path("hash").asText();
         }
-        // Default format is NDJSON.
-        assertThat(w.get("/v1/admin/audit/export?tenant=stmarys", w.adminToken()).raw()).isEqualTo(r.raw());
+        // The export is recorded before its first event: its own record is its last line (audit log used, DICOM 110101).
+        JsonNode own = JSON.readTree(lines[lines.length - 1]);
+        assertThat(own.path("type").asText()).isEqualTo("audit.exported");
+        assertThat(own.path("actor").asText()).startsWith("user:");
+        assertThat(own.path("details").path("format").asText()).isEqualTo("ndjson");
+        // Default format is NDJSON: the same lines, then the search's record (chain() above) and its own.
+        String again = w.get("/v1/admin/audit/export?tenant=stmarys", w.adminToken()).raw();
+        assertThat(again).startsWith(r.raw());
+        assertThat(again.substring(r.raw().length()).lines().map(l -> {
+            try {
+                return JSON.readTree(l).path("type").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList()).containsExactly("audit.searched", "audit.exported");
     }
 
     @Test

@@ -133,7 +133,13 @@ class AuditSearchHttpTest {
         for (var c : cases.entrySet()) {
             List<Long> expected = seqs(everything.stream().filter(c.getValue()).toList());
             // A small page size, so that each filter is also paged (prefix types across their merged walks).
-            List<Long> got = seqs(all("tenant=stmarys&limit=4&" + c.getKey(), token));
+            // Each search records itself (audit.searched) after reading: events newer than the snapshot can only be those,
+            // and the periodic checkpoints that the chain's moving brings (audit.checkpoint).
+            List<JsonNode> found = all("tenant=stmarys&limit=4&" + c.getKey(), token);
+            assertThat(found).filteredOn(e -> e.path("seq").asLong() > seqs.getFirst())
+                    .allMatch(e -> Set.of("audit.searched", "audit.checkpoint").contains(e.path("type").asText()),
+                            "newer than the snapshot: searches' records and periodic checkpoints");
+            List<Long> got = seqs(found.stream().filter(e -> e.path("seq").asLong() <= seqs.getFirst()).toList());
             assertThat(got).as(c.getKey()).isEqualTo(expected);
             if (!c.getKey().equals("type=nothing.here")) {
                 assertThat(got).as(c.getKey()).isNotEmpty();
@@ -170,13 +176,73 @@ class AuditSearchHttpTest {
         return out;
     }
 
+    /**
+     * Reading the trail is itself in the trail (DICOM 110101 Audit Log Used): a search page, an export and a verification
+     * each leave one event in the chain of the tenant read, naming the reader and what was asked — never what was found.
+     */
+    @Test
+    void eachSearchExportAndVerificationRecordsOneEventWithTheFiltersNotTheResults() {
+        String token = boss();
+        String actor = "user:" + cuddy;
+        Instant from = firstAt.plus(Duration.ofMinutes(2));
+        Instant to = firstAt.plus(Duration.ofMinutes(20));
+
+        long before = count("audit.searched");
+        var page = w.get("/v1/admin/audit?tenant=stmarys&limit=1&patient_id=pat-1&type=app.patient.*&from=" + from + "&to=" + to, token);
+        assertThat(page.status()).as(page.raw()).isEqualTo(200);
+        assertThat(page.json().path("next_cursor").isNull()).as("two matching events, one per page").isFalse();
+        String cursor = page.json().path("next_cursor").asText();
+        var next = w.get("/v1/admin/audit?tenant=stmarys&limit=1&patient_id=pat-1&type=app.patient.*&from=" + from + "&to=" + to
+                + "&cursor=" + q(cursor), token);
+        assertThat(next.status()).as(next.raw()).isEqualTo(200);
+        assertThat(count("audit.searched")).as("one event per request (page)").isEqualTo(before + 2);
+        var searched = newest("audit.searched");
+        assertThat(searched.actor()).isEqualTo(actor);
+        assertThat(searched.outcome()).isEqualTo("success");
+        assertThat(searched.details()).containsOnlyKeys("patient_id", "type", "from", "to", "limit", "cursor")
+                .containsEntry("patient_id", "pat-1").containsEntry("type", "app.patient.*").containsEntry("from", from.toString())
+                .containsEntry("to", to.toString()).containsEntry("cursor", cursor);
+        assertThat(((Number) searched.details().get("limit")).intValue()).isEqualTo(1);
+        assertThat(searched.patientId()).as("a filter, not a patient's record read").isNull();
+
+        var export = w.get("/v1/admin/audit/export?tenant=stmarys&format=csv&from=" + from, token);
+        assertThat(export.status()).as(export.raw()).isEqualTo(200);
+        var exported = newest("audit.exported");
+        assertThat(exported.actor()).isEqualTo(actor);
+        assertThat(exported.details()).containsOnly(Map.entry("format", "csv"), Map.entry("from", from.toString()));
+        assertThat(export.raw()).as("an export whose window reaches now carries its own record")
+                .contains(",audit.exported,");
+
+        long verifiedBefore = count("audit.verified");
+        assertThat(w.get("/v1/admin/audit/verify?tenant=stmarys", token).json().path("ok").asBoolean()).isTrue();
+        assertThat(count("audit.verified")).isEqualTo(verifiedBefore + 1);
+        assertThat(newest("audit.verified").actor()).isEqualTo(actor);
+
+        // A refused read is not a use of the log: it leaves its refusal (security.cross_tenant_denied), nothing in the other chain.
+        long oakSearched = w.ward.audit().recent("oakridge", "audit.searched", 1000).size();
+        assertThat(w.get("/v1/admin/audit?tenant=oakridge", token).status()).isEqualTo(403);
+        assertThat(w.get("/v1/admin/audit/export?tenant=oakridge", token).status()).isEqualTo(403);
+        assertThat(w.ward.audit().recent("oakridge", "audit.searched", 1000)).hasSize((int) oakSearched);
+        assertThat(w.ward.audit().recent("oakridge", "audit.exported", 1000)).isEmpty();
+    }
+
+    private static long count(String type) {
+        return w.ward.audit().recent("stmarys", type, 10_000).size();
+    }
+
+    private static dev.ward.audit.AuditEvent newest(String type) {
+        return w.ward.audit().recent("stmarys", type, 1).getFirst();
+    }
+
     @Test
     void aTenantsAdministratorReadsOnlyTheirOwnTenant() {
         String token = boss();
         var own = w.get("/v1/admin/audit", token);
         assertThat(own.status()).as(own.raw()).isEqualTo(200);
-        assertThat(seqs(iterable(own.json().path("events")))).isEqualTo(seqs(iterable(
-                w.get("/v1/admin/audit?tenant=stmarys", token).json().path("events"))));
+        // The second search finds the first one's record on top, then the same events.
+        List<JsonNode> named = iterable(w.get("/v1/admin/audit?tenant=stmarys", token).json().path("events"));
+        assertThat(named.getFirst().path("type").asText()).isEqualTo("audit.searched");
+        assertThat(seqs(named.subList(1, named.size()))).isEqualTo(seqs(iterable(own.json().path("events"))).subList(0, named.size() - 1));
 
         var other = w.get("/v1/admin/audit?tenant=oakridge", token);
         assertThat(other.status()).isEqualTo(403);

@@ -41,9 +41,11 @@ import java.util.function.Supplier;
  *       chain: the worst case), beside pgbench single-row INSERT commits with as many clients;</li>
  *   <li>the same on the embedded H2 (one node), beside plain JDBC single-row INSERT commits;</li>
  *   <li>search latency (p50/p99) of several filters over 10^6 events on PostgreSQL, beside a primary-key lookup;</li>
- *   <li>export rate (events/s) of NDJSON, CSV and FHIR, beside a plain JDBC scan of the same rows.</li>
+ *   <li>verify rate (events/s of AuditVerifier) and export rate (events/s) of NDJSON, CSV and FHIR, beside a plain JDBC
+ *       scan of the same rows.</li>
  * </ol>
- * Usage: {@code AuditBench <postgres admin JDBC URL> <pgbench path> <seconds per append run> <events for search>}.
+ * Usage: {@code AuditBench <postgres admin JDBC URL> <pgbench path> <seconds per append run> <events for search>}; with
+ * {@code 0} events only the appends run (a few minutes instead of a quarter of an hour: the 10^6-event load is most of it).
  * Not a test: bench/audit.sh runs it, outside ./ward test.
  */
 public final class AuditBench {
@@ -67,7 +69,9 @@ public final class AuditBench {
         try {
             postgresAppends(url, key, pgbench, admin, db, seconds);
             h2Appends(key, seconds);
-            searchAndExport(url, key, events);
+            if (events > 0) {
+                searchAndExport(url, key, events);
+            }
         } finally {
             try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
                 s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -123,28 +127,33 @@ public final class AuditBench {
     private static void postgresAppends(String url, String key, String pgbench, String admin, String db, int seconds) throws Exception {
         System.out.println();
         System.out.println("## chained appends, PostgreSQL, two nodes (two Ward cores, two pools of 16), one tenant chain");
-        try (Ward.Core a = postgresCore(url, key); Ward.Core b = postgresCore(url, key)) {
+        // The two nodes are opened for each Ward run and closed before pgbench runs: their pools (32 connections) and
+        // pgbench's 32 clients at once would exceed a shared server's max_connections (100).
+        try (Ward.Core a = postgresCore(url, key)) {
             a.tenants().createIfAbsent(TENANT, "Bench");
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, tenant_id VARCHAR(256), "
-                        + "type VARCHAR(64), details VARCHAR NOT NULL)");
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL, tenant_id VARCHAR(256), "
+                    + "type VARCHAR(64), details VARCHAR NOT NULL)");
+        }
+        Path script = Files.createTempFile("pgbench-insert", ".sql");
+        Files.writeString(script, "INSERT INTO bench_insert (at, tenant_id, type, details) VALUES (now(), 'bench', "
+                + "'patient.data_read', '{\"key\":\"notes\"}');\n");
+        System.out.println("| writers | Ward chained appends/s | pgbench single-row INSERT commits/s (same clients) | ratio |");
+        System.out.println("|---|---|---|---|");
+        for (int threads : new int[] {1, 8, 32}) {
+            double ward;
+            try (Ward.Core a = postgresCore(url, key); Ward.Core b = postgresCore(url, key)) {
+                ward = appendRate(List.of(a, b), threads, seconds);
             }
-            Path script = Files.createTempFile("pgbench-insert", ".sql");
-            Files.writeString(script, "INSERT INTO bench_insert (at, tenant_id, type, details) VALUES (now(), 'bench', "
-                    + "'patient.data_read', '{\"key\":\"notes\"}');\n");
-            System.out.println("| writers | Ward chained appends/s | pgbench single-row INSERT commits/s (same clients) | ratio |");
-            System.out.println("|---|---|---|---|");
-            for (int threads : new int[] {1, 8, 32}) {
-                double ward = appendRate(List.of(a, b), threads, seconds);
-                double pg = pgbench(pgbench, url, script, threads, seconds);
-                System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", threads, ward, pg, ward / pg);
-            }
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-                ResultSet rs = s.executeQuery("SELECT COUNT(*), MAX(chain_seq), COUNT(DISTINCT chain_seq) FROM audit_events WHERE tenant_id = 'bench'");
-                rs.next();
-                System.out.printf("chain check: %d events, max seq %d, distinct seqs %d (one linear chain: all three equal)%n",
-                        rs.getLong(1), rs.getLong(2), rs.getLong(3));
-            }
+            double pg = pgbench(pgbench, url, script, threads, seconds);
+            System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f |%n", threads, ward, pg, ward / pg);
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT COUNT(*), MAX(chain_seq), COUNT(DISTINCT chain_seq) FROM audit_events WHERE tenant_id = 'bench'");
+            rs.next();
+            System.out.printf("chain check: %d events, max seq %d, distinct seqs %d (one linear chain: all three equal)%n",
+                    rs.getLong(1), rs.getLong(2), rs.getLong(3));
         }
     }
 
@@ -324,7 +333,7 @@ public final class AuditBench {
             }
 
             System.out.println();
-            System.out.println("| export (AuditSearch.export pages of 1000 → AuditExportFormat → a stream that counts bytes) | events/s | MB/s | ÷ plain JDBC scan |");
+            System.out.println("| verify; export (AuditSearch.export pages of 1000 → AuditExportFormat → a stream that counts bytes) | events/s | MB/s | ÷ plain JDBC scan |");
             System.out.println("|---|---|---|---|");
             long scanT0 = System.nanoTime();
             long scanned = core.db().call(h -> {
@@ -340,12 +349,22 @@ public final class AuditBench {
             });
             double scanRate = scanned / ((System.nanoTime() - scanT0) / 1e9);
             System.out.printf(Locale.ROOT, "| baseline: plain JDBC scan of the rows in chain order (fetch size 1000) | %,.0f | | 1.00 |%n", scanRate);
+            // Verify (AuditVerifier, as GET /v1/admin/audit/verify and ./ward audit verify run it): pages of 1000 by
+            // position, every hash recomputed from the stored fields, every link and position checked.
+            long v0 = System.nanoTime();
+            dev.ward.audit.AuditVerifier.Result verified = core.auditVerifier().verify(op, TENANT, n -> { });
+            double verifySecs = (System.nanoTime() - v0) / 1e9;
+            if (!verified.ok()) {
+                throw new IllegalStateException("the loaded chain did not verify: " + verified.answer());
+            }
+            System.out.printf(Locale.ROOT, "| verify (AuditVerifier: every hash recomputed, every link checked; %,d events) | %,.0f | | %.2f |%n",
+                    verified.checked(), verified.checked() / verifySecs, (verified.checked() / verifySecs) / scanRate);
             for (AuditExportFormat format : AuditExportFormat.values()) {
                 // FHIR (HAPI builds and encodes a resource per event) runs over the first 50,000 events only.
                 long max = format == AuditExportFormat.FHIR ? Math.min(50_000, events) : Long.MAX_VALUE;
                 Counting out = new Counting();
                 long x0 = System.nanoTime();
-                Iterator<AuditEvent> it = search.export(op, TENANT, null, null);
+                Iterator<AuditEvent> it = search.export(op, TENANT, null, null, format.wire());
                 long[] n = {0};
                 format.write(new Iterator<>() {
                     @Override public boolean hasNext() { return n[0] < max && it.hasNext(); }

@@ -65,7 +65,7 @@ final class AuditExportCommand implements Callable<Integer> {
         }
         return ExistingData.run(command, dataDir, core -> {
             Actor operator = new Actor.Operator();
-            Iterator<AuditEvent> events = core.auditSearch().export(operator, tenant, fromTime, toTime);
+            Iterator<AuditEvent> events = core.auditSearch().export(operator, tenant, fromTime, toTime, form.get().wire());
             if (output == null) {
                 OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
                 form.get().write(events, out);

@@ -74,7 +74,7 @@ final class AuditRoutes {
         AuditExportFormat format = wire == null ? AuditExportFormat.NDJSON : AuditExportFormat.parse(wire).orElseThrow(() ->
                 ProblemException.validation("format", "format must be one of ndjson, csv, fhir"));
         String tenant = search.readable(actor, param(ctx, "tenant"));
-        Iterator<AuditEvent> events = search.export(actor, tenant, time(ctx, "from"), time(ctx, "to"));
+        Iterator<AuditEvent> events = search.export(actor, tenant, time(ctx, "from"), time(ctx, "to"), format.wire());
         events.hasNext(); // the first page, read while a failure can still be answered with a problem
         ctx.status(200);
         ctx.res().setContentType(format.contentType());

@@ -55,6 +55,61 @@ class AuditChainConcurrencyTest {
         }
     }
 
+    /**
+     * Callers interrupted while they wait (a request thread cancelled) either give up before a leader took their events —
+     * 503, never written — or get their answer; none loses the lead, which would leave every later append waiting for
+     * a leader that never comes. Exactly the appends that answered a position are in the chain, and it is linear.
+     */
+    @Test
+    void interruptedCallersNeitherLoseTheLeadNorLeaveEventsTheyWereRefused() throws Exception {
+        try (SqlDatabase db = SqlDatabase.inMemory("chain-interrupt-" + java.util.UUID.randomUUID())) {
+            SqlAuditStore store = new SqlAuditStore(db);
+            java.time.Instant at = java.time.Instant.parse("2026-11-22T10:00:00Z");
+            java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                int thread = t;
+                writers.add(new Thread(() -> {
+                    for (int i = 0; i < 150; i++) {
+                        try {
+                            store.appendOne(at, AuditEntry.of("north", "test.alone").detail("thread", thread).detail("i", i).build());
+                            answered.incrementAndGet();
+                        } catch (dev.ward.problem.StoreUnavailableException e) {
+                            refused.incrementAndGet();
+                        }
+                        Thread.interrupted(); // an interrupt that came after the answer is for the next request
+                    }
+                }));
+            }
+            writers.forEach(Thread::start);
+            Thread chaos = new Thread(() -> {
+                java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+                while (!stop.get()) {
+                    writers.get(rnd.nextInt(writers.size())).interrupt();
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                }
+            });
+            chaos.start();
+            for (Thread w : writers) {
+                w.join(120_000);
+                assertThat(w.isAlive()).as("a writer still waiting after two minutes: the lead was lost").isFalse();
+            }
+            stop.set(true);
+            chaos.join();
+            // The lead is free: one more append is answered at once, not after APPEND_TIMEOUT.
+            long t0 = System.nanoTime();
+            store.appendOne(at, AuditEntry.of("north", "test.after").build());
+            answered.incrementAndGet();
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms for an append after the interrupts").isLessThan(
+                    SqlAuditStore.APPEND_TIMEOUT.toMillis());
+            assertThat(answered.get() + refused.get()).isEqualTo(12 * 150 + 1);
+            assertThat(refused.get()).as("interrupts that came while callers waited").isPositive();
+            assertLinear(db, "north", (int) answered.get());
+        }
+    }
+
     /** Half the threads append on their own (group commit), half inside a transaction with a database change. */
     private static void appendFromBoth(SqlDatabase a, SqlDatabase b) throws Exception {
         MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
