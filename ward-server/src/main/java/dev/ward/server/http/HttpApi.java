@@ -60,6 +60,9 @@ public final class HttpApi {
      */
     public record Settings(boolean cookieSecure, TrustedProxies proxies, Optional<String> publicUrl) {}
 
+    /** Connections the kernel may hold ready for Jetty to accept (capped by the kernel's net.core.somaxconn). */
+    static final int ACCEPT_QUEUE = 1024;
+
     private final Services services;
     private final Settings settings;
     private final ObjectMapper json = new ObjectMapper();
@@ -89,7 +92,23 @@ public final class HttpApi {
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(),
                     routes.templateOf(ctx.path()), ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx)));
 
-            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new ProblemErrorHandler());
+                // The listening socket's backlog: Jetty passes 0, and the JDK then asks the kernel for 50. A burst of
+                // connections (a shift change's logins, 200 at once in LoginBurstHttpTest) overflowed it: the kernel
+                // dropped handshakes and answered some with a reset, which a client sees as a connection closed
+                // without an answer. Set just before the connector binds (Javalin adds it after this callback).
+                server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+                            if (c instanceof org.eclipse.jetty.server.ServerConnector sc) {
+                                sc.setAcceptQueueSize(ACCEPT_QUEUE);
+                            }
+                        }
+                    }
+                });
+            });
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new ProblemErrorHandler()));
             config.routes.before(ctx -> {
                 // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
