@@ -152,8 +152,14 @@ class AuditExportMemoryTest {
         long t0 = System.nanoTime();
         CompletableFuture<Export> ndjsonExport = CompletableFuture.supplyAsync(() -> export(http, admin, "ndjson"));
         CompletableFuture<Export> csvExport = CompletableFuture.supplyAsync(() -> export(http, admin, "csv"));
-        Export ndjson = ndjsonExport.get(50, TimeUnit.SECONDS);
-        Export csv = csvExport.get(50, TimeUnit.SECONDS);
+        Export ndjson;
+        Export csv;
+        try {
+            ndjson = ndjsonExport.get(50, TimeUnit.SECONDS);
+            csv = csvExport.get(50, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("an export failed; the server " + (server.isAlive() ? "is up" : "ended") + ":\n" + tail(), e);
+        }
         System.out.printf("AuditExportMemoryTest: NDJSON %,d bytes and CSV %,d bytes exported at once in %.1f s%n", ndjson.bytes(),
                 csv.bytes(), (System.nanoTime() - t0) / 1e9);
         assertThat(ndjson.status()).isEqualTo(200);

@@ -6,6 +6,7 @@ import dev.ward.audit.AppEvents;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditSearch;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.StoreDeadline;
 import dev.ward.server.AuditExportFormat;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -69,6 +70,9 @@ final class AuditRoutes {
      * page of the database) is done before the first byte; after it, a failure can only cut the stream short.
      */
     private void export(Context ctx) throws IOException {
+        // A stream over the whole trail may rightly spend minutes reading: each page keeps its own bounded waits, but the
+        // request's total database time (decision 0021) would cut a long export short.
+        StoreDeadline.close();
         Actor actor = credentials.require(ctx);
         String wire = param(ctx, "format");
         AuditExportFormat format = wire == null ? AuditExportFormat.NDJSON : AuditExportFormat.parse(wire).orElseThrow(() ->
