@@ -36,6 +36,14 @@ bench_build_ward() {
   mvn -B -q -ntp install -DskipTests
 }
 
+# Builds bench/jmh/target/benchmarks.jar (the JMH benchmarks and the helper programs of bench/), unless SKIP_BUILD=1
+# and it is there already. Needs bench_build_ward first (it compiles against the installed modules).
+bench_build_jmh() {
+  if [ "${SKIP_BUILD:-0}" = 1 ] && [ -f bench/jmh/target/benchmarks.jar ]; then return 0; fi
+  echo "bench: building bench/jmh/target/benchmarks.jar ..." >&2
+  mvn -B -q -ntp -f bench/jmh/pom.xml package
+}
+
 # One line describing this machine and moment, for the results files.
 bench_machine() {
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"

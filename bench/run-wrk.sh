@@ -7,7 +7,10 @@
 # Writes bench/results/wrk-validate.txt. Fails if any validation answer is not 200.
 #
 # Usage: bench/run-wrk.sh           (embedded mode; with WARD_DATABASE_URL [+ WARD_REDIS_URL] set, production mode)
-# Environment: OUT (bench/results/wrk-validate.txt), PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50).
+# Environment: OUT (bench/results/wrk-validate.txt), PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50),
+#   FILL (0): that many more live sessions (each of its own user of the tenant) put into the store before the server
+#   starts (bench/jmh FillSessions, through Ward's own store, no logins), so that the load runs beside them: the
+#   validation's cost must not grow with the number of sessions held (issue 13).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
@@ -33,6 +36,14 @@ DATA="$(mktemp -d)"
 PID=""
 stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$DATA"; }
 trap stop EXIT
+FILL="${FILL:-0}"
+if [ "$FILL" -gt 0 ]; then
+  bench_build_jmh
+  echo "run-wrk: putting $FILL sessions into the store ..." >&2
+  "$JAVA" -cp bench/jmh/target/benchmarks.jar dev.ward.bench.FillSessions "$DATA" bench "$FILL" 8 > "$DATA/fill.log" 2>&1 \
+    || { echo "run-wrk: filling the store failed:" >&2; tail -n 30 "$DATA/fill.log" >&2; exit 1; }
+  grep 'fill-sessions:' "$DATA/fill.log" >&2 || true
+fi
 
 WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
   WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar ward-server/target/ward.jar serve --port "$PORT" --data-dir "$DATA" \
@@ -85,6 +96,7 @@ WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/
   echo "# bench/run-wrk.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
   bench_machine
   echo "# server: java -jar ward-server/target/ward.jar serve ($MODE, default JVM flags), on this machine, loopback"
+  echo "# sessions held besides the load's: $FILL (FILL)"
   echo "# after a 10 s warm-up of the same load"
   echo
   echo "######## 1. POST /v1/sessions/validate, one session (every request validates the same token)"
