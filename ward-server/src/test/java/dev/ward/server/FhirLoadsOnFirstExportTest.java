@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,39 +20,16 @@ import org.junit.jupiter.api.Test;
  * NDJSON, has loaded none of HAPI's classes; the first FHIR export loads them. The JVM's class-loading log tells.
  */
 class FhirLoadsOnFirstExportTest {
-    private static final Pattern LISTENING = Pattern.compile("Ward listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HAPI = "ca.uhn.fhir.context.FhirContext";
 
     @Test
     void startUpLoginAndSessionsNeverLoadHapiTheFirstFhirExportDoes() throws Exception {
         Path data = Files.createTempDirectory("ward-fhir-lazy");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:class+load=info:stdout", "-cp", System.getProperty("java.class.path"), "dev.ward.server.cli.WardCommand",
-                "serve", "--port", "0", "--data-dir", data.toString()).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("WARD_"));
-        pb.environment().put("WARD_BOOTSTRAP_ADMIN_PASSWORD", TestWard.ADMIN_PASSWORD);
-        Process p = pb.start();
-        StringBuffer output = new StringBuffer();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.append(line).append('\n');
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (java.io.IOException e) {
-                port.completeExceptionally(e);
-            }
-            port.completeExceptionally(new AssertionError("the server ended before listening:\n" + output));
-        });
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            String base = "http://127.0.0.1:" + port.get(90, TimeUnit.SECONDS);
+        try (WardProcess.Server server = WardProcess.serve(Map.of("WARD_BOOTSTRAP_ADMIN_PASSWORD", TestWard.ADMIN_PASSWORD),
+                List.of("-Xlog:class+load=info:stdout"), 90, "--data-dir", data.toString())) {
+            StringBuffer output = server.output();
+            String base = server.base();
             HttpClient http = HttpClient.newHttpClient();
             JsonNode login = call(http, "POST", base + "/v1/auth/login", null, "{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\""
                     + TestWard.ADMIN_PASSWORD + "\"}");
@@ -77,9 +48,6 @@ class FhirLoadsOnFirstExportTest {
 
             assertThat(text(http, base + "/v1/admin/audit/export?format=fhir", admin)).startsWith("{\"resourceType\":\"Bundle\"");
             assertThat(loaded(output)).as("the FHIR export loads HAPI").contains(HAPI);
-        } finally {
-            p.destroy();
-            p.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
