@@ -30,6 +30,12 @@ public sealed interface LoginResult {
 
     record RateLimited(Duration retryAfter) implements LoginResult {}
 
+    /**
+     * The tenant allows logins only from {@code geo.allowed_countries}, and this one comes from elsewhere (or from a
+     * public address that cannot be located). Answered the same whatever the account and password.
+     */
+    record LocationNotAllowed() implements LoginResult {}
+
     /** Right password, but the user has reached the concurrent-session limit under policy {@code reject}. */
     record SessionLimitReached(int limit) implements LoginResult {}
 }

@@ -6,6 +6,8 @@ import dev.ward.access.Scope;
 import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
+import dev.ward.geo.Geolocation;
+import dev.ward.geo.Location;
 import dev.ward.mfa.MfaService;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.ServerBusyException;
@@ -28,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,6 +42,8 @@ import java.util.regex.Pattern;
 public final class LoginService {
     public static final String CHALLENGE_PREFIX = "wmc_";
     private static final Pattern CHALLENGE = Pattern.compile("wmc_[A-Za-z0-9_-]{43}");
+    /** The login-history reason of a login from outside the tenant's {@code geo.allowed_countries}. */
+    public static final String LOCATION_NOT_ALLOWED = "location_not_allowed";
     /** The login-history reason of a login refused because password hashing was at capacity. */
     public static final String SERVER_BUSY = "server_busy";
 
@@ -53,13 +58,15 @@ public final class LoginService {
     private final LoginLimits limits;
     private final PasswordHasher hasher;
     private final SessionService sessions;
+    private final Geolocation geo;
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
 
     public LoginService(TenantService tenants, UserStore users, LockoutStore lockouts, LoginAttemptStore history,
                         RateLimiter limiter, LoginLimits limits, PasswordHasher hasher, SessionService sessions,
-                        MfaService mfa, MfaChallengeStore challenges, AdminGuard guard, AuditTrail audit, Clock clock) {
+                        MfaService mfa, MfaChallengeStore challenges, Geolocation geo, AdminGuard guard, AuditTrail audit,
+                        Clock clock) {
         this.tenants = tenants;
         this.users = users;
         this.lockouts = lockouts;
@@ -71,6 +78,7 @@ public final class LoginService {
         this.limits = limits;
         this.hasher = hasher;
         this.sessions = sessions;
+        this.geo = geo;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
@@ -122,11 +130,22 @@ public final class LoginService {
             audit.atomically(() -> {
                 recordUnknownTenant(now, request, username, "unknown_tenant");
                 audit.append(AuditEntry.of(Actor.SYSTEM_TENANT, "login.failed").outcome(AuditEntry.FAILURE)
-                        .ip(request.client().ip()).detail("reason", "unknown_tenant").build());
+                        .ip(request.client().ip()).detail("reason", "unknown_tenant").detail("location", where(ip)).build());
             });
             return new LoginResult.Rejected("unknown_tenant");
         }
         Policy policy = tenant.get().policy();
+        if (!fromAllowedCountry(policy, ip)) {
+            // After the password check like every refusal, and before the account is looked at: the same answer for
+            // every account, and nothing toward any lockout.
+            audit.atomically(() -> {
+                record(now, request, username, found.orElse(null), LOCATION_NOT_ALLOWED);
+                audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.DENIED)
+                        .user(found.map(User::id).orElse(null)).ip(ip).detail("reason", LOCATION_NOT_ALLOWED)
+                        .detail("location", where(ip)).build());
+            });
+            return new LoginResult.LocationNotAllowed();
+        }
         if (found.isEmpty()) {
             return reject(now, request, username, null, "unknown_user");
         }
@@ -178,7 +197,8 @@ public final class LoginService {
         String where = known ? tenant : Actor.SYSTEM_TENANT;
         String who = known ? username : tenant + "/" + username;
         audit.atomically(() -> {
-            history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent()));
+            history.append(new LoginAttempt(now, where, clip(who), null, false, reason, client.ip(), client.userAgent(),
+                    geo.locate(client.ip())));
             audit.append(AuditEntry.of(where, "login.failed").outcome(AuditEntry.FAILURE).ip(client.ip())
                     .detail("reason", reason).build());
         });
@@ -261,7 +281,7 @@ public final class LoginService {
                     record(now, request, username, user, null);
                     audit.append(AuditEntry.of(user.tenant(), "login.succeeded").user(user.id()).session(opened.issued().session().id())
                             .ip(client.ip()).actor(app.<String>map(Actor::auditName).orElse("user:" + user.id()))
-                            .detail("aal", aal).build());
+                            .detail("aal", aal).detail("location", where(client.ip())).build());
                 }
             }
         });
@@ -339,18 +359,38 @@ public final class LoginService {
     private void rejectNow(Instant now, LoginRequest request, String username, User user, String reason) {
         record(now, request, username, user, reason);
         audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.FAILURE)
-                .user(user == null ? null : user.id()).ip(request.client().ip()).detail("reason", reason).build());
+                .user(user == null ? null : user.id()).ip(request.client().ip()).detail("reason", reason)
+                .detail("location", where(request.client().ip())).build());
+    }
+
+    /**
+     * Whether the tenant takes logins from where this address is: from anywhere when {@code geo.allowed_countries} is
+     * empty; else from a listed country, or from the organisation's own network (an address that is not public, which no
+     * GeoIP database locates). A public address that cannot be located is refused (fail closed), locations off included.
+     */
+    private boolean fromAllowedCountry(Policy policy, String ip) {
+        List<String> allowed = policy.allowedCountries();
+        if (allowed.isEmpty() || !Geolocation.isPublic(ip)) {
+            return true;
+        }
+        return geo.locate(ip).map(l -> allowed.contains(l.country())).orElse(false);
+    }
+
+    /** The address's location as an audit detail; null (no detail) where it has none. */
+    private Map<String, Object> where(String ip) {
+        return geo.locate(ip).map(Location::auditDetail).orElse(null);
     }
 
     /** Kept under tenant system: a tenant created later under that id must not inherit these attempts. */
     private void recordUnknownTenant(Instant now, LoginRequest request, String username, String reason) {
         history.append(new LoginAttempt(now, Actor.SYSTEM_TENANT, clip(request.tenant() + "/" + username), null, false,
-                reason, request.client().ip(), request.client().userAgent()));
+                reason, request.client().ip(), request.client().userAgent(), geo.locate(request.client().ip())));
     }
 
     private void record(Instant now, LoginRequest request, String username, User user, String failureReason) {
         history.append(new LoginAttempt(now, clip(request.tenant()), clip(username), user == null ? null : user.id(),
-                failureReason == null, failureReason, request.client().ip(), request.client().userAgent()));
+                failureReason == null, failureReason, request.client().ip(), request.client().userAgent(),
+                geo.locate(request.client().ip())));
     }
 
     private static String clip(String s) {

@@ -20,7 +20,7 @@ public final class Policy {
     public enum OnLimit { EVICT_OLDEST, REJECT }
     public enum Binding { OFF, WARN, STRICT }
 
-    private sealed interface Kind permits Count, Choice, Strings, Text {}
+    private sealed interface Kind permits Count, Choice, Strings, Text, Secret {}
     private record Count(long min, long max) implements Kind {
         Count(long max) { this(1, max); }
     }
@@ -28,6 +28,21 @@ public final class Policy {
     private record Strings(Pattern item, String itemDescription) implements Kind {}
     /** One string matching {@code pattern}, or empty for "not set". */
     private record Text(Pattern pattern, String description) implements Kind {}
+    /**
+     * A write-only setting (API.md: {@code alerts.webhook_secret} is never read back): given in clear, held only as
+     * the sealed form a {@link SecretSealer} returns, left out of {@link #toNestedMap}; empty for "not set".
+     */
+    private record Secret(int minLength, int maxLength) implements Kind {}
+
+    /** Seals a write-only setting's clear value before a policy holds it. */
+    @FunctionalInterface
+    public interface SecretSealer {
+        String seal(String path, String clear);
+    }
+
+    private static final SecretSealer NO_SEALER = (path, clear) -> {
+        throw new IllegalStateException("policy." + path + " given without a sealer");
+    };
 
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
@@ -35,6 +50,12 @@ public final class Policy {
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
+    private static final Pattern WEBHOOK_URL = Pattern.compile(
+            "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){0,8}");
+    private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
+    /** Alert severities, lowest first (C8). */
+    public static final List<String> SEVERITIES = List.of("low", "medium", "high", "critical");
 
     private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
     private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
@@ -70,7 +91,15 @@ public final class Policy {
         define("patient.idle_timeout_seconds", new Count(MAX_SECONDS), 1800L);
         define("patient.max_seconds", new Count(MAX_SECONDS), 3600L);
         define("patient.break_glass_seconds", new Count(MAX_SECONDS), 900L);
-        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes with detection.
+        // Alert delivery (C8): a signed webhook and e-mail, for alerts at or above alerts.min_severity.
+        define("alerts.webhook_url", new Text(WEBHOOK_URL, "an http(s) URL such as https://siem.example.org/ward-alerts"), "");
+        define("alerts.webhook_secret", new Secret(16, 256), "");
+        define("alerts.email_recipients", new Strings(EMAIL, "an e-mail address"), List.of());
+        define("alerts.min_severity", new Choice(Set.copyOf(SEVERITIES)), "low");
+        // Logins only from these countries (ISO 3166-1 alpha-2), located with WARD_GEOIP_DB; empty: from anywhere.
+        define("geo.allowed_countries", new Strings(COUNTRY, "an ISO 3166-1 alpha-2 country code such as GB"), List.of());
+        // A setting is defined only once the feature behind it works (API.md): rate_limit.* and detect.* come with
+        // the detectors.
         // Stored policies that still name it are read without it.
     }
 
@@ -92,6 +121,11 @@ public final class Policy {
      * are refused with {@code validation_failed} naming {@code policy.<path>}; nothing is half-applied.
      */
     public Policy merge(Map<String, ?> patch) {
+        return merge(patch, NO_SEALER);
+    }
+
+    /** As {@link #merge(Map)}, sealing the clear values of write-only settings with {@code sealer}. */
+    public Policy merge(Map<String, ?> patch, SecretSealer sealer) {
         Map<String, Object> next = new LinkedHashMap<>(values);
         for (var group : patch.entrySet()) {
             String groupName = group.getKey();
@@ -107,10 +141,31 @@ public final class Policy {
                 if (kind == null) {
                     throw ProblemException.validation("policy." + path, "Unknown policy key policy." + path);
                 }
-                next.put(path, coerce(path, kind, setting.getValue()));
+                next.put(path, kind instanceof Secret secret ? sealed(path, secret, setting.getValue(), sealer)
+                        : coerce(path, kind, setting.getValue()));
             }
         }
+        if (!((String) next.get("alerts.webhook_url")).isEmpty() && ((String) next.get("alerts.webhook_secret")).isEmpty()) {
+            // An unsigned alert would be one anybody could forge to the receiver: no URL without its secret.
+            throw ProblemException.validation("policy.alerts.webhook_secret",
+                    "policy.alerts.webhook_secret is required with policy.alerts.webhook_url");
+        }
         return new Policy(next);
+    }
+
+    private static String sealed(String path, Secret kind, Object v, SecretSealer sealer) {
+        String field = "policy." + path;
+        if (!(v instanceof String s)) {
+            throw ProblemException.validation(field, field + " must be a string");
+        }
+        if (s.isEmpty()) {
+            return "";
+        }
+        if (s.length() < kind.minLength() || s.length() > kind.maxLength() || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ProblemException.validation(field, field + " must be " + kind.minLength() + "-" + kind.maxLength()
+                    + " printable characters");
+        }
+        return sealer.seal(path, s);
     }
 
     /** Rebuilds a stored policy; settings absent from storage (added in a later version) take their default. */
@@ -126,8 +181,16 @@ public final class Policy {
                 }
             }
         }
-        Map<String, Object> patch = nest(known);
-        return DEFAULT.merge(patch);
+        // Write-only settings are stored sealed already: taken as they are, the rest validated as a patch.
+        Map<String, Object> start = new LinkedHashMap<>(DEFAULTS);
+        known.entrySet().removeIf(e -> {
+            if (KINDS.get(e.getKey()) instanceof Secret && e.getValue() instanceof String sealed) {
+                start.put(e.getKey(), sealed);
+                return true;
+            }
+            return false;
+        });
+        return new Policy(start).merge(nest(known));
     }
 
     private static Object coerce(String path, Kind kind, Object v) {
@@ -165,6 +228,7 @@ public final class Policy {
                 }
                 yield List.copyOf(out);
             }
+            case Secret secret -> throw new IllegalStateException(field + " is sealed by merge, never coerced");
             case Text t -> {
                 if (!(v instanceof String s) || !(s.isEmpty() || t.pattern().matcher(s).matches())) {
                     throw ProblemException.validation(field, field + " must be " + t.description() + " (or empty)");
@@ -185,8 +249,17 @@ public final class Policy {
         return nested;
     }
 
-    /** The nested JSON form with every setting present. */
-    public Map<String, Object> toNestedMap() { return nest(values); }
+    /** The nested JSON form with every setting present but the write-only ones: what administrators read. */
+    public Map<String, Object> toNestedMap() { return nest(readable()); }
+
+    private Map<String, Object> readable() {
+        Map<String, Object> readable = new LinkedHashMap<>(values);
+        readable.keySet().removeIf(path -> KINDS.get(path) instanceof Secret);
+        return readable;
+    }
+
+    /** The nested JSON form with every setting, write-only ones in their sealed form: what is stored. */
+    public Map<String, Object> toStoredMap() { return nest(values); }
 
     private long count(String path) { return (Long) values.get(path); }
 
@@ -226,6 +299,17 @@ public final class Policy {
     public Duration keyRotation() { return Duration.ofSeconds(count("keys.rotate_after_seconds")); }
     public Duration auditRetention() { return Duration.ofDays(count("audit.retention_days")); }
     public Duration auditCheckpointInterval() { return Duration.ofSeconds(count("audit.checkpoint_seconds")); }
+    /** Where alerts are POSTed; empty when the tenant has no webhook. */
+    public String alertWebhookUrl() { return (String) values.get("alerts.webhook_url"); }
+    /** The webhook's signing secret as sealed by the tenant service; empty when none. */
+    public String sealedAlertWebhookSecret() { return (String) values.get("alerts.webhook_secret"); }
+    public List<String> alertEmailRecipients() { return strings("alerts.email_recipients"); }
+    /** The countries logins may come from; empty for anywhere. */
+    public List<String> allowedCountries() { return strings("geo.allowed_countries"); }
+    /** Whether an alert of this severity is delivered ({@code alerts.min_severity} or above). */
+    public boolean deliversSeverity(String severity) {
+        return SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf((String) values.get("alerts.min_severity"));
+    }
 
     /** The {@code aud} of the tenant's session JWTs: {@code jwt.audience}, or the tenant id when that is empty. */
     public String jwtAudience(String tenantId) {
@@ -250,5 +334,5 @@ public final class Policy {
     public int hashCode() { return values.hashCode(); }
 
     @Override
-    public String toString() { return "Policy" + values; }
+    public String toString() { return "Policy" + readable(); }
 }

@@ -22,6 +22,7 @@ public final class TenantService {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
 
     private final TenantStore store;
+    private final PolicySecrets secrets;
     private final AdminGuard guard;
     private final AuditTrail audit;
     private final Clock clock;
@@ -35,8 +36,10 @@ public final class TenantService {
     private static final String ALL_TENANTS = "*";
     private static final Duration CACHE_TTL = Duration.ofSeconds(5);
 
-    public TenantService(TenantStore store, AdminGuard guard, AuditTrail audit, Invalidations invalidations, Clock clock) {
+    public TenantService(TenantStore store, PolicySecrets secrets, AdminGuard guard, AuditTrail audit, Invalidations invalidations,
+                         Clock clock) {
         this.store = store;
+        this.secrets = secrets;
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
@@ -52,7 +55,7 @@ public final class TenantService {
         if (name.isBlank() || name.length() > 200) {
             throw ProblemException.validation("name", "name must be 1-200 characters");
         }
-        Policy policy = Policy.defaults().merge(policyPatch);
+        Policy policy = Policy.defaults().merge(policyPatch, (path, clear) -> secrets.seal(id, path, clear));
         Tenant tenant = new Tenant(id, name.strip(), policy, 1, clock.instant());
         audit.atomically(() -> {
             if (!store.insert(tenant)) {
@@ -106,7 +109,7 @@ public final class TenantService {
         guard.requireAdminOf(actor, id);
         for (int attempt = 0; attempt < 10; attempt++) {
             Tenant current = require(id);
-            Policy next = current.policy().merge(patch);
+            Policy next = current.policy().merge(patch, (path, clear) -> secrets.seal(id, path, clear));
             boolean updated = audit.atomically(() -> {
                 if (!store.updatePolicy(id, next, current.policyVersion())) {
                     return false;
@@ -152,6 +155,11 @@ public final class TenantService {
             t.policy().allowedOrigins().forEach(o -> all.add(o.toLowerCase(Locale.ROOT)));
         }
         return Set.copyOf(all);
+    }
+
+    /** A write-only setting of the tenant's current policy in clear, for the code that uses it; empty when unset. */
+    public Optional<String> openSecret(Tenant tenant, String path, String sealed) {
+        return sealed.isEmpty() ? Optional.empty() : Optional.of(secrets.open(tenant.id(), path, sealed));
     }
 
     /** The policy of a tenant that must exist (its sessions or users do). */

@@ -58,7 +58,8 @@ class PolicyTest {
     @Test
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
-        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient");
+        assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient",
+                "alerts", "geo");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
@@ -66,7 +67,9 @@ class PolicyTest {
                 "login.lockout_seconds", "password.min_length", "mfa.required_roles", "mfa.backup_codes",
                 "mfa.challenge_seconds", "mfa.challenge_max_failures", "keys.rotate_after_seconds", "audit.retention_days",
                 "audit.checkpoint_seconds", "jwt.audience",
-                "patient.idle_timeout_seconds", "patient.max_seconds", "patient.break_glass_seconds");
+                "patient.idle_timeout_seconds", "patient.max_seconds", "patient.break_glass_seconds",
+                "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
+                "geo.allowed_countries");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
@@ -87,11 +90,49 @@ class PolicyTest {
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
     @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
-            "alerts, webhook_url"})
+            "detect, max_travel_kmh"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");
         assertThat(e.detail()).contains("Unknown policy key policy." + group);
+    }
+
+    /** API.md: {@code alerts.webhook_secret} is write-only — sealed as given, stored sealed, never in the readable form. */
+    @Test
+    void theWebhookSecretIsSealedStoredAndNeverReadBack() {
+        Policy p = Policy.defaults().merge(Map.of("alerts", Map.of("webhook_url", "https://siem.example.org/ward",
+                "webhook_secret", "0123456789abcdef-secret")), (path, clear) -> "sealed(" + path + ")");
+        assertThat(p.sealedAlertWebhookSecret()).isEqualTo("sealed(alerts.webhook_secret)");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> readable = (Map<String, Object>) p.toNestedMap().get("alerts");
+        assertThat(readable).containsOnlyKeys("webhook_url", "email_recipients", "min_severity");
+        assertThat(p.toString()).doesNotContain("sealed(");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stored = (Map<String, Object>) p.toStoredMap().get("alerts");
+        assertThat(stored).containsEntry("webhook_secret", "sealed(alerts.webhook_secret)");
+        Policy reread = Policy.fromStored(p.toStoredMap());
+        assertThat(reread).isEqualTo(p);
+        assertThat(reread.merge(Map.of("alerts", Map.of("min_severity", "high"))).sealedAlertWebhookSecret())
+                .as("a patch without the secret keeps it").isEqualTo("sealed(alerts.webhook_secret)");
+    }
+
+    @Test
+    void aWebhookNeedsItsSecretAndSettingsAreChecked() {
+        assertThat(refusal(group("alerts", "webhook_url", "https://siem.example.org/ward")).extensions().get("field"))
+                .isEqualTo("policy.alerts.webhook_secret");
+        assertThat(refusal(group("alerts", "webhook_url", "ftp://siem.example.org")).extensions().get("field")).isEqualTo("policy.alerts.webhook_url");
+        assertThat(refusal(group("alerts", "email_recipients", List.of("not-an-address"))).extensions().get("field"))
+                .isEqualTo("policy.alerts.email_recipients");
+        assertThat(refusal(group("alerts", "min_severity", "urgent")).extensions().get("field")).isEqualTo("policy.alerts.min_severity");
+        assertThat(refusal(group("geo", "allowed_countries", List.of("gb"))).extensions().get("field")).isEqualTo("policy.geo.allowed_countries");
+        ProblemException shortSecret = org.junit.jupiter.api.Assertions.assertThrows(ProblemException.class, () -> Policy.defaults()
+                .merge(group("alerts", "webhook_secret", "short"), (path, clear) -> clear));
+        assertThat(shortSecret.detail()).doesNotContain("short\"");
+        Policy high = Policy.defaults().merge(group("alerts", "min_severity", "high"));
+        assertThat(high.deliversSeverity("medium")).isFalse();
+        assertThat(high.deliversSeverity("high")).isTrue();
+        assertThat(high.deliversSeverity("critical")).isTrue();
+        assertThat(Policy.defaults().deliversSeverity("low")).isTrue();
     }
 
     @Test

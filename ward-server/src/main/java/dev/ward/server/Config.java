@@ -16,7 +16,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                      PasswordHasher.Params argon2, java.time.Duration cleanupInterval, Optional<String> databaseUrl,
                      Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
                      java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas,
-                     Optional<dev.ward.atna.SyslogTarget> auditSyslog) {
+                     Optional<dev.ward.atna.SyslogTarget> auditSyslog, Optional<dev.ward.server.mail.SmtpTarget> smtp,
+                     Optional<Path> geoipDb) {
 
     public Config {
         trustedProxies = List.copyOf(trustedProxies);
@@ -28,7 +29,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                   Optional<String> databaseUrl, Optional<String> redisUrl) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
-                DEFAULT_HASHING_QUEUE, 0, Optional.empty());
+                DEFAULT_HASHING_QUEUE, 0, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Embedded mode (no database URL). */
@@ -117,6 +118,9 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
             new Variable("WARD_AUDIT_SYSLOG_CA", "the JVM's trusted CAs", "the syslog receiver's CA (PEM text or file)"),
             new Variable("WARD_AUDIT_SYSLOG_CERT", "no client certificate", "Ward's certificate chain for mutual TLS (PEM text or file)"),
             new Variable("WARD_AUDIT_SYSLOG_KEY", "no client certificate", "its unencrypted PKCS#8 key (PEM text or file)"),
+            new Variable("WARD_SMTP_URL", "no alert e-mail",
+                    "smtp://user:password@host:587?from=ward@example.org (or smtps://): alert e-mail to alerts.email_recipients"),
+            new Variable("WARD_GEOIP_DB", "no locations", "a GeoIP2/GeoLite2 City .mmdb file: locations of logins and sessions"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_JAVA_OPTS", "none", "extra JVM options for the ./ward launcher, e.g. -Xmx1g"));
 
@@ -144,7 +148,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
                 (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0),
-                auditSyslog(env));
+                auditSyslog(env), smtp(env), geoipDb(env));
     }
 
     /**
@@ -168,6 +172,25 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /** {@code WARD_SMTP_URL}: where alert e-mail goes out. Checked here, so a typo stops the start. */
+    private static Optional<dev.ward.server.mail.SmtpTarget> smtp(Map<String, String> env) {
+        String url = env.get("WARD_SMTP_URL");
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dev.ward.server.mail.SmtpTarget.parse(url));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** {@code WARD_GEOIP_DB}: a GeoIP2/GeoLite2 City file; unset, locations are off. */
+    private static Optional<Path> geoipDb(Map<String, String> env) {
+        String file = env.get("WARD_GEOIP_DB");
+        return file == null || file.isBlank() ? Optional.empty() : Optional.of(Path.of(file.strip()));
     }
 
     /**
@@ -272,13 +295,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -304,37 +327,51 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** The same configuration with these trusted proxies (CIDRs or addresses). */
     public Config withTrustedProxies(List<String> proxies) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     /** The same configuration with this password-hashing pool. */
     public Config withHashing(int threads, int queue) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     /** The same configuration with this many Redis replicas to WAIT for after a revocation. */
     public Config withRedisMinReplicas(int replicas) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog, smtp, geoipDb);
     }
 
     /** The same configuration forwarding the audit trail to this syslog receiver. */
     public Config withAuditSyslog(Optional<dev.ward.atna.SyslogTarget> target) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target, smtp, geoipDb);
+    }
+
+    /** The same configuration sending alert e-mail through this SMTP server. */
+    public Config withSmtp(Optional<dev.ward.server.mail.SmtpTarget> target) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                target, geoipDb);
+    }
+
+    /** The same configuration locating addresses with this GeoIP2/GeoLite2 City file. */
+    public Config withGeoipDb(Optional<Path> file) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                smtp, file);
     }
 
     /** The same configuration with this shutdown grace. */
     public Config withShutdownGrace(java.time.Duration grace) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
     }
 
     @Override
@@ -344,7 +381,9 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 + ", sessions=" + redisUrl.map(u -> "redis " + dev.ward.store.redis.RedisEndpoint.parse(u)).orElse("database")
                 + ", masterKey="
                 + (masterKey.isPresent() ? "<from environment>" : "<dev key file>")
-                + ", auditSyslog=" + auditSyslog.map(Object::toString).orElse("off") + "]";
+                + ", auditSyslog=" + auditSyslog.map(Object::toString).orElse("off")
+                + ", smtp=" + smtp.map(Object::toString).orElse("off")
+                + ", geoipDb=" + geoipDb.map(Object::toString).orElse("off") + "]";
     }
 
     /** A configuration mistake the operator must fix; its message is shown as is. */

@@ -19,14 +19,20 @@ import dev.ward.crypto.MasterKey;
 import dev.ward.crypto.MasterKeyCheck;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.Resealable;
+import dev.ward.crypto.SealedPolicySecrets;
 import dev.ward.crypto.TenantKeys;
 import dev.ward.fhir.NodeName;
 import dev.ward.jwt.SessionJwt;
 import dev.ward.mfa.MfaService;
 import dev.ward.server.http.HttpApi;
+import dev.ward.server.geo.GeoIpFile;
+import dev.ward.server.mail.MailChannel;
+import dev.ward.geo.Geolocation;
 import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
+import dev.ward.alert.AlertDelivery;
 import dev.ward.alert.Alerts;
+import dev.ward.alert.WebhookChannel;
 import dev.ward.patient.PatientAccess;
 import dev.ward.patient.PatientContexts;
 import dev.ward.patient.PatientStore;
@@ -51,6 +57,7 @@ import dev.ward.store.sql.SqlAuditFeed;
 import dev.ward.store.sql.SqlAuditReader;
 import dev.ward.store.sql.SqlAuditStore;
 import dev.ward.store.sql.SqlDatabase;
+import dev.ward.store.sql.SqlDeliveryOutbox;
 import dev.ward.store.sql.SqlInvalidations;
 import dev.ward.store.sql.SqlKeyCheckStore;
 import dev.ward.store.sql.SqlForwardingOutbox;
@@ -106,7 +113,7 @@ public final class Ward implements AutoCloseable {
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
                        AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
                        AuditSearch auditSearch, PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
-                       dev.ward.user.UserAttributes userAttributes)
+                       dev.ward.user.UserAttributes userAttributes, Geolocation geo)
             implements AutoCloseable {
 
         /**
@@ -172,7 +179,8 @@ public final class Ward implements AutoCloseable {
                 MasterKeyCipher masterCipher = new MasterKeyCipher(masterKey);
                 AuditTrail audit = new AuditTrail(new SqlAuditStore(db), db::atomically, clock);
                 AdminGuard guard = new AdminGuard(audit);
-                TenantService tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
+                TenantService tenants = new TenantService(new SqlTenantStore(db), new SealedPolicySecrets(masterCipher), guard, audit,
+                        invalidations, clock);
                 SqlSessionIntents intents = new SqlSessionIntents(db);
                 SessionRevocations revocations = redis.isPresent() ? new SqlSessionRevocations(db) : SessionRevocations.NONE;
                 SessionService sessions = new SessionService(sessionStore, intents, revocations, tenants, guard, audit, clock);
@@ -188,8 +196,9 @@ public final class Ward implements AutoCloseable {
                 // With Redis, login rate limits are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
+                Geolocation geo = config.geoipDb().<Geolocation>map(GeoIpFile::open).orElse(Geolocation.OFF);
                 LoginService login = new LoginService(tenants, userStore, lockouts, new SqlLoginAttemptStore(db),
-                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges,
+                        limiter, config.loginLimits(), hasher, sessions, mfa, challenges, geo,
                         guard, audit, clock);
                 CryptoUsage cryptoUsage = new CryptoUsage(audit, clock);
                 CryptoService crypto = new CryptoService(keys, cryptoUsage, clock);
@@ -203,7 +212,11 @@ public final class Ward implements AutoCloseable {
                 SessionCleanup cleanup = new SessionCleanup(sessionStore, intents, revocations, audit, clock);
                 SqlAuditChainStore chain = new SqlAuditChainStore(db);
                 CheckpointKeys checkpointKeys = new CheckpointKeys(new SqlCheckpointKeyStore(db), masterCipher, guard, audit, clock);
-                Alerts alerts = new Alerts(new SqlAlertStore(db), guard, audit, clock);
+                SqlAlertStore alertStore = new SqlAlertStore(db);
+                SqlDeliveryOutbox outbox = new SqlDeliveryOutbox(db);
+                Alerts alerts = new Alerts(alertStore, new AlertDelivery(outbox, alertStore, tenants,
+                        List.of(new WebhookChannel(tenants, clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
+                        outbox, guard, audit, clock);
                 PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
                 PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
                         audit, clock);
@@ -215,7 +228,8 @@ public final class Ward implements AutoCloseable {
                         new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
-                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes);
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
+                        geo);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -271,10 +285,13 @@ public final class Ward implements AutoCloseable {
     private final AtomicBoolean stopping;
     private final Optional<AtnaForwarder> atna;
     private final Readiness readiness;
+    /** Alert deliveries run on a thread of their own: a slow receiver delays them, never a sweep or a request. */
+    private final ScheduledExecutorService alertSender;
 
     private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
-                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness) {
+                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness, ScheduledExecutorService alertSender) {
         this.readiness = readiness;
+        this.alertSender = alertSender;
         this.core = core;
         this.grace = grace;
         this.stopping = stopping;
@@ -329,7 +346,7 @@ public final class Ward implements AutoCloseable {
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping)),
+                    () -> readiness(readiness, stopping), core.geo()),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -344,6 +361,12 @@ public final class Ward implements AutoCloseable {
             long every = config.cleanupInterval().toSeconds();
             scheduler.scheduleWithFixedDelay(() -> sweep(core), every, every, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> keyChores(core), KEY_CHORES_SECONDS, KEY_CHORES_SECONDS, TimeUnit.SECONDS);
+            if (core.geo() instanceof GeoIpFile file) {
+                // A new edition of the file (the usual weekly update) is taken up within this many seconds, no restart.
+                scheduler.scheduleWithFixedDelay(file::refresh, GEOIP_CHECK_SECONDS, GEOIP_CHECK_SECONDS, TimeUnit.SECONDS);
+            } else {
+                log.info("geolocation is off: WARD_GEOIP_DB is not set (logins and sessions show no location)");
+            }
             // Each tenant's chain head is signed every audit.checkpoint_seconds of its policy (at least 10) when it moved.
             scheduler.scheduleWithFixedDelay(() -> checkpoints(core), CHECKPOINT_TICK_SECONDS, CHECKPOINT_TICK_SECONDS, TimeUnit.SECONDS);
             if (core.redis().isPresent()) {
@@ -355,8 +378,14 @@ public final class Ward implements AutoCloseable {
             Optional<AtnaForwarder> atna = config.auditSyslog().map(target -> AtnaForwarder.start(target,
                     new SqlAuditFeed(core.db()), new SqlForwardingOutbox(core.db(), clock), NodeName.local(),
                     AtnaForwarder.DEFAULTS));
+            ScheduledExecutorService alertSender = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ward-alerts");
+                t.setDaemon(true);
+                return t;
+            });
+            alertSender.scheduleWithFixedDelay(() -> deliverAlerts(core), ALERT_POLL_SECONDS, ALERT_POLL_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender);
         } catch (RuntimeException e) {
             core.close();
             throw e;
@@ -426,6 +455,23 @@ public final class Ward implements AutoCloseable {
             log.warn("audit retention failed: {}", e.getClass().getName());
         }
     }
+
+    /** How often the GeoIP file is looked at for a new edition. */
+    static final long GEOIP_CHECK_SECONDS = 10;
+
+    /** How often the outbox is looked at for alert deliveries due (first tries and retries alike). */
+    static final long ALERT_POLL_SECONDS = 1;
+
+    private static void deliverAlerts(Core core) {
+        try {
+            core.alerts().deliverDue();
+        } catch (RuntimeException e) {
+            log.warn("alert delivery failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Tries the alert deliveries due now, as the schedule would (after any pass under way); answers how many. */
+    public int deliverAlertsNow() { return core.alerts().deliverDue(); }
 
     /** How often the checkpoint schedule looks for chains due a signed checkpoint. */
     static final long CHECKPOINT_TICK_SECONDS = 10;
@@ -521,10 +567,24 @@ public final class Ward implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             keyChoresAtStop();
+            stopAlertSender();
             // Stopped before the database closes: it reads the outbox there, and its position must commit.
             atna.ifPresent(AtnaForwarder::close);
             readiness.close();
             core.close();
+        }
+    }
+
+    /** Lets a delivery under way finish (its attempt is recorded) before the database closes. */
+    private void stopAlertSender() {
+        alertSender.shutdown();
+        try {
+            if (!alertSender.awaitTermination(Math.max(1, grace.toSeconds()), TimeUnit.SECONDS)) {
+                alertSender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            alertSender.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 

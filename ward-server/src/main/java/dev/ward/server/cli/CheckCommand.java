@@ -104,6 +104,7 @@ final class CheckCommand implements Callable<Integer> {
         }
 
         checkAuditSyslog(config, out);
+        checkAlertChannels(config, out);
 
         boolean exposed = !loopback(host);
         if (exposed && !config.cookieSecure()) {
@@ -172,7 +173,7 @@ final class CheckCommand implements Callable<Integer> {
                         + "; set WARD_MASTER_KEY for anything but development");
             }
             for (Tenant t : core.tenants().list(new dev.ward.access.Actor.Operator())) {
-                checkPolicy(t);
+                checkPolicy(t, config);
             }
             return keyOk;
         } catch (StoreUnavailableException e) {
@@ -198,9 +199,18 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** Recommended ranges (PRODUCT.md defaults, OWASP session guidance); values outside work but are flagged. */
-    private void checkPolicy(Tenant t) {
+    private void checkPolicy(Tenant t, Config config) {
         Policy p = t.policy();
         String where = "tenant " + t.id() + ": ";
+        if (!p.allowedCountries().isEmpty() && config.geoipDb().isEmpty()) {
+            warn(where + "geo.allowed_countries is set but WARD_GEOIP_DB is not: every login from a public address is refused");
+        }
+        if (!p.alertEmailRecipients().isEmpty() && config.smtp().isEmpty()) {
+            warn(where + "alerts.email_recipients is set but WARD_SMTP_URL is not: alert e-mail waits in the outbox");
+        }
+        if (p.alertWebhookUrl().startsWith("http://")) {
+            warn(where + "alerts.webhook_url is plain http: alerts cross the network unencrypted (signed, but readable)");
+        }
         if (p.idleTimeout().compareTo(Duration.ofHours(1)) > 0) {
             warn(where + "session.idle_timeout_seconds is " + p.idleTimeout().toSeconds() + "; more than 3600 leaves unattended screens open");
         }
@@ -257,6 +267,21 @@ final class CheckCommand implements Callable<Integer> {
         out.println("Audit syslog (ATNA): " + target + " — " + problem.map(p -> "CANNOT CONNECT (" + p + ")").orElse("TLS connection accepted"));
         problem.ifPresent(p -> warn("the audit syslog receiver " + target + " cannot be reached over TLS (" + p
                 + "); events wait in the outbox until it can"));
+    }
+
+    /** Alert e-mail's server and the GeoIP file: what is configured, and whether the file reads as a City database. */
+    private void checkAlertChannels(Config config, PrintStream out) {
+        out.println("Alert e-mail (SMTP): " + config.smtp().map(Object::toString).orElse("not configured"));
+        if (config.geoipDb().isEmpty()) {
+            out.println("Geolocation: off (WARD_GEOIP_DB is not set)");
+            return;
+        }
+        try (dev.ward.server.geo.GeoIpFile file = dev.ward.server.geo.GeoIpFile.open(config.geoipDb().get())) {
+            out.println("Geolocation: " + file.describe());
+            if (!file.loaded()) {
+                warn("WARD_GEOIP_DB " + config.geoipDb().get() + " cannot be used: logins and sessions show no location");
+            }
+        }
     }
 
     private void warn(String message) { warnings.add(message); }

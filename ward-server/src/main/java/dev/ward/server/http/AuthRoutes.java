@@ -153,6 +153,8 @@ final class AuthRoutes {
                     "Session limit reached", "This account already has " + l.limit()
                     + " active sessions; sign out of one of them first.", Map.of("limit", l.limit()));
             case LoginResult.RateLimited rl -> throw rateLimited(ctx, rl);
+            case LoginResult.LocationNotAllowed n -> throw new ProblemException(403, "location_not_allowed",
+                    "Location not allowed", "This organisation does not accept sign-ins from where this request comes from.");
         }
     }
 

@@ -40,7 +40,7 @@ public final class HttpApi {
                            dev.ward.audit.CheckpointKeys checkpointKeys, dev.ward.audit.AuditSearch auditSearch,
                            dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
                            dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
-                           Supplier<Map<String, Boolean>> readiness) {}
+                           Supplier<Map<String, Boolean>> readiness, dev.ward.geo.Geolocation geo) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -189,7 +189,8 @@ public final class HttpApi {
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
                     browsers).register();
-            new PatientAccessRoutes(routes, responses, credentials, services.patientAccess(), services.alerts(), json).register();
+            new PatientAccessRoutes(routes, responses, credentials, services.patientAccess(), json).register();
+            new AlertRoutes(routes, responses, credentials, services.alerts()).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
             new MfaRoutes(routes, responses, credentials, services.mfa(), cookies, json).register();
             new CryptoRoutes(routes, responses, credentials, services, json).register();

@@ -2,8 +2,6 @@ package dev.ward.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.access.Actor;
-import dev.ward.alert.Alert;
-import dev.ward.alert.Alerts;
 import dev.ward.patient.BreakGlass;
 import dev.ward.patient.PatientAccess;
 import dev.ward.patient.Restriction;
@@ -14,24 +12,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Restricted patients (an app's API key, scope {@code patients}), the break-glass review queue and the alerts list
- * (administrators). Issue 12 item 6.
+ * Restricted patients (an app's API key, scope {@code patients}) and the break-glass review queue (administrators).
+ * Issue 12 item 6.
  */
 final class PatientAccessRoutes {
     private final RouteTable routes;
     private final HttpApi.Responses responses;
     private final Credentials credentials;
     private final PatientAccess access;
-    private final Alerts alerts;
     private final ObjectMapper json;
 
     PatientAccessRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, PatientAccess access,
-                        Alerts alerts, ObjectMapper json) {
+                        ObjectMapper json) {
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
         this.access = access;
-        this.alerts = alerts;
         this.json = json;
     }
 
@@ -71,16 +67,6 @@ final class PatientAccessRoutes {
             access.review(actor, ctx.pathParam("id"), body.bool("justified"), body.optString("note").orElse(null));
             responses.noContent(ctx);
         });
-
-        routes.add(HandlerType.GET, "/v1/admin/alerts", ctx -> {
-            Actor actor = credentials.require(ctx);
-            responses.json(ctx, 200, Map.of("alerts", alerts.list(actor, ctx.queryParam("tenant"), ctx.queryParam("status"),
-                    HttpApi.Responses.limit(ctx)).stream().map(PatientAccessRoutes::alert).toList()));
-        });
-        routes.add(HandlerType.POST, "/v1/admin/alerts/{id}/ack", ctx -> {
-            alerts.acknowledge(credentials.require(ctx), ctx.pathParam("id"));
-            responses.noContent(ctx);
-        });
     }
 
     private static Map<String, Object> view(Restriction r, boolean restricted) {
@@ -113,18 +99,6 @@ final class PatientAccessRoutes {
             m.put("justified", b.justified());
             m.put("note", b.note());
         }
-        return m;
-    }
-
-    private static Map<String, Object> alert(Alert a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", a.id());
-        m.put("at", Views.time(a.at()));
-        m.put("type", a.type());
-        m.put("severity", a.severity());
-        m.put("status", a.status());
-        m.put("subject", a.subject());
-        m.put("details", a.details());
         return m;
     }
 }

@@ -118,6 +118,7 @@ final class Views {
         m.put("failure_reason", a.failureReason());
         m.put("ip", a.ip());
         m.put("user_agent", a.userAgent());
+        a.location().ifPresent(l -> m.put("location", l.view()));
         return m;
     }
 }

@@ -17,7 +17,7 @@ public final class SqlTenantStore implements TenantStore {
     public boolean insert(Tenant t) {
         return db.insertUnlessDuplicate(h -> h.createUpdate("INSERT INTO tenants (id, name, policy, policy_version, created_at) "
                         + "VALUES (:id, :name, :policy, :pv, :at)")
-                .bind("id", t.id()).bind("name", t.name()).bind("policy", Json.write(t.policy().toNestedMap()))
+                .bind("id", t.id()).bind("name", t.name()).bind("policy", Json.write(t.policy().toStoredMap()))
                 .bind("pv", t.policyVersion()).bind("at", Columns.timestamp(t.createdAt())).execute());
     }
 
@@ -36,7 +36,7 @@ public final class SqlTenantStore implements TenantStore {
     public boolean updatePolicy(String id, Policy policy, long expectedVersion) {
         return db.call(h -> h.createUpdate("UPDATE tenants SET policy = :policy, policy_version = policy_version + 1 "
                         + "WHERE id = :id AND policy_version = :v")
-                .bind("policy", Json.write(policy.toNestedMap())).bind("id", id).bind("v", expectedVersion)
+                .bind("policy", Json.write(policy.toStoredMap())).bind("id", id).bind("v", expectedVersion)
                 .execute()) == 1;
     }
 

@@ -54,7 +54,7 @@ class LoginAtomicityTest extends StoreContract {
         String userId = w.users.create(StoreFixture.OPERATOR, "atom", "ida", PASSWORD, List.of("staff")).user().id();
         AuditTrail failing = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), "login.succeeded"), w.db::atomically, w.clock);
         LoginService login = new LoginService(w.tenants, w.userStore, w.lockouts, w.history, StoreFixture.ALWAYS_ALLOWS,
-                LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.mfa, w.challenges, w.guard, failing, w.clock);
+                LoginLimits.DEFAULT, StoreFixture.HASHER, w.sessions, w.mfa, w.challenges, dev.ward.geo.Geolocation.OFF, w.guard, failing, w.clock);
 
         assertThatThrownBy(() -> login.login(Optional.empty(), new LoginRequest("atom", "ida", PASSWORD, StoreFixture.DESK)))
                 .isInstanceOf(StoreUnavailableException.class);

@@ -75,6 +75,7 @@ final class StoreFixture implements AutoCloseable {
     private final List<StoreFixture> otherNodes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final SqlDatabase db;
     final MasterKey masterKey;
+    final SqlDeliveryOutbox outbox;
     final MasterKeyCipher masterCipher;
     final AuditTrail audit;
     final AdminGuard guard;
@@ -129,7 +130,7 @@ final class StoreFixture implements AutoCloseable {
             masterCipher = new MasterKeyCipher(masterKey);
             audit = new AuditTrail(new SqlAuditStore(db), db::atomically, clock);
             guard = new AdminGuard(audit);
-            tenants = new TenantService(new SqlTenantStore(db), guard, audit, invalidations, clock);
+            tenants = new TenantService(new SqlTenantStore(db), new dev.ward.crypto.SealedPolicySecrets(masterCipher), guard, audit, invalidations, clock);
             sessionStore = stores.sessions();
             revocations = sessionStore instanceof dev.ward.session.DetachedSessionStore
                     ? new SqlSessionRevocations(db) : dev.ward.session.SessionRevocations.NONE;
@@ -156,7 +157,10 @@ final class StoreFixture implements AutoCloseable {
             patientStore = stores.patients();
             userAttributes = new dev.ward.user.UserAttributes(new SqlUserAttributeStore(db), keys, clock);
             keys.register(userAttributes);
-            alerts = new dev.ward.alert.Alerts(new SqlAlertStore(db), guard, audit, clock);
+            SqlAlertStore alertStore = new SqlAlertStore(db);
+            outbox = new SqlDeliveryOutbox(db);
+            alerts = new dev.ward.alert.Alerts(alertStore, new dev.ward.alert.AlertDelivery(outbox, alertStore, tenants,
+                    List.of(new dev.ward.alert.WebhookChannel(tenants, clock)), clock, "fixture"), outbox, guard, audit, clock);
             access = new dev.ward.patient.PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
             patients = new dev.ward.patient.PatientContexts(patientStore, sessionStore, sessions, access, tenants, keys, audit, clock);
             cleanup.clearsWith(patients);
@@ -182,7 +186,7 @@ final class StoreFixture implements AutoCloseable {
 
     LoginService login(RateLimiter limiter, PasswordHasher hasher) {
         return new LoginService(tenants, userStore, lockouts, history, limiter, LoginLimits.DEFAULT, hasher, sessions,
-                mfa, challenges, guard, audit, clock);
+                mfa, challenges, dev.ward.geo.Geolocation.OFF, guard, audit, clock);
     }
 
     // --- set-up helpers --------------------------------------------------------------------------------
