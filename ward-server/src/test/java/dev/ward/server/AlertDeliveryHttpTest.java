@@ -104,7 +104,8 @@ class AlertDeliveryHttpTest {
         w.clock.advance(Duration.ofHours(2));
         w.ward.deliverAlertsNow();
 
-        var done = deliveries(alert, chief).json();
+        // Hours later: a fresh session (the first one has idled out).
+        var done = deliveries(alert, w.login("clinic", "chief", PASSWORD)).json();
         assertThat(done.path("deliveries")).extracting(a -> a.path("outcome").asText())
                 .containsExactly("failed", "failed", "delivered");
         assertThat(done.path("deliveries").get(2).path("status_code").asInt()).isEqualTo(204);

@@ -81,9 +81,9 @@ public final class SqlDeliveryOutbox implements DeliveryOutbox {
         return db.call(h -> h.createQuery("SELECT * FROM alert_delivery_attempts WHERE alert_id = :a ORDER BY id")
                 .bind("a", alertId).map((rs, ctx) -> {
                     int code = rs.getInt("status_code");
+                    Integer statusCode = rs.wasNull() ? null : code;
                     return new DeliveryAttempt(rs.getString("alert_id"), rs.getString("channel"),
-                            Instant.ofEpochMilli(rs.getLong("at")), rs.getString("outcome"), rs.wasNull() ? null : code,
-                            rs.getString("error"));
+                            Instant.ofEpochMilli(rs.getLong("at")), rs.getString("outcome"), statusCode, rs.getString("error"));
                 }).list());
     }
 

@@ -84,6 +84,11 @@ class AlertOutboxStoreTest extends StoreContract {
         assertThat(f.outbox.attempts(alert)).extracting(DeliveryAttempt::outcome).containsExactly("delivered", "failed");
         assertThat(f.outbox.attempts(alert).get(1).statusCode()).isEqualTo(503);
         assertThat(f.outbox.attempts(alert).get(0).error()).isNull();
+        assertThat(f.outbox.attempts(alert).get(0).statusCode()).isEqualTo(204);
+        f.outbox.finish(f.outbox.claimDue(now.plusSeconds(200), "c", now.plusSeconds(300)).orElseThrow(), "c",
+                new DeliveryAttempt(alert, other.channel(), now.plusSeconds(30), DeliveryAttempt.FAILED, null, "connect_failed"),
+                Delivery.PENDING, now.plusSeconds(90));
+        assertThat(f.outbox.attempts(alert).get(2).statusCode()).as("no status where there was no answer").isNull();
         assertThat(f.outbox.deliveries(alert)).extracting(Delivery::channel).containsExactly("email", "webhook");
         assertThat(f.outbox.deliveries(alert)).filteredOn(d -> d.id().equals(taken.id())).singleElement()
                 .satisfies(d -> assertThat(d.status()).isEqualTo(Delivery.DELIVERED));
