@@ -119,7 +119,7 @@ class RedisSessionStoreTest {
         assertThat(keySlot("x:" + SlotTags.of(SessionRoute.COUNT - 1))).isEqualTo(SessionRoute.COUNT - 1);
         for (int i = 0; i < 200; i++) {
             String user = "usr_" + UUID.randomUUID();
-            assertThat(keySlot("ward:u:{tenant-" + i + ":" + user + "}")).isEqualTo(SessionRoute.of("tenant-" + i, user));
+            assertThat(keySlot("ward:u{tenant-" + i + ":" + user + "}")).isEqualTo(SessionRoute.of("tenant-" + i, user));
         }
     }
 
@@ -143,7 +143,8 @@ class RedisSessionStoreTest {
             if (key.contains(":ti:") || key.endsWith(":tenants")) {
                 assertThat(ttl).as("tenant-wide index %s is trimmed, not expired", key).isEqualTo(-1);
             } else {
-                assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(IDLE.plus(RedisSessionStore.RETAIN).toMillis());
+                // RETAIN after the idle expiry, plus the slack that spares validations most TTL moves (an eighth of it).
+                assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(IDLE.plus(RedisSessionStore.RETAIN).plus(IDLE.dividedBy(8)).toMillis());
             }
         }
 
@@ -159,7 +160,7 @@ class RedisSessionStoreTest {
     @ValueSource(strings = {"standalone", "cluster"})
     void theUserIndexNeverOutgrowsTheLimit(String which) {
         on(which);
-        String index = prefix + "u:{stmarys:usr_9}";
+        String index = prefix + "u{stmarys:usr_9}";
         for (int i = 0; i < 40; i++) {
             admit(session("stmarys", "usr_9"), "%064d".formatted(i), 3);
             assertThat(zcard(index)).isLessThanOrEqualTo(3);
