@@ -256,7 +256,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
     @Override
     public void updateClient(String sessionId, Client client) {
         List<String> args = new ArrayList<>(List.of(sessionId, "p", client.ip()));
-        args.addAll(pieces("g", client.userAgent()));
+        args.addAll(userAgent(client.userAgent()));
         withRoute(sessionId, 0L, route -> this.<Long>run(UPDATE_CLIENT, ScriptOutputType.INTEGER, route, Instant.EPOCH,
                 new String[] {sessionKey(route, sessionId)}, args));
     }
@@ -495,8 +495,13 @@ public final class RedisSessionStore implements DetachedSessionStore {
                 "k", Long.toString(s.uses()), "p", s.client().ip(), "o", millis(s.rotatedAt()),
                 "q", Long.toString(s.usesSinceRotation()), "d", s.rotatePending() ? "1" : "0", "h", tokenHash));
         f.addAll(pieces("r", String.join(",", s.roles())));
-        f.addAll(pieces("g", s.client().userAgent()));
+        f.addAll(userAgent(s.client().userAgent()));
         return f;
+    }
+
+    /** A user agent's fields: its compact form (G) where that is shorter, else the text itself (g), in pieces. */
+    private static List<String> userAgent(String userAgent) {
+        return CompactUserAgent.encode(userAgent).map(compact -> pieces("G", compact)).orElseGet(() -> pieces("g", userAgent));
     }
 
     /**
@@ -575,8 +580,13 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return new Session(id, h.get("t"), h.get("u"), h.get("n"),
                 roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")), Integer.parseInt(h.get("a")),
                 instant(h.get("c")), instant(h.get("s")), instant(h.get("i")), instant(h.get("x")),
-                Long.parseLong(h.get("k")), new Client(h.get("p"), joined(h, "g")), instant(h.get("z")),
+                Long.parseLong(h.get("k")), new Client(h.get("p"), userAgentOf(h)), instant(h.get("z")),
                 h.get("y"), instant(h.get("o")), Long.parseLong(h.get("q")), "1".equals(h.get("d")));
+    }
+
+    private static String userAgentOf(Map<String, String> h) {
+        String compact = joined(h, "G");
+        return compact == null ? joined(h, "g") : CompactUserAgent.decode(compact);
     }
 
     private static Instant instant(String millis) {

@@ -10,7 +10,7 @@ local now = tonumber(ARGV[4])
 -- that Redis keeps it as a compact listpack under its default hash-max-listpack-value (longer texts, the user agent
 -- and the roles, come in 64-byte pieces g, g1, g2, ... and r, r1, ...; RedisSessionStore joins them):
 --   t tenant, u user id, n username, r roles (comma-separated), a aal, c created, s seen, i idle expiry, x absolute
---   expiry, m idle timeout (ms), k uses, p ip, g user agent, o rotated, q uses since rotation, d rotation pending (0/1),
+--   expiry, m idle timeout (ms), k uses, p ip, g user agent or G its compact form (CompactUserAgent), o rotated, q uses since rotation, d rotation pending (0/1),
 --   h sha256 of the current token, v of the previous one, w its grace end, z revoked at, y reason, b evicted by,
 --   e when the session's keys expire (so a validation refreshes TTLs only when they must move), A 1 when it has
 --   attributes, P 1 when it may hold patient contexts.
@@ -154,11 +154,11 @@ local function liveOf(index)
   return live
 end
 
--- Deletes the numbered pieces (name1, name2, ...) of a long value that a record holds beyond what is being written.
+-- Deletes a long value's pieces (name, name1, name2, ...) from a record, before it is written anew.
 local function dropPieces(key, r, name)
   local extra = {}
   for k, _ in pairs(r) do
-    if string.match(k, '^' .. name .. '%d+$') then extra[#extra + 1] = k end
+    if string.match(k, '^' .. name .. '%d*$') then extra[#extra + 1] = k end
   end
   if #extra > 0 then redis.call('HDEL', key, unpack(extra)) end
 end
