@@ -10,7 +10,8 @@
 #
 # Usage: bench/redis-memory.sh            Environment: N (100000), V (20000), PORT (16399), REDIS_ARGS (extra
 # redis-server options, e.g. "--hash-max-listpack-value 512"), OUT (bench/results/redis-memory.txt), MVN_ARGS
-# (extra Maven options, e.g. -o), SKIP_BUILD=1 (use the classes built last time)
+# (extra Maven options, e.g. -o), SKIP_BUILD=1 (use the classes built last time), USER_AGENT (the sessions' user
+# agent; default a 107-byte Chrome one)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
@@ -39,5 +40,5 @@ mkdir -p bench/results
   echo "# redis-server options: ${REDIS_ARGS:-(defaults)}"
   "$JAVA" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
     -Dlogback.configurationFile="$DIR/logback.xml" \
-    -cp "$CP" bench/jmh/src/main/java/dev/ward/bench/RedisMemory.java "redis://127.0.0.1:$PORT" "$N" "$V"
+    -cp "$CP" bench/jmh/src/main/java/dev/ward/bench/RedisMemory.java "redis://127.0.0.1:$PORT" "$N" "$V" ${USER_AGENT:+"$USER_AGENT"}
 } | tee "$OUT"

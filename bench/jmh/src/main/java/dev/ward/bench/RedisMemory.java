@@ -32,12 +32,12 @@ import java.util.TreeMap;
  *   <li>V validations ({@code touch}) of random sessions: Redis commands per validation (every command a script runs
  *       is counted by {@code INFO commandstats}) and the Redis CPU time per {@code EVALSHA}.</li>
  * </ol>
- * Usage: RedisMemory REDIS_URL [N (100000)] [V (20000)]
+ * Usage: RedisMemory REDIS_URL [N (100000)] [V (20000)] [USER_AGENT (a 107-byte Chrome user agent)]
  */
 public final class RedisMemory {
     private static final String TENANT = "stmarys";
-    /** A realistic record: a hospital tenant id, user ids as Ward makes them, a browser user agent (110 bytes). */
-    static final Client CLIENT = new Client("203.0.113.77",
+    /** A realistic record: a hospital tenant id, user ids as Ward makes them, a browser user agent (107 bytes). */
+    private static Client client = new Client("203.0.113.77",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36");
 
     private RedisMemory() {}
@@ -46,6 +46,10 @@ public final class RedisMemory {
         String url = args[0];
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int v = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        if (args.length > 3) {
+            client = new Client(client.ip(), args[3]);
+        }
+        System.out.printf("user agent (%d bytes): %s%n", client.userAgent().getBytes(StandardCharsets.UTF_8).length, client.userAgent());
         try (RedisConnection redis = RedisConnection.open(RedisEndpoint.parse(url))) {
             RedisSessionStore store = new RedisSessionStore(redis, "ward:");
             Duration idle = Duration.ofMinutes(30);
@@ -116,7 +120,7 @@ public final class RedisMemory {
         String user = Secrets.newId("usr_");
         int route = SessionRoute.of(TENANT, user);
         Session s = new Session(SessionRoute.newSessionId(route), TENANT, user, "clinician" + Secrets.randomInt(1_000_000),
-                List.of("provider"), 1, now, now, now.plus(idle), now.plus(Duration.ofHours(12)), 0, CLIENT, null, null, now, 0,
+                List.of("provider"), 1, now, now, now.plus(idle), now.plus(Duration.ofHours(12)), 0, client, null, null, now, 0,
                 false);
         String hash = Secrets.sha256Hex(SessionRoute.newToken(route));
         Admission a = store.admit(s, hash, idle, 3, Policy.OnLimit.EVICT_OLDEST, now);
