@@ -21,9 +21,9 @@ bench_find_java
 CP_FILE=ward-store-redis/target/redis-memory.classpath
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CP_FILE" ]; then
   echo "redis-memory: building ward-core and ward-store-redis (mvn package, tests skipped) ..." >&2
-  mvn -B -q -ntp ${MVN_ARGS:-} -pl ward-store-redis -am package -Dmaven.test.skip=true
-  mvn -B -q -ntp ${MVN_ARGS:-} -pl ward-store-redis dependency:build-classpath -Dmdep.includeScope=runtime \
-    -Dmdep.outputFile="$PWD/$CP_FILE"
+  # One reactor run, so that ward-core resolves to the jar just built (each module writes the file; ward-store-redis last).
+  mvn -B -q -ntp ${MVN_ARGS:-} -pl ward-store-redis -am package dependency:build-classpath -Dmaven.test.skip=true \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$CP_FILE"
 fi
 CP="ward-store-redis/target/classes:ward-core/target/classes:$(cat "$CP_FILE")"
 DIR="$(mktemp -d)"
