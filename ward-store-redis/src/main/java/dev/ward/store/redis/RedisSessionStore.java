@@ -29,16 +29,19 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Sessions on Redis or a Redis Cluster (issue 4, docs/decisions/0005). Keys, with {@code P} the prefix and
- * {@code TAG} the hash tag of the session's {@link SessionRoute route}:
+ * Sessions on Redis or a Redis Cluster (issue 4, docs/decisions/0005; record layout 2, docs/decisions/0020). Keys,
+ * with {@code P} the prefix and {@code TAG} the hash tag of the session's {@link SessionRoute route}:
  * <ul>
- *   <li>{@code P s:TAG:<id>} — the session, a hash;</li>
- *   <li>{@code P t:TAG:<sha256 of token>} — the session id, for the current and the previous token;</li>
- *   <li>{@code P o:TAG:<first 32 hex digits of the sha256>} — the session id, for every token before those,
- *       until the session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
- *   <li>{@code P a:TAG:<id>} — its attributes (sealed), a hash;</li>
- *   <li>{@code P u:{tenant:user}} — the user's live sessions, a sorted set scored by expiry, trimmed by every
- *       script that reads it, so it never outgrows the user's concurrent-session limit;</li>
+ *   <li>{@code P sTAG<id>} — the session, a hash of one-letter fields whose values all stay within Redis's default
+ *       {@code hash-max-listpack-value} (64 bytes; a longer user agent or role list is stored in 64-byte pieces), so
+ *       Redis keeps it as one compact listpack (the field list is in common.lua);</li>
+ *   <li>{@code P tTAG<first 32 hex digits of the token's sha256>} — the session id, for the current and the previous
+ *       token;</li>
+ *   <li>{@code P oTAG<first 32 hex digits of the sha256>} — the session id, for every token before those, until the
+ *       session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
+ *   <li>{@code P aTAG<id>} — its attributes (sealed), a hash, only once it has some;</li>
+ *   <li>{@code P u{tenant:user}} — the user's live sessions, a sorted set scored by (a bound of) their idle expiry,
+ *       trimmed by every script that reads it, so it never outgrows the user's concurrent-session limit;</li>
  *   <li>{@code P ti:<tenant>} (scored by creation) and {@code P tenants} — the tenant-wide indexes that
  *       listings and cleanup walk; entries whose session is gone are dropped as they are met.</li>
  * </ul>
@@ -94,6 +97,9 @@ public final class RedisSessionStore implements DetachedSessionStore {
         this.revocations = minReplicas == 0 ? redis : redis.dedicated();
     }
 
+    /** A value longer than this (in UTF-8 bytes) would turn a session's hash from a listpack into a hash table. */
+    static final int PIECE = 64;
+
     @Override
     public Admission admit(Session s, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
                            Instant now) {
@@ -105,11 +111,8 @@ public final class RedisSessionStore implements DetachedSessionStore {
             return r.sadd(tenants(), s.tenant());
         });
         List<String> args = new ArrayList<>(List.of(Integer.toString(maxConcurrent),
-                onLimit == Policy.OnLimit.REJECT ? "reject" : "evict"));
-        fields(s, tokenHash, idleTimeout).forEach((k, v) -> {
-            args.add(k);
-            args.add(v);
-        });
+                onLimit == Policy.OnLimit.REJECT ? "reject" : "evict", s.id()));
+        args.addAll(fields(s, tokenHash, idleTimeout));
         List<Object> out = run(ADMIT, route, now, new String[] {userIndex(s.tenant(), s.userId()),
                 sessionKey(route, s.id()), tokenKey(route, tokenHash)}, args);
         if (((Long) out.get(0)) == 0) {
@@ -143,24 +146,24 @@ public final class RedisSessionStore implements DetachedSessionStore {
         if (sessionId == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "tenant")));
+        return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "t")));
     }
 
     @Override
     public List<Session> evictedBy(String tenant, String userId, String sessionId) {
-        return walkRaw(tenant, h -> userId.equals(h.get("user")) && "evicted".equals(h.get("reason")) && sessionId.equals(h.get("by")));
+        return walkRaw(tenant, h -> userId.equals(h.get("u")) && "evicted".equals(h.get("y")) && sessionId.equals(h.get("b")));
     }
 
     @Override
     public List<Session> revokedSince(String tenant, String userId, String reason, Instant since) {
-        return walkRaw(tenant, h -> userId.equals(h.get("user")) && reason.equals(h.get("reason")) && h.get("revoked") != null
-                && Long.parseLong(h.get("revoked")) >= since.toEpochMilli());
+        return walkRaw(tenant, h -> userId.equals(h.get("u")) && reason.equals(h.get("y")) && h.get("z") != null
+                && Long.parseLong(h.get("z")) >= since.toEpochMilli());
     }
 
     @Override
     public boolean undoRotate(String sessionId, String oldHash, String newHash) {
         return withRoute(sessionId, false, route -> this.<Long>run(UNDO_ROTATE, ScriptOutputType.INTEGER, route, Instant.EPOCH,
-                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)}, List.of(oldHash, newHash)) == 1);
+                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)}, List.of(sessionId, oldHash, newHash)) == 1);
     }
 
     /**
@@ -174,9 +177,10 @@ public final class RedisSessionStore implements DetachedSessionStore {
             long from = offset;
             List<String> ids = redis.call(r -> r.zrange(index, from, from + PAGE - 1));
             List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
-            for (Map<String, String> h : records) {
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, String> h = records.get(i);
                 if (!h.isEmpty() && match.test(h)) {
-                    found.add(read(h));
+                    found.add(read(h, ids.get(i)));
                 }
             }
             if (ids.size() < PAGE) {
@@ -189,21 +193,21 @@ public final class RedisSessionStore implements DetachedSessionStore {
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
         return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
                 new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)},
-                List.of(oldHash, newHash, Long.toString(graceUntil.toEpochMilli()))) == 1);
+                List.of(sessionId, oldHash, newHash, Long.toString(graceUntil.toEpochMilli()))) == 1);
     }
 
     @Override
     public Optional<Session> findById(String sessionId) {
         return withRoute(sessionId, Optional.empty(), route -> {
             Map<String, String> hash = redis.call(r -> r.hgetall(sessionKey(route, sessionId)));
-            return hash.isEmpty() ? Optional.empty() : Optional.of(read(hash));
+            return hash.isEmpty() ? Optional.empty() : Optional.of(read(hash, sessionId));
         });
     }
 
     @Override
     public boolean revoke(String sessionId, String reason, Instant now) {
         return withRoute(sessionId, false, route -> this.<Long>revocation(REVOKE, ScriptOutputType.INTEGER, route, now,
-                new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(reason)) == 1);
+                new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId, reason)) == 1);
     }
 
     @Override
@@ -240,19 +244,21 @@ public final class RedisSessionStore implements DetachedSessionStore {
     @Override
     public void updateRoles(String tenant, String userId, List<String> roles) {
         run(UPDATE_ROLES, ScriptOutputType.INTEGER, SessionRoute.of(tenant, userId), Instant.EPOCH,
-                new String[] {userIndex(tenant, userId)}, List.of(String.join(",", roles)));
+                new String[] {userIndex(tenant, userId)}, pieces("r", String.join(",", roles)));
     }
 
     @Override
     public boolean setAal(String sessionId, int aal, Instant now) {
         return withRoute(sessionId, false, route -> this.<Long>run(SET_AAL, ScriptOutputType.INTEGER, route, now,
-                new String[] {sessionKey(route, sessionId)}, List.of(Integer.toString(aal))) == 1);
+                new String[] {sessionKey(route, sessionId)}, List.of(sessionId, Integer.toString(aal))) == 1);
     }
 
     @Override
     public void updateClient(String sessionId, Client client) {
+        List<String> args = new ArrayList<>(List.of(sessionId, "p", client.ip()));
+        args.addAll(userAgent(client.userAgent()));
         withRoute(sessionId, 0L, route -> this.<Long>run(UPDATE_CLIENT, ScriptOutputType.INTEGER, route, Instant.EPOCH,
-                new String[] {sessionKey(route, sessionId)}, List.of(client.ip(), client.userAgent())));
+                new String[] {sessionKey(route, sessionId)}, args));
     }
 
     @Override
@@ -284,11 +290,11 @@ public final class RedisSessionStore implements DetachedSessionStore {
     public boolean delete(String sessionId) {
         return withRoute(sessionId, false, route -> {
             List<Object> out = run(DELETE, route, Instant.EPOCH,
-                    new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of());
+                    new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId));
             if (out.isEmpty()) {
                 return false;
             }
-            String tenant = read(hash(out)).tenant();
+            String tenant = hash(out).get("t");
             redis.call(r -> r.zrem(tenantIndex(tenant), sessionId));
             return true;
         });
@@ -325,7 +331,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
                 results = redis.pipelined(page, (r, rev) -> {
                     int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
                     return REVOKE.runAsync(r, ScriptOutputType.INTEGER, new String[] {sessionKey(route, rev.sessionId()),
-                            attributeKey(route, rev.sessionId())}, argv(route, now, List.of(rev.reason())));
+                            attributeKey(route, rev.sessionId())}, argv(route, now, List.of(rev.sessionId(), rev.reason())));
                 });
             } catch (StoreUnavailableException e) {
                 // A node that does not know the script yet (EVALSHA refused): one at a time, which loads it there.
@@ -333,7 +339,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
                 for (SessionRevocations.Revoked rev : page) {
                     int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
                     results.add(run(REVOKE, ScriptOutputType.INTEGER, route, now, new String[] {sessionKey(route, rev.sessionId()),
-                            attributeKey(route, rev.sessionId())}, List.of(rev.reason())));
+                            attributeKey(route, rev.sessionId())}, List.of(rev.sessionId(), rev.reason())));
                 }
             }
             ended += (int) results.stream().filter(n -> n == 1).count();
@@ -391,7 +397,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
                     gone.add(ids.get(i));
                     continue;
                 }
-                Session s = read(records.get(i));
+                Session s = read(records.get(i), ids.get(i));
                 if (filter.test(s) && found.size() < limit) {
                     found.add(s);
                 }
@@ -408,7 +414,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
     }
 
     private String keyOf(String sessionId) {
-        return withRoute(sessionId, prefix + "s:{}:", route -> sessionKey(route, sessionId));
+        return withRoute(sessionId, prefix + "s{}", route -> sessionKey(route, sessionId));
     }
 
     private static <T> T withRoute(String sessionId, T otherwise, java.util.function.IntFunction<T> work) {
@@ -453,42 +459,94 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     /** The key of a session's attributes. */
     public String keyOfAttributes(String sessionId) {
-        return withRoute(sessionId, prefix + "a:{}:", route -> attributeKey(route, sessionId));
+        return withRoute(sessionId, prefix + "a{}", route -> attributeKey(route, sessionId));
     }
 
-    String sessionKey(int route, String sessionId) { return prefix + "s:" + SlotTags.of(route) + ":" + sessionId; }
+    /** A {@code SCAN MATCH} pattern of every session record (for operators and tests). */
+    public String patternOfSessions() {
+        return prefix + "s{*}ses_*";
+    }
 
-    String attributeKey(int route, String sessionId) { return prefix + "a:" + SlotTags.of(route) + ":" + sessionId; }
+    /** The sha256 (hex) of a session's current token as the record holds it (for operators and tests). */
+    public Optional<String> tokenHashOf(String sessionId) {
+        return Optional.ofNullable(redis.call(r -> r.hget(keyOf(sessionId), "h")));
+    }
 
-    private String tokenKey(int route, String tokenHash) { return prefix + "t:" + SlotTags.of(route) + ":" + tokenHash; }
+    String sessionKey(int route, String sessionId) { return prefix + "s" + SlotTags.of(route) + sessionId; }
 
-    private String userIndex(String tenant, String userId) { return prefix + "u:{" + tenant + ":" + userId + "}"; }
+    String attributeKey(int route, String sessionId) { return prefix + "a" + SlotTags.of(route) + sessionId; }
+
+    /** As common.lua's tkey: the first 128 bits of the hash name the pointer. */
+    private String tokenKey(int route, String tokenHash) {
+        return prefix + "t" + SlotTags.of(route) + tokenHash.substring(0, Math.min(32, tokenHash.length()));
+    }
+
+    private String userIndex(String tenant, String userId) { return prefix + "u{" + tenant + ":" + userId + "}"; }
 
     private String tenantIndex(String tenant) { return prefix + "ti:" + tenant; }
 
     private String tenants() { return prefix + "tenants"; }
 
-    private static Map<String, String> fields(Session s, String tokenHash, Duration idleTimeout) {
-        Map<String, String> f = new LinkedHashMap<>();
-        f.put("id", s.id());
-        f.put("tenant", s.tenant());
-        f.put("user", s.userId());
-        f.put("username", s.username());
-        f.put("roles", String.join(",", s.roles()));
-        f.put("aal", Integer.toString(s.aal()));
-        f.put("created", millis(s.createdAt()));
-        f.put("seen", millis(s.lastSeenAt()));
-        f.put("idle", millis(s.idleExpiresAt()));
-        f.put("abs", millis(s.absoluteExpiresAt()));
-        f.put("idle_ms", Long.toString(idleTimeout.toMillis()));
-        f.put("uses", Long.toString(s.uses()));
-        f.put("ip", s.client().ip());
-        f.put("ua", s.client().userAgent());
-        f.put("rotated", millis(s.rotatedAt()));
-        f.put("usr", Long.toString(s.usesSinceRotation()));
-        f.put("pending", s.rotatePending() ? "1" : "0");
-        f.put("tok", tokenHash);
+    /** A new session's record as field/value pairs (the names are common.lua's). */
+    private static List<String> fields(Session s, String tokenHash, Duration idleTimeout) {
+        List<String> f = new ArrayList<>(List.of("t", s.tenant(), "u", s.userId(), "n", s.username(),
+                "a", Integer.toString(s.aal()), "c", millis(s.createdAt()), "s", millis(s.lastSeenAt()),
+                "i", millis(s.idleExpiresAt()), "x", millis(s.absoluteExpiresAt()), "m", Long.toString(idleTimeout.toMillis()),
+                "k", Long.toString(s.uses()), "p", s.client().ip(), "o", millis(s.rotatedAt()),
+                "q", Long.toString(s.usesSinceRotation()), "d", s.rotatePending() ? "1" : "0", "h", tokenHash));
+        f.addAll(pieces("r", String.join(",", s.roles())));
+        f.addAll(userAgent(s.client().userAgent()));
         return f;
+    }
+
+    /** A user agent's fields: its compact form (G) where that is shorter, else the text itself (g), in pieces. */
+    private static List<String> userAgent(String userAgent) {
+        return CompactUserAgent.encode(userAgent).map(compact -> pieces("G", compact)).orElseGet(() -> pieces("g", userAgent));
+    }
+
+    /**
+     * A text as field/value pairs {@code name, piece, name1, piece, name2, ...}, each piece at most {@link #PIECE} bytes
+     * of UTF-8 and cut only between characters, so the record stays a listpack whatever its length; {@link #joined}
+     * puts it back together. An empty text is one empty piece.
+     */
+    static List<String> pieces(String name, String text) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        int n = 0;
+        do {
+            int to = from;
+            int bytes = 0;
+            while (to < text.length()) {
+                int cp = text.codePointAt(to);
+                int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+                if (bytes + size > PIECE) {
+                    break;
+                }
+                bytes += size;
+                to += Character.charCount(cp);
+            }
+            out.add(n == 0 ? name : name + n);
+            out.add(text.substring(from, to));
+            from = to;
+            n++;
+        } while (from < text.length());
+        return out;
+    }
+
+    /** The text {@link #pieces} stored under {@code name}: its pieces in order; null when there is none. */
+    static String joined(Map<String, String> h, String name) {
+        String first = h.get(name);
+        if (first == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(first);
+        for (int n = 1; ; n++) {
+            String piece = h.get(name + n);
+            if (piece == null) {
+                return b.toString();
+            }
+            b.append(piece);
+        }
     }
 
     private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
@@ -502,7 +560,8 @@ public final class RedisSessionStore implements DetachedSessionStore {
     }
 
     private static Session session(Object flat) {
-        return read(hash(flat));
+        Map<String, String> h = hash(flat);
+        return read(h, h.get("id"));
     }
 
     @SuppressWarnings("unchecked")
@@ -515,13 +574,19 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return m;
     }
 
-    static Session read(Map<String, String> h) {
-        String roles = h.getOrDefault("roles", "");
-        return new Session(h.get("id"), h.get("tenant"), h.get("user"), h.get("username"),
-                roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")), Integer.parseInt(h.get("aal")),
-                instant(h.get("created")), instant(h.get("seen")), instant(h.get("idle")), instant(h.get("abs")),
-                Long.parseLong(h.get("uses")), new Client(h.get("ip"), h.get("ua")), instant(h.get("revoked")),
-                h.get("reason"), instant(h.get("rotated")), Long.parseLong(h.get("usr")), "1".equals(h.get("pending")));
+    /** A session from its record's fields (common.lua names them) and its id (the record's key holds it). */
+    static Session read(Map<String, String> h, String id) {
+        String roles = Optional.ofNullable(joined(h, "r")).orElse("");
+        return new Session(id, h.get("t"), h.get("u"), h.get("n"),
+                roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")), Integer.parseInt(h.get("a")),
+                instant(h.get("c")), instant(h.get("s")), instant(h.get("i")), instant(h.get("x")),
+                Long.parseLong(h.get("k")), new Client(h.get("p"), userAgentOf(h)), instant(h.get("z")),
+                h.get("y"), instant(h.get("o")), Long.parseLong(h.get("q")), "1".equals(h.get("d")));
+    }
+
+    private static String userAgentOf(Map<String, String> h) {
+        String compact = joined(h, "G");
+        return compact == null ? joined(h, "g") : CompactUserAgent.decode(compact);
     }
 
     private static Instant instant(String millis) {

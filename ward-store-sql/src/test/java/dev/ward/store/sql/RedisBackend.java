@@ -91,12 +91,12 @@ enum RedisBackend {
 
             @Override
             public long sessionCount() {
-                return keys(prefix + "s:*").size();
+                return keys(sessions.patternOfSessions()).size();
             }
 
             @Override
             public String storedTokenHash(String sessionId) {
-                return redis.call(r -> r.hget(sessions.keyOfSession(sessionId), "tok"));
+                return sessions.tokenHashOf(sessionId).orElse(null);
             }
 
             @Override

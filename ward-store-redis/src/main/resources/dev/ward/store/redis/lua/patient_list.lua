@@ -5,9 +5,9 @@ local live, expired = {}, {}
 local index = redis.call('HGETALL', KEYS[1])
 for i = 1, #index, 2 do
   local pid = index[i]
-  local c, flat = record(pkey(sid, pid))
+  local c, fields = context(pkey(sid, pid))
   if c and tonumber(c.idle) > now and tonumber(c.abs) > now then
-    live[#live + 1] = flat
+    live[#live + 1] = fields
   else
     redis.call('DEL', pkey(sid, pid), pdkey(sid, pid))
     redis.call('HDEL', KEYS[1], pid)

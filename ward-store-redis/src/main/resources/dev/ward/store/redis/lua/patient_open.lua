@@ -1,11 +1,11 @@
 -- KEYS: the session, its patient index. ARGV[5..]: session id, patient id, idle ms, hard end, break-glass (0/1), max.
 -- { 'missing' } when the session is not live; { 'limit' } at max live contexts; else { 'live', new (0/1), fields,
--- replaced an expired one (0/1) }.
+-- replaced an expired one (0/1) }. A new context marks the session (P), so that its validations read the index.
 local sid, pid = ARGV[5], ARGV[6]
-local r = record(KEYS[1])
+local r = record(KEYS[1], sid)
 if not r or not alive(r) then return { 'missing' } end
-local state, flat = usePatient(sid, pid)
-if state == 'live' then return { 'live', 0, flat, 0 } end
+local state, fields = usePatient(sid, pid)
+if state == 'live' then return { 'live', 0, fields, 0 } end
 local live = 0
 local index = redis.call('HGETALL', KEYS[2])
 for i = 1, #index, 2 do
@@ -20,4 +20,5 @@ redis.call('HSET', key, 'pid', pid, 'opened', int(now), 'seen', int(now), 'idle'
 redis.call('PEXPIRE', key, idle - now)
 redis.call('HSET', KEYS[2], pid, int(idle))
 extend(KEYS[2], idle - now)
+if not r.P then redis.call('HSET', KEYS[1], 'P', 1) end
 return { 'live', 1, redis.call('HGETALL', key), state == 'expired' and 1 or 0 }

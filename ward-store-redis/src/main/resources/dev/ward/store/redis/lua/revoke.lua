@@ -1,6 +1,7 @@
--- KEYS: session, its attributes. ARGV[5..]: reason.
+-- KEYS: session, its attributes. ARGV[5..]: session id, reason.
 redis.call('DEL', KEYS[2])
-local r = record(KEYS[1])
+local r = record(KEYS[1], ARGV[5])
 if not r or not alive(r) then return 0 end
-finish(r, ARGV[5])
+r.A = nil
+finish(r, ARGV[6])
 return 1

@@ -1,5 +1,5 @@
--- KEYS: session. ARGV[5..]: aal.
-local r = record(KEYS[1])
+-- KEYS: session. ARGV[5..]: session id, aal.
+local r = record(KEYS[1], ARGV[5])
 if not r or not alive(r) then return 0 end
-redis.call('HSET', KEYS[1], 'aal', ARGV[5])
+redis.call('HSET', KEYS[1], 'a', ARGV[6])
 return 1
