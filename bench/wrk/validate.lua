@@ -1,14 +1,21 @@
 -- wrk script: POST /v1/sessions/validate as an app back-end would, with its API key.
 -- Environment: WARD_API_KEY (wak_...) and WARD_TOKENS: one session token (wst_...) or several separated by
--- spaces, used in turn (each wrk thread starts at a different one). Used by bench/run-wrk.sh.
+-- spaces, used in turn (each wrk thread starts at a different one); or WARD_TOKENS_FILE, a file of tokens one a line
+-- (for more than fit in the environment). Used by bench/run-wrk.sh.
 -- Counts answers other than 200 (per status) and socket errors, and prints them in done().
 local key = os.getenv("WARD_API_KEY")
 local tokens = {}
 for t in string.gmatch(os.getenv("WARD_TOKENS") or "", "[^%s,]+") do
   table.insert(tokens, t)
 end
+local file = os.getenv("WARD_TOKENS_FILE")
+if file and file ~= "" then
+  for t in io.lines(file) do
+    if t ~= "" then table.insert(tokens, t) end
+  end
+end
 if not key or #tokens == 0 then
-  error("set WARD_API_KEY and WARD_TOKENS")
+  error("set WARD_API_KEY and WARD_TOKENS or WARD_TOKENS_FILE")
 end
 
 local function body(token) return '{"token":"' .. token .. '"}' end
