@@ -42,11 +42,11 @@ stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/
 trap stop EXIT
 
 if [ "$SEED" = store ]; then
-  echo "run-wrk: building bench/jmh/target/benchmarks.jar ..." >&2
-  [ "${SKIP_BUILD:-}" = 1 ] || mvn -B -q -ntp -f bench/jmh/pom.xml package
+  # Compiled against the server's own jar and run on it alone: the seed migrates and writes with the very code the
+  # server runs (bench/jmh's jar holds whatever Ward modules ~/.m2 has, perhaps another branch's migrations).
   echo "run-wrk: seeding $SESSIONS sessions through Ward's services ..." >&2
-  # The server's jar first: the seed migrates and writes with the very code the server runs.
-  "$JAVA" -cp "$JAR:bench/jmh/target/benchmarks.jar" dev.ward.bench.SeedSessions "$DATA" "$SESSIONS" "$SEEDED"
+  "$JAVA_HOME/bin/javac" -nowarn -d "$SEEDED/classes" -cp "$JAR" bench/jmh/src/main/java/dev/ward/bench/SeedSessions.java
+  "$JAVA" -cp "$JAR:$SEEDED/classes" dev.ward.bench.SeedSessions "$DATA" "$SESSIONS" "$SEEDED"
 fi
 # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
 WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \

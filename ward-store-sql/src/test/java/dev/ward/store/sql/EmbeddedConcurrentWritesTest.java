@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedConcurrentWritesTest {
     static final int SESSIONS = 50;
     static final int WRITERS = 64;
-    static final int ROUNDS = 40;
+    static final int ROUNDS = 25;
     /** Far beyond what the work takes on a loaded 2-core machine; a stall never finishes at all. */
     static final Duration LIVENESS_BOUND = Duration.ofMinutes(3);
 
