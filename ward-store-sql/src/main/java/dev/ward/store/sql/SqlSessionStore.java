@@ -26,7 +26,7 @@ public final class SqlSessionStore implements SessionStore {
     private static final String ALIVE = "revoked_at IS NULL AND idle_expires_at > :now AND absolute_expires_at > :now";
     /**
      * Validation's one statement (issue 13, goal 2): checks, counts a use, slides the idle expiry and returns the row, on
-     * plain JDBC (positional parameters: {@link #bindBump}). The tenant condition is left out when no tenant is asked.
+     * plain JDBC (positional parameters, bound in {@link #bump}). The tenant condition is left out when no tenant is asked.
      */
     private static final String BUMP = "UPDATE sessions SET last_seen_at = ?, uses = uses + 1, "
             + "uses_since_rotation = uses_since_rotation + %s, "
