@@ -8,14 +8,19 @@
 #
 # Usage: bench/run-wrk.sh           (embedded mode; with WARD_DATABASE_URL [+ WARD_REDIS_URL] set, production mode)
 # Environment: OUT (bench/results/wrk-validate.txt), PORT (18766), DURATION (30s), CONNECTIONS (50), THREADS (2), SESSIONS (50),
-#   FILL (0): that many more live sessions (each of its own user of the tenant) put into the store before the server
-#   starts (bench/jmh FillSessions, through Ward's own store, no logins), so that the load runs beside them: the
-#   validation's cost must not grow with the number of sessions held (issue 13).
+#   SEED ("login": SESSIONS password logins over HTTP; "store": the sessions are made before the server starts by
+#   dev.ward.bench.SeedSessions through Ward's own services, in seconds even for 100,000 — users of 100 sessions each,
+#   no Argon2id per session), SERVER_JAVA_OPTS (extra JVM options for the server, e.g. a JFR recording),
+#   JAR (ward-server/target/ward.jar; another build's jar for an A/B), SKIP_BUILD=1 (use the jar as it is).
+#   FILL (0): that many more live sessions (each of its own user, no audit event, no token kept) put into the store
+#   before the server starts (dev.ward.bench.FillSessions, through Ward's session store), so that the load runs beside
+#   them: the validation's cost must not grow with the number of sessions held (issue 13: 1,000,000 in Redis).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
 OUT="${OUT:-bench/results/wrk-validate.txt}"
 PORT="${PORT:-18766}"; DURATION="${DURATION:-30s}"; CONNECTIONS="${CONNECTIONS:-50}"; THREADS="${THREADS:-2}"; SESSIONS="${SESSIONS:-50}"
+SEED="${SEED:-login}"
 WARD="http://127.0.0.1:$PORT"
 # The mode follows the environment, as for ./ward serve (bench/run-wrk-modes.sh sets it for each mode).
 if [ -n "${WARD_REDIS_URL:-}" ]; then MODE="production: PostgreSQL + Redis ${WARD_REDIS_URL}"
@@ -30,23 +35,34 @@ command -v wrk >/dev/null 2>&1 || {
 }
 command -v curl >/dev/null 2>&1 || { echo "run-wrk: curl is needed (apt-get install -y curl)." >&2; exit 1; }
 bench_find_java
-bench_build_ward
+[ "${SKIP_BUILD:-}" = 1 ] || bench_build_ward
+JAR="${JAR:-ward-server/target/ward.jar}"
 
 DATA="$(mktemp -d)"
+SEEDED="$(mktemp -d)"   # the seed's API key and tokens, outside the data directory
 PID=""
-stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$DATA"; }
+stop() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$DATA" "$SEEDED"; }
 trap stop EXIT
 FILL="${FILL:-0}"
 if [ "$FILL" -gt 0 ]; then
-  bench_build_jmh
+  # Compiled against the server's own jar, as the seed below.
   echo "run-wrk: putting $FILL sessions into the store ..." >&2
-  "$JAVA" -cp bench/jmh/target/benchmarks.jar dev.ward.bench.FillSessions "$DATA" bench "$FILL" 8 > "$DATA/fill.log" 2>&1 \
-    || { echo "run-wrk: filling the store failed:" >&2; tail -n 30 "$DATA/fill.log" >&2; exit 1; }
-  grep 'fill-sessions:' "$DATA/fill.log" >&2 || true
+  "$JAVA_HOME/bin/javac" -nowarn -d "$SEEDED/classes" -cp "$JAR" bench/jmh/src/main/java/dev/ward/bench/FillSessions.java
+  "$JAVA" -cp "$JAR:$SEEDED/classes" dev.ward.bench.FillSessions "$DATA" bench "$FILL" 8 > "$SEEDED/fill.log" 2>&1 \
+    || { echo "run-wrk: filling the store failed:" >&2; tail -n 30 "$SEEDED/fill.log" >&2; exit 1; }
+  grep 'fill-sessions:' "$SEEDED/fill.log" >&2 || true
 fi
 
+if [ "$SEED" = store ]; then
+  # Compiled against the server's own jar and run on it alone: the seed migrates and writes with the very code the
+  # server runs (bench/jmh's jar holds whatever Ward modules ~/.m2 has, perhaps another branch's migrations).
+  echo "run-wrk: seeding $SESSIONS sessions through Ward's services ..." >&2
+  "$JAVA_HOME/bin/javac" -nowarn -d "$SEEDED/classes" -cp "$JAR" bench/jmh/src/main/java/dev/ward/bench/SeedSessions.java
+  "$JAVA" -cp "$JAR:$SEEDED/classes" dev.ward.bench.SeedSessions "$DATA" "$SESSIONS" "$SEEDED"
+fi
+# shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
 WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
-  WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar ward-server/target/ward.jar serve --port "$PORT" --data-dir "$DATA" \
+  WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" ${SERVER_JAVA_OPTS:-} -jar "$JAR" serve --port "$PORT" --data-dir "$DATA" \
   > "$DATA/server.log" 2>&1 & PID=$!
 for _ in $(seq 1 3000); do
   grep -q 'Ward listening' "$DATA/server.log" && break
@@ -64,46 +80,56 @@ call() {
   case "$status" in 2??) printf '%s\n' "${out%$'\n'*}";; *) echo "run-wrk: $1 $2 answered $status: ${out%$'\n'*}" >&2; exit 1;; esac
 }
 
-ADMIN=$(bench_admin_with_mfa "$WARD" "$PW")
-[ -n "$ADMIN" ] || { echo "run-wrk: admin login failed" >&2; exit 1; }
-call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
-# The plain validation path: no rotation (by uses or time) and no binding check during the run.
-# Set before the logins, so the sessions are created under this policy; max_concurrent lets one user hold
-# the SESSIONS sessions of run 2.
-call PATCH /v1/admin/tenants/bench "$ADMIN" \
-  '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
-call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
-export WARD_API_KEY WARD_TOKENS
-WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
-[ -n "$WARD_API_KEY" ] || { echo "run-wrk: could not create the API key" >&2; exit 1; }
-login() {
-  call POST /v1/auth/login "$WARD_API_KEY" \
-    "{\"tenant\":\"bench\",\"username\":\"clinician\",\"password\":\"$USER_PW\",\"client\":{\"ip\":\"203.0.113.7\",\"user_agent\":\"Firefox\"}}" | field token
-}
-echo "run-wrk: logging in $SESSIONS sessions ..." >&2
-TOKENS=()
-for _ in $(seq 1 "$SESSIONS"); do TOKENS+=("$(login)"); done
-for t in "${TOKENS[@]}"; do
-  [ -n "$t" ] || { echo "run-wrk: a login gave no token" >&2; exit 1; }
-  call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$t\"}" >/dev/null
-done
-ONE="${TOKENS[0]}"
+export WARD_API_KEY WARD_TOKENS WARD_TOKENS_FILE
+if [ "$SEED" = store ]; then
+  WARD_API_KEY="$(cat "$SEEDED/api-key")"
+  WARD_TOKENS_FILE="$SEEDED/tokens"
+  WARD_TOKENS=""
+  ONE="$(head -n 1 "$WARD_TOKENS_FILE")"
+else
+  ADMIN=$(bench_admin_with_mfa "$WARD" "$PW")
+  [ -n "$ADMIN" ] || { echo "run-wrk: admin login failed" >&2; exit 1; }
+  call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
+  # The plain validation path: no rotation (by uses or time) and no binding check during the run.
+  # Set before the logins, so the sessions are created under this policy; max_concurrent lets one user hold
+  # the SESSIONS sessions of run 2.
+  call PATCH /v1/admin/tenants/bench "$ADMIN" \
+    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
+  call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
+  WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
+  [ -n "$WARD_API_KEY" ] || { echo "run-wrk: could not create the API key" >&2; exit 1; }
+  login() {
+    call POST /v1/auth/login "$WARD_API_KEY" \
+      "{\"tenant\":\"bench\",\"username\":\"clinician\",\"password\":\"$USER_PW\",\"client\":{\"ip\":\"203.0.113.7\",\"user_agent\":\"Firefox\"}}" | field token
+  }
+  echo "run-wrk: logging in $SESSIONS sessions ..." >&2
+  TOKENS=()
+  for _ in $(seq 1 "$SESSIONS"); do TOKENS+=("$(login)"); done
+  for t in "${TOKENS[@]}"; do
+    [ -n "$t" ] || { echo "run-wrk: a login gave no token" >&2; exit 1; }
+    call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$t\"}" >/dev/null
+  done
+  ONE="${TOKENS[0]}"
+  WARD_TOKENS="${TOKENS[*]}"
+  WARD_TOKENS_FILE=""
+fi
 
 mkdir -p bench/results
 echo "run-wrk: warming up (10 s, not recorded) ..." >&2
-WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua "$WARD/v1/sessions/validate" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua "$WARD/v1/sessions/validate" >/dev/null
 {
   echo "# bench/run-wrk.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
   bench_machine
-  echo "# server: java -jar ward-server/target/ward.jar serve ($MODE, default JVM flags), on this machine, loopback"
+  echo "# server: java ${SERVER_JAVA_OPTS:-} -jar $JAR serve ($MODE, default JVM flags), on this machine, loopback"
+  echo "# sessions: $SESSIONS, made by $([ "$SEED" = store ] && echo "SeedSessions (Ward's services, before the server started)" || echo "password logins over HTTP")"
   echo "# sessions held besides the load's: $FILL (FILL)"
   echo "# after a 10 s warm-up of the same load"
   echo
   echo "######## 1. POST /v1/sessions/validate, one session (every request validates the same token)"
-  WARD_TOKENS="$ONE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  WARD_TOKENS="$ONE" WARD_TOKENS_FILE="" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
   echo
   echo "######## 2. POST /v1/sessions/validate, $SESSIONS sessions used in turn"
-  WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
   echo
   echo "######## 3. baseline: GET /health/live (HTTP and JSON only, no database, no credentials)"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$WARD/health/live"

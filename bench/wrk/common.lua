@@ -3,13 +3,20 @@
 -- ACCEPTED (the statuses that count as success, 200 alone by default) and ACCEPTED_NAME ("200", or "2xx").
 -- Counts answers other than those (per status) and socket errors per wrk thread and prints the sums in done().
 
--- The tokens in environment variable VAR, separated by spaces or commas (an error if there are none).
+-- The tokens in environment variable VAR, separated by spaces or commas, and those of the file named by VAR_FILE, one a
+-- line (for more than fit in the environment); an error if there are none.
 function ward_tokens(var)
   local tokens = {}
   for t in string.gmatch(os.getenv(var) or "", "[^%s,]+") do
     table.insert(tokens, t)
   end
-  if #tokens == 0 then error("set " .. var) end
+  local file = os.getenv(var .. "_FILE")
+  if file and file ~= "" then
+    for t in io.lines(file) do
+      if t ~= "" then table.insert(tokens, t) end
+    end
+  end
+  if #tokens == 0 then error("set " .. var .. " or " .. var .. "_FILE") end
   return tokens
 end
 

@@ -46,6 +46,7 @@ import java.util.function.Supplier;
  * </ol>
  * Usage: {@code AuditBench <postgres admin JDBC URL> <pgbench path> <seconds per append run> <events for search>}; with
  * {@code 0} events only the appends run (a few minutes instead of a quarter of an hour: the 10^6-event load is most of it).
+ * With {@code -Daudit.only=h2}, only the embedded H2 appends (no PostgreSQL needed).
  * Not a test: bench/audit.sh runs it, outside ./ward test.
  */
 public final class AuditBench {
@@ -57,6 +58,10 @@ public final class AuditBench {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int events = args.length > 3 ? Integer.parseInt(args[3]) : 1_000_000;
         String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+        if ("h2".equals(System.getProperty("audit.only"))) {
+            h2Appends(key, seconds); // -Daudit.only=h2: the embedded appends alone (an A/B of appender settings on H2)
+            return;
+        }
         String db = "ward_bench_audit_" + ProcessHandle.current().pid();
         try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);

@@ -2,6 +2,8 @@ package dev.ward.store.sql;
 
 import dev.ward.patient.PatientContext;
 import dev.ward.patient.PatientStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,6 +46,9 @@ public final class SqlPatientStore implements PatientStore {
                 return new Result(State.LIMIT, null, null, false);
             }
             long idleEnd = Math.min(t + idle.toMillis(), hardEnd.toEpochMilli());
+            // Validation reads the contexts of marked sessions only (V20); the row is locked by this transaction already.
+            h.createUpdate("UPDATE sessions SET has_patients = TRUE WHERE id = :s AND NOT has_patients").bind("s", sessionId)
+                    .execute();
             h.createUpdate("INSERT INTO patient_contexts (session_id, patient_id, opened_at, last_access_at, idle_expires_at, "
                             + "absolute_expires_at, idle_timeout_ms, accesses, break_glass) "
                             + "VALUES (:s, :p, :now, :now, :idle, :abs, :ms, 1, :bg)")
@@ -223,14 +228,25 @@ public final class SqlPatientStore implements PatientStore {
     }
 
     /**
-     * The session's live contexts, oldest first, read on the caller's handle (validation's connection, after its touch):
-     * read only — a context past its limits is left for the next patient call or the sweep, which remove and record it.
+     * The session's live contexts, oldest first, read on the caller's connection (validation's, after its touch): read
+     * only — a context past its limits is left for the next patient call or the sweep, which remove and record it.
      */
-    static List<PatientContext> liveOf(Handle h, String sessionId, Instant now) {
+    static List<PatientContext> liveOf(Connection c, String sessionId, Instant now) throws SQLException {
         // By the session alone (the primary key's prefix), times compared here: a range on an expiry column would
         // tempt the planner into that column's index, which spans every session's contexts.
-        return h.createQuery("SELECT * FROM patient_contexts WHERE session_id = :s ORDER BY opened_at, patient_id")
-                .bind("s", sessionId).map((rs, ctx) -> read(rs)).list().stream().filter(c -> c.liveAt(now)).toList();
+        List<PatientContext> live = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM patient_contexts WHERE session_id = ? ORDER BY opened_at, patient_id")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    PatientContext context = read(rs);
+                    if (context.liveAt(now)) {
+                        live.add(context);
+                    }
+                }
+            }
+        }
+        return live;
     }
 
     private static PatientContext read(ResultSet rs) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.ward.store.sql;
 
+import dev.ward.patient.PatientContext;
 import dev.ward.session.Admission;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.Client;
@@ -7,6 +8,8 @@ import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionStore;
 import dev.ward.tenant.Policy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,11 +24,16 @@ import org.jdbi.v3.core.statement.Query;
 
 public final class SqlSessionStore implements SessionStore {
     private static final String ALIVE = "revoked_at IS NULL AND idle_expires_at > :now AND absolute_expires_at > :now";
-    private static final String BUMP = "UPDATE sessions SET last_seen_at = :now, uses = uses + 1, "
+    /**
+     * Validation's one statement (issue 13, goal 2): checks, counts a use, slides the idle expiry and returns the row, on
+     * plain JDBC (positional parameters, bound in {@link #bump}). The tenant condition is left out when no tenant is asked.
+     */
+    private static final String BUMP = "UPDATE sessions SET last_seen_at = ?, uses = uses + 1, "
             + "uses_since_rotation = uses_since_rotation + %s, "
-            + "idle_expires_at = CASE WHEN :now + idle_timeout_ms < absolute_expires_at THEN :now + idle_timeout_ms "
+            + "idle_expires_at = CASE WHEN ? + idle_timeout_ms < absolute_expires_at THEN ? + idle_timeout_ms "
             + "ELSE absolute_expires_at END "
-            + "WHERE %s AND " + ALIVE + " AND (CAST(:tenant AS VARCHAR) IS NULL OR tenant_id = :tenant)";
+            + "WHERE %s AND revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?%s";
+    private static final String BY_TENANT = " AND tenant_id = ?";
 
     /**
      * Which session a token that is not the live current one belongs to, in one statement: its current token,
@@ -37,13 +45,16 @@ public final class SqlSessionStore implements SessionStore {
             + "WHERE o.token_hash = :h";
 
     private final SqlDatabase db;
-    private final String touchCurrent;
-    private final String touchPrevious;
+    /** The bump of the current token, of the previous one in its grace period; each without and with the tenant. */
+    private final String[] touchCurrent;
+    private final String[] touchPrevious;
 
     public SqlSessionStore(SqlDatabase db) {
         this.db = db;
-        this.touchCurrent = returning(BUMP.formatted("1", "token_hash = :h"));
-        this.touchPrevious = returning(BUMP.formatted("0", "prev_token_hash = :h AND prev_valid_until > :now"));
+        this.touchCurrent = new String[] {returning(BUMP.formatted("1", "token_hash = ?", "")),
+                returning(BUMP.formatted("1", "token_hash = ?", BY_TENANT))};
+        this.touchPrevious = new String[] {returning(BUMP.formatted("0", "prev_token_hash = ? AND prev_valid_until > ?", "")),
+                returning(BUMP.formatted("0", "prev_token_hash = ? AND prev_valid_until > ?", BY_TENANT))};
     }
 
     /** One statement that checks, bumps and returns: H2 through a data-change delta table, PostgreSQL with RETURNING. */
@@ -87,17 +98,17 @@ public final class SqlSessionStore implements SessionStore {
 
     @Override
     public Lookup touch(String tokenHash, int route, String tenant, Instant now) {
-        return db.call(h -> {
-            Optional<Session> touched = bump(h, touchCurrent, tokenHash, tenant, now);
-            if (touched.isPresent()) {
-                return new Lookup.Touched(touched.get(), true, Optional.of(SqlPatientStore.liveOf(h, touched.get().id(), now)));
-            }
+        // The live paths in one statement on a plain connection (plus the contexts, for a session that ever opened one).
+        Lookup touched = db.withConnection(c -> {
+            Lookup found = bump(c, touchCurrent, false, tokenHash, tenant, now);
             // Not the current token of a live session: a token in its rotation grace period, or a failure to classify.
             // Only these rarer paths pay for more statements.
-            Optional<Session> previous = bump(h, touchPrevious, tokenHash, tenant, now);
-            if (previous.isPresent()) {
-                return new Lookup.Touched(previous.get(), false, Optional.of(SqlPatientStore.liveOf(h, previous.get().id(), now)));
-            }
+            return found != null ? found : bump(c, touchPrevious, true, tokenHash, tenant, now);
+        });
+        if (touched != null) {
+            return touched;
+        }
+        return db.call(h -> {
             Optional<Map.Entry<Session, Boolean>> row = h.createQuery(CLASSIFY).bind("h", tokenHash)
                     .map((rs, ctx) -> Map.entry(read(rs), rs.getInt("kind") == 1)).findFirst();
             if (row.isEmpty()) {
@@ -118,9 +129,36 @@ public final class SqlSessionStore implements SessionStore {
         });
     }
 
-    private static Optional<Session> bump(Handle h, String sql, String tokenHash, String tenant, Instant now) {
-        return h.createQuery(sql).bind("now", now.toEpochMilli()).bind("h", tokenHash).bind("tenant", tenant)
-                .map((rs, ctx) -> read(rs)).findOne();
+    /** One bump; the session as it is after it, with its live patient contexts, or null when no live session matched. */
+    private static Lookup bump(Connection c, String[] sql, boolean previous, String tokenHash, String tenant, Instant now)
+            throws SQLException {
+        long t = now.toEpochMilli();
+        Session s;
+        boolean hasPatients;
+        try (PreparedStatement ps = c.prepareStatement(sql[tenant == null ? 0 : 1])) {
+            int i = 0;
+            ps.setLong(++i, t);
+            ps.setLong(++i, t);
+            ps.setLong(++i, t);
+            ps.setString(++i, tokenHash);
+            if (previous) {
+                ps.setLong(++i, t);
+            }
+            ps.setLong(++i, t);
+            ps.setLong(++i, t);
+            if (tenant != null) {
+                ps.setString(++i, tenant);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                s = read(rs);
+                hasPatients = rs.getBoolean("has_patients");
+            }
+        }
+        List<PatientContext> patients = hasPatients ? SqlPatientStore.liveOf(c, s.id(), now) : List.of();
+        return new Lookup.Touched(s, !previous, Optional.of(patients));
     }
 
     /**
