@@ -82,9 +82,7 @@ public final class SeedSessions {
                     User user = all.get(u);
                     int from = u * PER_USER;
                     int to = Math.min(n, from + PER_USER);
-                    // A user's sessions in one transaction (each open joins it): one commit and one hold of the audit
-                    // chain's head per hundred sessions, instead of one each.
-                    done.add(pool.submit(() -> core.audit().atomically(() -> {
+                    Runnable open = () -> {
                         for (int i = from; i < to; i++) {
                             Opening o = core.sessions().open(TENANT, user.id(), user.username(), user.roles(), 1, policy, client,
                                     opening -> { });
@@ -93,7 +91,12 @@ public final class SeedSessions {
                             }
                             tokens[i] = opened.issued().token();
                         }
-                    })));
+                    };
+                    // With sessions in the database, a user's sessions in one transaction (each open joins it): one
+                    // commit and one hold of the audit chain's head per hundred sessions, instead of one each. With
+                    // sessions in Redis each opening is its own change (intent, Redis, then its records: decision
+                    // 0015), which may not begin inside a database transaction.
+                    done.add(pool.submit(core.redis().isPresent() ? open : () -> core.audit().atomically(open)));
                 }
                 for (Future<?> f : done) {
                     f.get();
