@@ -59,7 +59,7 @@ class PolicyTest {
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
         assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient",
-                "alerts", "geo");
+                "alerts", "geo", "detect");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
@@ -69,7 +69,9 @@ class PolicyTest {
                 "audit.checkpoint_seconds", "jwt.audience",
                 "patient.idle_timeout_seconds", "patient.max_seconds", "patient.break_glass_seconds",
                 "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
-                "geo.allowed_countries");
+                "geo.allowed_countries", "detect.window_seconds", "detect.quiet_seconds",
+                "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
+                "detect.credential_stuffing_usernames");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
