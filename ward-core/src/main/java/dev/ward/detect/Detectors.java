@@ -1,15 +1,19 @@
 package dev.ward.detect;
 
+import dev.ward.access.Actor;
 import dev.ward.alert.Alert;
 import dev.ward.alert.Alerts;
+import dev.ward.audit.AuditEntry;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditFeed;
 import dev.ward.audit.AuditTrail;
 import dev.ward.audit.ForwardingOutbox;
 import dev.ward.auth.LoginService;
+import dev.ward.session.SessionService;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.AccountLockout;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +51,17 @@ public final class Detectors {
     private final DetectionStore store;
     private final TenantService tenants;
     private final Alerts alerts;
+    private final AccountLockout lockout;
+    private final SessionService sessions;
     private final AuditTrail audit;
     private final Clock clock;
     /** One pass at a time in this process (the schedule and {@link #catchUp}); the database lock does the cluster. */
     private final ReentrantLock local = new ReentrantLock();
 
     public Detectors(AuditFeed feed, ForwardingOutbox positions, DetectionStore store, TenantService tenants, Alerts alerts,
-                     AuditTrail audit, Clock clock) {
+                     AccountLockout lockout, SessionService sessions, AuditTrail audit, Clock clock) {
+        this.lockout = lockout;
+        this.sessions = sessions;
         this.feed = feed;
         this.positions = positions;
         this.store = store;
@@ -131,7 +139,8 @@ public final class Detectors {
         if (e.userId() != null) {
             check(tenant, policy, e, "brute_force_account", e.userId(), BRUTE_FORCE,
                     () -> store.failuresOfUser(tenant, e.userId(), since), List::size, policy.bruteForceAccountFailures(),
-                    Map.of("user_id", e.userId()), "account");
+                    Map.of("user_id", e.userId()), "account")
+                    .ifPresent(alert -> respond(tenant, policy, e.userId(), alert));
         }
         if (!ip.isEmpty()) {
             Supplier<List<DetectionStore.Failure>> fromIp = () -> store.failuresFromIp(tenant, ip, since);
@@ -151,19 +160,19 @@ public final class Detectors {
      * the threshold, the alert and its incident are written in one transaction (read again after a failed step, the
      * same events find the incident open and raise nothing).
      */
-    private void check(String tenant, Policy policy, AuditEvent e, String detector, String key, String alertType,
+    private Optional<Alert> check(String tenant, Policy policy, AuditEvent e, String detector, String key, String alertType,
                        Supplier<List<DetectionStore.Failure>> window, java.util.function.ToIntFunction<List<DetectionStore.Failure>> measure,
                        int threshold, Map<String, Object> subject, String scope) {
         Optional<DetectionStore.Incident> open = store.incident(tenant, detector, key)
                 .filter(i -> !i.lastAt().plus(policy.detectQuiet()).isBefore(e.at()));
         if (open.isPresent()) {
             store.extendIncident(tenant, detector, key, e.at());
-            return;
+            return Optional.empty();
         }
         List<DetectionStore.Failure> recent = window.get();
         int measured = measure.applyAsInt(recent);
         if (measured < threshold) {
-            return;
+            return Optional.empty();
         }
         List<Long> evidence = recent.stream().map(DetectionStore.Failure::seq)
                 .skip(Math.max(0, recent.size() - MAX_EVIDENCE)).collect(Collectors.toList());
@@ -176,9 +185,30 @@ public final class Detectors {
         }
         details.put("threshold", threshold);
         details.put("evidence", evidence);
-        audit.atomically(() -> {
+        return Optional.of(audit.atomically(() -> {
             Alert alert = alerts.raise(tenant, alertType, "high", subject, details);
             store.openIncident(tenant, detector, key, alert.id(), e.at());
-        });
+            return alert;
+        }));
+    }
+
+    /**
+     * {@code detect.response} to an account's alert, right after it was raised, so once per alert: {@code lock_account}
+     * locks the account until an administrator unlocks it, then (as {@code end_session}) ends its live sessions; an
+     * {@code alert.responded} event says what was done. A node that dies between the alert and its response leaves the
+     * response undone (the alert is there for a person to act on); events read again never respond twice.
+     */
+    private void respond(String tenant, Policy policy, String userId, Alert alert) {
+        String response = policy.detectResponse();
+        if (response.equals("none")) {
+            return;
+        }
+        Actor.Detector by = new Actor.Detector(tenant, alert.id());
+        if (response.equals("lock_account")) {
+            lockout.lockUntilUnlocked(tenant, userId, by);
+        }
+        int ended = sessions.endAllOfUser(tenant, userId, "detector", by);
+        audit.atomically(() -> audit.append(AuditEntry.of(tenant, "alert.responded").actor(by).user(userId)
+                .detail("alert_id", alert.id()).detail("response", response).detail("sessions_ended", ended).build()));
     }
 }

@@ -106,8 +106,10 @@ public final class Policy {
         define("detect.brute_force_account_failures", new Count(100_000), 10L);
         define("detect.brute_force_ip_failures", new Count(100_000), 30L);
         define("detect.credential_stuffing_usernames", new Count(100_000), 10L);
-        // A setting is defined only once the feature behind it works (API.md): rate_limit.* and detect.response come
-        // later.
+        // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
+        // sessions, or also lock it until an administrator unlocks it.
+        define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
+        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes later.
         // Stored policies that still name it are read without it.
     }
 
@@ -304,6 +306,8 @@ public final class Policy {
     public int bruteForceAccountFailures() { return (int) count("detect.brute_force_account_failures"); }
     public int bruteForceIpFailures() { return (int) count("detect.brute_force_ip_failures"); }
     public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
+    /** {@code none}, {@code end_session} or {@code lock_account}. */
+    public String detectResponse() { return (String) values.get("detect.response"); }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }

@@ -32,6 +32,7 @@ import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
 import dev.ward.alert.AlertDelivery;
 import dev.ward.detect.Detectors;
+import dev.ward.user.AccountLockout;
 import dev.ward.alert.Alerts;
 import dev.ward.alert.WebhookChannel;
 import dev.ward.patient.PatientAccess;
@@ -391,7 +392,9 @@ public final class Ward implements AutoCloseable {
             alertSender.scheduleWithFixedDelay(() -> deliverAlerts(core), ALERT_POLL_SECONDS, ALERT_POLL_SECONDS, TimeUnit.SECONDS);
             // The detectors read the trail after the fact on the same thread (decision 0026): nothing in a login's way.
             Detectors detectors = new Detectors(new SqlAuditFeed(core.db()), SqlForwardingOutbox.forDetectors(core.db(), clock),
-                    new SqlDetectionStore(core.db()), core.tenants(), core.alerts(), core.audit(), clock);
+                    new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
+                    new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
+                    core.sessions(), core.audit(), clock);
             alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,

@@ -193,6 +193,76 @@ class DetectorsHttpTest {
         assertThat(alerts(w, "hammered", "credential_stuffing")).isEmpty();
     }
 
+    /** The trail's events of a type about one user, newest first. */
+    static List<JsonNode> events(TestWard w, String tenant, String type, String userId) {
+        List<JsonNode> found = new ArrayList<>();
+        w.get("/v1/admin/audit?tenant=" + tenant + "&type=" + type + "&user_id=" + userId, w.adminToken()).json()
+                .path("events").forEach(found::add);
+        return found;
+    }
+
+    @Test
+    void lockAccountLocksTheAttackedAccountOnceAndEndsItsSessionsUntilAnAdministratorUnlocksIt() {
+        tenant(w, "guarded", Map.of("brute_force_account_failures", 6, "response", "lock_account"));
+        // Lockout by login.max_failures out of the way: what locks here is the detector's response.
+        assertThat(w.patch("/v1/admin/tenants/guarded", TestWard.json(Map.of("policy", Map.of("login", Map.of("max_failures", 100)))),
+                w.adminToken()).status()).isEqualTo(200);
+        String pharmacist = w.createUser("guarded", "pharmacist", PASSWORD, "staff");
+        String session = w.login("guarded", "pharmacist", PASSWORD);
+        for (int i = 0; i < 9; i++) {
+            wrongPassword(w, "guarded", "pharmacist", "198.51.100.90");
+            w.clock.advance(Duration.ofSeconds(2));
+        }
+        w.ward.detectNow();
+        w.ward.detectNow();
+        JsonNode alert = alerts(w, "guarded", "brute_force").getFirst();
+        String by = "detector:" + alert.path("id").asText();
+
+        assertThat(w.get("/v1/session", session).status()).as("the account's session ended").isEqualTo(401);
+        assertThat(w.send("POST", "/v1/auth/login", TestWard.json(Map.of("tenant", "guarded", "username", "pharmacist",
+                "password", PASSWORD))).status()).as("the right password no longer signs in").isEqualTo(401);
+        w.clock.advance(Duration.ofDays(30));
+        assertThat(w.send("POST", "/v1/auth/login", TestWard.json(Map.of("tenant", "guarded", "username", "pharmacist",
+                "password", PASSWORD))).status()).as("nor a month later").isEqualTo(401);
+
+        assertThat(events(w, "guarded", "account.locked", pharmacist)).singleElement().satisfies(e -> {
+            assertThat(e.path("actor").asText()).isEqualTo(by);
+            assertThat(e.path("details").path("alert_id").asText()).isEqualTo(alert.path("id").asText());
+        });
+        assertThat(events(w, "guarded", "alert.responded", pharmacist)).singleElement().satisfies(e -> {
+            assertThat(e.path("details").path("response").asText()).isEqualTo("lock_account");
+            assertThat(e.path("details").path("sessions_ended").asInt()).isEqualTo(1);
+        });
+        assertThat(events(w, "guarded", "session.revoked", pharmacist)).singleElement()
+                .satisfies(e -> assertThat(e.path("actor").asText()).isEqualTo(by));
+
+        // Reversible: the administrator's unlock, as for any lockout.
+        assertThat(w.post("/v1/admin/tenants/guarded/users/" + pharmacist + "/unlock", null, w.adminToken()).status()).isEqualTo(204);
+        w.login("guarded", "pharmacist", PASSWORD);
+        w.ward.detectNow();
+        assertThat(events(w, "guarded", "alert.responded", pharmacist)).hasSize(1);
+    }
+
+    @Test
+    void endSessionEndsTheAccountsSessionsButLeavesItAbleToSignIn() {
+        tenant(w, "ended", Map.of("brute_force_account_failures", 6, "response", "end_session"));
+        assertThat(w.patch("/v1/admin/tenants/ended", TestWard.json(Map.of("policy", Map.of("login", Map.of("max_failures", 100)))),
+                w.adminToken()).status()).isEqualTo(200);
+        String porter = w.createUser("ended", "porter", PASSWORD, "staff");
+        String first = w.login("ended", "porter", PASSWORD);
+        String second = w.login("ended", "porter", PASSWORD);
+        for (int i = 0; i < 7; i++) {
+            wrongPassword(w, "ended", "porter", "198.51.100.91");
+        }
+        w.ward.detectNow();
+        assertThat(w.get("/v1/session", first).status()).isEqualTo(401);
+        assertThat(w.get("/v1/session", second).status()).isEqualTo(401);
+        assertThat(events(w, "ended", "account.locked", porter)).isEmpty();
+        assertThat(events(w, "ended", "alert.responded", porter)).singleElement()
+                .satisfies(e -> assertThat(e.path("details").path("sessions_ended").asInt()).isEqualTo(2));
+        w.login("ended", "porter", PASSWORD);
+    }
+
     @Test
     void theDetectSettingsAreValidatedLikeEveryPolicyField() {
         var r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
@@ -202,5 +272,8 @@ class DetectorsHttpTest {
         r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
                 "policy", Map.of("detect", Map.of("max_travel_kmh", 1000)))), w.adminToken());
         assertThat(r.status()).as("not accepted before its detector works").isEqualTo(400);
+        r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
+                "policy", Map.of("detect", Map.of("response", "block_ip")))), w.adminToken());
+        assertThat(r.status()).isEqualTo(400);
     }
 }
