@@ -92,14 +92,18 @@ public final class Detectors {
                         return position;
                     }
                     Instant oldest = clock.instant().minus(policy.get().detectWindow());
+                    AuditEvent last = batch.get(batch.size() - 1).event();
                     for (AuditFeed.Entry entry : batch) {
-                        if (!entry.event().at().isBefore(oldest)) {
-                            look(tenant, policy.get(), entry.event());
+                        if (!entry.event().at().isBefore(oldest) && look(tenant, policy.get(), entry.event())) {
+                            // An alert's event holds the tenant's chain until this step commits: end the step here so
+                            // that the tenant's logins wait for one alert, not for the rest of a batch.
+                            last = entry.event();
+                            read[0] = BATCH;
+                            break;
                         }
                     }
-                    Instant last = batch.get(batch.size() - 1).event().at();
-                    store.prune(tenant, last.minus(policy.get().detectWindow()), last.minus(policy.get().detectQuiet()));
-                    return batch.get(batch.size() - 1).event().seq();
+                    store.prune(tenant, last.at().minus(policy.get().detectWindow()), last.at().minus(policy.get().detectQuiet()));
+                    return last.seq();
                 });
                 if (!ours) {
                     return false;
@@ -128,27 +132,31 @@ public final class Detectors {
         }
     }
 
-    private void look(String tenant, Policy policy, AuditEvent e) {
+    /** Counts the event if it is a failed login; true when it raised an alert. */
+    private boolean look(String tenant, Policy policy, AuditEvent e) {
         if (!"login.failed".equals(e.type()) || NOT_GUESSES.contains(String.valueOf(e.details().get("reason")))) {
-            return;
+            return false;
         }
+        boolean raised = false;
         String ip = e.ip() == null || e.ip().isEmpty() ? "" : LoginService.ipBucket(e.ip());
         Object tag = e.details().get("username_tag");
         store.addFailure(tenant, new DetectionStore.Failure(e.seq(), e.at(), e.userId(), ip, tag == null ? null : tag.toString()));
         Instant since = e.at().minus(policy.detectWindow());
         if (e.userId() != null) {
-            check(tenant, policy, e, "brute_force_account", e.userId(), BRUTE_FORCE,
+            Optional<Alert> account = check(tenant, policy, e, "brute_force_account", e.userId(), BRUTE_FORCE,
                     () -> store.failuresOfUser(tenant, e.userId(), since), List::size, policy.bruteForceAccountFailures(),
-                    Map.of("user_id", e.userId()), "account")
-                    .ifPresent(alert -> respond(tenant, policy, e.userId(), alert));
+                    Map.of("user_id", e.userId()), "account");
+            account.ifPresent(alert -> respond(tenant, policy, e.userId(), alert));
+            raised = account.isPresent();
         }
         if (!ip.isEmpty()) {
             Supplier<List<DetectionStore.Failure>> fromIp = () -> store.failuresFromIp(tenant, ip, since);
-            check(tenant, policy, e, "brute_force_ip", ip, BRUTE_FORCE, fromIp, List::size,
-                    policy.bruteForceIpFailures(), Map.of("ip", e.ip()), "ip");
-            check(tenant, policy, e, CREDENTIAL_STUFFING, ip, CREDENTIAL_STUFFING, fromIp, Detectors::distinctUsernames,
-                    policy.credentialStuffingUsernames(), Map.of("ip", e.ip()), "ip");
+            raised |= check(tenant, policy, e, "brute_force_ip", ip, BRUTE_FORCE, fromIp, List::size,
+                    policy.bruteForceIpFailures(), Map.of("ip", e.ip()), "ip").isPresent();
+            raised |= check(tenant, policy, e, CREDENTIAL_STUFFING, ip, CREDENTIAL_STUFFING, fromIp, Detectors::distinctUsernames,
+                    policy.credentialStuffingUsernames(), Map.of("ip", e.ip()), "ip").isPresent();
         }
+        return raised;
     }
 
     private static int distinctUsernames(List<DetectionStore.Failure> failures) {

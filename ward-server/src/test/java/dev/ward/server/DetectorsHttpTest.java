@@ -263,6 +263,41 @@ class DetectorsHttpTest {
         w.login("ended", "porter", PASSWORD);
     }
 
+    /**
+     * A step whose position was never recorded (the node died before its commit, after the alert's own transaction) is
+     * read again: played here by moving the stored position back. The failures are not counted twice and the incident
+     * it opened raises nothing more.
+     */
+    @Test
+    void eventsReadAgainAfterAStepThatDidNotCommitRaiseNothingTwice() {
+        tenant(w, "replayed", DETECT);
+        w.createUser("replayed", "clerk", PASSWORD, "staff");
+        w.ward.detectNow();
+        var db = w.ward.core().db();
+        long before = db.call(h -> h.createQuery("SELECT last_seq FROM detect_positions WHERE tenant_id = 'replayed'")
+                .mapTo(Long.class).one());
+        for (int i = 0; i < 7; i++) {
+            wrongPassword(w, "replayed", "clerk", "198.51.100.95");
+        }
+        w.ward.detectNow();
+        JsonNode alert = alerts(w, "replayed", "brute_force").getFirst();
+
+        db.run(h -> h.createUpdate("UPDATE detect_positions SET last_seq = :s WHERE tenant_id = 'replayed'")
+                .bind("s", before).execute());
+        w.ward.detectNow();
+        w.ward.detectNow();
+        assertThat(alerts(w, "replayed", "brute_force")).singleElement().satisfies(a -> {
+            assertThat(a.path("id").asText()).isEqualTo(alert.path("id").asText());
+            assertThat(evidence(a)).hasSize(6).doesNotHaveDuplicates();
+        });
+        long counted = db.call(h -> h.createQuery("SELECT COUNT(*) FROM detect_failures WHERE tenant_id = 'replayed'")
+                .mapTo(Long.class).one());
+        assertThat(counted).isEqualTo(7);
+        long after = db.call(h -> h.createQuery("SELECT last_seq FROM detect_positions WHERE tenant_id = 'replayed'")
+                .mapTo(Long.class).one());
+        assertThat(after).isGreaterThan(before);
+    }
+
     @Test
     void theDetectSettingsAreValidatedLikeEveryPolicyField() {
         var r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
