@@ -40,6 +40,15 @@ public sealed interface Actor {
         public boolean has(Scope s) { return scopes.contains(s); }
     }
 
+    /**
+     * Ward's own automatic response to an alert ({@code detect.response}): named {@code detector:alr_…} in the trail so
+     * that every change it makes points at the alert that caused it. Administers nothing.
+     */
+    record Detector(String tenant, String alertId) implements Actor {
+        @Override public String auditName() { return "detector:" + alertId; }
+        @Override public boolean isAdminOf(String t) { return false; }
+    }
+
     /** The local operator: CLI commands and bootstrap, run by whoever holds the data directory or database. */
     record Operator() implements Actor {
         @Override public String tenant() { return SYSTEM_TENANT; }

@@ -142,7 +142,7 @@ public final class LoginService {
                 record(now, request, username, found.orElse(null), LOCATION_NOT_ALLOWED);
                 audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.DENIED)
                         .user(found.map(User::id).orElse(null)).ip(ip).detail("reason", LOCATION_NOT_ALLOWED)
-                        .detail("location", where(ip)).build());
+                        .detail("username_tag", usernameTag(request.tenant(), username)).detail("location", where(ip)).build());
             });
             return new LoginResult.LocationNotAllowed();
         }
@@ -321,7 +321,7 @@ public final class LoginService {
      * The per-address bucket of an address: IPv4 as is; IPv6 by its /64, since one subscriber is given a whole
      * /64 (RFC 6177) and could otherwise take a fresh bucket for every request.
      */
-    static String ipBucket(String ip) {
+    public static String ipBucket(String ip) {
         if (ip.isEmpty()) {
             return "unknown";
         }
@@ -360,7 +360,18 @@ public final class LoginService {
         record(now, request, username, user, reason);
         audit.append(AuditEntry.of(request.tenant(), "login.failed").outcome(AuditEntry.FAILURE)
                 .user(user == null ? null : user.id()).ip(request.client().ip()).detail("reason", reason)
+                .detail("username_tag", usernameTag(request.tenant(), username))
                 .detail("location", where(request.client().ip())).build());
+    }
+
+    /**
+     * What the trail keeps of the username a failed login typed, for the credential-stuffing detector (distinct
+     * usernames from one address): 4 hex digits (16 bits) of SHA-256 over the tenant and the normalised name. Never the
+     * name, which may be a password typed into the wrong field: 65,536 values tell distinct names apart well enough to
+     * count a few dozen, and say next to nothing about any one (docs/decisions/0026-detectors.md).
+     */
+    static String usernameTag(String tenant, String username) {
+        return Secrets.sha256Hex(tenant + "\n" + username).substring(0, 4);
     }
 
     /**

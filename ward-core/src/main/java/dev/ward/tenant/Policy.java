@@ -98,8 +98,18 @@ public final class Policy {
         define("alerts.min_severity", new Choice(Set.copyOf(SEVERITIES)), "low");
         // Logins only from these countries (ISO 3166-1 alpha-2), located with WARD_GEOIP_DB; empty: from anywhere.
         define("geo.allowed_countries", new Strings(COUNTRY, "an ISO 3166-1 alpha-2 country code such as GB"), List.of());
-        // A setting is defined only once the feature behind it works (API.md): rate_limit.* and detect.* come with
-        // the detectors.
+        // The detectors (C8, docs/security.md "Detectors"): failed logins counted per account, per address and in
+        // distinct usernames per address over a sliding window; an incident stays open (one alert) until a quiet
+        // period without failures has passed.
+        define("detect.window_seconds", new Count(MAX_SECONDS), 600L);
+        define("detect.quiet_seconds", new Count(MAX_SECONDS), 900L);
+        define("detect.brute_force_account_failures", new Count(100_000), 10L);
+        define("detect.brute_force_ip_failures", new Count(100_000), 30L);
+        define("detect.credential_stuffing_usernames", new Count(100_000), 10L);
+        // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
+        // sessions, or also lock it until an administrator unlocks it.
+        define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
+        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes later.
         // Stored policies that still name it are read without it.
     }
 
@@ -288,6 +298,16 @@ public final class Policy {
     public Duration breakGlassLifetime() {
         return Duration.ofSeconds(Math.min(count("patient.break_glass_seconds"), count("patient.max_seconds")));
     }
+
+    /** How far back the detectors count failed logins. */
+    public Duration detectWindow() { return Duration.ofSeconds(count("detect.window_seconds")); }
+    /** How long without a failure before a detector's incident is over (and the next one raises a new alert). */
+    public Duration detectQuiet() { return Duration.ofSeconds(count("detect.quiet_seconds")); }
+    public int bruteForceAccountFailures() { return (int) count("detect.brute_force_account_failures"); }
+    public int bruteForceIpFailures() { return (int) count("detect.brute_force_ip_failures"); }
+    public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
+    /** {@code none}, {@code end_session} or {@code lock_account}. */
+    public String detectResponse() { return (String) values.get("detect.response"); }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }

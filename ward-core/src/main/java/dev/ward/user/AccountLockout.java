@@ -50,4 +50,25 @@ public final class AccountLockout {
                     .detail("locked_until", until.toString()).build());
         });
     }
+
+    /**
+     * Locks the account until an administrator unlocks it ({@code detect.response} {@code lock_account}): stored as
+     * locked for {@link #UNTIL_UNLOCKED} (a century), with its open MFA challenges ended and {@code account.locked}
+     * naming the alert. The unlock that ends any lockout ({@code POST …/unlock}) ends this one.
+     */
+    public Instant lockUntilUnlocked(String tenant, String userId, dev.ward.access.Actor.Detector by) {
+        Instant now = clock.instant();
+        Instant until = now.plus(UNTIL_UNLOCKED);
+        audit.atomically(() -> {
+            store.recordFailure(tenant, userId, now); // the account's row, even where a login just cleared it
+            store.lock(tenant, userId, until);
+            challenges.deleteAllOfUser(tenant, userId);
+            audit.append(AuditEntry.of(tenant, "account.locked").outcome(AuditEntry.FAILURE).user(userId).actor(by)
+                    .detail("alert_id", by.alertId()).detail("locked_until", until.toString()).build());
+        });
+        return until;
+    }
+
+    /** How long a lock by the detectors' response lasts: until an administrator unlocks the account, in practice. */
+    public static final java.time.Duration UNTIL_UNLOCKED = java.time.Duration.ofDays(36_500);
 }

@@ -59,7 +59,7 @@ class PolicyTest {
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
         assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient",
-                "alerts", "geo");
+                "alerts", "geo", "detect");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
@@ -69,7 +69,9 @@ class PolicyTest {
                 "audit.checkpoint_seconds", "jwt.audience",
                 "patient.idle_timeout_seconds", "patient.max_seconds", "patient.break_glass_seconds",
                 "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
-                "geo.allowed_countries");
+                "geo.allowed_countries", "detect.window_seconds", "detect.quiet_seconds",
+                "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
+                "detect.credential_stuffing_usernames", "detect.response");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
@@ -89,12 +91,26 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute", "detect, response",
+    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute",
             "detect, max_travel_kmh"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");
         assertThat(e.detail()).contains("Unknown policy key policy." + group);
+    }
+
+    @Test
+    void theDetectorSettingsHaveSafeDefaultsAndBounds() {
+        Policy p = Policy.defaults();
+        assertThat(p.detectWindow()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(p.detectQuiet()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(p.bruteForceAccountFailures()).isEqualTo(10);
+        assertThat(p.bruteForceIpFailures()).isEqualTo(30);
+        assertThat(p.credentialStuffingUsernames()).isEqualTo(10);
+        assertThat(p.detectResponse()).as("no automatic response unless the tenant asks").isEqualTo("none");
+        assertThat(p.merge(group("detect", "response", "lock_account")).detectResponse()).isEqualTo("lock_account");
+        assertThat(refusal(group("detect", "response", "block")).extensions().get("field")).isEqualTo("policy.detect.response");
+        assertThat(refusal(group("detect", "brute_force_account_failures", 0)).code()).isEqualTo("validation_failed");
     }
 
     /** API.md: {@code alerts.webhook_secret} is write-only — sealed as given, stored sealed, never in the readable form. */

@@ -100,6 +100,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("signing_key.rotated", CONFIGURATION),
             Map.entry("security.cross_tenant_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
             Map.entry("alert.raised", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
+            // Ward's own response to an alert (detect.response): what it did is in account.locked / session.revoked.
+            Map.entry("alert.responded", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("crypto.usage", new EventCoding(APPLICATION_ACTIVITY, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("patient.opened", patient("R")),
             Map.entry("patient.data_read", patient("R")),

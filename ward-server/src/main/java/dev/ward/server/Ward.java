@@ -31,6 +31,8 @@ import dev.ward.geo.Geolocation;
 import dev.ward.server.http.RouteTable;
 import dev.ward.server.http.TrustedProxies;
 import dev.ward.alert.AlertDelivery;
+import dev.ward.detect.Detectors;
+import dev.ward.user.AccountLockout;
 import dev.ward.alert.Alerts;
 import dev.ward.alert.WebhookChannel;
 import dev.ward.patient.PatientAccess;
@@ -61,6 +63,7 @@ import dev.ward.store.sql.SqlDeliveryOutbox;
 import dev.ward.store.sql.SqlInvalidations;
 import dev.ward.store.sql.SqlKeyCheckStore;
 import dev.ward.store.sql.SqlForwardingOutbox;
+import dev.ward.store.sql.SqlDetectionStore;
 import dev.ward.store.sql.SqlKeyStore;
 import dev.ward.store.sql.SqlLockoutStore;
 import dev.ward.store.sql.SqlLoginAttemptStore;
@@ -287,9 +290,12 @@ public final class Ward implements AutoCloseable {
     private final Readiness readiness;
     /** Alert deliveries run on a thread of their own: a slow receiver delays them, never a sweep or a request. */
     private final ScheduledExecutorService alertSender;
+    private final Detectors detectors;
 
     private Ward(Core core, Javalin http, RouteTable routes, ScheduledExecutorService scheduler, Duration grace,
-                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness, ScheduledExecutorService alertSender) {
+                 AtomicBoolean stopping, Optional<AtnaForwarder> atna, Readiness readiness, ScheduledExecutorService alertSender,
+                 Detectors detectors) {
+        this.detectors = detectors;
         this.readiness = readiness;
         this.alertSender = alertSender;
         this.core = core;
@@ -384,8 +390,15 @@ public final class Ward implements AutoCloseable {
                 return t;
             });
             alertSender.scheduleWithFixedDelay(() -> deliverAlerts(core), ALERT_POLL_SECONDS, ALERT_POLL_SECONDS, TimeUnit.SECONDS);
+            // The detectors read the trail after the fact on the same thread (decision 0026): nothing in a login's way.
+            Detectors detectors = new Detectors(new SqlAuditFeed(core.db()), SqlForwardingOutbox.forDetectors(core.db(), clock),
+                    new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
+                    new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
+                    core.sessions(), core.audit(), clock);
+            alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
-            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender);
+            return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,
+                    detectors);
         } catch (RuntimeException e) {
             core.close();
             throw e;
@@ -469,6 +482,20 @@ public final class Ward implements AutoCloseable {
             log.warn("alert delivery failed: {}", e.getClass().getName());
         }
     }
+
+    /** How often the detectors look for new audit events (a pass with none is a few cheap queries per tenant). */
+    static final long DETECT_POLL_SECONDS = 1;
+
+    private static void detect(Detectors detectors) {
+        try {
+            detectors.pass();
+        } catch (RuntimeException e) {
+            log.warn("detection pass failed: {}", e.getClass().getName());
+        }
+    }
+
+    /** Runs the detectors until every event of the trail is looked at (here or by another node); for tests. */
+    public void detectNow() { detectors.catchUp(Duration.ofSeconds(30)); }
 
     /** Tries the alert deliveries due now, as the schedule would (after any pass under way); answers how many. */
     public int deliverAlertsNow() { return core.alerts().deliverDue(); }

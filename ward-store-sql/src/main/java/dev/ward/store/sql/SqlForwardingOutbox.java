@@ -16,31 +16,45 @@ import org.jdbi.v3.core.statement.StatementException;
 public final class SqlForwardingOutbox implements ForwardingOutbox {
     private final SqlDatabase db;
     private final Clock clock;
+    private final String positions;
+    private final String lock;
 
+    /** The ATNA forwarder's positions ({@code audit_forwarding}, V9). */
     public SqlForwardingOutbox(SqlDatabase db, Clock clock) {
+        this(db, clock, "audit_forwarding", "audit_forwarding_lock");
+    }
+
+    /** The detectors' positions ({@code detect_positions}, V21): the same protocol, a lock of their own. */
+    public static SqlForwardingOutbox forDetectors(SqlDatabase db, Clock clock) {
+        return new SqlForwardingOutbox(db, clock, "detect_positions", "detect_lock");
+    }
+
+    private SqlForwardingOutbox(SqlDatabase db, Clock clock, String positions, String lock) {
         this.db = db;
         this.clock = clock;
+        this.positions = positions;
+        this.lock = lock;
     }
 
     @Override
     public boolean step(String tenant, LongUnaryOperator send) {
         return db.inTransaction(h -> {
             try {
-                h.createQuery("SELECT id FROM audit_forwarding_lock WHERE id = 1 FOR UPDATE NOWAIT").mapTo(Integer.class).one();
+                h.createQuery("SELECT id FROM " + lock + " WHERE id = 1 FOR UPDATE NOWAIT").mapTo(Integer.class).one();
             } catch (StatementException e) {
                 if (isLockNotAvailable(e)) {
                     return false;
                 }
                 throw e;
             }
-            long position = h.createQuery("SELECT last_seq FROM audit_forwarding WHERE tenant_id = :t")
+            long position = h.createQuery("SELECT last_seq FROM " + positions + " WHERE tenant_id = :t")
                     .bind("t", tenant).mapTo(Long.class).findOne().orElse(0L);
             long next = send.applyAsLong(position);
             if (next != position) {
-                int updated = h.createUpdate("UPDATE audit_forwarding SET last_seq = :s, updated_at = :now WHERE tenant_id = :t")
+                int updated = h.createUpdate("UPDATE " + positions + " SET last_seq = :s, updated_at = :now WHERE tenant_id = :t")
                         .bind("s", next).bind("now", Columns.timestamp(clock.instant())).bind("t", tenant).execute();
                 if (updated == 0) {
-                    h.createUpdate("INSERT INTO audit_forwarding (tenant_id, last_seq, updated_at) VALUES (:t, :s, :now)")
+                    h.createUpdate("INSERT INTO " + positions + " (tenant_id, last_seq, updated_at) VALUES (:t, :s, :now)")
                             .bind("t", tenant).bind("s", next).bind("now", Columns.timestamp(clock.instant())).execute();
                 }
             }
@@ -51,7 +65,7 @@ public final class SqlForwardingOutbox implements ForwardingOutbox {
     @Override
     public Map<String, Long> positions() {
         Map<String, Long> all = new LinkedHashMap<>();
-        db.call(h -> h.createQuery("SELECT tenant_id, last_seq FROM audit_forwarding ORDER BY tenant_id")
+        db.call(h -> h.createQuery("SELECT tenant_id, last_seq FROM " + positions + " ORDER BY tenant_id")
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list())
                 .forEach(e -> all.put(e.getKey(), e.getValue()));
         return all;
