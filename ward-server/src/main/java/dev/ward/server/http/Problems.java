@@ -25,6 +25,10 @@ final class Problems {
             ctx.header("WWW-Authenticate", "Bearer realm=\"ward\"");
         }
         ctx.attribute(WRITTEN, Boolean.TRUE);
+        if (!ctx.res().isCommitted()) {
+            // Whatever a route had begun to write (a streamed answer, SessionJson) gives way to the problem.
+            ctx.res().resetBuffer();
+        }
         ctx.status(p.status()).contentType(CONTENT_TYPE);
         try {
             ctx.result(json.writeValueAsBytes(body));
