@@ -83,6 +83,9 @@ public final class HttpApi {
     /** Connections the kernel may hold ready for Jetty to accept (capped by the kernel's net.core.somaxconn). */
     static final int ACCEPT_QUEUE = 1024;
 
+    /** Javalin's default: answers from this size on are compressed for a client that accepts gzip. */
+    static final int COMPRESSED_FROM = 1500;
+
     /** Buffer sets the pool keeps; a request that finds none free allocates one, which then joins the pool if there is room. */
     private static final int JSON_BUFFER_SETS = 64;
 
@@ -356,9 +359,27 @@ public final class HttpApi {
 
         void json(Context ctx, int status, Object body) {
             try {
-                ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+                write(ctx.status(status).contentType("application/json"), json.writeValueAsBytes(body));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("unserialisable response", e);
+            }
+        }
+
+        /**
+         * Answers below {@link #COMPRESSED_FROM} bytes, which Javalin would never compress, go straight into the
+         * response's buffer: Javalin copies a result through an 8 KiB buffer of its own on every request (issue 13).
+         * Larger ones stay Javalin's results, compressed for clients that accept gzip.
+         */
+        static void write(Context ctx, byte[] bytes) {
+            // A result set earlier (an answer a problem now replaces) must be replaced the way it was set.
+            if (bytes.length >= COMPRESSED_FROM || ctx.resultInputStream() != null) {
+                ctx.result(bytes);
+                return;
+            }
+            try {
+                ctx.res().getOutputStream().write(bytes);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
 

@@ -31,7 +31,7 @@ final class Problems {
         }
         ctx.status(p.status()).contentType(CONTENT_TYPE);
         try {
-            ctx.result(json.writeValueAsBytes(body));
+            HttpApi.Responses.write(ctx, json.writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             ctx.result("{\"status\":500,\"code\":\"internal_error\"}");
         }
