@@ -75,3 +75,48 @@ bench_admin_with_mfa() {
   curl -s "$ward/v1/me/mfa/totp/confirm" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d "{\"code\":\"$(bench_totp "$secret")\"}" | bench_field token
 }
+
+# The validation fixture of bench/run-wrk.sh on a running Ward at $1 (admin password $2): tenant "bench" with rotation
+# and binding turned aside, a user, an API key with scope sessions, and $3 sessions of that user. Sets WARD_API_KEY and
+# TOKENS (an array of session tokens), each validated once.
+bench_validate_fixture() {
+  local ward="$1" pw="$2" n="$3" admin user_pw='Quartz-Lantern-Ferry-58!' t
+  bench_call() { # METHOD PATH BEARER [BODY]: prints the body; fails unless the status is 2xx.
+    local out status
+    out="$(curl -s -w '\n%{http_code}' -X "$1" "$ward$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+-d "$4"})"
+    status="${out##*$'\n'}"
+    case "$status" in 2??) printf '%s\n' "${out%$'\n'*}";; *) echo "bench: $1 $2 answered $status: ${out%$'\n'*}" >&2; return 1;; esac
+  }
+  bench_json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+  admin=$(bench_admin_with_mfa "$ward" "$pw") && [ -n "$admin" ] || { echo "bench: admin login failed" >&2; return 1; }
+  bench_call POST /v1/admin/tenants "$admin" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
+  bench_call PATCH /v1/admin/tenants/bench "$admin" \
+    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
+  bench_call POST /v1/admin/tenants/bench/users "$admin" "{\"username\":\"clinician\",\"password\":\"$user_pw\",\"roles\":[\"staff\"]}" >/dev/null
+  WARD_API_KEY=$(bench_call POST /v1/admin/tenants/bench/api-keys "$admin" '{"name":"bench app","scopes":["sessions"]}' | bench_json_field key)
+  [ -n "$WARD_API_KEY" ] || { echo "bench: could not create the API key" >&2; return 1; }
+  TOKENS=()
+  for _ in $(seq 1 "$n"); do
+    t=$(bench_call POST /v1/auth/login "$WARD_API_KEY" \
+      "{\"tenant\":\"bench\",\"username\":\"clinician\",\"password\":\"$user_pw\",\"client\":{\"ip\":\"203.0.113.7\",\"user_agent\":\"Firefox\"}}" | bench_json_field token)
+    [ -n "$t" ] || { echo "bench: a login gave no token" >&2; return 1; }
+    bench_call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$t\"}" >/dev/null
+    TOKENS+=("$t")
+  done
+}
+
+# Bytes the heap took in between the last two full collections jcmd GC.run made, from a -Xlog:gc log:
+# the sum over the collections in the window of (heap before it - heap after the previous one).
+bench_gc_window_bytes() {
+  awk '
+    function bytes(s,  n, u) { n = s + 0; u = substr(s, length(s)); return n * (u == "G" ? 1073741824 : u == "M" ? 1048576 : u == "K" ? 1024 : 1) }
+    match($0, /[0-9]+[BKMG]->[0-9]+[BKMG]\(/) {
+      split(substr($0, RSTART, RLENGTH - 1), p, "->"); n++; before[n] = bytes(p[1]); after[n] = bytes(p[2])
+      if ($0 ~ /Diagnostic Command|System.gc\(\)/) { marks[++m] = n }
+    }
+    END {
+      if (m < 2) { print "bench: fewer than two jcmd GC.run collections in the GC log" > "/dev/stderr"; exit 1 }
+      for (i = marks[m - 1] + 1; i <= marks[m]; i++) { d = before[i] - after[i - 1]; if (d > 0) sum += d }
+      printf "%d\n", sum
+    }' "$1"
+}

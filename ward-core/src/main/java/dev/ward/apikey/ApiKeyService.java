@@ -16,12 +16,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Issues, authenticates and revokes API keys. */
 public final class ApiKeyService {
     public static final String PREFIX = "wak_";
-    private static final Pattern KEY = Pattern.compile("wak_[A-Za-z0-9_-]{43}");
+    /** {@code wak_} and base64url of 32 random bytes. */
+    private static final int KEY_CHARS = 43;
 
     private final ApiKeyStore store;
     private final TenantService tenants;
@@ -74,7 +74,7 @@ public final class ApiKeyService {
 
     /** The actor behind a presented key, if the key is well-formed, known and not revoked. */
     public Optional<Actor.ApiKey> authenticate(String presented) {
-        if (presented == null || !KEY.matcher(presented).matches()) {
+        if (!Secrets.hasTokenShape(presented, PREFIX, KEY_CHARS)) {
             return Optional.empty();
         }
         return recent.get(Secrets.sha256Hex(presented));

@@ -61,11 +61,11 @@ final class Credentials {
     }
 
     Actor.ApiKey requireApiKey(Context ctx) {
-        Optional<String> bearer = bearer(ctx);
-        if (bearer.isEmpty()) {
+        String bearer = bearerOrNull(ctx);
+        if (bearer == null) {
             throw Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…");
         }
-        return apiKey(ctx, bearer.get());
+        return apiKey(ctx, bearer);
     }
 
     /**
@@ -209,9 +209,14 @@ final class Credentials {
     }
 
     private static Optional<String> bearer(Context ctx) {
+        return Optional.ofNullable(bearerOrNull(ctx));
+    }
+
+    /** The bearer credential, or null when the request has none (the validation hot path: no Optional). */
+    private static String bearerOrNull(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
-            return Optional.empty();
+            return null;
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw Problems.unauthenticated("Use Authorization: Bearer <token>.");
@@ -220,6 +225,6 @@ final class Credentials {
         if (value.isEmpty()) {
             throw Problems.unauthenticated("The bearer token is empty.");
         }
-        return Optional.of(value);
+        return value;
     }
 }

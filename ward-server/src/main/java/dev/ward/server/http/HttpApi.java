@@ -1,6 +1,9 @@
 package dev.ward.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.auth.LoginService;
@@ -20,6 +23,8 @@ import dev.ward.user.UserService;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,12 +65,39 @@ public final class HttpApi {
      */
     public record Settings(boolean cookieSecure, TrustedProxies proxies, Optional<String> publicUrl) {}
 
+    /** The same headers as name, value, name, value, …: set on every request without an iterator or a lambda. */
+    private static final String[] SECURITY_HEADER_LIST = flat(SECURITY_HEADERS);
+    private static final String[] API_NO_CACHE_LIST = flat(API_NO_CACHE);
+
+    private static String[] flat(Map<String, String> headers) {
+        return headers.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
+                .toArray(String[]::new);
+    }
+
+    private static void setAll(Context ctx, String[] headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            ctx.header(headers[i], headers[i + 1]);
+        }
+    }
+
     /** Connections the kernel may hold ready for Jetty to accept (capped by the kernel's net.core.somaxconn). */
     static final int ACCEPT_QUEUE = 1024;
 
+    /** Javalin's default: answers from this size on are compressed for a client that accepts gzip. */
+    static final int COMPRESSED_FROM = 1500;
+
+    /** Buffer sets the pool keeps; a request that finds none free allocates one, which then joins the pool if there is room. */
+    private static final int JSON_BUFFER_SETS = 64;
+
     private final Services services;
     private final Settings settings;
-    private final ObjectMapper json = new ObjectMapper();
+    /**
+     * Jackson's buffers (parsing a body, writing an answer: some 10 KB each time) come from a pool shared by all
+     * requests. Its default keeps them per thread, and every request has a virtual thread of its own, so each request
+     * allocated a fresh set (issue 13).
+     */
+    private final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newBoundedPool(JSON_BUFFER_SETS)).build());
     private final RouteTable routes = new RouteTable();
 
     public HttpApi(Services services, Settings settings) {
@@ -89,8 +121,13 @@ public final class HttpApi {
             config.http.generateEtags = false;
             config.contextResolver.ip = proxies::clientIp;
             // The route's template, never the path itself: paths carry patient ids and data keys (issue 12 review).
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms {}", ctx.method().name(),
-                    routes.templateOf(ctx.path()), ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx)));
+            config.requestLogger.http((ctx, ms) -> {
+                // Checked first: with the access log off (WARD_ACCESS_LOG_LEVEL=WARN) a request pays nothing for it.
+                if (access.isInfoEnabled()) {
+                    access.info("{} {} {} {}ms {}", ctx.method().name(), routes.templateOf(ctx.path()),
+                            ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx));
+                }
+            });
 
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new ProblemErrorHandler());
@@ -113,15 +150,13 @@ public final class HttpApi {
             config.routes.before(ctx -> {
                 // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
                 StoreDeadline.open();
-                SECURITY_HEADERS.forEach(ctx::header);
+                setAll(ctx, SECURITY_HEADER_LIST);
                 if (ctx.path().startsWith("/v1/")) {
                     // What HTTP/1.0 caches obey, on every API answer: set before anything can refuse the request, so
                     // that a 413 or 400 from here on a patient route carries them too (issue 12 item 8).
-                    API_NO_CACHE.forEach(ctx::header);
+                    setAll(ctx, API_NO_CACHE_LIST);
                 }
-                String length = ctx.header("Content-Length");
-                if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
-                        && Long.parseLong(length) > JsonBody.MAX_BYTES) {
+                if (ctx.req().getContentLengthLong() > JsonBody.MAX_BYTES) {
                     throw JsonBody.refuseTooLarge(ctx);
                 }
                 requireNoControlsInUrl(ctx);
@@ -253,6 +288,9 @@ public final class HttpApi {
         if (raw != null && (Identifiers.hasControls(raw) || hasEncodedControl(raw))) {
             throw ProblemException.validation("path", "The path must not contain control characters.");
         }
+        if (ctx.req().getQueryString() == null) {
+            return;
+        }
         for (var param : ctx.queryParamMap().entrySet()) {
             if (Identifiers.hasControls(param.getKey())) {
                 throw ProblemException.validation("query", "Query parameter names must not contain control characters.");
@@ -321,10 +359,47 @@ public final class HttpApi {
 
         void json(Context ctx, int status, Object body) {
             try {
-                ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
+                write(ctx.status(status).contentType("application/json"), json.writeValueAsBytes(body));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("unserialisable response", e);
             }
+        }
+
+        /**
+         * Answers below {@link #COMPRESSED_FROM} bytes, which Javalin would never compress, go straight into the
+         * response's buffer: Javalin copies a result through an 8 KiB buffer of its own on every request (issue 13).
+         * Larger ones stay Javalin's results, compressed for clients that accept gzip.
+         */
+        static void write(Context ctx, byte[] bytes) {
+            // A result set earlier (an answer a problem now replaces) must be replaced the way it was set.
+            if (bytes.length >= COMPRESSED_FROM || ctx.resultInputStream() != null) {
+                ctx.result(bytes);
+                return;
+            }
+            try {
+                ctx.res().getOutputStream().write(bytes);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * A JSON answer written straight into the response by the caller, which closes the generator: nothing is built
+         * first. The servlet's buffer is made at least {@code atMostBytes} long, so no byte leaves before the
+         * after-handlers have added their headers (CORS), and a problem raised meanwhile still replaces the answer whole
+         * ({@link Problems#write} clears the buffer).
+         */
+        JsonGenerator startJson(Context ctx, int status, int atMostBytes) throws IOException {
+            ctx.status(status).contentType("application/json");
+            HttpServletResponse res = ctx.res();
+            if (res.getBufferSize() < atMostBytes) {
+                res.setBufferSize(atMostBytes);
+            }
+            JsonGenerator g = json.getFactory().createGenerator(res.getOutputStream());
+            // Closing the generator writes out what it holds, but leaves the response open and unflushed for Jetty.
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+            return g;
         }
 
         void noContent(Context ctx) {

@@ -60,7 +60,45 @@ final class IpAddress {
 
     /** The canonical text of a literal, or empty when it is not one. */
     static Optional<String> canonical(String literal) {
+        if (isCanonicalV4(literal)) {
+            // What every connection's address is on IPv4: already canonical, so nothing is parsed or built (each request
+            // asks for its peer's address).
+            return Optional.of(literal);
+        }
         return parse(literal).map(IpAddress::canonical);
+    }
+
+    /** A dotted quad as {@link #canonical(InetAddress)} writes it: four numbers 0-255 without leading zeros. */
+    static boolean isCanonicalV4(String s) {
+        if (s == null) {
+            return false;
+        }
+        int parts = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int start = i;
+            int value = 0;
+            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                value = value * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || value > 255 || (digits > 1 && s.charAt(start) == '0')) {
+                return false;
+            }
+            parts++;
+            if (i == s.length()) {
+                break;
+            }
+            if (s.charAt(i) != '.' || parts == 4) {
+                return false;
+            }
+            i++;
+            if (i == s.length()) {
+                return false;
+            }
+        }
+        return parts == 4;
     }
 
     private static boolean isV4Mapped(byte[] b) {

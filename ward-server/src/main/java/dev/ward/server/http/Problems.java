@@ -25,9 +25,13 @@ final class Problems {
             ctx.header("WWW-Authenticate", "Bearer realm=\"ward\"");
         }
         ctx.attribute(WRITTEN, Boolean.TRUE);
+        if (!ctx.res().isCommitted()) {
+            // Whatever a route had begun to write (a streamed answer, SessionJson) gives way to the problem.
+            ctx.res().resetBuffer();
+        }
         ctx.status(p.status()).contentType(CONTENT_TYPE);
         try {
-            ctx.result(json.writeValueAsBytes(body));
+            HttpApi.Responses.write(ctx, json.writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             ctx.result("{\"status\":500,\"code\":\"internal_error\"}");
         }

@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,6 +23,8 @@ public final class RouteTable {
 
     private final List<Route> routes = new ArrayList<>();
     private final List<Pattern> patterns = new ArrayList<>();
+    /** The routes without a path parameter: a request path names one of them exactly or none. */
+    private final Set<String> literals = new HashSet<>();
     private RoutesConfig config;
 
     void bind(RoutesConfig config) { this.config = config; }
@@ -31,6 +34,9 @@ public final class RouteTable {
         Route route = new Route(method.name(), path);
         routes.add(route);
         patterns.add(route.pattern());
+        if (path.indexOf('{') < 0) {
+            literals.add(path);
+        }
     }
 
     public List<Route> all() { return List.copyOf(routes); }
@@ -41,17 +47,17 @@ public final class RouteTable {
      * other identifiers that do not belong in a log (issue 12 review). A literal route wins over a template.
      */
     String templateOf(String requestPath) {
-        String found = null;
+        // A literal route is a lookup (most requests: validation, login, health); only the rest tries the templates.
+        if (literals.contains(requestPath)) {
+            return requestPath;
+        }
         for (int i = 0; i < routes.size(); i++) {
-            if (patterns.get(i).matcher(requestPath).matches()) {
-                String path = routes.get(i).path();
-                if (path.indexOf('{') < 0) {
-                    return path;
-                }
-                found = found == null ? path : found;
+            String path = routes.get(i).path();
+            if (path.indexOf('{') >= 0 && patterns.get(i).matcher(requestPath).matches()) {
+                return path;
             }
         }
-        return found == null ? "(unrouted)" : found;
+        return "(unrouted)";
     }
 
     /** Methods served at a concrete request path; empty when no route matches it. */

@@ -1,9 +1,11 @@
 package dev.ward.server.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.access.Actor;
 import dev.ward.jwt.SessionJwt;
+import dev.ward.patient.PatientContext;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Session;
 import dev.ward.session.SessionAttributes;
@@ -55,9 +57,10 @@ final class SessionRoutes {
         routes.add(HandlerType.GET, "/v1/session", ctx -> {
             noCache(ctx);
             Session s = credentials.requireSessionForEnrollment(ctx).session();
-            Map<String, Object> view = new LinkedHashMap<>(Views.session(s));
-            view.put("patients", patients.list(s).stream().map(c -> Views.patientRef(c)).toList());
-            responses.json(ctx, 200, view);
+            List<PatientContext> open = patients.list(s);
+            try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(s, open))) {
+                SessionJson.write(g, s, open);
+            }
         });
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
                 Map.of("idle_expires_at", Views.time(credentials.requireSession(ctx).session().idleExpiresAt()))));
@@ -121,7 +124,7 @@ final class SessionRoutes {
         });
     }
 
-    private void validate(Context ctx) {
+    private void validate(Context ctx) throws IOException {
         Actor.ApiKey app = credentials.requireApiKey(ctx);
         sessions.requireValidator(app);
         JsonBody body = JsonBody.read(ctx, json);
@@ -134,18 +137,22 @@ final class SessionRoutes {
                 throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
             }
             case Validation.Valid v -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("valid", true);
-                Map<String, Object> view = new LinkedHashMap<>(Views.session(v.session()));
                 // Both stores read the contexts with the session (Redis: in the touch script; SQL: on the touch's
                 // connection); asking the patient store is only the fallback of a store that did not.
-                List<dev.ward.patient.PatientContext> open = v.patients().orElseGet(() -> patients.list(v.session()));
-                view.put("patients", open.stream().map(Views::patientRef).toList());
-                out.put("session", view);
-                v.rotatedToken().ifPresent(t -> out.put("rotated_token", t));
-                responses.json(ctx, 200, out);
+                List<PatientContext> open = v.patients().isPresent() ? v.patients().get() : patients.list(v.session());
+                writeValid(ctx, v, open);
             }
             case Validation.Invalid i -> throw Credentials.invalid(i);
+        }
+    }
+
+    /**
+     * {@code {"valid":true,"session":{…},"rotated_token"?}} written straight into the response (the hot path: no map of
+     * the answer is built, see {@link SessionJson}).
+     */
+    private void writeValid(Context ctx, Validation.Valid v, List<PatientContext> open) throws IOException {
+        try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(v.session(), open))) {
+            SessionJson.writeValid(g, v.session(), open, v.rotatedToken());
         }
     }
 

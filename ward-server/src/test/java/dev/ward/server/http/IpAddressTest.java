@@ -26,6 +26,26 @@ class IpAddressTest {
         assertThat(IpAddress.canonical(literal.strip())).hasValue(canonical);
     }
 
+    /** The shortcut for a dotted quad already canonical gives what parsing and writing it gives, for any text. */
+    @org.junit.jupiter.api.Test
+    void theCanonicalDottedQuadShortcutAgreesWithParsing() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        List<String> texts = new java.util.ArrayList<>(List.of("", "1", "1.", ".1.2.3", "1.2.3.4.", "1..2.3", "0.0.0.0",
+                "00.0.0.0", "255.255.255.255", "256.0.0.1", "1.2.3.4 ", "1.2.3.a", "1234.1.1.1", "1.2.3.4.5", "9.9.9.999"));
+        String alphabet = "0123456789.9";
+        for (int i = 0; i < 100_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = random.nextInt(1, 16); n > 0; n--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(b.toString());
+            texts.add(random.nextInt(300) + "." + random.nextInt(300) + "." + random.nextInt(300) + "." + random.nextInt(300));
+        }
+        for (String text : texts) {
+            assertThat(IpAddress.canonical(text)).as(text).isEqualTo(IpAddress.parse(text).map(IpAddress::canonical));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "localhost", "example.org", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.04",
             "fe80::1%eth0", "[::1]", "::1/128", "2001:db8::g", "1.2.3.4 ", " 1.2.3.4", "1:2:3:4:5:6:7:8:9", "abc"})
