@@ -10,9 +10,9 @@
 #   3. Redis memory per session, Redis defaults (bench/redis-memory.sh, 100,000 sessions; goal <= 400 B);
 #   4. Ward against Spring Session and logins against raw Argon2id (bench/peers.sh; goals >= 3x on validate,
 #      login-to-first-validate no slower, logins >= 0.90 x raw Argon2id);
-#   5. what bench/alloc.sh measures, when it exists (bytes allocated per validation, resident memory idle and
-#      after the load, start time; goal 4).
-# The servers run as bench/run-wrk.sh starts them. Raw outputs go to bench/results/all-*.txt and the summary
+#   5. bench/validate-alloc.sh: bytes allocated per validation over HTTP (embedded) and per /health/live, resident
+#      memory idle and after the load, with the launcher's JVM options (goal 4).
+# The servers run as bench/run-wrk.sh starts them, with the launcher's JVM options (./ward jvm-options). Raw outputs go to bench/results/all-*.txt and the summary
 # table to bench/results/run-all.txt. Exits non-zero if a step fails (a non-200 answer fails its step).
 #
 # Usage: bench/run-all.sh      Environment: SESSIONS (1000), DURATION (20s), BIG_REDIS (1000000), BIG_H2 (100000),
@@ -36,6 +36,10 @@ if [ "${SKIP_BUILD:-0}" != 1 ] && [ "${SKIP_PEERS:-0}" != 1 ]; then
   mvn -B -q -ntp -f bench/peers/spring-session/pom.xml package
 fi
 export SKIP_BUILD=1   # the steps below reuse what was just built
+# The servers run with the launcher's JVM defaults (heap, collector: ./ward jvm-options, decision 0022), as
+# ./ward serve starts them: goal 4's resident memory is theirs. SERVER_JAVA_OPTS given to this script wins.
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS-$(./ward jvm-options | tr '\n' ' ')}"
+export SERVER_JAVA_OPTS
 START_S=$(date +%s); START_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p bench/results
 
@@ -99,10 +103,8 @@ echo "run-all: Redis memory per session ..." >&2
 OUT=bench/results/all-redis-memory.txt N="$MEM_N" PORT=16386 bash bench/redis-memory.sh
 PER="$(awk -F': ' '/^per session:/ {print $2}' bench/results/all-redis-memory.txt)"
 
-if [ -x bench/alloc.sh ] || [ -f bench/alloc.sh ]; then
-  echo "run-all: allocation, resident memory, start time (bench/alloc.sh) ..." >&2
-  OUT=bench/results/all-alloc.txt bash bench/alloc.sh
-fi
+echo "run-all: bytes allocated per validation and resident memory (bench/validate-alloc.sh) ..." >&2
+OUT=bench/results/all-alloc.txt DURATION="$DURATION" bash bench/validate-alloc.sh
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
   echo "run-all: peers (bench/peers.sh) ..." >&2
   OUT=bench/results/all-peers.txt bash bench/peers.sh
@@ -112,13 +114,14 @@ fi
   echo "# bench/run-all.sh, $(date -u '+%Y-%m-%d %H:%M UTC'); took $(( $(date +%s) - START_S )) s"
   bench_machine | grep -v '^# load average'
   echo "# load average at the start: $START_LOAD"
+  echo "# server JVM options: $SERVER_JAVA_OPTS"
   echo
   echo "| validate, wrk -t2 -c50 -d$DURATION | Ward | baseline, same run | ratio | goal | server RSS after |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "Redis memory per session (Redis defaults, $MEM_N sessions): $PER (goal ≤ 400 bytes)"
-  [ -f bench/results/all-alloc.txt ] && { echo; echo "bench/alloc.sh:"; grep -E '^(#|\|)' bench/results/all-alloc.txt | head -n 40; }
+  echo; echo "bench/validate-alloc.sh (bench/results/all-alloc.txt):"; grep -E 'bytes per request|resident memory|^[a-z0-9]+: ' bench/results/all-alloc.txt | head -n 20
   if [ -f bench/results/all-peers.txt ] && [ "${SKIP_PEERS:-0}" != 1 ]; then
     echo; echo "bench/peers.sh (bench/results/all-peers.txt):"
     grep -E -i 'ratio|mean|median' bench/results/all-peers.txt | head -n 30
