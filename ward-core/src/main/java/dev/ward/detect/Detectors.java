@@ -124,6 +124,8 @@ public final class Detectors {
                 throw new IllegalStateException("the detectors did not catch up within " + timeout);
             }
             try {
+                // Another node holds a tenant's detection lock (or more events than one batch came): its pass ends
+                // in milliseconds, and nothing signals this node when it does, so look again shortly.
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
