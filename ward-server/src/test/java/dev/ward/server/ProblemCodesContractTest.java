@@ -67,10 +67,19 @@ class ProblemCodesContractTest {
         return out;
     }
 
+    private static final Pattern TOKENS = Pattern.compile(
+            "(?s)\"\"\".*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])'|/\\*.*?\\*/|//[^\\n]*");
+
     private static String read(Path p) {
         try {
-            // Comments may quote codes that are not sent; leave them out.
-            return Files.readString(p).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+            // Comments may quote codes that are not sent; leave them out. Strings (and text blocks, and char literals) are
+            // matched first so that a "/*" or "//" inside one (a path like "/v1/me/mfa/*") starts no comment.
+            Matcher m = TOKENS.matcher(Files.readString(p));
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, m.group().startsWith("/") ? "" : Matcher.quoteReplacement(m.group()));
+            }
+            return m.appendTail(out).toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
