@@ -34,6 +34,7 @@ final class SessionRoutes {
     private final BrowserGuard browsers;
     private final dev.ward.patient.PatientContexts patients;
     private final dev.ward.user.UserAttributes userAttributes;
+    private final dev.ward.geo.Geolocation geo;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -46,6 +47,7 @@ final class SessionRoutes {
         this.attributes = s.attributes();
         this.patients = s.patients();
         this.userAttributes = s.userAttributes();
+        this.geo = s.geo();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -99,7 +101,7 @@ final class SessionRoutes {
         routes.add(HandlerType.GET, "/v1/me/sessions", ctx -> {
             Session current = credentials.requireSession(ctx).session();
             List<Map<String, Object>> list = sessions.ownSessions(current).stream().map(s -> {
-                Map<String, Object> v = new LinkedHashMap<>(Views.session(s));
+                Map<String, Object> v = Views.locatedSession(s, geo);
                 v.put("current", s.id().equals(current.id()));
                 return v;
             }).toList();

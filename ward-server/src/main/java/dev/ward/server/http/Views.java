@@ -87,6 +87,22 @@ final class Views {
         return m;
     }
 
+    /**
+     * The session object with its {@code client.location} where the GeoIP database locates the address (C8: login
+     * history and session lists show where a session is).
+     */
+    static Map<String, Object> locatedSession(Session session, dev.ward.geo.Geolocation geo) {
+        Map<String, Object> view = session(session);
+        geo.locate(session.client().ip()).ifPresent(l -> {
+            Map<String, Object> client = new LinkedHashMap<>();
+            client.put("ip", session.client().ip());
+            client.put("user_agent", session.client().userAgent());
+            client.put("location", l.view());
+            view.put("client", client);
+        });
+        return view;
+    }
+
     /** A patient context as the session object lists it. */
     static Map<String, Object> patientRef(dev.ward.patient.PatientContext c) {
         Map<String, Object> m = new LinkedHashMap<>();
