@@ -113,12 +113,17 @@ public final class Policy {
         // Stored policies that still name it are read without it.
     }
 
-    private static final Policy DEFAULT = new Policy(DEFAULTS);
+    /** The one setting that is not a fixed path: {@code permissions}, role → module → actions ({@link Permissions}). */
+    public static final String PERMISSIONS = "permissions";
+
+    private static final Policy DEFAULT = new Policy(DEFAULTS, Permissions.none());
 
     private final Map<String, Object> values;
+    private final Permissions permissions;
 
-    private Policy(Map<String, Object> values) {
+    private Policy(Map<String, Object> values, Permissions permissions) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.permissions = permissions;
     }
 
     public static Policy defaults() { return DEFAULT; }
@@ -137,8 +142,13 @@ public final class Policy {
     /** As {@link #merge(Map)}, sealing the clear values of write-only settings with {@code sealer}. */
     public Policy merge(Map<String, ?> patch, SecretSealer sealer) {
         Map<String, Object> next = new LinkedHashMap<>(values);
+        Permissions nextPermissions = permissions;
         for (var group : patch.entrySet()) {
             String groupName = group.getKey();
+            if (PERMISSIONS.equals(groupName)) {
+                nextPermissions = nextPermissions.merge(group.getValue());
+                continue;
+            }
             if (KINDS.keySet().stream().noneMatch(p -> p.startsWith(groupName + "."))) {
                 throw ProblemException.validation("policy." + groupName, "Unknown policy key policy." + groupName);
             }
@@ -160,7 +170,7 @@ public final class Policy {
             throw ProblemException.validation("policy.alerts.webhook_secret",
                     "policy.alerts.webhook_secret is required with policy.alerts.webhook_url");
         }
-        return new Policy(next);
+        return new Policy(next, nextPermissions);
     }
 
     private static String sealed(String path, Secret kind, Object v, SecretSealer sealer) {
@@ -182,6 +192,9 @@ public final class Policy {
     public static Policy fromStored(Map<String, ?> nested) {
         Map<String, Object> known = new LinkedHashMap<>();
         for (var group : nested.entrySet()) {
+            if (PERMISSIONS.equals(group.getKey())) {
+                continue;
+            }
             if (group.getValue() instanceof Map<?, ?> settings) {
                 for (var s : settings.entrySet()) {
                     String path = group.getKey() + "." + s.getKey();
@@ -200,7 +213,8 @@ public final class Policy {
             }
             return false;
         });
-        return new Policy(start).merge(nest(known));
+        Permissions stored = nested.get(PERMISSIONS) == null ? Permissions.none() : Permissions.parse(nested.get(PERMISSIONS));
+        return new Policy(start, stored).merge(nest(known));
     }
 
     private static Object coerce(String path, Kind kind, Object v) {
@@ -260,7 +274,7 @@ public final class Policy {
     }
 
     /** The nested JSON form with every setting present but the write-only ones: what administrators read. */
-    public Map<String, Object> toNestedMap() { return nest(readable()); }
+    public Map<String, Object> toNestedMap() { return withPermissions(nest(readable())); }
 
     private Map<String, Object> readable() {
         Map<String, Object> readable = new LinkedHashMap<>(values);
@@ -269,7 +283,15 @@ public final class Policy {
     }
 
     /** The nested JSON form with every setting, write-only ones in their sealed form: what is stored. */
-    public Map<String, Object> toStoredMap() { return nest(values); }
+    public Map<String, Object> toStoredMap() { return withPermissions(nest(values)); }
+
+    private Map<String, Object> withPermissions(Map<String, Object> nested) {
+        nested.put(PERMISSIONS, permissions.toMap());
+        return nested;
+    }
+
+    /** The tenant's role × module permissions (empty: no role may do anything a {@code require} asks about). */
+    public Permissions permissions() { return permissions; }
 
     private long count(String path) { return (Long) values.get(path); }
 
@@ -348,11 +370,11 @@ public final class Policy {
     }
 
     @Override
-    public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values); }
+    public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values) && p.permissions.equals(permissions); }
 
     @Override
-    public int hashCode() { return values.hashCode(); }
+    public int hashCode() { return values.hashCode() * 31 + permissions.hashCode(); }
 
     @Override
-    public String toString() { return "Policy" + readable(); }
+    public String toString() { return "Policy" + readable() + (permissions.isEmpty() ? "" : " " + permissions); }
 }

@@ -109,7 +109,7 @@ final class AdminRoutes {
             Actor actor = credentials.require(ctx);
             var list = s.sessions().adminList(actor, blankToNull(ctx.queryParam("tenant")), blankToNull(ctx.queryParam("user_id")),
                     HttpApi.Responses.limit(ctx));
-            responses.json(ctx, 200, Map.of("sessions", list.stream().map(x -> Views.locatedSession(x, s.geo())).toList()));
+            responses.json(ctx, 200, Map.of("sessions", list.stream().map(x -> Views.locatedSession(x, s.sessions().permissionsOf(x), s.geo())).toList()));
         });
         routes.add(HandlerType.DELETE, "/v1/admin/sessions/{session_id}", ctx -> {
             s.sessions().adminEnd(credentials.require(ctx), ctx.pathParam("session_id"));
