@@ -1,5 +1,5 @@
 """MFA through ward_django: enrolment-only sessions, TOTP enrolment, and the two-step login with a real TOTP."""
-from .conftest import clock, cookie, sign_in, totp, user
+from .conftest import PASSWORD, clock, cookie, sign_in, totp, user
 
 
 def test_enrolment_then_a_two_step_login_with_real_totp_codes(browser, api, own_tenant):
@@ -58,3 +58,13 @@ def test_a_backup_code_completes_a_login(browser, own_tenant):
 
 def test_enrolment_helpers_without_a_session_are_refused(browser):
     assert browser.get("/mfa/enrol/").json() == {"status": "refused", "code": "unauthenticated", "detail": "Sign in first."}
+
+
+def test_a_signed_in_user_may_enrol_with_the_current_password(browser, nurse):
+    assert browser.get("/mfa/enrol/").json()["status"] == "refused", "a full session must prove the password again"
+    setup = browser.post("/mfa/enrol/", {"password": PASSWORD}).json()
+    assert setup["otpauth_uri"].startswith("otpauth://totp/")
+    confirmed = browser.post("/mfa/enrol/", {"code": totp(setup["secret"], clock())}).json()
+    assert confirmed["enabled"] is True and "token" not in confirmed
+    # Ward says where the session stands now (it raises only an enrolment-only session to aal 2).
+    assert browser.get("/patients/cda/p1/").json()["aal"] == confirmed["aal"]

@@ -29,9 +29,9 @@ def verify(request):
 
 @csrf_exempt
 def enrol(request):
-    if request.method == "POST":
+    if "code" in request.POST:
         return JsonResponse(auth.totp_confirm(request, request.POST["code"]))
-    return JsonResponse(auth.totp_setup(request))
+    return JsonResponse(auth.totp_setup(request, request.POST.get("password")))
 
 
 @csrf_exempt

@@ -21,10 +21,10 @@ def verify_mfa(request, challenge, code):
     return _signed_in(request, client.as_app("POST", "/v1/auth/mfa/verify", body))
 
 
-def totp_setup(request):
-    """``POST /v1/me/mfa/totp/setup`` on the enrolment-only session straight after its login: ``{secret, otpauth_uri,
-    qr_svg}`` to show (the QR code is SVG markup from Ward), or ``refused``."""
-    return _as_holder(request, "/v1/me/mfa/totp/setup")
+def totp_setup(request, current_password=None):
+    """``POST /v1/me/mfa/totp/setup``: ``{secret, otpauth_uri, qr_svg}`` to show (the QR code is SVG markup from Ward),
+    or ``refused``. ``current_password`` is needed except on the enrolment-only session straight after its login."""
+    return _as_holder(request, "/v1/me/mfa/totp/setup", {} if current_password is None else {"current_password": current_password})
 
 
 def totp_confirm(request, code):

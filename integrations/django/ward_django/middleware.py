@@ -131,7 +131,7 @@ def validate(request, require=None):
         request.ward_session = body["session"]
         return answer
     if answer.status == 401 and code.startswith("session_"):
-        state.token = None
+        state.token = state.new_token = None
         state.clear_cookie = True
         return answer
     if answer.status == 403 and code in ("mfa_enrollment_required", "permission_denied"):
