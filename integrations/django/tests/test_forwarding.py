@@ -99,3 +99,14 @@ def test_an_enrolment_only_session_is_told_so_without_its_rotated_token(browser,
     response = browser.get("/ward/v1/session", HTTP_ACCEPT=HTML)
     assert response.status_code == 403 and response.json()["code"] == "mfa_enrollment_required"
     assert "rotated_token" not in response.json()
+
+
+def test_a_rotation_during_a_forwarded_call_goes_into_the_cookie_only(browser, own_tenant):
+    tenant = own_tenant({"mfa": {"required_roles": []}, "session": {"rotate_after_uses": 1, "rotate_after_seconds": 86400}})
+    sign_in(browser, tenant, user(tenant))
+    before = browser.cookies["ward_session"].value
+    response = post(browser, "/ward/v1/session/keepalive")
+    assert response.status_code == 200 and set(response.json()) == {"idle_expires_at"}
+    assert cookie(response).startswith("wst_") and cookie(response) != before
+    assert before not in response.content.decode() and cookie(response) not in response.content.decode()
+    assert browser.get("/ward/v1/session").status_code == 200

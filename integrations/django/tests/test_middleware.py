@@ -166,7 +166,8 @@ def test_a_bearer_caller_gets_the_rotated_token_in_a_header(browser, own_tenant)
     assert cookie(response) is None
 
 
-def test_ward_unreachable_is_503_and_never_reaches_the_view(browser, nurse):
+def test_ward_unreachable_is_503_and_never_reaches_the_view(browser, nurse, caplog):
+    token = browser.cookies["ward_session"].value
     with override_settings(WARD_URL="http://127.0.0.1:%d" % dead_port()):
         page = browser.get("/patients/cda/p1/")
         api = browser.get("/patients/cda/p1/", HTTP_ACCEPT="application/json")
@@ -174,6 +175,16 @@ def test_ward_unreachable_is_503_and_never_reaches_the_view(browser, nurse):
     assert b"p1" not in page.content
     assert api.status_code == 503 and api.json()["code"] == "ward_unavailable"
     assert api["Retry-After"]
+    assert "failing closed" in caplog.text and token not in caplog.text and token[4:20] not in caplog.text
+
+
+def test_the_defaults_protect_patients_and_forward_at_ward(settings):
+    from ward_django import conf
+    for name in ("WARD_PROTECTED_PATHS", "WARD_LOGIN_URL", "WARD_MFA_ENROLL_URL", "WARD_TIMEOUT_SECONDS"):
+        delattr(settings, name)
+    s = conf.get()
+    assert (s.protected_paths, s.login_url, s.mfa_enroll_url, s.cookie_name, s.timeout, s.forward_path) == (
+        ("/patients/",), "/login/", None, "ward_session", 2.0, "/ward/")
 
 
 def test_a_hanging_ward_times_out_into_503(browser, nurse):
