@@ -76,6 +76,22 @@ class TenantCommandTest {
     }
 
     @Test
+    void userListAndShowPrintJsonForScriptsToo() throws Exception {
+        w.createUser("stmarys", "nina", "Quartz-Lantern-Ferry-58!", "staff");
+        var list = WardCli.run("user", "list", "--tenant", "stmarys", "--format", "json", "--data-dir", dir);
+        assertThat(list.exit()).as(list.err()).isZero();
+        JsonNode nina = parse(list.out()).path("users").get(0);
+        assertThat(nina.path("username").asText()).isEqualTo("nina");
+        assertThat(nina.path("status").asText()).isEqualTo("active");
+        assertThat(nina.path("mfa_enabled").asBoolean()).isFalse();
+        assertThat(nina.has("password_hash")).isFalse();
+        var show = WardCli.run("user", "show", "--tenant", "stmarys", "--username", "nina", "--format", "json", "--data-dir", dir);
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(parse(show.out()).path("roles").get(0).asText()).isEqualTo("staff");
+        assertThat(WardCli.run("user", "list", "--tenant", "stmarys", "--format", "yaml", "--data-dir", dir).exit()).isEqualTo(2);
+    }
+
+    @Test
     void policySetsValuesAllOrNothingAndTheServerSeesThem() throws Exception {
         var set = WardCli.run("tenant", "policy", "--tenant", "stmarys", "--set", "session.idle_timeout_seconds=900",
                 "--set", "session.on_limit=reject", "--set", "mfa.required_roles=[\"admin\"]",

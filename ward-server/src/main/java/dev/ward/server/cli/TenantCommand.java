@@ -2,7 +2,6 @@ package dev.ward.server.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ward.access.Actor;
 import dev.ward.tenant.Tenant;
 import java.io.IOException;
@@ -34,7 +33,7 @@ import picocli.CommandLine.Spec;
                 TenantCommand.PolicyCommand.class})
 final class TenantCommand implements Runnable {
     private static final Actor OPERATOR = new Actor.Operator();
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = OutputFormat.mapper();
 
     @Spec
     CommandSpec spec;
@@ -49,20 +48,12 @@ final class TenantCommand implements Runnable {
         @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
         Path dataDir;
 
-        @Option(names = "--format", paramLabel = "F", defaultValue = "table",
-                description = "table (for people, the default) or json (for scripts).")
-        String format;
+        @Mixin
+        OutputFormat output;
 
-        /** Null when the format is fine; else prints why and the exit code is 2. */
-        boolean badFormat(String command) {
-            if (format.equals("table") || format.equals("json")) {
-                return false;
-            }
-            System.err.println(command + ": --format must be table or json.");
-            return true;
-        }
+        boolean badFormat(String command) { return output.bad(command); }
 
-        boolean json() { return format.equals("json"); }
+        boolean json() { return output.json(); }
     }
 
     static Map<String, Object> view(Tenant t, boolean withPolicy) {
@@ -77,13 +68,7 @@ final class TenantCommand implements Runnable {
         return m;
     }
 
-    static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tenant view that Jackson cannot write", e);
-        }
-    }
+    static String json(Object value) { return OutputFormat.json(value); }
 
     @Command(name = "list", mixinStandardHelpOptions = true, header = "List the tenants.")
     static final class ListTenants implements Callable<Integer> {
