@@ -31,6 +31,11 @@ public final class WardCommand implements Runnable {
             // script may parse (--format json); a warning such as the development master key's goes to standard error.
             System.setProperty("ward.log.target", "System.err");
         }
+        java.util.Optional<String> badLogging = dev.ward.server.Logging.configure(System.getenv());
+        if (badLogging.isPresent()) {
+            System.err.println("ward: " + badLogging.get() + ".");
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

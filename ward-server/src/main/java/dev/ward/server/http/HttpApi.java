@@ -113,6 +113,7 @@ public final class HttpApi {
         BrowserGuard browsers = new BrowserGuard(services.tenants(), proxies, settings.publicUrl());
         Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies, browsers, proxies);
         Responses responses = new Responses(json);
+        RequestIds requestIds = new RequestIds(proxies);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -127,6 +128,7 @@ public final class HttpApi {
                     access.info("{} {} {} {}ms {}", ctx.method().name(), routes.templateOf(ctx.path()),
                             ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx));
                 }
+                RequestIds.close();
             });
 
             config.jetty.modifyServer(server -> {
@@ -150,6 +152,7 @@ public final class HttpApi {
             config.routes.before(ctx -> {
                 // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
                 StoreDeadline.open();
+                requestIds.open(ctx);
                 setAll(ctx, SECURITY_HEADER_LIST);
                 if (ctx.path().startsWith("/v1/")) {
                     // What HTTP/1.0 caches obey, on every API answer: set before anything can refuse the request, so
