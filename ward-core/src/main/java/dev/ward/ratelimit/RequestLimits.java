@@ -3,6 +3,7 @@ package dev.ward.ratelimit;
 import dev.ward.access.Actor;
 import dev.ward.auth.RateLimiter;
 import dev.ward.problem.RateLimitedException;
+import dev.ward.problem.StoreUnavailableException;
 import dev.ward.session.Session;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
@@ -29,12 +30,21 @@ public final class RequestLimits {
         public String policyKey() { return policyKey; }
     }
 
-    private final RateLimiter limiter;
+    private final RateLimiter shared;
+    private final RateLimiter local;
     private final TenantService tenants;
     private final RateLimitCounters counters = new RateLimitCounters();
 
-    public RequestLimits(RateLimiter limiter, TenantService tenants) {
-        this.limiter = limiter;
+    /**
+     * @param shared the buckets all nodes count in (Redis in production; this process's memory when embedded)
+     * @param local  this process's own buckets, used while {@code shared} cannot be reached: the limits then hold per
+     *               node instead of per deployment, never not at all. Routes served from the database alone (encryption,
+     *               administration, audit) keep working through a Redis outage, as they did before limits existed; the
+     *               routes that need Redis for their sessions answer 503 then anyway.
+     */
+    public RequestLimits(RateLimiter shared, RateLimiter local, TenantService tenants) {
+        this.shared = shared;
+        this.local = local;
         this.tenants = tenants;
     }
 
@@ -61,7 +71,12 @@ public final class RequestLimits {
     }
 
     private void take(String tenant, Kind kind, String bucket, long perMinute, String what) {
-        Optional<Duration> wait = limiter.acquire(bucket, perMinute);
+        Optional<Duration> wait;
+        try {
+            wait = shared.acquire(bucket, perMinute);
+        } catch (StoreUnavailableException down) {
+            wait = local.acquire(bucket, perMinute);
+        }
         if (wait.isPresent()) {
             counters.refused(tenant, kind);
             throw new RateLimitedException(what, wait.get());

@@ -233,7 +233,7 @@ public final class Ward implements AutoCloseable {
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
                         new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
-                        geo, new RequestLimits(limiter, tenants));
+                        geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();

@@ -55,4 +55,25 @@ class RateLimitRedisTest {
             assertLimited(a.get("/v1/session/patients", token), 15);
         }
     }
+
+    /**
+     * Redis down: the session routes answer 503 as before, and the calls served from PostgreSQL alone keep working
+     * within limits counted on each node meanwhile, not without limits.
+     */
+    @Test
+    void withRedisDownLimitsAreCountedOnEachNode() throws Exception {
+        String master = Base64.getEncoder().encodeToString(Secrets.randomBytes(32));
+        try (PostgresSchema schema = PostgresSchema.create("RateLimitRedisTest");
+             RedisServers redis = RedisServers.standalone("RateLimitRedisTest");
+             TestWard a = TestWard.onPostgresAndRedis(schema.url(), master, redis.url())) {
+            a.createTenant("clinic", Map.of("mfa", Map.of("required_roles", List.of()),
+                    "rate_limit", Map.of("per_api_key_per_minute", 3)));
+            String key = a.createApiKey("clinic", "admin");
+            redis.stop();
+            for (int i = 0; i < 3; i++) {
+                assertThat(a.get("/v1/admin/tenants/clinic", key).status()).as("call %d", i + 1).isEqualTo(200);
+            }
+            assertLimited(a.get("/v1/admin/tenants/clinic", key), 20);
+        }
+    }
 }
