@@ -242,8 +242,8 @@ public final class HttpApi {
     }
 
     /**
-     * Routes that answer without their own limit: load balancers' probes and the metrics scraper (which must keep working
-     * while Redis is down, when every bucket fails closed), and the login steps, limited per address and per username by
+     * Routes not counted per address: load balancers' probes and the metrics scraper (infrastructure polling from a few
+     * addresses, which must always get an answer), and the login steps, limited per address and per username by
      * {@link LoginService}.
      */
     private static final Set<String> UNCOUNTED = Set.of("/health/live", "/health/ready", "/metrics", "/v1/auth/login",
