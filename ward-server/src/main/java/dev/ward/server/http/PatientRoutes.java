@@ -19,7 +19,7 @@ import java.util.Map;
  * cleanup. The last two are beacon-safe: what {@code navigator.sendBeacon} sends (the cookie, an {@code Origin}, a
  * text/plain body or none) is all they need. An app back-end may make every call on its user's behalf with its API key
  * (scope {@code patients}) and the user's token in {@code Ward-Session-Token}. Every answer here says it must not be
- * cached anywhere.
+ * cached anywhere. The calls that move patient data count against the session's {@code rate_limit.per_minute}.
  */
 final class PatientRoutes {
     /** Beyond the standard set: what old HTTP/1.0 caches and proxies obey (seeds 000, 003). */
