@@ -62,8 +62,12 @@ class RateLimitHttpTest {
         assertLimited(call("GET", "/v1/session/patients/p-1/data/notes", null, token), 12);
         assertLimited(call("GET", "/v1/session/patients", null, token), 12);
         assertLimited(call("POST", "/v1/session/patients/p-2", "{\"reason\":\"rounds\"}", token), 12);
+        assertLimited(call("POST", "/v1/session/patients/p-3", TestWard.json(Map.of("break_glass", true,
+                "reason", "Cardiac arrest in bay 4")), token), 12);
         assertLimited(call("DELETE", "/v1/session/patients/p-1/data/notes", null, token), 12);
 
+        String app = w.createApiKey("clinic", "patients");
+        assertLimited(w.send("GET", "/v1/session/patients", null, "Authorization", "Bearer " + app, "Ward-Session-Token", token), 12);
         assertThat(call("GET", "/v1/session/patients", null, other).status()).as("another session's own budget").isEqualTo(200);
         assertThat(call("GET", "/v1/session", null, token).status()).as("not a patient-data route").isEqualTo(200);
 
