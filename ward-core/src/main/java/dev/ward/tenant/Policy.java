@@ -47,6 +47,8 @@ public final class Policy {
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
+    /** The highest rate a limit may be set to: a billion calls a minute is "unlimited" for any one node. */
+    private static final long MAX_RATE = 1_000_000_000L;
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
@@ -109,8 +111,12 @@ public final class Policy {
         // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
         // sessions, or also lock it until an administrator unlocks it.
         define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
-        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes later.
-        // Stored policies that still name it are read without it.
+        // Request rate limits (C8, docs/security.md "Rate limits", decision 0028), token buckets a minute's worth deep:
+        // per session on patient-data routes (PRODUCT.md: 60), per client address, per API key. The last two are set
+        // far above what a clinic behind one NAT or a busy back-end sends; they bound a runaway script or a stolen key.
+        define("rate_limit.per_minute", new Count(MAX_RATE), 60L);
+        define("rate_limit.per_ip_per_minute", new Count(MAX_RATE), 10_000L);
+        define("rate_limit.per_api_key_per_minute", new Count(MAX_RATE), 600_000L);
     }
 
     /** The one setting that is not a fixed path: {@code permissions}, role → module → actions ({@link Permissions}). */
@@ -330,6 +336,13 @@ public final class Policy {
     public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
     /** {@code none}, {@code end_session} or {@code lock_account}. */
     public String detectResponse() { return (String) values.get("detect.response"); }
+
+    /** Calls a minute one session may make to the patient-data routes ({@code rate_limit.per_minute}). */
+    public long patientDataPerMinute() { return count("rate_limit.per_minute"); }
+    /** Calls a minute from one client address ({@code rate_limit.per_ip_per_minute}). */
+    public long perIpPerMinute() { return count("rate_limit.per_ip_per_minute"); }
+    /** Calls a minute with one API key ({@code rate_limit.per_api_key_per_minute}). */
+    public long perApiKeyPerMinute() { return count("rate_limit.per_api_key_per_minute"); }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
