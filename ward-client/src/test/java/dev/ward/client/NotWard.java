@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
  * a wrong port or an attacker in the path could — not JSON, a 500, a 502 page, a "valid" answer with no session, a
  * 200 with an empty body, an endless body, or nothing at all.
  */
-final class NotWard implements AutoCloseable {
+public final class NotWard implements AutoCloseable {
     static final List<String> GARBAGE = List.of("/html", "/500", "/502", "/valid-without-session", "/empty", "/huge",
             "/valid-false", "/wrong-token");
 
@@ -23,7 +23,7 @@ final class NotWard implements AutoCloseable {
 
     private NotWard(HttpServer server) { this.server = server; }
 
-    static NotWard start() throws IOException {
+    public static NotWard start() throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         NotWard n = new NotWard(s);
         s.setExecutor(Executors.newCachedThreadPool());
@@ -84,7 +84,7 @@ final class NotWard implements AutoCloseable {
         return n;
     }
 
-    String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+    public String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
     @Override
     public void close() {
