@@ -12,7 +12,8 @@ public record EndUser(String ip, @JsonProperty("user_agent") String userAgent) {
     static final int MAX_USER_AGENT = 512;
 
     public EndUser {
-        ip = ip == null ? "" : ip.strip();
+        // A link-local IPv6 address may come with its zone ("fe80::1%eth0"), which is no part of the address Ward keeps.
+        ip = ip == null ? "" : ip.strip().replaceFirst("%.*$", "");
         userAgent = printable(userAgent == null ? "" : userAgent);
     }
 
