@@ -107,7 +107,8 @@ public final class WardFilter implements Filter {
         public WardFilter build() { return new WardFilter(this); }
 
         private static String localUrl(String url) {
-            if (url == null || !url.startsWith("/") || url.startsWith("//")) {
+            // "//host" and "/\host" are another site to a browser.
+            if (url == null || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) {
                 throw new IllegalArgumentException("a URL of the app itself, starting with one '/'");
             }
             return url;

@@ -36,7 +36,8 @@ interface App extends AutoCloseable {
             WardSession s = (WardSession) req.getAttribute(WardSession.ATTRIBUTE);
             String body = req.getRequestURI() + " user=" + (req.getUserPrincipal() == null ? "-" : req.getUserPrincipal().getName())
                     + " provider=" + req.isUserInRole("provider") + " admin=" + req.isUserInRole("admin")
-                    + " session=" + (s == null ? "-" : s.id());
+                    + " session=" + (s == null ? "-" : s.id()) + " ip=" + (s == null ? "-" : s.client().ip())
+                    + " remote=" + req.getRemoteAddr();
             res.setContentType("text/plain");
             res.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
         }

@@ -11,7 +11,6 @@ import dev.ward.client.Validation;
 import dev.ward.client.WardClient;
 import dev.ward.server.TestWard;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * What {@link WardFilter} promises, in a real container against a real Ward (one Ward for the class). Each container
- * configures the filter from init parameters, as a {@code web.xml} would.
+ * configures the filter from init parameters, as a {@code web.xml} would, and believes a proxy's forwarded headers.
+ * The tenant binds sessions strictly to their client, so every request the filter validates with anything but the
+ * end user's address and agent ends the session.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class FilterContract {
@@ -48,7 +49,7 @@ abstract class FilterContract {
     void start() throws Exception {
         w = new TestWard();
         w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of("nurse")),
-                "session", Map.of("max_concurrent", 100, "rotate_after_uses", 3)));
+                "session", Map.of("max_concurrent", 100, "rotate_after_uses", 3, "binding", "strict")));
         w.createUser(TENANT, "dr.jones", PW, "provider");
         w.createUser(TENANT, "nurse.kim", PW, "nurse");
         apiKey = w.createApiKey(TENANT, "sessions", "patients");
@@ -199,6 +200,24 @@ abstract class FilterContract {
     }
 
     @Test
+    void behindAProxyTheContainersViewOfTheUserIsWhatWardSees() {
+        EndUser remote = new EndUser("198.51.100.23", "Mozilla/5.0 test");
+        LoginAnswer a = ward.login(TENANT, "dr.jones", PW, remote);
+        String token = ((LoginAnswer.Authenticated) a).token();
+        Optional<String> rotated = Optional.empty();
+        for (int i = 0; i < 5 && rotated.isEmpty(); i++) {
+            HttpResponse<String> r = get("/patients/17", "Cookie", cookie(token), "X-Forwarded-For", "198.51.100.23",
+                    "X-Forwarded-Proto", "https");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).contains("ip=198.51.100.23", "remote=198.51.100.23");
+            rotated = setCookie(r);
+        }
+        assertThat(rotated.orElseThrow()).as("over TLS the cookie is Secure").contains("Secure").contains("HttpOnly");
+        // The same session from another address: strict binding ends it, and the filter refuses.
+        assertProblem(get("/patients/17", "Cookie", cookie(token), "X-Forwarded-For", "192.0.2.99"), 401, "session_revoked");
+    }
+
+    @Test
     void enrolmentOnlySessionIsSentToEnrol() {
         String token = signIn("nurse.kim");
         HttpResponse<String> page = get("/patients/17", "Cookie", cookie(token), "Accept", HTML);
@@ -226,12 +245,9 @@ abstract class FilterContract {
     @Test
     void wardDownOrAnsweringGarbageIs503AndNeverTheApp() throws Exception {
         String token = signIn("dr.jones");
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        // Port 1 (tcpmux) has no listener: a port freed by the test could be handed to the app under test itself.
         try (NotWard notWard = NotWard.start()) {
-            for (String url : List.of("http://127.0.0.1:" + closed, notWard.base() + "/html", notWard.base() + "/500",
+            for (String url : List.of("http://127.0.0.1:1", notWard.base() + "/html", notWard.base() + "/500",
                     notWard.base() + "/valid-without-session")) {
                 try (App broken = container().start(params(url))) {
                     for (String accept : List.of(HTML, "application/json")) {

@@ -6,6 +6,9 @@ import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -15,7 +18,10 @@ class JettyFilterTest extends FilterContract {
     App.Container container() {
         return params -> {
             Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
+            // Behind a TLS-terminating proxy: the container believes X-Forwarded-For and -Proto (as deployed).
+            HttpConfiguration http = new HttpConfiguration();
+            http.addCustomizer(new ForwardedRequestCustomizer());
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);

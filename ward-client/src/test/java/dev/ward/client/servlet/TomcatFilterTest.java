@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.RemoteIpValve;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
@@ -19,6 +20,10 @@ class TomcatFilterTest extends FilterContract {
             tomcat.setPort(0);
             tomcat.getConnector().setProperty("address", "127.0.0.1");
             Context context = tomcat.addContext("", dir.toString());
+            // Behind a TLS-terminating proxy on this host: the container believes X-Forwarded-For and -Proto (as deployed).
+            RemoteIpValve proxy = new RemoteIpValve();
+            proxy.setProtocolHeader("X-Forwarded-Proto");
+            context.getPipeline().addValve(proxy);
             App.Page page = new App.Page();
             Tomcat.addServlet(context, "page", page);
             context.addServletMappingDecoded("/", "page");
