@@ -136,7 +136,7 @@ public final class WardClient {
     private LoginAnswer loginAnswer(String route, ObjectNode body) {
         Answer a;
         try {
-            a = send("POST", route, body, optionalKey(), Map.of());
+            a = send("POST", route, body, apiKey, Map.of());
         } catch (WardException e) {
             return new LoginAnswer.Unavailable(e.getMessage());
         }
@@ -473,8 +473,6 @@ public final class WardClient {
         }
         return n.intValue();
     }
-
-    private String optionalKey() { return apiKey; }
 
     private String requireKey() {
         if (apiKey == null) {

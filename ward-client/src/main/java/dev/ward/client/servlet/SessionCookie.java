@@ -8,9 +8,11 @@ import java.util.Optional;
 
 /**
  * The app's cookie that carries the user's Ward session token: {@code HttpOnly} (no script reads it),
- * {@code SameSite=Strict} (no other site's page makes the browser send it), {@code Secure} when the request came over
- * TLS, {@code Path=/}, and no {@code Max-Age}, so it dies with the browser. An app's login page sets it with
- * {@link #set} from {@code LoginAnswer.Authenticated.token()}.
+ * {@code SameSite=Strict} (no other site's page makes the browser send it), {@code Path=/}, and no {@code Max-Age}, so
+ * it dies with the browser. Over TLS it is {@code Secure} and named {@code __Host-<name>}, as Ward's own cookie: a
+ * browser accepts that name only from a secure origin, for Path=/ and without a Domain, so a sibling subdomain or a
+ * plain-HTTP page cannot plant one ahead of it (cookie tossing), and only that name is read over TLS. An app's login
+ * page sets it with {@link #set} from {@code LoginAnswer.Authenticated.token()}.
  */
 public final class SessionCookie {
     public static final String DEFAULT_NAME = "ward_session";
@@ -26,14 +28,18 @@ public final class SessionCookie {
 
     public String name() { return name; }
 
+    /** The name the cookie has on this request: {@code __Host-} prefixed over TLS. */
+    public String nameFor(HttpServletRequest request) { return request.isSecure() ? "__Host-" + name : name; }
+
     /** The token the browser sent, if it has the shape of one. */
     public Optional<String> read(HttpServletRequest request) {
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {
             return Optional.empty();
         }
+        String wanted = nameFor(request);
         for (Cookie c : cookies) {
-            if (name.equals(c.getName()) && WardClient.looksLikeToken(c.getValue())) {
+            if (wanted.equals(c.getName()) && WardClient.looksLikeToken(c.getValue())) {
                 return Optional.of(c.getValue());
             }
         }
@@ -53,7 +59,7 @@ public final class SessionCookie {
     }
 
     private Cookie cookie(HttpServletRequest request, String value, int maxAge) {
-        Cookie c = new Cookie(name, value);
+        Cookie c = new Cookie(nameFor(request), value);
         c.setPath("/");
         c.setHttpOnly(true);
         c.setSecure(request.isSecure());

@@ -107,6 +107,12 @@ abstract class FilterContract {
 
     static String cookie(String token) { return "ward_session=" + token; }
 
+    static String[] with(String[] headers, String... more) {
+        String[] all = java.util.Arrays.copyOf(headers, headers.length + more.length);
+        System.arraycopy(more, 0, all, headers.length, more.length);
+        return all;
+    }
+
     static JsonNode json(HttpResponse<String> r) {
         try {
             return JSON.readTree(r.body());
@@ -205,14 +211,17 @@ abstract class FilterContract {
         LoginAnswer a = ward.login(TENANT, "dr.jones", PW, remote);
         String token = ((LoginAnswer.Authenticated) a).token();
         Optional<String> rotated = Optional.empty();
+        String[] viaProxy = {"X-Forwarded-For", "198.51.100.23", "X-Forwarded-Proto", "https"};
         for (int i = 0; i < 5 && rotated.isEmpty(); i++) {
-            HttpResponse<String> r = get("/patients/17", "Cookie", cookie(token), "X-Forwarded-For", "198.51.100.23",
-                    "X-Forwarded-Proto", "https");
+            HttpResponse<String> r = get("/patients/17", with(viaProxy, "Cookie", "__Host-" + cookie(token)));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).contains("ip=198.51.100.23", "remote=198.51.100.23");
-            rotated = setCookie(r);
+            rotated = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Host-ward_session=")).findFirst();
         }
-        assertThat(rotated.orElseThrow()).as("over TLS the cookie is Secure").contains("Secure").contains("HttpOnly");
+        assertThat(rotated.orElseThrow()).as("over TLS the cookie is Secure").contains("Secure").contains("HttpOnly")
+                .contains("Path=/").doesNotContainIgnoringCase("Domain");
+        // Over TLS only the __Host- name counts: a plain ward_session cookie (one a sibling subdomain could plant) is none.
+        assertProblem(get("/patients/17", with(viaProxy, "Cookie", cookie(token))), 401, "unauthenticated");
         // The same session from another address: strict binding ends it, and the filter refuses.
         assertProblem(get("/patients/17", "Cookie", cookie(token), "X-Forwarded-For", "192.0.2.99"), 401, "session_revoked");
     }
