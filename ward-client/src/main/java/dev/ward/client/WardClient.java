@@ -374,16 +374,17 @@ public final class WardClient {
 
     private <T> OnBehalf<T> patientCall(String method, String path, JsonNode body, String token, int ok,
                                         java.util.function.Function<JsonNode, T> read) {
+        String route = route(path);
         if (!looksLikeToken(token)) {
-            throw new WardException(401, "session_invalid", path + ": not a session token");
+            throw new WardException(401, "session_invalid", route + ": not a session token");
         }
         Answer a = send(method, path, body, requireKey(), Map.of(ON_BEHALF_HEADER, token));
-        JsonNode n = expect(path, a, ok);
+        JsonNode n = expect(route, a, ok);
         Optional<String> rotated = a.headers().firstValue(ROTATED_HEADER).filter(WardClient::looksLikeToken);
         try {
             return new OnBehalf<>(read.apply(n), rotated);
         } catch (RuntimeException e) {
-            throw garbage(path);
+            throw garbage(route);
         }
     }
 
@@ -392,6 +393,7 @@ public final class WardClient {
      * timeout. No answer, a 5xx or a body that is not JSON is a {@link WardException} that says {@code unavailable}.
      */
     Answer send(String method, String path, JsonNode body, String bearer, Map<String, String> headers) {
+        String route = route(path);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).header("Accept", "application/json");
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
@@ -412,14 +414,14 @@ public final class WardClient {
             r = call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            throw new WardException(path + ": no answer within " + requestTimeout.toMillis() + " ms", null);
+            throw new WardException(route + ": no answer within " + requestTimeout.toMillis() + " ms", null);
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
-            throw new WardException(path + ": interrupted", null);
+            throw new WardException(route + ": interrupted", null);
         } catch (ExecutionException e) {
             // The cause's class only: its message may name the address, never anything secret, but keep it short.
-            throw new WardException(path + ": " + e.getCause().getClass().getSimpleName(), null);
+            throw new WardException(route + ": " + e.getCause().getClass().getSimpleName(), null);
         }
         JsonNode n;
         try {
@@ -430,7 +432,7 @@ public final class WardClient {
         if (n == null || r.statusCode() >= 500) {
             String code = n == null ? WardException.UNAVAILABLE : n.path("code").asText(WardException.UNAVAILABLE);
             throw new WardException(r.statusCode() >= 500 ? r.statusCode() : 0, code,
-                    path + ": " + (n == null ? "an answer that is not JSON" : "Ward answered " + r.statusCode() + " " + code));
+                    route + ": " + (n == null ? "an answer that is not JSON" : "Ward answered " + r.statusCode() + " " + code));
         }
         return new Answer(r.statusCode(), r.headers(), n);
     }
@@ -534,6 +536,12 @@ public final class WardClient {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** The route a path belongs to, as messages name it: a patient id or data key stays out of exceptions and logs. */
+    static String route(String path) {
+        return path.replaceFirst("^/v1/session/patients/[^/]+", "/v1/session/patients/{patient_id}")
+                .replaceFirst("/data/[^/]+$", "/data/{key}");
     }
 
     private static String patientPath(String patientId) { return "/v1/session/patients/" + segment(patientId); }

@@ -53,7 +53,8 @@ abstract class FilterContract {
         w.createUser(TENANT, "dr.jones", PW, "provider");
         w.createUser(TENANT, "nurse.kim", PW, "nurse");
         apiKey = w.createApiKey(TENANT, "sessions", "patients");
-        ward = WardClient.builder(w.base()).apiKey(apiKey).build();
+        // Generous timeouts: a password hash on a loaded two-core CI machine can take longer than the 2 s default.
+        ward = WardClient.builder(w.base()).apiKey(apiKey).requestTimeout(Duration.ofSeconds(30)).build();
         app = container().start(params(w.base()));
     }
 
@@ -64,7 +65,7 @@ abstract class FilterContract {
     }
 
     Map<String, String> params(String wardUrl) {
-        return Map.of("ward-url", wardUrl, "api-key", apiKey, "timeout-ms", "1000",
+        return Map.of("ward-url", wardUrl, "api-key", apiKey, "timeout-ms", "20000",
                 "protected-paths", "/patients/*, /pharmacy/*=pharmacy:write",
                 "login-url", "/login", "mfa-enrollment-url", "/mfa/enroll", "forward-path", "/ward");
     }
