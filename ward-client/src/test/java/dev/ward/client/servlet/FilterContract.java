@@ -207,6 +207,21 @@ abstract class FilterContract {
     }
 
     @Test
+    void rotationReachesABearerCallerInTheHeaderAsWardSendsIt() {
+        String token = signIn("dr.jones");
+        Optional<String> rotated = Optional.empty();
+        for (int i = 0; i < 5 && rotated.isEmpty(); i++) {
+            HttpResponse<String> r = get("/patients/17", "Authorization", "Bearer " + token);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(setCookie(r)).as("a bearer caller gets no cookie").isEmpty();
+            rotated = r.headers().firstValue("Ward-Rotated-Token");
+        }
+        String fresh = rotated.orElseThrow(() -> new AssertionError("no rotation within 5 uses"));
+        assertThat(fresh).startsWith("wst_").isNotEqualTo(token);
+        assertThat(get("/patients/17", "Authorization", "Bearer " + fresh).body()).contains("user=dr.jones");
+    }
+
+    @Test
     void behindAProxyTheContainersViewOfTheUserIsWhatWardSees() {
         EndUser remote = new EndUser("198.51.100.23", "Mozilla/5.0 test");
         LoginAnswer a = ward.login(TENANT, "dr.jones", PW, remote);
