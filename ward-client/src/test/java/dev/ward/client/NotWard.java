@@ -68,6 +68,10 @@ public final class NotWard implements AutoCloseable {
             } else if (p.startsWith("/wrong-token")) {
                 body = "{\"valid\":true,\"status\":\"authenticated\",\"token\":\"evil\r\nheader\",\"rotated_token\":\"evil\r\nheader\","
                         + "\"session\":{\"id\":\"ses_1\",\"tenant\":\"t\",\"user\":{\"id\":\"u\",\"username\":\"x\"},\"aal\":1}}";
+            } else if (p.startsWith("/knows-no-permissions")) {
+                // A well-formed answer of a Ward that predates role × module permissions: it ignores "require".
+                body = "{\"valid\":true,\"session\":{\"id\":\"ses_1\",\"tenant\":\"t\",\"user\":{\"id\":\"u\","
+                        + "\"username\":\"x\",\"roles\":[\"provider\"]},\"aal\":1}}";
             } else if (p.startsWith("/store-down")) {
                 status = 503;
                 body = "{\"status\":503,\"code\":\"store_unavailable\"}";

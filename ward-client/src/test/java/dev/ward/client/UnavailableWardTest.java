@@ -57,6 +57,14 @@ class UnavailableWardTest {
     }
 
     @Test
+    void aWardThatIgnoresRequireCannotGrantIt() {
+        WardClient oldWard = at(notWard.base() + "/knows-no-permissions");
+        assertThat(oldWard.validate(TOKEN, USER)).isInstanceOf(Validation.Valid.class);
+        assertThat(oldWard.validate(TOKEN, USER, Optional.of(new Require("pharmacy", "read"))))
+                .isEqualTo(new Validation.Forbidden("permission_denied", Optional.empty()));
+    }
+
+    @Test
     void storeUnavailableKeepsWardsCode() {
         assertThatThrownBy(() -> at(notWard.base() + "/store-down").encrypt("f", "x", Optional.empty()))
                 .isInstanceOfSatisfying(WardException.class, e -> {

@@ -27,7 +27,8 @@ class WardClientTest {
     static void start() {
         w = new TestWard();
         w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of("nurse")),
-                "session", Map.of("max_concurrent", 100)));
+                "session", Map.of("max_concurrent", 100),
+                "permissions", Map.of("provider", Map.of("pharmacy", List.of("read"), "patients", List.of("*")))));
         w.createUser(TENANT, "dr.jones", PW, "provider");
         w.createUser(TENANT, "nurse.kim", PW, "nurse");
         // Generous timeouts: a password hash on a loaded two-core CI machine can take longer than the 2 s default.
@@ -118,11 +119,18 @@ class WardClientTest {
     }
 
     @Test
-    void requireIsDeniedWhileNoPermissionGrantsIt() {
+    void requireIsGrantedByTheTenantsPermissionsAndOnlyByThem() {
         String token = signIn("dr.jones");
-        Validation v = ward.validate(token, ALICE_PC, Optional.of(new Require("pharmacy", "write")));
-        assertThat(v).isInstanceOf(Validation.Forbidden.class).extracting(f -> ((Validation.Forbidden) f).code())
+        Validation read = ward.validate(token, ALICE_PC, Optional.of(new Require("pharmacy", "read")));
+        assertThat(read).isInstanceOf(Validation.Valid.class);
+        WardSession s = ((Validation.Valid) read).session();
+        assertThat(s.permissions()).containsEntry("pharmacy", List.of("read"));
+        assertThat(s.permits(new Require("patients", "delete"))).as("'*' grants every action").isTrue();
+
+        Validation write = ward.validate(token, ALICE_PC, Optional.of(new Require("pharmacy", "write")));
+        assertThat(write).isInstanceOf(Validation.Forbidden.class).extracting(f -> ((Validation.Forbidden) f).code())
                 .isEqualTo("permission_denied");
+        assertThat(ward.validate(token, ALICE_PC, Optional.of(new Require("billing", "read")))).isInstanceOf(Validation.Forbidden.class);
         assertThat(ward.validate(token, ALICE_PC)).as("the session stays valid").isInstanceOf(Validation.Valid.class);
     }
 

@@ -49,7 +49,8 @@ abstract class FilterContract {
     void start() throws Exception {
         w = new TestWard();
         w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of("nurse")),
-                "session", Map.of("max_concurrent", 100, "rotate_after_uses", 3, "binding", "strict")));
+                "session", Map.of("max_concurrent", 100, "rotate_after_uses", 3, "binding", "strict"),
+                "permissions", Map.of("provider", Map.of("pharmacy", List.of("read")))));
         w.createUser(TENANT, "dr.jones", PW, "provider");
         w.createUser(TENANT, "nurse.kim", PW, "nurse");
         apiKey = w.createApiKey(TENANT, "sessions", "patients");
@@ -66,7 +67,7 @@ abstract class FilterContract {
 
     Map<String, String> params(String wardUrl) {
         return Map.of("ward-url", wardUrl, "api-key", apiKey, "timeout-ms", "20000",
-                "protected-paths", "/patients/*, /pharmacy/*=pharmacy:write",
+                "protected-paths", "/patients/*, /pharmacy/*=pharmacy:write, /pharmacy/stock/*=pharmacy:read",
                 "login-url", "/login", "mfa-enrollment-url", "/mfa/enroll", "forward-path", "/ward");
     }
 
@@ -252,8 +253,11 @@ abstract class FilterContract {
     }
 
     @Test
-    void aPathThatRequiresAPermissionIsDeniedWithoutIt() {
+    void aPathIsOpenOnlyToRolesTheTenantGrantsItsPermission() {
         String token = signIn("dr.jones");
+        HttpResponse<String> stock = get("/pharmacy/stock/42", "Cookie", cookie(token));
+        assertThat(stock.statusCode()).as("provider may read pharmacy (the more specific pattern)").isEqualTo(200);
+        assertThat(stock.body()).contains("user=dr.jones");
         int before = app.reached();
         assertProblem(get("/pharmacy/orders", "Cookie", cookie(token)), 403, "permission_denied");
         assertThat(app.reached()).isEqualTo(before);
