@@ -250,7 +250,8 @@ public final class WardClient {
             endUser.put("X-Forwarded-For", user.ip());
         }
         if (!user.userAgent().isEmpty()) {
-            endUser.put("User-Agent", user.userAgent());
+            // A header line carries ASCII safely; the JSON body of the other calls carries the agent as it is.
+            endUser.put("User-Agent", user.userAgent().replaceAll("[^\\x20-\\x7e]", "?"));
         }
         Answer a = send("POST", "/v1/auth/logout", null, token, endUser);
         if (a.status() == 204) {

@@ -105,7 +105,7 @@ class WardClientTest {
     @Test
     void loggedOutTokenIsInvalidWithWardsCodeAndReason() {
         String token = signIn("dr.jones");
-        assertThat(ward.logout(token, ALICE_PC)).isTrue();
+        assertThat(ward.logout(token, new EndUser("203.0.113.7", "Mozilla/5.0 (Linux; 日本語) Firefox/140"))).isTrue();
         assertThat(ward.validate(token, ALICE_PC)).isEqualTo(new Validation.Invalid("session_revoked", Optional.of("logout")));
         assertThat(ward.logout(token, ALICE_PC)).as("already ended").isFalse();
     }
