@@ -236,8 +236,7 @@ public final class WardClient {
     }
 
     /**
-     * {@code POST /v1/auth/logout} with the user's token (the end user's address and agent go along as
-     * {@code X-Forwarded-For} and {@code User-Agent}, believed where Ward lists the app in {@code WARD_TRUSTED_PROXIES}).
+     * {@code POST /v1/auth/logout} with the user's token.
      *
      * @return true when this call ended the session, false when the token was already not live
      */
@@ -245,15 +244,7 @@ public final class WardClient {
         if (!looksLikeToken(token)) {
             return false;
         }
-        Map<String, String> endUser = new java.util.LinkedHashMap<>();
-        if (!user.ip().isEmpty()) {
-            endUser.put("X-Forwarded-For", user.ip());
-        }
-        if (!user.userAgent().isEmpty()) {
-            // A header line carries ASCII safely; the JSON body of the other calls carries the agent as it is.
-            endUser.put("User-Agent", user.userAgent().replaceAll("[^\\x20-\\x7e]", "?"));
-        }
-        Answer a = send("POST", "/v1/auth/logout", null, token, endUser);
+        Answer a = asUser("POST", "/v1/auth/logout", null, token, user);
         if (a.status() == 204) {
             return true;
         }
@@ -261,6 +252,60 @@ public final class WardClient {
             return false;
         }
         throw refused("/v1/auth/logout", a);
+    }
+
+    // --- MFA enrolment, with the user's token (the app's enrolment page) ---------------------------------------------
+
+    /**
+     * {@code POST /v1/me/mfa/totp/setup}: a pending TOTP secret and its QR code. An enrolment-only session (straight
+     * after {@link LoginAnswer.MfaEnrollmentRequired}) needs no password; a signed-in user adding MFA gives theirs.
+     */
+    public TotpSetup setUpTotp(String token, Optional<String> currentPassword, EndUser user) {
+        String route = "/v1/me/mfa/totp/setup";
+        JsonNode body = currentPassword.map(p -> (JsonNode) json.createObjectNode().put("current_password", p)).orElse(null);
+        JsonNode n = expect(route, asUser("POST", route, body, requireToken(route, token), user), 200);
+        try {
+            return new TotpSetup(required(n.path("secret")), required(n.path("otpauth_uri")), required(n.path("qr_svg")));
+        } catch (RuntimeException e) {
+            throw garbage(route);
+        }
+    }
+
+    /** {@code POST /v1/me/mfa/totp/confirm} with a code from the authenticator: MFA is on, the backup codes are shown once. */
+    public TotpConfirmed confirmTotp(String token, String code, EndUser user) {
+        String route = "/v1/me/mfa/totp/confirm";
+        JsonNode n = expect(route, asUser("POST", route, json.createObjectNode().put("code", code), requireToken(route, token), user), 200);
+        try {
+            List<String> codes = new ArrayList<>();
+            n.path("backup_codes").forEach(c -> codes.add(required(c)));
+            return new TotpConfirmed(codes, n.path("aal").intValue(), optionalToken(n.get("token")));
+        } catch (RuntimeException e) {
+            throw garbage(route);
+        }
+    }
+
+    /**
+     * A call with the user's own token as the credential. The end user's address and agent go along as
+     * {@code X-Forwarded-For} and {@code User-Agent}, which Ward believes where it lists the app in
+     * {@code WARD_TRUSTED_PROXIES}; otherwise it sees the app server (decision 0030).
+     */
+    private Answer asUser(String method, String path, JsonNode body, String token, EndUser user) {
+        Map<String, String> endUser = new java.util.LinkedHashMap<>();
+        if (!user.ip().isEmpty()) {
+            endUser.put("X-Forwarded-For", user.ip());
+        }
+        if (!user.userAgent().isEmpty()) {
+            // A header line carries ASCII safely (java.net.http refuses more); JSON bodies carry the agent as it is.
+            endUser.put("User-Agent", user.userAgent().replaceAll("[^\\x20-\\x7e]", "?"));
+        }
+        return send(method, path, body, token, endUser);
+    }
+
+    private static String requireToken(String route, String token) {
+        if (!looksLikeToken(token)) {
+            throw new WardException(401, "session_invalid", route + ": not a session token");
+        }
+        return token;
     }
 
     // --- patient contexts, on the user's behalf (API key scope patients + Ward-Session-Token) ------------------------
@@ -376,10 +421,7 @@ public final class WardClient {
     private <T> OnBehalf<T> patientCall(String method, String path, JsonNode body, String token, int ok,
                                         java.util.function.Function<JsonNode, T> read) {
         String route = route(path);
-        if (!looksLikeToken(token)) {
-            throw new WardException(401, "session_invalid", route + ": not a session token");
-        }
-        Answer a = send(method, path, body, requireKey(), Map.of(ON_BEHALF_HEADER, token));
+        Answer a = send(method, path, body, requireKey(), Map.of(ON_BEHALF_HEADER, requireToken(route, token)));
         JsonNode n = expect(route, a, ok);
         Optional<String> rotated = a.headers().firstValue(ROTATED_HEADER).filter(WardClient::looksLikeToken);
         try {

@@ -71,23 +71,37 @@ class WardClientTest {
     }
 
     @Test
-    void userWhoseRoleNeedsMfaGetsAnEnrolmentOnlySession() {
+    void userWhoseRoleNeedsMfaEnrolsThroughTheAppAndGetsAFullSession() {
         LoginAnswer a = ward.login(TENANT, "nurse.kim", PW, ALICE_PC);
         assertThat(a).isInstanceOf(LoginAnswer.MfaEnrollmentRequired.class);
         String token = ((LoginAnswer.MfaEnrollmentRequired) a).token();
         assertThat(ward.validate(token, ALICE_PC)).isInstanceOf(Validation.Forbidden.class)
                 .extracting(f -> ((Validation.Forbidden) f).code()).isEqualTo("mfa_enrollment_required");
+
+        TotpSetup setup = ward.setUpTotp(token, Optional.empty(), ALICE_PC);
+        assertThat(setup.otpauthUri()).startsWith("otpauth://totp/");
+        assertThat(setup.qrSvg()).contains("<svg");
+        assertThat(setup.toString()).doesNotContain(setup.secret());
+        TotpConfirmed done = ward.confirmTotp(token, IndependentTotp.at(setup.secret(), w.clock.instant()), ALICE_PC);
+        assertThat(done.aal()).isEqualTo(2);
+        assertThat(done.backupCodes()).hasSize(10);
+        assertThat(done.toString()).doesNotContain(done.backupCodes().get(0));
+        String full = done.token().orElseThrow();
+        Validation v = ward.validate(full, ALICE_PC);
+        assertThat(v).isInstanceOf(Validation.Valid.class);
+        assertThat(((Validation.Valid) v).session().aal()).isEqualTo(2);
     }
 
     @Test
     void mfaLoginTakesTheChallengeAndAComputedCode() {
         w.createUser(TENANT, "dr.grey", PW, "provider");
         String first = signIn("dr.grey");
-        TestWard.Response setup = w.post("/v1/me/mfa/totp/setup", TestWard.json(Map.of("current_password", PW)), first);
-        String secret = setup.text("secret");
-        TestWard.Response confirmed = w.post("/v1/me/mfa/totp/confirm",
-                TestWard.json(Map.of("code", IndependentTotp.at(secret, w.clock.instant()))), first);
-        assertThat(confirmed.status()).as(confirmed.raw()).isEqualTo(200);
+        assertThatThrownBy(() -> ward.setUpTotp(first, Optional.empty(), ALICE_PC)).as("a full session must give its password")
+                .isInstanceOfSatisfying(WardException.class, e -> assertThat(e.code()).isEqualTo("validation_failed"));
+        String secret = ward.setUpTotp(first, Optional.of(PW), ALICE_PC).secret();
+        TotpConfirmed confirmed = ward.confirmTotp(first, IndependentTotp.at(secret, w.clock.instant()), ALICE_PC);
+        assertThat(confirmed.aal()).isEqualTo(1);
+        assertThat(confirmed.token()).as("a session that was not enrolment-only keeps its token").isEmpty();
 
         LoginAnswer a = ward.login(TENANT, "dr.grey", PW, ALICE_PC);
         assertThat(a).isInstanceOf(LoginAnswer.MfaRequired.class);
