@@ -161,7 +161,7 @@ public final class WardFilter implements Filter {
             }
             configure(b);
         } catch (IllegalArgumentException e) {
-            // The message names the parameter, never its value (it may be the API key).
+            // The message names the parameter; the API key's value is never part of it.
             throw new ServletException("WardFilter: " + e.getMessage());
         }
     }
