@@ -396,7 +396,12 @@ public final class Ward implements AutoCloseable {
                     new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
                     new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
                     core.sessions(), core.audit(), clock);
-            alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            if (config.detectors()) {
+                alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            } else {
+                log.warn("detectors are off on this node (WARD_DETECTORS=off): it raises no detector alerts; other nodes of the"
+                        + " cluster that have them on look at every tenant's events");
+            }
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,
                     detectors);

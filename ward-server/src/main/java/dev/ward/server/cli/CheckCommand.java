@@ -111,6 +111,10 @@ final class CheckCommand implements Callable<Integer> {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
                     + "serve Ward behind TLS and set it");
         }
+        if (!config.detectors()) {
+            warn("WARD_DETECTORS=off: this node raises no detector alerts (brute force, impossible travel, ...); make sure"
+                    + " another node of the cluster runs with them on, or nothing is detected");
+        }
         if (config.bootstrapAdminPassword().isPresent()) {
             warn("WARD_BOOTSTRAP_ADMIN_PASSWORD is still set; it is only needed for the first start — remove it");
         }
