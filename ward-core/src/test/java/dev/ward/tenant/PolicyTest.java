@@ -71,7 +71,9 @@ class PolicyTest {
                 "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
                 "geo.allowed_countries", "detect.window_seconds", "detect.quiet_seconds",
                 "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
-                "detect.credential_stuffing_usernames", "detect.response");
+                "detect.credential_stuffing_usernames", "detect.max_travel_kmh", "detect.binding_changes",
+                "detect.two_places_returns", "detect.exfiltration_patients", "detect.exfiltration_bytes",
+                "detect.concurrent_limit_hits", "detect.mfa_failures", "detect.mfa_scope_denials", "detect.response");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
