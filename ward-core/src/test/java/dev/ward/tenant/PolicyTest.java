@@ -93,8 +93,7 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute",
-            "detect, max_travel_kmh"})
+    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");
@@ -113,6 +112,10 @@ class PolicyTest {
         assertThat(p.merge(group("detect", "response", "lock_account")).detectResponse()).isEqualTo("lock_account");
         assertThat(refusal(group("detect", "response", "block")).extensions().get("field")).isEqualTo("policy.detect.response");
         assertThat(refusal(group("detect", "brute_force_account_failures", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "max_travel_kmh", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "exfiltration_bytes", (1L << 40) + 1)).code()).isEqualTo("validation_failed");
+        assertThat(Policy.defaults().maxTravelKmh()).isEqualTo(1000);
+        assertThat(Policy.defaults().merge(group("detect", "exfiltration_bytes", 1L << 40)).exfiltrationBytes()).isEqualTo(1L << 40);
     }
 
     /** API.md: {@code alerts.webhook_secret} is write-only — sealed as given, stored sealed, never in the readable form. */
