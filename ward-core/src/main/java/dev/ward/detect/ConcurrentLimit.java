@@ -2,7 +2,6 @@ package dev.ward.detect;
 
 import dev.ward.audit.AuditEvent;
 import dev.ward.tenant.Policy;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,16 +12,8 @@ import java.util.Set;
  * {@code detect.concurrent_limit_hits} times within the window: more people than the limit using one account, the
  * sign of a shared or stolen password.
  */
-final class ConcurrentLimit implements Detector {
+record ConcurrentLimit(Incidents incidents) implements Detector {
     static final String TYPE = "concurrent_limit";
-
-    private final DetectionStore store;
-    private final Incidents incidents;
-
-    ConcurrentLimit(DetectionStore store, Incidents incidents) {
-        this.store = store;
-        this.incidents = incidents;
-    }
 
     @Override
     public Set<String> types() { return Set.of("session.limit_reached", "session.revoked"); }
@@ -33,17 +24,14 @@ final class ConcurrentLimit implements Detector {
         if (e.userId() == null || (evicted && !"evicted".equals(e.details().get("reason")))) {
             return false;
         }
-        store.addMark(tenant, TYPE, new DetectionStore.Mark(e.seq(), e.at(), e.userId(), evicted ? "evicted" : "rejected", null, 0));
-        Instant since = e.at().minus(policy.detectWindow());
-        DetectionStore.Tally tally = store.tally(tenant, TYPE, e.userId(), since);
-        int threshold = policy.concurrentLimitHits();
-        return incidents.judge(tenant, policy, TYPE, e.userId(), e.at(), tally.count() >= threshold, () -> {
-            Map<String, Object> details = Incidents.details("account", policy, threshold);
-            details.put("hits", tally.count());
-            details.put("on_limit", policy.onLimit().name().toLowerCase());
-            details.put("max_concurrent", policy.maxConcurrentSessions());
-            details.put("evidence", store.markSeqs(tenant, TYPE, e.userId(), since, Incidents.MAX_EVIDENCE));
-            return new Incidents.Finding(TYPE, "medium", Map.of("user_id", e.userId()), details, e.userId());
-        }).isPresent();
+        return incidents.count(tenant, policy, e, TYPE, TYPE,
+                new DetectionStore.Mark(e.seq(), e.at(), e.userId(), evicted ? "evicted" : "rejected", null, 0),
+                DetectionStore.Tally::count, policy.concurrentLimitHits(),
+                new Incidents.Alerting(TYPE, "medium", "account", Map.of("user_id", e.userId()), e.userId()),
+                (details, tally) -> {
+                    details.put("hits", tally.count());
+                    details.put("on_limit", policy.onLimit().name().toLowerCase());
+                    details.put("max_concurrent", policy.maxConcurrentSessions());
+                });
     }
 }

@@ -56,8 +56,8 @@ public final class Detectors {
         this.clock = clock;
         Incidents incidents = new Incidents(store, alerts, lockout, sessions, audit);
         for (Detector d : List.of(new LoginFailures(store, incidents), new ImpossibleTravel(store, incidents),
-                new SessionHijack(store, incidents), new Exfiltration(store, incidents), new ConcurrentLimit(store, incidents),
-                new MfaBypass(store, incidents))) {
+                new SessionHijack(store, incidents), new Exfiltration(incidents), new ConcurrentLimit(incidents),
+                new MfaBypass(incidents))) {
             d.types().forEach(type -> byType.computeIfAbsent(type, t -> new ArrayList<>()).add(d));
         }
     }

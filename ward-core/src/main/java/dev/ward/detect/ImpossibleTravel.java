@@ -15,7 +15,7 @@ import java.util.Set;
  * in the time between them would take more than {@code detect.max_travel_kmh}. The last located login is kept per
  * user in the database ({@link DetectionStore#lastLogin}), so logins on different nodes are compared.
  */
-final class ImpossibleTravel implements Detector {
+record ImpossibleTravel(DetectionStore store, Incidents incidents) implements Detector {
     static final String TYPE = "impossible_travel";
     /**
      * Shorter hops never alert: a GeoIP City database places a network, often no closer than a hundred or a few hundred
@@ -24,14 +24,6 @@ final class ImpossibleTravel implements Detector {
      */
     static final double MIN_KM = 300;
     private static final double EARTH_RADIUS_KM = 6371.0088;
-
-    private final DetectionStore store;
-    private final Incidents incidents;
-
-    ImpossibleTravel(DetectionStore store, Incidents incidents) {
-        this.store = store;
-        this.incidents = incidents;
-    }
 
     @Override
     public Set<String> types() { return Set.of("login.succeeded"); }

@@ -4,6 +4,7 @@ import dev.ward.access.Actor;
 import dev.ward.alert.Alert;
 import dev.ward.alert.Alerts;
 import dev.ward.audit.AuditEntry;
+import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditTrail;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.Policy;
@@ -13,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * One alert per incident, for every detector (decision 0026): an incident of a detector about a key opens with its
@@ -29,6 +32,9 @@ final class Incidents {
      * detect.response} acts on (null: the alert is about an address or one session, and nothing is done by itself).
      */
     record Finding(String type, String severity, Map<String, Object> subject, Map<String, Object> details, String account) {}
+
+    /** The alert a counting detector raises: type, severity, scope, subject, and the account it is about (or null). */
+    record Alerting(String type, String severity, String scope, Map<String, Object> subject, String account) {}
 
     private final DetectionStore store;
     private final Alerts alerts;
@@ -67,6 +73,25 @@ final class Incidents {
             return Optional.empty();
         }
         return over ? Optional.of(raise(tenant, policy, detector, key, at, finding.get())) : Optional.empty();
+    }
+
+    /**
+     * The counting detectors' whole step: records the event's mark under {@code marks}, measures the subject's marks in
+     * the window and judges the {@code incident} about the subject. The alert's details are {@link #details}, then
+     * what {@code more} adds, then the evidence: the seqs of the marks in the window.
+     */
+    boolean count(String tenant, Policy policy, AuditEvent e, String marks, String incident, DetectionStore.Mark mark,
+                  ToLongFunction<DetectionStore.Tally> measure, long threshold, Alerting alerting,
+                  BiConsumer<Map<String, Object>, DetectionStore.Tally> more) {
+        store.addMark(tenant, marks, mark);
+        Instant since = e.at().minus(policy.detectWindow());
+        DetectionStore.Tally tally = store.tally(tenant, marks, mark.subject(), since);
+        return judge(tenant, policy, incident, mark.subject(), e.at(), measure.applyAsLong(tally) >= threshold, () -> {
+            Map<String, Object> details = details(alerting.scope(), policy, threshold);
+            more.accept(details, tally);
+            details.put("evidence", store.markSeqs(tenant, marks, mark.subject(), since, MAX_EVIDENCE));
+            return new Finding(alerting.type(), alerting.severity(), alerting.subject(), details, alerting.account());
+        }).isPresent();
     }
 
     /** Raises the finding's alert and opens its incident in one transaction; then the response, once per alert. */

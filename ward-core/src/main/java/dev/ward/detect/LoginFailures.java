@@ -15,17 +15,9 @@ import java.util.function.ToIntFunction;
  * Brute force per account and per address, credential stuffing (many usernames from one address): failed logins
  * counted over the window (decision 0026). Every failure of an open incident keeps it open: the guessing goes on.
  */
-final class LoginFailures implements Detector {
+record LoginFailures(DetectionStore store, Incidents incidents) implements Detector {
     /** Failures that guess nothing: the server refused before looking, or the password was right. */
     private static final Set<String> NOT_GUESSES = Set.of("server_busy", "session_limit");
-
-    private final DetectionStore store;
-    private final Incidents incidents;
-
-    LoginFailures(DetectionStore store, Incidents incidents) {
-        this.store = store;
-        this.incidents = incidents;
-    }
 
     @Override
     public Set<String> types() { return Set.of("login.failed"); }

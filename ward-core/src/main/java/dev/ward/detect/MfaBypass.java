@@ -2,7 +2,6 @@ package dev.ward.detect;
 
 import dev.ward.audit.AuditEvent;
 import dev.ward.tenant.Policy;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,18 +16,8 @@ import java.util.Set;
  *       enrolment (aal 0) refused for going beyond it ({@code session.scope_denied}) within the window.
  * </ul>
  */
-final class MfaBypass implements Detector {
+record MfaBypass(Incidents incidents) implements Detector {
     static final String TYPE = "mfa_bypass";
-    private static final String CODES = "mfa_codes";
-    private static final String SCOPE = "mfa_scope";
-
-    private final DetectionStore store;
-    private final Incidents incidents;
-
-    MfaBypass(DetectionStore store, Incidents incidents) {
-        this.store = store;
-        this.incidents = incidents;
-    }
 
     @Override
     public Set<String> types() { return Set.of("mfa.failed", "mfa.replayed", "session.scope_denied"); }
@@ -39,17 +28,13 @@ final class MfaBypass implements Detector {
             return false;
         }
         boolean scope = e.type().equals("session.scope_denied");
-        String detector = scope ? SCOPE : CODES;
-        store.addMark(tenant, detector, new DetectionStore.Mark(e.seq(), e.at(), e.userId(), null, null, 0));
-        Instant since = e.at().minus(policy.detectWindow());
-        int count = store.tally(tenant, detector, e.userId(), since).count();
-        int threshold = scope ? policy.mfaScopeDenials() : policy.mfaFailures();
-        return incidents.judge(tenant, policy, detector, e.userId(), e.at(), count >= threshold, () -> {
-            Map<String, Object> details = Incidents.details("account", policy, threshold);
-            details.put("kind", scope ? "enrollment_scope" : "wrong_codes");
-            details.put(scope ? "denials" : "failures", count);
-            details.put("evidence", store.markSeqs(tenant, detector, e.userId(), since, Incidents.MAX_EVIDENCE));
-            return new Incidents.Finding(TYPE, "high", Map.of("user_id", e.userId()), details, e.userId());
-        }).isPresent();
+        String detector = scope ? "mfa_scope" : "mfa_codes";
+        return incidents.count(tenant, policy, e, detector, detector, new DetectionStore.Mark(e.seq(), e.at(), e.userId(), null, null, 0),
+                DetectionStore.Tally::count, scope ? policy.mfaScopeDenials() : policy.mfaFailures(),
+                new Incidents.Alerting(TYPE, "high", "account", Map.of("user_id", e.userId()), e.userId()),
+                (details, tally) -> {
+                    details.put("kind", scope ? "enrollment_scope" : "wrong_codes");
+                    details.put(scope ? "denials" : "failures", tally.count());
+                });
     }
 }

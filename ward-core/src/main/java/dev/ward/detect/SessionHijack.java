@@ -23,18 +23,10 @@ import java.util.Set;
  * Under {@code strict} the first change ends the session (nothing left to hijack); under {@code off} nothing is
  * recorded, by the tenant's choice, and nothing can be detected.
  */
-final class SessionHijack implements Detector {
+record SessionHijack(DetectionStore store, Incidents incidents) implements Detector {
     static final String TYPE = "session_hijack";
     static final String BINDING = "binding_changed";
     static final String TWO_PLACES = "two_places";
-
-    private final DetectionStore store;
-    private final Incidents incidents;
-
-    SessionHijack(DetectionStore store, Incidents incidents) {
-        this.store = store;
-        this.incidents = incidents;
-    }
 
     @Override
     public Set<String> types() { return Set.of("session.binding_changed"); }
@@ -49,22 +41,20 @@ final class SessionHijack implements Detector {
         String from = bucket(e.details().get("previous_ip"));
         boolean moved = !to.equals(from);
         // A change of user agent alone is marked too (it is a change of binding), but leaves no address behind.
-        store.addMark(tenant, BINDING, new DetectionStore.Mark(e.seq(), e.at(), session, moved ? to : null, moved ? from : null, 0));
-        Instant since = e.at().minus(policy.detectWindow());
         Map<String, Object> subject = Map.of("user_id", e.userId(), "session_id", session);
-
-        int changes = store.tally(tenant, BINDING, session, since).count();
-        boolean raised = incidents.judge(tenant, policy, BINDING, session, e.at(), changes >= policy.bindingChanges(), () -> {
-            Map<String, Object> details = Incidents.details("session", policy, policy.bindingChanges());
-            details.put("kind", BINDING);
-            details.put("changes", changes);
-            changeOf(details, e);
-            details.put("evidence", store.markSeqs(tenant, BINDING, session, since, Incidents.MAX_EVIDENCE));
-            return new Incidents.Finding(TYPE, "medium", subject, details, null);
-        }).isPresent();
+        boolean raised = incidents.count(tenant, policy, e, BINDING, BINDING,
+                new DetectionStore.Mark(e.seq(), e.at(), session, moved ? to : null, moved ? from : null, 0),
+                DetectionStore.Tally::count, policy.bindingChanges(),
+                new Incidents.Alerting(TYPE, "medium", "session", subject, null),
+                (details, tally) -> {
+                    details.put("kind", BINDING);
+                    details.put("changes", tally.count());
+                    changeOf(details, e);
+                });
 
         if (moved) {
             // Each earlier move away from the address the session is back at now is one return to it.
+            Instant since = e.at().minus(policy.detectWindow());
             List<Long> departures = store.marksLeaving(tenant, BINDING, session, to, since).stream()
                     .map(DetectionStore.Mark::seq).filter(seq -> seq < e.seq()).toList();
             raised |= incidents.judge(tenant, policy, TWO_PLACES, session, e.at(), departures.size() >= policy.twoPlacesReturns(), () -> {

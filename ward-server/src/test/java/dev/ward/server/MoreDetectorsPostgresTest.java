@@ -12,7 +12,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +41,14 @@ class MoreDetectorsPostgresTest {
                 String nurse = a.createUser("shared", "nurse", DetectorsHttpTest.PASSWORD, "staff");
 
                 MoreDetectorsHttpTest.loginFrom(a, "shared", "nurse", TestGeoIpDb.LONDON);
-                bothDetect(a, b);
+                DetectorsPostgresTest.bothDetect(a, b);
                 advance(a, b, Duration.ofMinutes(20));
                 MoreDetectorsHttpTest.loginFrom(b, "shared", "nurse", TestGeoIpDb.MILTON);
-                bothDetect(a, b);
+                DetectorsPostgresTest.bothDetect(a, b);
                 advance(a, b, Duration.ofMinutes(5));
                 MoreDetectorsHttpTest.loginFrom(a, "shared", "nurse", TestGeoIpDb.LONDON);
-                bothDetect(a, b);
-                bothDetect(a, b);
+                DetectorsPostgresTest.bothDetect(a, b);
+                DetectorsPostgresTest.bothDetect(a, b);
                 List<Long> logins = MoreDetectorsHttpTest.seqs(a, "shared", "login.succeeded", nurse);
                 assertThat(DetectorsHttpTest.alerts(b, "shared", "impossible_travel")).singleElement().satisfies(x -> {
                     assertThat(x.path("subject").path("user_id").asText()).isEqualTo(nurse);
@@ -63,10 +62,10 @@ class MoreDetectorsPostgresTest {
                     assertThat(on.post("/v1/session/patients/p-" + i, "{}", token).status()).isEqualTo(200);
                     advance(a, b, Duration.ofSeconds(10));
                     if (i % 3 == 2) {
-                        bothDetect(a, b);
+                        DetectorsPostgresTest.bothDetect(a, b);
                     }
                 }
-                bothDetect(a, b);
+                DetectorsPostgresTest.bothDetect(a, b);
                 List<Long> opened = MoreDetectorsHttpTest.seqs(a, "shared", "patient.opened", nurse);
                 List<JsonNode> exfiltration = DetectorsHttpTest.alerts(a, "shared", "data_exfiltration");
                 assertThat(exfiltration).singleElement().satisfies(x -> {
@@ -80,10 +79,7 @@ class MoreDetectorsPostgresTest {
                 assertThat(schema.count("detect_marks WHERE tenant_id = 'shared' AND detector = 'patients_opened'")).isEqualTo(9);
                 assertThat(schema.count("audit_events WHERE tenant_id = 'shared' AND type = 'alert.raised'")).isEqualTo(2);
 
-                CompletableFuture<Integer> onA = CompletableFuture.supplyAsync(a.ward::deliverAlertsNow);
-                CompletableFuture<Integer> onB = CompletableFuture.supplyAsync(b.ward::deliverAlertsNow);
-                onA.get();
-                onB.get();
+                DetectorsPostgresTest.bothDeliver(a, b);
                 assertThat(receiver.accepted()).extracting(r -> r.json().path("type").asText())
                         .containsExactlyInAnyOrder("impossible_travel", "data_exfiltration");
             }
@@ -101,13 +97,5 @@ class MoreDetectorsPostgresTest {
     private static void advance(TestWard a, TestWard b, Duration by) {
         a.clock.advance(by);
         b.clock.advance(by);
-    }
-
-    /** Both nodes run their detectors at the same moment, as their schedules may. */
-    private static void bothDetect(TestWard a, TestWard b) throws Exception {
-        CompletableFuture<Void> onA = CompletableFuture.runAsync(a.ward::detectNow);
-        CompletableFuture<Void> onB = CompletableFuture.runAsync(b.ward::detectNow);
-        onA.get();
-        onB.get();
     }
 }
