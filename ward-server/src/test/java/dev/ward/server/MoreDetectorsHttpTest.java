@@ -8,8 +8,6 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.ward.server.mail.SmtpTarget;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +31,13 @@ import org.junit.jupiter.api.Test;
 class MoreDetectorsHttpTest {
     static final String PASSWORD = DetectorsHttpTest.PASSWORD;
     static final String LONDON_TOO = "81.2.69.200";
-    static Path dir;
     static GreenMail smtp;
     static TestWard w;
     static WebhookReceiver receiver;
 
     @BeforeAll
-    static void start() throws IOException {
-        Optional<String> missing = TestGeoIpDb.unavailable();
-        missing.ifPresent(why -> System.err.println("SKIPPED SUITE MoreDetectorsHttpTest: " + why));
-        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-        dir = Files.createTempDirectory("ward-detect-geo");
-        Path db = dir.resolve("city.mmdb");
-        TestGeoIpDb.write(db, TestGeoIpDb.PLACES);
+    static void start() {
+        Path db = TestGeoIpDb.placesOrSkip("MoreDetectorsHttpTest");
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         receiver = new WebhookReceiver(DetectorsHttpTest.SECRET);
@@ -57,16 +48,11 @@ class MoreDetectorsHttpTest {
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         if (w != null) {
             w.close();
             receiver.close();
             smtp.stop();
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ward.crypto.Secrets;
 import dev.ward.store.redis.RedisServers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,12 +22,7 @@ import org.junit.jupiter.api.Test;
 class MoreDetectorsPostgresTest {
     @Test
     void travelAndExfiltrationSpreadOverTwoNodesAreOneAlertEach() throws Exception {
-        Optional<String> missing = TestGeoIpDb.unavailable();
-        missing.ifPresent(why -> System.err.println("SKIPPED SUITE MoreDetectorsPostgresTest: " + why));
-        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-        Path dir = Files.createTempDirectory("ward-detect-pg-geo");
-        Path db = dir.resolve("city.mmdb");
-        TestGeoIpDb.write(db, TestGeoIpDb.PLACES);
+        Path db = TestGeoIpDb.placesOrSkip("MoreDetectorsPostgresTest");
         try (PostgresSchema schema = PostgresSchema.create("MoreDetectorsPostgresTest");
              RedisServers redis = RedisServers.standalone("MoreDetectorsPostgresTest");
              WebhookReceiver receiver = new WebhookReceiver(DetectorsHttpTest.SECRET)) {
@@ -83,9 +76,6 @@ class MoreDetectorsPostgresTest {
                 assertThat(receiver.accepted()).extracting(r -> r.json().path("type").asText())
                         .containsExactlyInAnyOrder("impossible_travel", "data_exfiltration");
             }
-        } finally {
-            Files.deleteIfExists(db);
-            Files.deleteIfExists(dir);
         }
     }
 
