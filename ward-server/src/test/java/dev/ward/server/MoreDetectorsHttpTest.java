@@ -31,13 +31,18 @@ import org.junit.jupiter.api.Test;
 class MoreDetectorsHttpTest {
     static final String PASSWORD = DetectorsHttpTest.PASSWORD;
     static final String LONDON_TOO = "81.2.69.200";
+    /** London too, but another network placed 17 km west of the first. */
+    static final String WEST_LONDON = "81.2.70.10";
+    /** Oxford, some 80 km from London. */
+    static final String OXFORD = "2.125.160.216";
     static GreenMail smtp;
     static TestWard w;
     static WebhookReceiver receiver;
 
     @BeforeAll
     static void start() {
-        Path db = TestGeoIpDb.placesOrSkip("MoreDetectorsHttpTest");
+        Path db = TestGeoIpDb.placesOrSkip("MoreDetectorsHttpTest", "81.2.70.0/24=GB,London,51.6000,-0.3000",
+                "2.125.160.0/24=GB,Oxford,51.7520,-1.2577");
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         receiver = new WebhookReceiver(DetectorsHttpTest.SECRET);
@@ -133,12 +138,15 @@ class MoreDetectorsHttpTest {
     void oneCityUnknownPlacesAndATripAtTrainSpeedRaiseNothingButTheSameTripInHalfTheTimeDoes() {
         tenant(w, "trips", Map.of("window_seconds", 86_400, "quiet_seconds", 600), Map.of());
         String gp = w.createUser("trips", "gp", PASSWORD, "staff");
-        // Two networks of one city, a minute apart.
+        // Networks of one city a minute apart, placed in one spot or 17 km apart (1,020 km/h), and a town 80 km away a
+        // minute later: GeoIP's precision, not travel.
         loginFrom(w, "trips", "gp", TestGeoIpDb.LONDON);
         w.ward.detectNow();
-        w.clock.advance(Duration.ofMinutes(1));
-        loginFrom(w, "trips", "gp", LONDON_TOO);
-        w.ward.detectNow();
+        for (String ip : List.of(LONDON_TOO, WEST_LONDON, OXFORD, TestGeoIpDb.LONDON)) {
+            w.clock.advance(Duration.ofMinutes(1));
+            loginFrom(w, "trips", "gp", ip);
+            w.ward.detectNow();
+        }
         // An address the GeoIP file does not know says nothing, and is not the point the next login is measured from.
         loginFrom(w, "trips", "gp", TestGeoIpDb.NOWHERE);
         w.ward.detectNow();
