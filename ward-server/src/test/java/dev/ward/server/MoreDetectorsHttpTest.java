@@ -404,6 +404,43 @@ class MoreDetectorsHttpTest {
         assertThat(DetectorsHttpTest.alerts(w, "second", "mfa_bypass")).hasSize(2);
     }
 
+    /**
+     * A step whose position was never recorded is read again (played by moving the stored position back, as in
+     * DetectorsHttpTest): the marks are not counted twice, the last located login is not measured against itself,
+     * and the open incidents raise nothing more.
+     */
+    @Test
+    void eventsReadAgainAfterAStepThatDidNotCommitRaiseNothingTwice() {
+        tenant(w, "again", Map.of("window_seconds", 3600, "exfiltration_patients", 3), Map.of());
+        String user = w.createUser("again", "user", PASSWORD, "staff");
+        w.ward.detectNow();
+        var db = w.ward.core().db();
+        long before = db.call(h -> h.createQuery("SELECT last_seq FROM detect_positions WHERE tenant_id = 'again'")
+                .mapTo(Long.class).one());
+        loginFrom(w, "again", "user", TestGeoIpDb.LONDON);
+        w.ward.detectNow();
+        w.clock.advance(Duration.ofMinutes(30));
+        String token = loginFrom(w, "again", "user", TestGeoIpDb.LINKOPING);
+        for (int i = 0; i < 4; i++) {
+            assertThat(w.send("POST", "/v1/session/patients/again-" + i, "{}", "Authorization", "Bearer " + token,
+                    "X-Forwarded-For", TestGeoIpDb.LINKOPING).status()).isEqualTo(200);
+        }
+        w.ward.detectNow();
+        assertThat(DetectorsHttpTest.alerts(w, "again", "impossible_travel")).hasSize(1);
+        assertThat(DetectorsHttpTest.alerts(w, "again", "data_exfiltration")).hasSize(1);
+
+        db.run(h -> h.createUpdate("UPDATE detect_positions SET last_seq = :s WHERE tenant_id = 'again'").bind("s", before).execute());
+        w.ward.detectNow();
+        w.ward.detectNow();
+        assertThat(DetectorsHttpTest.alerts(w, "again", "impossible_travel")).hasSize(1);
+        assertThat(DetectorsHttpTest.alerts(w, "again", "data_exfiltration")).hasSize(1);
+        long marks = db.call(h -> h.createQuery("SELECT COUNT(*) FROM detect_marks WHERE tenant_id = 'again'").mapTo(Long.class).one());
+        assertThat(marks).isEqualTo(4);
+        long last = db.call(h -> h.createQuery("SELECT seq FROM detect_last_login WHERE tenant_id = 'again' AND user_id = :u")
+                .bind("u", user).mapTo(Long.class).one());
+        assertThat(last).isEqualTo(seqs(w, "again", "login.succeeded", user).getLast());
+    }
+
     // --- break-glass --------------------------------------------------------------------------------------
 
     @Test
