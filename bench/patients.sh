@@ -82,7 +82,7 @@ prepare() {
   [ -n "$admin" ] || { echo "patients: admin login failed" >&2; exit 1; }
   call POST /v1/admin/tenants "$admin" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
   call PATCH /v1/admin/tenants/bench "$admin" \
-    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"absolute_timeout_seconds":86400,"max_concurrent":10000},"patient":{"idle_timeout_seconds":7200,"max_seconds":7200}}}' >/dev/null
+    '{"policy":{"rate_limit":{"per_minute":1000000000,"per_ip_per_minute":1000000000,"per_api_key_per_minute":1000000000},"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"absolute_timeout_seconds":86400,"max_concurrent":10000},"patient":{"idle_timeout_seconds":7200,"max_seconds":7200}}}' >/dev/null
   call POST /v1/admin/tenants/bench/users "$admin" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
   KEY=$(call POST /v1/admin/tenants/bench/api-keys "$admin" '{"name":"bench app","scopes":["sessions"]}' | field key)
   [ -n "$KEY" ] || { echo "patients: could not create the API key" >&2; exit 1; }

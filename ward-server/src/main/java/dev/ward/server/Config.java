@@ -122,6 +122,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                     "smtp://user:password@host:587?from=ward@example.org (or smtps://): alert e-mail to alerts.email_recipients"),
             new Variable("WARD_GEOIP_DB", "no locations", "a GeoIP2/GeoLite2 City .mmdb file: locations of logins and sessions"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
+            new Variable("WARD_LOG_LEVEL", "INFO", "the log's level: TRACE, DEBUG, INFO, WARN or ERROR"),
+            new Variable("WARD_LOG_FORMAT", "text", "json: one JSON object a line, with the request id (mdc.request_id)"),
             new Variable("WARD_JAVA_OPTS", "none", "extra JVM options for the ./ward launcher, e.g. -Xmx1g"));
 
     /** The variables as help text, two short lines each: the name and its value when unset, then what it sets. */

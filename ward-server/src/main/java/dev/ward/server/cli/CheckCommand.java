@@ -247,6 +247,18 @@ final class CheckCommand implements Callable<Integer> {
         if (p.mfaChallengeLifetime().compareTo(Duration.ofMinutes(10)) > 0) {
             warn(where + "mfa.challenge_seconds is " + p.mfaChallengeLifetime().toSeconds() + "; more than 600 keeps half-finished logins open");
         }
+        if (p.patientDataPerMinute() < 10) {
+            warn(where + "rate_limit.per_minute is " + p.patientDataPerMinute()
+                    + "; under 10 refuses a clinician opening charts in quick succession");
+        }
+        if (p.perIpPerMinute() < 1000) {
+            warn(where + "rate_limit.per_ip_per_minute is " + p.perIpPerMinute()
+                    + "; under 1000 may refuse a clinic whose users share one NAT address");
+        }
+        if (p.perApiKeyPerMinute() < 60_000) {
+            warn(where + "rate_limit.per_api_key_per_minute is " + p.perApiKeyPerMinute()
+                    + "; under 60000 may refuse a back-end that validates every request of its users");
+        }
         if (p.keyRotation().compareTo(Duration.ofDays(90)) > 0) {
             warn(where + "keys.rotate_after_seconds is " + p.keyRotation().toSeconds()
                     + "; more than 90 days puts much data under one key version");
