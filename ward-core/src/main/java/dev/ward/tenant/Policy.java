@@ -100,14 +100,28 @@ public final class Policy {
         define("alerts.min_severity", new Choice(Set.copyOf(SEVERITIES)), "low");
         // Logins only from these countries (ISO 3166-1 alpha-2), located with WARD_GEOIP_DB; empty: from anywhere.
         define("geo.allowed_countries", new Strings(COUNTRY, "an ISO 3166-1 alpha-2 country code such as GB"), List.of());
-        // The detectors (C8, docs/security.md "Detectors"): failed logins counted per account, per address and in
-        // distinct usernames per address over a sliding window; an incident stays open (one alert) until a quiet
-        // period without failures has passed.
+        // The detectors (C8, docs/security.md "Detectors"): events counted over a sliding window (failed logins per
+        // account, per address and in distinct usernames per address, and the rest below); an incident stays open (one
+        // alert) until a quiet period without its events has passed.
         define("detect.window_seconds", new Count(MAX_SECONDS), 600L);
         define("detect.quiet_seconds", new Count(MAX_SECONDS), 900L);
         define("detect.brute_force_account_failures", new Count(100_000), 10L);
         define("detect.brute_force_ip_failures", new Count(100_000), 30L);
         define("detect.credential_stuffing_usernames", new Count(100_000), 10L);
+        // Two located logins of one user further apart than this speed allows (km/h; 1000 is about an airliner's).
+        define("detect.max_travel_kmh", new Count(1_000_000), 1000L);
+        // Session hijack under session.binding = warn: changes of one session's client within the window; and returns
+        // of one session to an address it left within the window (two holders taking turns).
+        define("detect.binding_changes", new Count(100_000), 1L);
+        define("detect.two_places_returns", new Count(100_000), 1L);
+        // Data exfiltration: distinct patients opened, or bytes of patient data read, by one user within the window.
+        define("detect.exfiltration_patients", new Count(1_000_000), 50L);
+        define("detect.exfiltration_bytes", new Count(1L << 40), 10_000_000L);
+        // Logins of one user past session.max_concurrent (refused or evicting) within the window.
+        define("detect.concurrent_limit_hits", new Count(100_000), 5L);
+        // MFA bypass: wrong or replayed codes of one user; refused requests of an enrolment-only session (aal 0).
+        define("detect.mfa_failures", new Count(100_000), 5L);
+        define("detect.mfa_scope_denials", new Count(100_000), 5L);
         // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
         // sessions, or also lock it until an administrator unlocks it.
         define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
@@ -334,6 +348,14 @@ public final class Policy {
     public int bruteForceAccountFailures() { return (int) count("detect.brute_force_account_failures"); }
     public int bruteForceIpFailures() { return (int) count("detect.brute_force_ip_failures"); }
     public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
+    public long maxTravelKmh() { return count("detect.max_travel_kmh"); }
+    public int bindingChanges() { return (int) count("detect.binding_changes"); }
+    public int twoPlacesReturns() { return (int) count("detect.two_places_returns"); }
+    public int exfiltrationPatients() { return (int) count("detect.exfiltration_patients"); }
+    public long exfiltrationBytes() { return count("detect.exfiltration_bytes"); }
+    public int concurrentLimitHits() { return (int) count("detect.concurrent_limit_hits"); }
+    public int mfaFailures() { return (int) count("detect.mfa_failures"); }
+    public int mfaScopeDenials() { return (int) count("detect.mfa_scope_denials"); }
     /** {@code none}, {@code end_session} or {@code lock_account}. */
     public String detectResponse() { return (String) values.get("detect.response"); }
 

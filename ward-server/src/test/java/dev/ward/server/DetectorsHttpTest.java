@@ -305,8 +305,11 @@ class DetectorsHttpTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo("validation_failed");
         r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
-                "policy", Map.of("detect", Map.of("max_travel_kmh", 1000)))), w.adminToken());
-        assertThat(r.status()).as("not accepted before its detector works").isEqualTo(400);
+                "policy", Map.of("detect", Map.of("max_travel_kmh", 0)))), w.adminToken());
+        assertThat(r.status()).isEqualTo(400);
+        r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
+                "policy", Map.of("detect", Map.of("mfa_failures", "five")))), w.adminToken());
+        assertThat(r.code()).isEqualTo("validation_failed");
         r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
                 "policy", Map.of("detect", Map.of("response", "block_ip")))), w.adminToken());
         assertThat(r.status()).isEqualTo(400);
