@@ -93,4 +93,33 @@ class AlertEmailHttpTest {
         var done = w.get("/v1/admin/alerts/" + alert + "/deliveries", w.adminToken()).json();
         assertThat(done.path("deliveries")).extracting(a -> a.path("outcome").asText()).containsExactly("failed", "delivered");
     }
+
+    @Test
+    void tenantControlledTextAddsNoHeaderAndNoRecipient() throws Exception {
+        // The tenant's name is in the mail; an administrator who can name a tenant must not be able to add a Bcc with it.
+        var named = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "sneaky", "name", "Sneaky\r\nBcc: spy@evil.test",
+                "policy", Map.of("alerts", Map.of("email_recipients", List.of("security@clinic.test"))))), w.adminToken());
+        assertThat(named.status()).as("a system administrator may name a tenant so").isEqualTo(201);
+        int before = smtp.getReceivedMessages().length;
+        w.ward.core().alerts().raise("sneaky", "test_mail", "high", Map.of("user_id", "usr_m"), Map.of());
+        w.ward.deliverAlertsNow();
+        MimeMessage[] received = smtp.getReceivedMessages();
+        assertThat(received.length - before).as("one copy, to the one recipient").isEqualTo(1);
+        MimeMessage m = received[received.length - 1];
+        assertThat(m.getHeader("Bcc")).isNull();
+        assertThat(m.getAllRecipients()).extracting(Address::toString).containsExactly("security@clinic.test");
+
+        w.createTenant("lists");
+        for (Object recipients : List.of(List.of("a@clinic.test\r\nBcc: spy@evil.test"), List.of("a@clinic.test, spy@evil.test"),
+                List.of("Spy <spy@evil.test>"), List.of("a@clinic.test\n"),
+                java.util.stream.IntStream.range(0, 21).mapToObj(i -> "r" + i + "@clinic.test").toList())) {
+            var refused = w.patch("/v1/admin/tenants/lists", TestWard.json(Map.of("policy",
+                    Map.of("alerts", Map.of("email_recipients", recipients)))), w.adminToken());
+            assertThat(refused.status()).as(recipients.toString()).isEqualTo(400);
+            assertThat(refused.json().path("field").asText()).isEqualTo("policy.alerts.email_recipients");
+        }
+        assertThat(w.patch("/v1/admin/tenants/lists", TestWard.json(Map.of("policy", Map.of("alerts", Map.of("email_recipients",
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "r" + i + "@clinic.test").toList())))), w.adminToken())
+                .status()).as("twenty is the most").isEqualTo(200);
+    }
 }
