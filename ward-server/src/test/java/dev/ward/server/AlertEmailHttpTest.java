@@ -96,18 +96,11 @@ class AlertEmailHttpTest {
 
     @Test
     void tenantControlledTextAddsNoHeaderAndNoRecipient() throws Exception {
-        // The tenant's name is in the mail; an administrator who can name a tenant must not be able to add a Bcc with it.
+        // The tenant's name is in the mail; no line break can get into it, to start a header or a fake paragraph.
         var named = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "sneaky", "name", "Sneaky\r\nBcc: spy@evil.test",
                 "policy", Map.of("alerts", Map.of("email_recipients", List.of("security@clinic.test"))))), w.adminToken());
-        assertThat(named.status()).as("a system administrator may name a tenant so").isEqualTo(201);
-        int before = smtp.getReceivedMessages().length;
-        w.ward.core().alerts().raise("sneaky", "test_mail", "high", Map.of("user_id", "usr_m"), Map.of());
-        w.ward.deliverAlertsNow();
-        MimeMessage[] received = smtp.getReceivedMessages();
-        assertThat(received.length - before).as("one copy, to the one recipient").isEqualTo(1);
-        MimeMessage m = received[received.length - 1];
-        assertThat(m.getHeader("Bcc")).isNull();
-        assertThat(m.getAllRecipients()).extracting(Address::toString).containsExactly("security@clinic.test");
+        assertThat(named.status()).isEqualTo(400);
+        assertThat(named.json().path("field").asText()).isEqualTo("name");
 
         w.createTenant("lists");
         for (Object recipients : List.of(List.of("a@clinic.test\r\nBcc: spy@evil.test"), List.of("a@clinic.test, spy@evil.test"),
