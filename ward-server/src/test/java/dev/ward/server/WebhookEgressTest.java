@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ward.alert.AlertChannel;
 import dev.ward.alert.WebhookPost;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.ward.net.Network;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,15 +15,21 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tenant administrator chooses {@code alerts.webhook_url}: Ward must not become their way to the hospital's
@@ -165,6 +173,48 @@ class WebhookEgressTest {
                         "\r\nWard-Signature: t=1,v1=00\r\n")
                 .endsWith("\r\n\r\n" + new String(BODY, StandardCharsets.UTF_8))
                 .doesNotContain("frag");
+    }
+
+    @Test
+    void overTlsTheCertificateMustNameTheUrlsHost(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("hook.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "hook", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=siem.clinic.test",
+                "-ext", "SAN=dns:siem.clinic.test", "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit").redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertThat(keytool.waitFor()).isZero();
+        char[] password = "changeit".toCharArray();
+        KeyStore store = KeyStore.getInstance(keystore.toFile(), password);
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(keys.getKeyManagers(), null, null);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+
+        HttpsServer https = HttpsServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        https.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        https.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        https.start();
+        try {
+            int port = https.getAddress().getPort();
+            WebhookPost tls = new WebhookPost(LOOPBACK, host -> at("127.0.0.1"), clientTls.getSocketFactory(), Duration.ofSeconds(5));
+            assertThat(tls.post("https://siem.clinic.test:" + port + "/hook", HEADERS, BODY)).isEqualTo(AlertChannel.Result.ok(204));
+            assertThat(tls.post("https://evil.clinic.test:" + port + "/hook", HEADERS, BODY).error())
+                    .as("a trusted certificate for another name is refused").isEqualTo("tls_failed");
+            assertThat(new WebhookPost(LOOPBACK, host -> at("127.0.0.1"), (SSLSocketFactory) SSLSocketFactory.getDefault(),
+                    Duration.ofSeconds(5)).post("https://siem.clinic.test:" + port + "/hook", HEADERS, BODY).error())
+                    .as("a certificate the JVM does not trust is refused").isEqualTo("tls_failed");
+        } finally {
+            https.stop(0);
+        }
     }
 
     static void write(OutputStream out, String s) {
