@@ -74,6 +74,18 @@ class WebhookEgressTest {
     }
 
     @Test
+    void theOperatorsNetworksAreReadStrictlyAndDefaultToNone() {
+        Config none = Config.fromEnvironment(Map.of(), "127.0.0.1", 0, Path.of("."));
+        assertThat(none.webhookNetworks()).isEmpty();
+        Config some = Config.fromEnvironment(Map.of("WARD_ALERTS_WEBHOOK_NETWORKS", "10.20.0.0/24, fd00:20::/64"), "127.0.0.1", 0,
+                Path.of("."));
+        assertThat(some.webhookNetworks()).containsExactly("10.20.0.0/24", "fd00:20::/64");
+        var e = org.assertj.core.api.Assertions.catchThrowableOfType(Config.ConfigException.class, () -> Config.fromEnvironment(
+                Map.of("WARD_ALERTS_WEBHOOK_NETWORKS", "10.20.0.0/24,siem.internal"), "127.0.0.1", 0, Path.of(".")));
+        assertThat(e.getMessage()).contains("WARD_ALERTS_WEBHOOK_NETWORKS", "siem.internal");
+    }
+
+    @Test
     void privateLinkLocalMetadataAndOtherSpecialAddressesAreNeverConnectedTo() {
         for (String address : List.of("169.254.169.254", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1", "0.0.0.0",
                 "127.0.0.2", "192.0.0.192", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00:ec2::254",
