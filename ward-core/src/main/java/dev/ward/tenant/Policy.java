@@ -57,8 +57,10 @@ public final class Policy {
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
+    /** An http(s) URL to a named host or IPv4 address: no user information, a port of 1-65535. */
     private static final Pattern WEBHOOK_URL = Pattern.compile(
-            "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
+            "https?://[A-Za-z0-9.-]{1,253}(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+                    + "(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){0,8}");
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     /** Alert severities, lowest first (C8). */
