@@ -116,22 +116,24 @@ public final class WebhookPost {
         if (address == null) {
             return AlertChannel.Result.failed(null, "address_not_allowed");
         }
+        String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + (uri.getPort() > 0 ? ":" + port : "") + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n"
+                + headers.stream().map(h -> h.getKey() + ": " + h.getValue() + "\r\n").reduce("", String::concat) + "\r\n";
+        byte[] request = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
+        System.arraycopy(body, 0, request, head.length(), body.length);
+        return exchange(new InetSocketAddress(address, port), https ? host : null, request);
+    }
+
+    /** Sends the request to that address (over TLS to {@code tlsHost} when given) and reads the answer's status. */
+    private AlertChannel.Result exchange(InetSocketAddress to, String tlsHost, byte[] request) {
         long end = System.nanoTime() + deadline.toNanos();
         try (Socket socket = new Socket()) {
             try {
-                socket.connect(new InetSocketAddress(address, port), (int) Math.min(CONNECT_TIMEOUT.toMillis(), deadline.toMillis()));
+                socket.connect(to, (int) Math.min(CONNECT_TIMEOUT.toMillis(), deadline.toMillis()));
             } catch (SocketTimeoutException e) {
                 return AlertChannel.Result.failed(null, "connect_timeout");
             }
-            Socket conn = socket;
-            if (https) {
-                conn = startTls(socket, host, port, end);
-            }
-            String head = "POST " + target + " HTTP/1.1\r\nHost: " + host + (uri.getPort() > 0 ? ":" + port : "") + "\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n"
-                    + headers.stream().map(h -> h.getKey() + ": " + h.getValue() + "\r\n").reduce("", String::concat) + "\r\n";
-            byte[] request = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
-            System.arraycopy(body, 0, request, head.length(), body.length);
+            Socket conn = tlsHost == null ? socket : startTls(socket, tlsHost, to.getPort(), end);
             OutputStream out = conn.getOutputStream();
             out.write(request);
             out.flush();
@@ -157,7 +159,11 @@ public final class WebhookPost {
         SSLParameters params = ssl.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         if (!IPV4_LITERAL.matcher(host).matches()) {
-            params.setServerNames(List.of(new SNIHostName(host)));
+            try {
+                params.setServerNames(List.of(new SNIHostName(host)));
+            } catch (IllegalArgumentException e) {
+                throw new SSLException("not a host name TLS can name");
+            }
         }
         ssl.setSSLParameters(params);
         ssl.setSoTimeout(remaining(deadline));
