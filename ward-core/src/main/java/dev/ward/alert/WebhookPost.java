@@ -149,6 +149,19 @@ public final class WebhookPost {
         }
     }
 
+    /**
+     * Whether the URL's host resolves to an address a webhook may reach, for {@code ward check} to say so before an
+     * alert fails {@code address_not_allowed}; false too when it does not resolve at all.
+     */
+    public boolean reaches(String url) {
+        try {
+            String host = new URI(url).getHost();
+            return host != null && Stream.of(resolver.resolve(host)).anyMatch(this::reachable);
+        } catch (URISyntaxException | UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** Whether a webhook may connect to this address: a public one, or one in a network the operator allowed. */
     boolean reachable(InetAddress a) {
         return allowedPrivate.stream().anyMatch(n -> n.contains(a)) || NOT_PUBLIC.stream().noneMatch(n -> n.contains(a));
