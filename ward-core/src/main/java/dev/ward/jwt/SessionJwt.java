@@ -95,6 +95,8 @@ public final class SessionJwt {
                 .subject(s.userId())
                 .claim("tenant", s.tenant())
                 .claim("roles", s.roles())
+                // module → actions, the union over the roles (policy permissions), as the session object carries it
+                .claim("perm", tenant.policy().permissions().of(s.roles()))
                 .claim("aal", s.aal())
                 .claim("pv", tenant.policyVersion())
                 .issueTime(Date.from(now))

@@ -153,6 +153,30 @@ public final class SessionService {
         return validate(token, caller.tenant(), Optional.empty());
     }
 
+    /**
+     * The role × module check of a validation's {@code require} (C10, policy {@code permissions}): nothing when one of
+     * the session's roles grants the action in the module; else {@code 403 permission_denied}, audited
+     * {@code access.denied} with the module and action (the session stays valid: the check judges the request, not the
+     * holder). The policy is the tenant's as recently read, so a change applies within the tenant cache's lifetime.
+     */
+    public void requirePermission(Actor.ApiKey caller, Session s, String module, String action) {
+        List<String> granted = permissionsOf(s).get(module);
+        if (granted != null && (granted.contains(dev.ward.tenant.Permissions.ANY) || granted.contains(action))) {
+            return;
+        }
+        audit.atomically(() -> audit.append(AuditEntry.of(s.tenant(), "access.denied").outcome(AuditEntry.DENIED)
+                .actor(caller).user(s.userId()).session(s.id()).ip(s.client().ip())
+                .detail("module", module).detail("action", action).build()));
+        throw new ProblemException(403, "permission_denied", "Permission denied",
+                "None of this session's roles may '" + action + "' in module '" + module + "' (tenant policy permissions).",
+                Map.of("module", module, "action", action));
+    }
+
+    /** module → actions this session's roles may take: the union over its roles under the tenant's policy. */
+    public Map<String, List<String>> permissionsOf(Session s) {
+        return tenants.cached(s.tenant()).map(t -> t.policy().permissions().of(s.roles())).orElse(Map.of());
+    }
+
     /** An API key may validate sessions only with scope {@code sessions}. */
     public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {

@@ -54,6 +54,8 @@ public final class Policy {
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
+    /** The highest rate a limit may be set to: a billion calls a minute is "unlimited" for any one node. */
+    private static final long MAX_RATE = 1_000_000_000L;
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
@@ -118,16 +120,25 @@ public final class Policy {
         // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
         // sessions, or also lock it until an administrator unlocks it.
         define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
-        // A setting is defined only once the feature behind it works (API.md): rate_limit.* comes later.
-        // Stored policies that still name it are read without it.
+        // Request rate limits (C8, docs/security.md "Rate limits", decision 0028), token buckets a minute's worth deep:
+        // per session on patient-data routes (PRODUCT.md: 60), per client address, per API key. The last two are set
+        // far above what a clinic behind one NAT or a busy back-end sends; they bound a runaway script or a stolen key.
+        define("rate_limit.per_minute", new Count(MAX_RATE), 60L);
+        define("rate_limit.per_ip_per_minute", new Count(MAX_RATE), 10_000L);
+        define("rate_limit.per_api_key_per_minute", new Count(MAX_RATE), 600_000L);
     }
 
-    private static final Policy DEFAULT = new Policy(DEFAULTS);
+    /** The one setting that is not a fixed path: {@code permissions}, role → module → actions ({@link Permissions}). */
+    public static final String PERMISSIONS = "permissions";
+
+    private static final Policy DEFAULT = new Policy(DEFAULTS, Permissions.none());
 
     private final Map<String, Object> values;
+    private final Permissions permissions;
 
-    private Policy(Map<String, Object> values) {
+    private Policy(Map<String, Object> values, Permissions permissions) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.permissions = permissions;
     }
 
     public static Policy defaults() { return DEFAULT; }
@@ -146,8 +157,13 @@ public final class Policy {
     /** As {@link #merge(Map)}, sealing the clear values of write-only settings with {@code sealer}. */
     public Policy merge(Map<String, ?> patch, SecretSealer sealer) {
         Map<String, Object> next = new LinkedHashMap<>(values);
+        Permissions nextPermissions = permissions;
         for (var group : patch.entrySet()) {
             String groupName = group.getKey();
+            if (PERMISSIONS.equals(groupName)) {
+                nextPermissions = nextPermissions.merge(group.getValue());
+                continue;
+            }
             if (KINDS.keySet().stream().noneMatch(p -> p.startsWith(groupName + "."))) {
                 throw ProblemException.validation("policy." + groupName, "Unknown policy key policy." + groupName);
             }
@@ -169,7 +185,7 @@ public final class Policy {
             throw ProblemException.validation("policy.alerts.webhook_secret",
                     "policy.alerts.webhook_secret is required with policy.alerts.webhook_url");
         }
-        return new Policy(next);
+        return new Policy(next, nextPermissions);
     }
 
     private static String sealed(String path, Secret kind, Object v, SecretSealer sealer) {
@@ -191,6 +207,9 @@ public final class Policy {
     public static Policy fromStored(Map<String, ?> nested) {
         Map<String, Object> known = new LinkedHashMap<>();
         for (var group : nested.entrySet()) {
+            if (PERMISSIONS.equals(group.getKey())) {
+                continue;
+            }
             if (group.getValue() instanceof Map<?, ?> settings) {
                 for (var s : settings.entrySet()) {
                     String path = group.getKey() + "." + s.getKey();
@@ -209,7 +228,8 @@ public final class Policy {
             }
             return false;
         });
-        return new Policy(start).merge(nest(known));
+        Permissions stored = nested.get(PERMISSIONS) == null ? Permissions.none() : Permissions.parse(nested.get(PERMISSIONS));
+        return new Policy(start, stored).merge(nest(known));
     }
 
     private static Object coerce(String path, Kind kind, Object v) {
@@ -272,7 +292,7 @@ public final class Policy {
     }
 
     /** The nested JSON form with every setting present but the write-only ones: what administrators read. */
-    public Map<String, Object> toNestedMap() { return nest(readable()); }
+    public Map<String, Object> toNestedMap() { return withPermissions(nest(readable())); }
 
     private Map<String, Object> readable() {
         Map<String, Object> readable = new LinkedHashMap<>(values);
@@ -281,7 +301,15 @@ public final class Policy {
     }
 
     /** The nested JSON form with every setting, write-only ones in their sealed form: what is stored. */
-    public Map<String, Object> toStoredMap() { return nest(values); }
+    public Map<String, Object> toStoredMap() { return withPermissions(nest(values)); }
+
+    private Map<String, Object> withPermissions(Map<String, Object> nested) {
+        nested.put(PERMISSIONS, permissions.toMap());
+        return nested;
+    }
+
+    /** The tenant's role × module permissions (empty: no role may do anything a {@code require} asks about). */
+    public Permissions permissions() { return permissions; }
 
     private long count(String path) { return (Long) values.get(path); }
 
@@ -320,6 +348,13 @@ public final class Policy {
     public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
     /** {@code none}, {@code end_session} or {@code lock_account}. */
     public String detectResponse() { return (String) values.get("detect.response"); }
+
+    /** Calls a minute one session may make to the patient-data routes ({@code rate_limit.per_minute}). */
+    public long patientDataPerMinute() { return count("rate_limit.per_minute"); }
+    /** Calls a minute from one client address ({@code rate_limit.per_ip_per_minute}). */
+    public long perIpPerMinute() { return count("rate_limit.per_ip_per_minute"); }
+    /** Calls a minute with one API key ({@code rate_limit.per_api_key_per_minute}). */
+    public long perApiKeyPerMinute() { return count("rate_limit.per_api_key_per_minute"); }
 
     public int maxLoginFailures() { return (int) count("login.max_failures"); }
     public Duration lockout() { return Duration.ofSeconds(count("login.lockout_seconds")); }
@@ -360,11 +395,11 @@ public final class Policy {
     }
 
     @Override
-    public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values); }
+    public boolean equals(Object o) { return o instanceof Policy p && p.values.equals(values) && p.permissions.equals(permissions); }
 
     @Override
-    public int hashCode() { return values.hashCode(); }
+    public int hashCode() { return values.hashCode() * 31 + permissions.hashCode(); }
 
     @Override
-    public String toString() { return "Policy" + readable(); }
+    public String toString() { return "Policy" + readable() + (permissions.isEmpty() ? "" : " " + permissions); }
 }

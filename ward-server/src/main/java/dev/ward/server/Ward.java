@@ -12,6 +12,7 @@ import dev.ward.audit.AuditVerifier;
 import dev.ward.audit.CheckpointKeys;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.bootstrap.Bootstrap;
 import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.CryptoUsage;
@@ -117,7 +118,7 @@ public final class Ward implements AutoCloseable {
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
                        AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
                        AuditSearch auditSearch, PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
-                       dev.ward.user.UserAttributes userAttributes, Geolocation geo)
+                       dev.ward.user.UserAttributes userAttributes, Geolocation geo, RequestLimits limits)
             implements AutoCloseable {
 
         /**
@@ -197,7 +198,7 @@ public final class Ward implements AutoCloseable {
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, invalidations, clock);
                 MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
-                // With Redis, login rate limits are counted once for all nodes; otherwise per process.
+                // With Redis, rate limits (login and requests) are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
                 Geolocation geo = config.geoipDb().<Geolocation>map(GeoIpFile::open).orElse(Geolocation.OFF);
@@ -234,7 +235,7 @@ public final class Ward implements AutoCloseable {
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
                         new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
-                        geo);
+                        geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -354,7 +355,7 @@ public final class Ward implements AutoCloseable {
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping), core.geo()),
+                    () -> readiness(readiness, stopping), core.geo(), core.limits()),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -397,7 +398,12 @@ public final class Ward implements AutoCloseable {
                     new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
                     new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
                     core.sessions(), core.audit(), clock);
-            alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            if (config.detectors()) {
+                alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            } else {
+                log.warn("detectors are off on this node (WARD_DETECTORS=off): it raises no detector alerts; other nodes of the"
+                        + " cluster that have them on look at every tenant's events");
+            }
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,
                     detectors);

@@ -82,6 +82,17 @@ class GeolocationHttpTest {
         assertThat(event.path("details").path("location").path("city").asText()).isEqualTo("London");
         assertThat(event.path("details").path("location").path("latitude").asText()).isEqualTo("51.5142");
 
+        // The user's own device list says where each session is too (seed 001's "where am I signed in"): the London
+        // session, listed to a second session of the same user signed in from Linköping.
+        var other = loginFrom("clinic", "nurse", TestGeoIpDb.LINKOPING, app);
+        JsonNode london = null;
+        for (JsonNode each : w.get("/v1/me/sessions", other.text("token")).json().path("sessions")) {
+            london = each.path("id").asText().equals(login.json().path("session").path("id").asText()) ? each : london;
+        }
+        assertThat(london).as("the London session in the other session's list").isNotNull();
+        assertThat(london.path("current").asBoolean()).isFalse();
+        assertThat(london.path("client").path("location").path("city").asText()).isEqualTo("London");
+
         // A loopback address (this test's own browser login) is never located.
         w.login("clinic", "nurse", PASSWORD);
         JsonNode local = w.get("/v1/admin/login-history?tenant=clinic&username=nurse", w.adminToken()).json().path("attempts").get(0);

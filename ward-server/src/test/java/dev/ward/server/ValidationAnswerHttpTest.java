@@ -62,7 +62,7 @@ class ValidationAnswerHttpTest {
         assertThat(names(first.json())).containsExactly("valid", "session");
         JsonNode s = first.json().path("session");
         assertThat(names(s)).containsExactly("id", "tenant", "user", "aal", "created_at", "last_seen_at", "idle_expires_at",
-                "absolute_expires_at", "uses", "client", "patients");
+                "absolute_expires_at", "uses", "client", "patients", "permissions");
         assertThat(s.path("tenant").asText()).isEqualTo("stmarys");
         assertThat(names(s.path("user"))).containsExactly("id", "username", "roles");
         assertThat(s.path("user").path("username").asText()).isEqualTo("nurse");

@@ -111,6 +111,10 @@ final class CheckCommand implements Callable<Integer> {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
                     + "serve Ward behind TLS and set it");
         }
+        if (!config.detectors()) {
+            warn("WARD_DETECTORS=off: this node raises no detector alerts (brute force, impossible travel, ...); make sure"
+                    + " another node of the cluster runs with them on, or nothing is detected");
+        }
         if (config.bootstrapAdminPassword().isPresent()) {
             warn("WARD_BOOTSTRAP_ADMIN_PASSWORD is still set; it is only needed for the first start — remove it");
         }
@@ -251,6 +255,18 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (p.mfaChallengeLifetime().compareTo(Duration.ofMinutes(10)) > 0) {
             warn(where + "mfa.challenge_seconds is " + p.mfaChallengeLifetime().toSeconds() + "; more than 600 keeps half-finished logins open");
+        }
+        if (p.patientDataPerMinute() < 10) {
+            warn(where + "rate_limit.per_minute is " + p.patientDataPerMinute()
+                    + "; under 10 refuses a clinician opening charts in quick succession");
+        }
+        if (p.perIpPerMinute() < 1000) {
+            warn(where + "rate_limit.per_ip_per_minute is " + p.perIpPerMinute()
+                    + "; under 1000 may refuse a clinic whose users share one NAT address");
+        }
+        if (p.perApiKeyPerMinute() < 60_000) {
+            warn(where + "rate_limit.per_api_key_per_minute is " + p.perApiKeyPerMinute()
+                    + "; under 60000 may refuse a back-end that validates every request of its users");
         }
         if (p.keyRotation().compareTo(Duration.ofDays(90)) > 0) {
             warn(where + "keys.rotate_after_seconds is " + p.keyRotation().toSeconds()

@@ -109,7 +109,7 @@ final class AdminRoutes {
             Actor actor = credentials.require(ctx);
             var list = s.sessions().adminList(actor, blankToNull(ctx.queryParam("tenant")), blankToNull(ctx.queryParam("user_id")),
                     HttpApi.Responses.limit(ctx));
-            responses.json(ctx, 200, Map.of("sessions", list.stream().map(this::locatedSession).toList()));
+            responses.json(ctx, 200, Map.of("sessions", list.stream().map(x -> Views.locatedSession(x, s.sessions().permissionsOf(x), s.geo())).toList()));
         });
         routes.add(HandlerType.DELETE, "/v1/admin/sessions/{session_id}", ctx -> {
             s.sessions().adminEnd(credentials.require(ctx), ctx.pathParam("session_id"));
@@ -131,18 +131,6 @@ final class AdminRoutes {
         List<Map<String, Object>> attempts = s.login().history(actor, blankToNull(ctx.queryParam("tenant")),
                 blankToNull(ctx.queryParam("username")), HttpApi.Responses.limit(ctx)).stream().map(Views::loginAttempt).toList();
         responses.json(ctx, 200, Map.of("attempts", attempts));
-    }
-
-    /** The session object, its {@code client} with the address's location where it has one (API.md login history). */
-    private Map<String, Object> locatedSession(dev.ward.session.Session session) {
-        Map<String, Object> view = Views.session(session);
-        s.geo().locate(session.client().ip()).ifPresent(l -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> client = new java.util.LinkedHashMap<>((Map<String, Object>) view.get("client"));
-            client.put("location", l.view());
-            view.put("client", client);
-        });
-        return view;
     }
 
     private static String blankToNull(String s) {

@@ -3,6 +3,7 @@ package dev.ward.server.http;
 import dev.ward.access.Actor;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.problem.ProblemException;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.session.Session;
 import dev.ward.session.SessionService;
 import dev.ward.session.Validation;
@@ -20,14 +21,16 @@ final class Credentials {
     private final SessionCookie cookies;
     private final BrowserGuard browsers;
     private final TrustedProxies proxies;
+    private final RequestLimits limits;
 
     Credentials(ApiKeyService apiKeys, SessionService sessions, SessionCookie cookies, BrowserGuard browsers,
-                TrustedProxies proxies) {
+                TrustedProxies proxies, RequestLimits limits) {
         this.apiKeys = apiKeys;
         this.sessions = sessions;
         this.cookies = cookies;
         this.browsers = browsers;
         this.proxies = proxies;
+        this.limits = limits;
     }
 
     /** A live session, the token that presented it on this request, and whether it came as the cookie. */
@@ -63,7 +66,7 @@ final class Credentials {
     Actor.ApiKey requireApiKey(Context ctx) {
         String bearer = bearerOrNull(ctx);
         if (bearer == null) {
-            throw Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…");
+            throw refused(ctx, Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…"));
         }
         return apiKey(ctx, bearer);
     }
@@ -144,10 +147,14 @@ final class Credentials {
         };
     }
 
+    /**
+     * With {@code mayRotate} false the session is about to end or shed its patient data (logout, the cleanup beacons):
+     * never refused for a rate limit, since refusing would only keep it, or the data, alive longer.
+     */
     private Held requireSession(Context ctx, boolean mayRotate, boolean beacon) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
-                .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
+                .orElseThrow(() -> refused(ctx, Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie).")));
         if (fromCookie && beacon) {
             browsers.requireBeaconOriginAllowed(ctx, () -> sessions.tenantOf(token));
         } else if (fromCookie) {
@@ -158,6 +165,9 @@ final class Credentials {
         return switch (validation) {
             case Validation.Valid v -> {
                 ctx.attribute(BrowserGuard.TENANT, v.session().tenant());
+                if (mayRotate) {
+                    limits.address(v.session().tenant(), proxies.clientIp(ctx));
+                }
                 if (v.rotatedToken().isPresent()) {
                     String fresh = v.rotatedToken().get();
                     if (fromCookie) {
@@ -169,8 +179,26 @@ final class Credentials {
                 }
                 yield new Held(v.session(), token, fromCookie);
             }
-            case Validation.Invalid i -> throw invalid(i);
+            case Validation.Invalid i -> throw refused(ctx, invalid(i));
         };
+    }
+
+    /**
+     * A caller's own credential refused: counted under the {@code system} tenant's per-address limit, so a flood of
+     * garbage tokens or keys is answered {@code 429} once that is spent. Each one still costs its lookup (a hash and one
+     * store read): the refusal is known only after it.
+     */
+    private ProblemException refused(Context ctx, ProblemException refusal) {
+        if (carriesCredential(ctx)) {
+            // One without any was counted on the way in (HttpApi), and counts once.
+            limits.address(Actor.SYSTEM_TENANT, proxies.clientIp(ctx));
+        }
+        return refusal;
+    }
+
+    /** Whether the request presents a credential at all: an Authorization header or a session cookie of either name. */
+    static boolean carriesCredential(Context ctx) {
+        return ctx.header("Authorization") != null || SessionCookie.present(ctx);
     }
 
     static final String ROTATED_HEADER = "Ward-Rotated-Token";
@@ -200,30 +228,33 @@ final class Credentials {
 
     private Actor.ApiKey apiKey(Context ctx, String presented) {
         if (!presented.startsWith(ApiKeyService.PREFIX)) {
-            throw new ProblemException(401, "invalid_api_key", "Invalid API key", "The credentials are not a valid API key.");
+            throw refused(ctx, new ProblemException(401, "invalid_api_key", "Invalid API key", "The credentials are not a valid API key."));
         }
-        Actor.ApiKey key = apiKeys.authenticate(presented).orElseThrow(() ->
-                new ProblemException(401, "invalid_api_key", "Invalid API key", "The API key is unknown or revoked."));
+        Actor.ApiKey key = apiKeys.authenticate(presented).orElseThrow(() -> refused(ctx,
+                new ProblemException(401, "invalid_api_key", "Invalid API key", "The API key is unknown or revoked.")));
         ctx.attribute(BrowserGuard.TENANT, key.tenant());
+        // Every call made with a key counts against it, validation included: a local token on this node, from a lease
+        // of the shared bucket taken once per tenth of a second's worth (decision 0028).
+        limits.apiKey(key);
         return key;
     }
 
-    private static Optional<String> bearer(Context ctx) {
+    private Optional<String> bearer(Context ctx) {
         return Optional.ofNullable(bearerOrNull(ctx));
     }
 
     /** The bearer credential, or null when the request has none (the validation hot path: no Optional). */
-    private static String bearerOrNull(Context ctx) {
+    private String bearerOrNull(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
             return null;
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw Problems.unauthenticated("Use Authorization: Bearer <token>.");
+            throw refused(ctx, Problems.unauthenticated("Use Authorization: Bearer <token>."));
         }
         String value = header.substring(7).strip();
         if (value.isEmpty()) {
-            throw Problems.unauthenticated("The bearer token is empty.");
+            throw refused(ctx, Problems.unauthenticated("The bearer token is empty."));
         }
         return value;
     }

@@ -226,6 +226,18 @@ final class JsonBody {
         return out;
     }
 
+    /** The object under {@code field}, readable like a body and named {@code field.} in errors; empty when absent. */
+    Optional<JsonBody> optBody(String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!(n instanceof ObjectNode object)) {
+            throw ProblemException.validation(path + field, path + field + " must be an object");
+        }
+        return Optional.of(new JsonBody(object, json, path + field + "."));
+    }
+
     /** A required boolean. */
     boolean bool(String field) {
         JsonNode n = root.get(field);

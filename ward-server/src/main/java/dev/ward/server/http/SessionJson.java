@@ -6,6 +6,7 @@ import dev.ward.session.Session;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,20 +18,24 @@ final class SessionJson {
     private SessionJson() {}
 
     /** The answer to a validation: {@code {"valid":true,"session":{…},"rotated_token":"wst_…"?}}. */
-    static void writeValid(JsonGenerator g, Session s, List<PatientContext> patients, Optional<String> rotatedToken)
-            throws IOException {
+    static void writeValid(JsonGenerator g, Session s, List<PatientContext> patients, Map<String, List<String>> permissions,
+                           Optional<String> rotatedToken) throws IOException {
         g.writeStartObject();
         g.writeBooleanField("valid", true);
         g.writeFieldName("session");
-        write(g, s, patients);
+        write(g, s, patients, permissions);
         if (rotatedToken.isPresent()) {
             g.writeStringField("rotated_token", rotatedToken.get());
         }
         g.writeEndObject();
     }
 
-    /** {@code {"id", "tenant", "user", "aal", …, "client", "patients"}}, in the order of API.md. */
-    static void write(JsonGenerator g, Session s, List<PatientContext> patients) throws IOException {
+    /**
+     * {@code {"id", "tenant", "user", "aal", …, "client", "patients", "permissions"}}, in the order of API.md
+     * ({@code permissions}: module → actions, the union over the session's roles).
+     */
+    static void write(JsonGenerator g, Session s, List<PatientContext> patients, Map<String, List<String>> permissions)
+            throws IOException {
         char[] scratch = new char[IsoMillis.MAX_LENGTH];
         g.writeStartObject();
         g.writeStringField("id", s.id());
@@ -63,6 +68,15 @@ final class SessionJson {
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeObjectFieldStart("permissions");
+        for (Map.Entry<String, List<String>> module : permissions.entrySet()) {
+            g.writeArrayFieldStart(module.getKey());
+            for (String action : module.getValue()) {
+                g.writeString(action);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
         g.writeEndObject();
     }
 
@@ -70,7 +84,7 @@ final class SessionJson {
      * At most how many bytes {@link #write} writes for this session, with room for an envelope around it (the validation
      * answer's {@code valid} and {@code rotated_token}): every character counted as a six-byte escape.
      */
-    static int sizeBound(Session s, List<PatientContext> patients) {
+    static int sizeBound(Session s, List<PatientContext> patients, Map<String, List<String>> permissions) {
         long chars = length(s.id()) + length(s.tenant()) + length(s.userId()) + length(s.username())
                 + length(s.client().ip()) + length(s.client().userAgent());
         for (String role : s.roles()) {
@@ -78,6 +92,12 @@ final class SessionJson {
         }
         for (PatientContext c : patients) {
             chars += length(c.patientId());
+        }
+        for (Map.Entry<String, List<String>> module : permissions.entrySet()) {
+            chars += length(module.getKey()) + 4;
+            for (String action : module.getValue()) {
+                chars += length(action) + 3;
+            }
         }
         return (int) Math.min(Integer.MAX_VALUE, 6 * chars + 1024 + 128L * patients.size());
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The session API: validation by apps (hot path) and the holder's own session, attributes, JWT and devices. */
 final class SessionRoutes {
@@ -34,6 +35,7 @@ final class SessionRoutes {
     private final BrowserGuard browsers;
     private final dev.ward.patient.PatientContexts patients;
     private final dev.ward.user.UserAttributes userAttributes;
+    private final dev.ward.geo.Geolocation geo;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -46,6 +48,7 @@ final class SessionRoutes {
         this.attributes = s.attributes();
         this.patients = s.patients();
         this.userAttributes = s.userAttributes();
+        this.geo = s.geo();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -58,8 +61,9 @@ final class SessionRoutes {
             noCache(ctx);
             Session s = credentials.requireSessionForEnrollment(ctx).session();
             List<PatientContext> open = patients.list(s);
-            try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(s, open))) {
-                SessionJson.write(g, s, open);
+            Map<String, List<String>> permissions = sessions.permissionsOf(s);
+            try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(s, open, permissions))) {
+                SessionJson.write(g, s, open, permissions);
             }
         });
         routes.add(HandlerType.POST, "/v1/session/keepalive", ctx -> responses.json(ctx, 200,
@@ -99,7 +103,7 @@ final class SessionRoutes {
         routes.add(HandlerType.GET, "/v1/me/sessions", ctx -> {
             Session current = credentials.requireSession(ctx).session();
             List<Map<String, Object>> list = sessions.ownSessions(current).stream().map(s -> {
-                Map<String, Object> v = new LinkedHashMap<>(Views.session(s));
+                Map<String, Object> v = Views.locatedSession(s, sessions.permissionsOf(s), geo);
                 v.put("current", s.id().equals(current.id()));
                 return v;
             }).toList();
@@ -129,6 +133,7 @@ final class SessionRoutes {
         sessions.requireValidator(app);
         JsonBody body = JsonBody.read(ctx, json);
         String token = body.string("token");
+        Optional<Require> require = body.optBody("require").map(Require::of);
         switch (sessions.validateFor(app, token, body.client(proxies.client(ctx)))) {
             case Validation.Valid v when v.session().enrollmentOnly() -> {
                 // Refused, but still a use: if it rotated the token, the app must learn the new one, or the holder's
@@ -137,6 +142,9 @@ final class SessionRoutes {
                 throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
             }
             case Validation.Valid v -> {
+                if (require.isPresent()) {
+                    requirePermission(app, v, require.get());
+                }
                 // Both stores read the contexts with the session (Redis: in the touch script; SQL: on the touch's
                 // connection); asking the patient store is only the fallback of a store that did not.
                 List<PatientContext> open = v.patients().isPresent() ? v.patients().get() : patients.list(v.session());
@@ -150,9 +158,38 @@ final class SessionRoutes {
      * {@code {"valid":true,"session":{…},"rotated_token"?}} written straight into the response (the hot path: no map of
      * the answer is built, see {@link SessionJson}).
      */
+    /** Validation's {@code "require": {"module", "action"}}: two names as policy {@code permissions} writes them. */
+    private record Require(String module, String action) {
+        static Require of(JsonBody r) {
+            return new Require(name(r, "module"), name(r, "action"));
+        }
+
+        private static String name(JsonBody r, String field) {
+            String value = r.string(field);
+            if (!dev.ward.tenant.Permissions.isName(value)) {
+                throw ProblemException.validation("require." + field, "require." + field
+                        + " must be a name of lower-case letters, digits, '_' and '-' (at most 32), as policy permissions writes it");
+            }
+            return value;
+        }
+    }
+
+    /**
+     * {@code 403 permission_denied} (audited by the service) when none of the session's roles grants the action. The
+     * validation was a use all the same: a token it rotated goes with the refusal, as with an enrolment-only session.
+     */
+    private void requirePermission(Actor.ApiKey app, Validation.Valid v, Require require) {
+        try {
+            sessions.requirePermission(app, v.session(), require.module(), require.action());
+        } catch (ProblemException refused) {
+            throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
+        }
+    }
+
     private void writeValid(Context ctx, Validation.Valid v, List<PatientContext> open) throws IOException {
-        try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(v.session(), open))) {
-            SessionJson.writeValid(g, v.session(), open, v.rotatedToken());
+        Map<String, List<String>> permissions = sessions.permissionsOf(v.session());
+        try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(v.session(), open, permissions))) {
+            SessionJson.writeValid(g, v.session(), open, permissions, v.rotatedToken());
         }
     }
 

@@ -103,6 +103,15 @@ public final class TrustedProxies {
         return nearest;
     }
 
+    /** Whether the connection comes from a configured proxy, whose forwarded headers Ward believes. */
+    boolean fromTrustedProxy(Context ctx) {
+        if (networks.isEmpty()) {
+            return false;
+        }
+        Optional<InetAddress> peer = IpAddress.parse(peer(ctx));
+        return peer.isPresent() && trusts(peer.get());
+    }
+
     /** Whether the end user's connection was TLS: the connection's own, or a trusted proxy's X-Forwarded-Proto. */
     boolean secure(Context ctx) {
         if (ctx.req().isSecure()) {

@@ -71,7 +71,7 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> session(Session s) {
+    static Map<String, Object> session(Session s, Map<String, List<String>> permissions) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
         m.put("tenant", s.tenant());
@@ -84,7 +84,25 @@ final class Views {
         m.put("uses", s.uses());
         m.put("client", Map.of("ip", s.client().ip(), "user_agent", s.client().userAgent()));
         m.put("patients", List.of());
+        m.put("permissions", permissions);
         return m;
+    }
+
+    /**
+     * The session object with its {@code client.location} where the GeoIP database locates the address (C8: login
+     * history and session lists show where a session is).
+     */
+    static Map<String, Object> locatedSession(Session session, Map<String, List<String>> permissions,
+                                              dev.ward.geo.Geolocation geo) {
+        Map<String, Object> view = session(session, permissions);
+        geo.locate(session.client().ip()).ifPresent(l -> {
+            Map<String, Object> client = new LinkedHashMap<>();
+            client.put("ip", session.client().ip());
+            client.put("user_agent", session.client().userAgent());
+            client.put("location", l.view());
+            view.put("client", client);
+        });
+        return view;
     }
 
     /** A patient context as the session object lists it. */

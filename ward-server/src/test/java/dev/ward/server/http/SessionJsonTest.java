@@ -30,10 +30,18 @@ class SessionJsonTest {
     private static final Instant T = Instant.parse("2026-12-07T01:20:00.123456789Z");
 
     /** The answer as SessionRoutes built it before it was streamed: maps of Views, serialised by Jackson. */
+    /** The permissions a session of these roles carries: a module with a wildcard, one with actions, per role. */
+    private static Map<String, List<String>> permissions(Session s) {
+        return s.roles().isEmpty() ? Map.of() : dev.ward.tenant.Permissions.parse(Map.of(
+                "provider", Map.of("patients", List.of("read", "write"), "pharmacy", List.of("read")),
+                "pharmacy", Map.of("pharmacy", List.of("*")),
+                "staff", Map.of("schedule", List.of("read")))).of(s.roles());
+    }
+
     private static byte[] mapBuilt(Session s, List<PatientContext> open, Optional<String> rotated) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("valid", true);
-        Map<String, Object> view = new LinkedHashMap<>(Views.session(s));
+        Map<String, Object> view = new LinkedHashMap<>(Views.session(s, permissions(s)));
         view.put("patients", open.stream().map(Views::patientRef).toList());
         out.put("session", view);
         rotated.ifPresent(t -> out.put("rotated_token", t));
@@ -43,10 +51,10 @@ class SessionJsonTest {
     private static byte[] streamed(Session s, List<PatientContext> open, Optional<String> rotated) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.getFactory().createGenerator(bytes)) {
-            SessionJson.writeValid(g, s, open, rotated);
+            SessionJson.writeValid(g, s, open, permissions(s), rotated);
         }
         assertThat(bytes.size()).as("within the size bound the response buffer is made for")
-                .isLessThanOrEqualTo(SessionJson.sizeBound(s, open));
+                .isLessThanOrEqualTo(SessionJson.sizeBound(s, open, permissions(s)));
         return bytes.toByteArray();
     }
 
@@ -69,7 +77,7 @@ class SessionJsonTest {
         assertThat(names(actual)).isEqualTo(names(expected));
         assertThat(names(actual.get("session"))).isEqualTo(names(expected.get("session")))
                 .containsExactly("id", "tenant", "user", "aal", "created_at", "last_seen_at", "idle_expires_at",
-                        "absolute_expires_at", "uses", "client", "patients");
+                        "absolute_expires_at", "uses", "client", "patients", "permissions");
         assertThat(names(actual.get("session").get("user"))).isEqualTo(names(expected.get("session").get("user")));
         // Map.of's order is not fixed from one JVM to the next, so the map-built client had none; the streamed one
         // follows API.md.
