@@ -25,7 +25,9 @@ public final class Policy {
         Count(long max) { this(1, max); }
     }
     private record Choice(Set<String> allowed) implements Kind {}
-    private record Strings(Pattern item, String itemDescription) implements Kind {}
+    private record Strings(Pattern item, String itemDescription, int maxItems) implements Kind {
+        Strings(Pattern item, String itemDescription) { this(item, itemDescription, Integer.MAX_VALUE); }
+    }
     /** One string matching {@code pattern}, or empty for "not set". */
     private record Text(Pattern pattern, String description) implements Kind {}
     /**
@@ -44,6 +46,11 @@ public final class Policy {
         throw new IllegalStateException("policy." + path + " given without a sealer");
     };
 
+    /**
+     * The most alert e-mail recipients: a tenant administrator must not turn Ward's mail server into a way to send
+     * every alert to thousands of addresses (a distribution list on the mail server is the way to reach many).
+     */
+    public static final int MAX_ALERT_RECIPIENTS = 20;
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
@@ -52,8 +59,10 @@ public final class Policy {
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
+    /** An http(s) URL to a named host or IPv4 address: no user information, a port of 1-65535. */
     private static final Pattern WEBHOOK_URL = Pattern.compile(
-            "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
+            "https?://[A-Za-z0-9.-]{1,253}(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+                    + "(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){0,8}");
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     /** Alert severities, lowest first (C8). */
@@ -96,7 +105,7 @@ public final class Policy {
         // Alert delivery (C8): a signed webhook and e-mail, for alerts at or above alerts.min_severity.
         define("alerts.webhook_url", new Text(WEBHOOK_URL, "an http(s) URL such as https://siem.example.org/ward-alerts"), "");
         define("alerts.webhook_secret", new Secret(16, 256), "");
-        define("alerts.email_recipients", new Strings(EMAIL, "an e-mail address"), List.of());
+        define("alerts.email_recipients", new Strings(EMAIL, "an e-mail address", MAX_ALERT_RECIPIENTS), List.of());
         define("alerts.min_severity", new Choice(Set.copyOf(SEVERITIES)), "low");
         // Logins only from these countries (ISO 3166-1 alpha-2), located with WARD_GEOIP_DB; empty: from anywhere.
         define("geo.allowed_countries", new Strings(COUNTRY, "an ISO 3166-1 alpha-2 country code such as GB"), List.of());
@@ -260,6 +269,9 @@ public final class Policy {
             case Strings st -> {
                 if (!(v instanceof List<?> list)) {
                     throw ProblemException.validation(field, field + " must be an array of strings");
+                }
+                if (list.size() > st.maxItems()) {
+                    throw ProblemException.validation(field, field + " may hold at most " + st.maxItems() + " items");
                 }
                 List<String> out = new ArrayList<>();
                 for (Object item : list) {

@@ -159,6 +159,14 @@ class PolicyTest {
         assertThat(refusal(group("alerts", "webhook_url", "https://siem.example.org/ward")).extensions().get("field"))
                 .isEqualTo("policy.alerts.webhook_secret");
         assertThat(refusal(group("alerts", "webhook_url", "ftp://siem.example.org")).extensions().get("field")).isEqualTo("policy.alerts.webhook_url");
+        for (String url : List.of("file:///etc/passwd", "http://user:pw@siem.example.org/", "http://siem.example.org@127.0.0.1/",
+                "http://siem.example.org:0/", "http://siem.example.org:65536/", "http://siem.example.org:99999/",
+                "http://[::1]/", "http://siem.example.org/a b", "http://siem.example.org/\r\nX-Injected: 1", "gopher://x/")) {
+            assertThat(refusal(group("alerts", "webhook_url", url)).extensions().get("field")).as(url)
+                    .isEqualTo("policy.alerts.webhook_url");
+        }
+        assertThat(Policy.defaults().merge(Map.of("alerts", Map.of("webhook_url", "https://siem.example.org:65535/x",
+                "webhook_secret", "whsec-0123456789abcdef")), (path, clear) -> clear).alertWebhookUrl()).endsWith(":65535/x");
         assertThat(refusal(group("alerts", "email_recipients", List.of("not-an-address"))).extensions().get("field"))
                 .isEqualTo("policy.alerts.email_recipients");
         assertThat(refusal(group("alerts", "min_severity", "urgent")).extensions().get("field")).isEqualTo("policy.alerts.min_severity");

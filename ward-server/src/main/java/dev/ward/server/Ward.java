@@ -36,6 +36,7 @@ import dev.ward.detect.Detectors;
 import dev.ward.user.AccountLockout;
 import dev.ward.alert.Alerts;
 import dev.ward.alert.WebhookChannel;
+import dev.ward.alert.WebhookPost;
 import dev.ward.patient.PatientAccess;
 import dev.ward.patient.PatientContexts;
 import dev.ward.patient.PatientStore;
@@ -219,7 +220,8 @@ public final class Ward implements AutoCloseable {
                 SqlAlertStore alertStore = new SqlAlertStore(db);
                 SqlDeliveryOutbox outbox = new SqlDeliveryOutbox(db);
                 Alerts alerts = new Alerts(alertStore, new AlertDelivery(outbox, alertStore, tenants,
-                        List.of(new WebhookChannel(tenants, clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
+                        List.of(new WebhookChannel(tenants,
+                                new WebhookPost(TrustedProxies.networks(config.webhookNetworks())), clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
                         outbox, guard, audit, clock);
                 PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
                 PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
