@@ -56,6 +56,9 @@ public interface DetectionStore {
 
     Optional<Incident> incident(String tenant, String detector, String subject);
 
+    /** How many incidents of the detector were opened (or reopened) at or after {@code since}. */
+    int incidentsOpenedSince(String tenant, String detector, Instant since);
+
     /** Opens (or reopens, after a quiet period) the incident with its alert; joins the caller's transaction. */
     void openIncident(String tenant, String detector, String subject, String alertId, Instant at);
 

@@ -94,10 +94,19 @@ final class Incidents {
         }).isPresent();
     }
 
-    /** Raises the finding's alert and opens its incident in one transaction; then the response, once per alert. */
+    /**
+     * Raises the finding's alert and opens its incident in one transaction; then the response, once per alert. Past
+     * {@code detect.max_alerts_per_window} incidents of this detector within the window (a distributed attack: a
+     * thousand addresses, each its own incident), the incident opens under one {@link #STORM} alert instead, raised
+     * once per storm and delivered like any alert; the account of a suppressed finding still gets its response, by
+     * the storm's alert. Answers the alert the incident belongs to.
+     */
     Alert raise(String tenant, Policy policy, String detector, String key, Instant at, Finding f) {
         Alert alert = audit.atomically(() -> {
-            Alert raised = alerts.raise(tenant, f.type(), f.severity(), f.subject(), f.details());
+            Instant since = at.minus(policy.detectWindow());
+            Alert raised = store.incidentsOpenedSince(tenant, detector, since) >= policy.maxAlertsPerWindow()
+                    ? storm(tenant, policy, detector, f, at)
+                    : alerts.raise(tenant, f.type(), f.severity(), f.subject(), f.details());
             store.openIncident(tenant, detector, key, raised.id(), at);
             return raised;
         });
@@ -105,6 +114,33 @@ final class Incidents {
             respond(tenant, policy, f.account(), alert);
         }
         return alert;
+    }
+
+    /** The alert type that stands for a detector's findings beyond {@code detect.max_alerts_per_window}. */
+    static final String STORM = "alert_storm";
+
+    /**
+     * The detector's open storm (extended by this finding), or a new one: severity critical, about the detector, with
+     * the alert type it stands for and the first suppressed finding's subject.
+     */
+    private Alert storm(String tenant, Policy policy, String detector, Finding f, Instant at) {
+        Optional<Alert> open = store.incident(tenant, STORM, detector)
+                .filter(i -> !i.lastAt().plus(policy.detectQuiet()).isBefore(at))
+                .flatMap(i -> alerts.find(tenant, i.alertId()));
+        if (open.isPresent()) {
+            store.extendIncident(tenant, STORM, detector, at);
+            return open.get();
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("scope", "tenant");
+        details.put("detector", detector);
+        details.put("alert_type", f.type());
+        details.put("window_seconds", policy.detectWindow().toSeconds());
+        details.put("max_alerts_per_window", policy.maxAlertsPerWindow());
+        details.put("first_suppressed", f.subject());
+        Alert storm = alerts.raise(tenant, STORM, "critical", Map.of("detector", detector), details);
+        store.openIncident(tenant, STORM, detector, storm.id(), at);
+        return storm;
     }
 
     /** The details every counting detector's alert starts with, in this order; the caller adds its own after. */

@@ -131,6 +131,9 @@ public final class Policy {
         // MFA bypass: wrong or replayed codes of one user; refused requests of an enrolment-only session (aal 0).
         define("detect.mfa_failures", new Count(100_000), 5L);
         define("detect.mfa_scope_denials", new Count(100_000), 5L);
+        // Alerts one detector may raise within the window; beyond them one alert_storm alert stands for the rest (a
+        // botnet's thousand addresses must not become a thousand alerts and twenty thousand e-mails).
+        define("detect.max_alerts_per_window", new Count(100_000), 20L);
         // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
         // sessions, or also lock it until an administrator unlocks it.
         define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
@@ -368,6 +371,8 @@ public final class Policy {
     public int concurrentLimitHits() { return (int) count("detect.concurrent_limit_hits"); }
     public int mfaFailures() { return (int) count("detect.mfa_failures"); }
     public int mfaScopeDenials() { return (int) count("detect.mfa_scope_denials"); }
+    /** How many alerts one detector raises within the window before one {@code alert_storm} alert stands for the rest. */
+    public int maxAlertsPerWindow() { return (int) count("detect.max_alerts_per_window"); }
     /** {@code none}, {@code end_session} or {@code lock_account}. */
     public String detectResponse() { return (String) values.get("detect.response"); }
 

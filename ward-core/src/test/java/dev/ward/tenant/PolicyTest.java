@@ -73,7 +73,8 @@ class PolicyTest {
                 "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
                 "detect.credential_stuffing_usernames", "detect.max_travel_kmh", "detect.binding_changes",
                 "detect.two_places_returns", "detect.exfiltration_patients", "detect.exfiltration_bytes",
-                "detect.concurrent_limit_hits", "detect.mfa_failures", "detect.mfa_scope_denials", "detect.response",
+                "detect.concurrent_limit_hits", "detect.mfa_failures", "detect.mfa_scope_denials", "detect.max_alerts_per_window",
+                "detect.response",
                 "rate_limit.per_minute", "rate_limit.per_ip_per_minute", "rate_limit.per_api_key_per_minute");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");

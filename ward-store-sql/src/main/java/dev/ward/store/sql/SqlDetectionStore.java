@@ -128,6 +128,13 @@ public final class SqlDetectionStore implements DetectionStore {
     }
 
     @Override
+    public int incidentsOpenedSince(String tenant, String detector, Instant since) {
+        return db.call(h -> h.createQuery("SELECT COUNT(*) FROM detect_incidents WHERE tenant_id = :t AND detector = :d "
+                        + "AND opened_at >= :since")
+                .bind("t", tenant).bind("d", detector).bind("since", since.toEpochMilli()).mapTo(Integer.class).one());
+    }
+
+    @Override
     public void openIncident(String tenant, String detector, String subject, String alertId, Instant at) {
         db.run(h -> {
             int updated = h.createUpdate("UPDATE detect_incidents SET alert_id = :a, opened_at = :at, last_at = :at "
