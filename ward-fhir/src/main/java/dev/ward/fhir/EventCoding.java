@@ -122,6 +122,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("patient.access_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
             Map.entry("patient.break_glass_reviewed", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("alert.acknowledged", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
+            // Retention of alerts and their deliveries (audit.retention_days), as audit.pruned is the trail's.
+            Map.entry("alert.pruned", new EventCoding(SECURITY_ALERT, List.of(), "D", Kind.OTHER)),
             Map.entry("audit.checkpoint", new EventCoding(AUDIT_LOG_USED, List.of(), "C", Kind.OTHER)),
             Map.entry("audit.pruned", new EventCoding(AUDIT_LOG_USED, List.of(), "D", Kind.OTHER)),
             // Verifying reads the whole log; the checkpoint signing key is security configuration.

@@ -24,7 +24,7 @@ final class AuditEvents {
             "signing_key.created", "signing_key.rotated",
             "patient.opened", "patient.data_read", "patient.data_written", "patient.cleared", "patient.break_glass",
             "patient.closed", "patient.restricted", "patient.unrestricted", "patient.access_denied",
-            "patient.break_glass_reviewed", "patient.break_glass_ended", "alert.raised", "alert.acknowledged", "alert.responded", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped",
+            "patient.break_glass_reviewed", "patient.break_glass_ended", "alert.raised", "alert.acknowledged", "alert.responded", "alert.pruned", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped",
             "audit.verified", "audit.searched", "audit.exported", "audit.key_created", "audit.key_rotated");
 
     private AuditEvents() {}

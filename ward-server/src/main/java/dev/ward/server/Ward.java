@@ -475,6 +475,14 @@ public final class Ward implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("audit retention failed: {}", e.getClass().getName());
         }
+        try {
+            int alerts = core.alerts().pruneDue(core.tenants());
+            if (alerts > 0) {
+                log.info("alert retention removed {} alert(s) with their deliveries", alerts);
+            }
+        } catch (RuntimeException e) {
+            log.warn("alert retention failed: {}", e.getClass().getName());
+        }
     }
 
     /** How often the GeoIP file is looked at for a new edition. */
@@ -524,6 +532,9 @@ public final class Ward implements AutoCloseable {
 
     /** Prunes audit events past retention now, as the cleanup schedule would; answers how many. */
     public long pruneAuditNow() { return core.auditRetention().pruneDue(); }
+
+    /** Removes alerts past their tenant's retention now, as the cleanup schedule would; answers how many. */
+    public int pruneAlertsNow() { return core.alerts().pruneDue(core.tenants()); }
 
     /** How often due key rotations run and encryption counts are written to the audit trail. */
     static final long KEY_CHORES_SECONDS = 60;
