@@ -1,6 +1,6 @@
 // The chosen tenant's alerts: acknowledge open ones, see where each was delivered (webhook, e-mail).
 import {get, post, q, seg} from "./api.js";
-import {h, show, page, table, field, form, button, when, announce} from "./dom.js";
+import {h, show, page, table, field, form, button, when, announce, plain} from "./dom.js";
 
 export async function render(root, ctx) {
   const status = h("select", {name: "status", id: "alerts-status"},
@@ -21,8 +21,8 @@ async function list(results, deliveries, ctx, status) {
     {label: "At", cell: a => when(a.at)},
     {label: "Type", cell: a => a.type},
     {label: "Severity", cell: a => h("span", {class: `severity severity-${a.severity}`}, a.severity)},
-    {label: "Subject", cell: a => a.subject ?? ""},
-    {label: "Details", cell: a => h("code", {class: "details"}, JSON.stringify(a.details ?? {}))},
+    {label: "Subject", cell: a => plain(a.subject)},
+    {label: "Details", cell: a => h("code", {class: "details"}, plain(a.details))},
     {label: "Status", cell: a => a.status},
     {label: "Actions", cell: a => h("div", {class: "actions"},
       a.status === "open" ? button("Acknowledge", async () => {

@@ -1,6 +1,6 @@
 // The chosen tenant's audit trail: search with filters (page by page), verify the hash chain, export.
 import {get, q} from "./api.js";
-import {h, show, page, table, field, form, button, when} from "./dom.js";
+import {h, show, page, table, field, form, button, when, plain} from "./dom.js";
 
 const FILTERS = [["user_id", "User id"], ["patient_id", "Patient id"], ["type", "Event type"]];
 
@@ -56,7 +56,7 @@ async function list(results, filter, cursor) {
     {label: "User", cell: e => e.user_id ?? ""},
     {label: "Patient", cell: e => e.patient_id ?? ""},
     {label: "IP", cell: e => e.ip ?? ""},
-    {label: "Details", cell: e => h("code", {class: "details"}, JSON.stringify(e.details ?? {}))},
+    {label: "Details", cell: e => h("code", {class: "details"}, plain(e.details))},
   ], answer.events),
     answer.next_cursor ? button("Older events", async () => list(results, filter, answer.next_cursor)) : null);
 }

@@ -1,7 +1,7 @@
 // Counts across every tenant the signed-in administrator may see: live sessions per tenant, open alerts, and the
 // latest logins by outcome. Each list is fetched on its own, so one that is forbidden leaves the others standing.
 import {get, q, settle} from "./api.js";
-import {h, svg, show, page, table} from "./dom.js";
+import {h, svg, show, page, table, when, plain} from "./dom.js";
 
 const LIMIT = 1000;
 
@@ -26,10 +26,10 @@ export async function render(root) {
       logins.error ? refused(logins.error) : bars(outcomes, "logins")),
     alerts.value && alerts.value.alerts.length > 0
       ? table("Newest open alerts", [
-          {label: "At", cell: a => a.at},
+          {label: "At", cell: a => when(a.at)},
           {label: "Type", cell: a => a.type},
           {label: "Severity", cell: a => a.severity},
-          {label: "Subject", cell: a => a.subject ?? ""},
+          {label: "Subject", cell: a => plain(a.subject)},
         ], alerts.value.alerts.slice(0, 5))
       : null));
 }

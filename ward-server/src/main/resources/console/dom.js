@@ -76,12 +76,20 @@ export function when(iso) {
   return h("time", {datetime: iso, title: iso}, d.toLocaleString());
 }
 
+/** A value from the API as text: objects (an alert's subject, an event's details) as compact JSON. */
+export function plain(value) {
+  if (value === undefined || value === null) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 /** A notice in the page's polite live region. */
 export function announce(text) {
   const status = document.getElementById("status");
   status.textContent = "";
   // A fresh text node, so that repeating the same message is read out again.
   requestAnimationFrame(() => { status.textContent = text; });
+  clearTimeout(announce.timer);
+  announce.timer = setTimeout(() => { status.textContent = ""; }, 8000);
 }
 
 /** A form whose submit runs `action`, its button busy meanwhile, its problem shown in `errorBox`. */

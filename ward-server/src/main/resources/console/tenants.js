@@ -55,7 +55,7 @@ function editPolicy(root, ctx) {
       await patch(`/v1/admin/tenants/${seg(ctx.tenant)}`, {policy: changes});
     } catch (e) {
       // Ward names the policy key it refused (policy.session.idle_timeout_seconds): shown beside the text area.
-      if (e.status === 400 && e.field) e.message = `${e.field}: ${e.message}`;
+      if (e.status === 400 && e.field && !e.message.includes(e.field)) e.message = `${e.field}: ${e.message}`;
       e.field = "policy";
       throw e;
     }

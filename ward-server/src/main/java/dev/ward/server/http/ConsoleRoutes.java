@@ -11,6 +11,8 @@ import java.util.Map;
  * CSS, no build step; decision 0033). The console is a client of the public API like any other, and holds nothing
  * the API would not give it.
  *
+ * <p>Javalin ignores a trailing slash, so {@code /console} is the page too: its addresses are absolute for that reason.
+ *
  * <p>Only the files named in {@link #FILES} are served, looked up by name in a map: a path never reaches the class
  * loader, so no {@code ..}, encoded or not, can name anything else in the jar.
  */
@@ -62,10 +64,6 @@ final class ConsoleRoutes {
 
     void register() {
         routes.add(HandlerType.GET, "/", ctx -> serve(ctx, landing));
-        routes.add(HandlerType.GET, "/console", ctx -> {
-            ctx.header("Location", "/console/");
-            ctx.status(308);
-        });
         routes.add(HandlerType.GET, "/console/", ctx -> serve(ctx, console.get("index.html")));
         routes.add(HandlerType.GET, "/console/{file}", ctx -> {
             StaticFile file = console.get(ctx.pathParam("file"));
