@@ -1,6 +1,6 @@
 // The chosen tenant's alerts: acknowledge open ones, see where each was delivered (webhook, e-mail).
 import {get, post, q, seg} from "./api.js";
-import {h, show, page, table, field, form, button, when, announce, plain} from "./dom.js";
+import {h, show, page, table, field, form, button, when, announce, plain, report} from "./dom.js";
 
 export async function render(root, ctx) {
   const status = h("select", {name: "status", id: "alerts-status"},
@@ -31,7 +31,7 @@ async function list(results, deliveries, ctx, status) {
           announce(`Alert ${a.type} acknowledged.`);
           await list(results, deliveries, ctx, status);
         } catch (e) {
-          announce(e.message);
+          report(e);
         }
       }, {"aria-label": `Acknowledge the ${a.type} alert of ${a.at}`}) : null,
       button("Deliveries", async () => showDeliveries(deliveries, a), {"aria-label": `Deliveries of the ${a.type} alert of ${a.at}`}))},

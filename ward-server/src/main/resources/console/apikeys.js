@@ -1,6 +1,6 @@
 // The chosen tenant's API keys: create one (its secret shown once, here), list, revoke.
 import {get, post, del, seg} from "./api.js";
-import {h, show, page, table, field, form, button, when, announce} from "./dom.js";
+import {h, show, page, table, field, form, button, when, announce, report} from "./dom.js";
 
 const SCOPES = ["sessions", "patients", "crypto", "audit", "admin"];
 
@@ -45,7 +45,7 @@ async function list(results, base) {
         announce(`Key ${k.name} revoked.`);
         await list(results, base);
       } catch (e) {
-        announce(e.message);
+        report(e);
       }
     }, {"aria-label": `Revoke the key ${k.name}`, class: "danger"})},
   ], answer.api_keys));

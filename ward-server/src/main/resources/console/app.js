@@ -25,14 +25,10 @@ const who = document.getElementById("who");
 const context = {me: null, tenants: [], tenant: null, system: false};
 
 async function start() {
+  // A live session from an earlier visit (the cookie) goes straight in; none, or an enrolment-only one (which may
+  // not read /v1/session), signs in afresh.
   try {
-    const me = await get("/v1/session");
-    if (me.aal === 0) {
-      // An enrolment-only session left over from an earlier visit: sign in again to enrol.
-      await post("/v1/auth/logout").catch(() => {});
-      return signedOut();
-    }
-    await enter(me);
+    await enter(await get("/v1/session"));
   } catch {
     signedOut();
   }

@@ -15,7 +15,7 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -92,6 +92,18 @@ export function announce(text) {
   announce.timer = setTimeout(() => { status.textContent = ""; }, 8000);
 }
 
+/** An action's failure: said aloud, and kept on the page above its content until the next page or success. */
+export function report(error) {
+  const main = document.getElementById("main");
+  let box = document.getElementById("page-error");
+  if (!box) {
+    box = h("p", {id: "page-error", class: "form-error", role: "alert"});
+    main.querySelector("h1")?.after(box);
+  }
+  box.textContent = error ? error.message : "";
+  if (error) announce(error.message);
+}
+
 /** A form whose submit runs `action`, its button busy meanwhile, its problem shown in `errorBox`. */
 export function form(attrs, children, action) {
   const errorBox = h("p", {class: "form-error", role: "alert"});
@@ -112,7 +124,6 @@ export function form(attrs, children, action) {
       } else {
         errorBox.textContent = e.message;
       }
-      if (e.status === 401 && e.onUnauthenticated) e.onUnauthenticated();
     } finally {
       buttons.forEach(b => { b.disabled = false; });
     }

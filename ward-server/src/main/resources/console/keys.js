@@ -1,6 +1,6 @@
 // The chosen tenant's data-encryption key versions: rotate to a new primary (old versions still decrypt).
 import {get, post, seg} from "./api.js";
-import {h, show, page, table, button, when, announce} from "./dom.js";
+import {h, show, page, table, button, when, announce, report} from "./dom.js";
 
 export async function render(root, ctx) {
   const base = `/v1/admin/tenants/${seg(ctx.tenant)}/keys`;
@@ -12,7 +12,7 @@ export async function render(root, ctx) {
         versions(results, await post(`${base}/rotate`));
         announce("Key rotated.");
       } catch (e) {
-        announce(e.message);
+        report(e);
       }
     }, {id: "keys-rotate"})),
     results));

@@ -1,6 +1,6 @@
 // Live sessions, filtered by tenant and user; an administrator can end any of them (reason "admin").
 import {get, del, q, seg} from "./api.js";
-import {h, show, page, table, field, form, button, when, announce} from "./dom.js";
+import {h, show, page, table, field, form, button, when, announce, report} from "./dom.js";
 
 export async function render(root, ctx, filter = {tenant: ctx.system ? "" : ctx.tenant, user_id: ""}) {
   const tenant = h("select", {name: "tenant", id: "sessions-tenant"},
@@ -32,7 +32,7 @@ async function list(results, ctx, filter) {
         announce(`Session of ${s.user.username} terminated.`);
         await list(results, ctx, filter);
       } catch (e) {
-        announce(e.message);
+        report(e);
       }
     }, {"aria-label": `Terminate the session of ${s.user.username} started ${s.created_at}`, class: "danger"})},
   ], answer.sessions));

@@ -1,6 +1,6 @@
 // The chosen tenant's users: create one, unlock, disable or enable, reset MFA.
-import {get, post, q, seg} from "./api.js";
-import {h, show, page, table, field, form, button, when, announce} from "./dom.js";
+import {get, post, seg} from "./api.js";
+import {h, show, page, table, field, form, button, when, announce, report} from "./dom.js";
 
 export async function render(root, ctx) {
   const base = `/v1/admin/tenants/${seg(ctx.tenant)}/users`;
@@ -35,14 +35,14 @@ export async function render(root, ctx) {
 }
 
 async function list(results, base) {
-  const answer = await get(q(base, {}));
+  const answer = await get(base);
   const act = (u, verb, label) => button(label, async () => {
     try {
       await post(`${base}/${seg(u.id)}/${verb}`);
       announce(`${label}: ${u.username} — done.`);
       await list(results, base);
     } catch (e) {
-      announce(e.message);
+      report(e);
     }
   }, {"aria-label": `${label} ${u.username}`});
   show(results, table(`${answer.users.length} user(s)`, [
