@@ -21,7 +21,7 @@ async function list(results, deliveries, ctx, status) {
     {label: "At", cell: a => when(a.at)},
     {label: "Type", cell: a => a.type},
     {label: "Severity", cell: a => h("span", {class: `severity severity-${a.severity}`}, a.severity)},
-    {label: "Subject", cell: a => plain(a.subject)},
+    {label: "Subject", cell: a => h("code", {class: "details"}, plain(a.subject))},
     {label: "Details", cell: a => h("code", {class: "details"}, plain(a.details))},
     {label: "Status", cell: a => a.status},
     {label: "Actions", cell: a => h("div", {class: "actions"},

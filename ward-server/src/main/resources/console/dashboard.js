@@ -29,7 +29,7 @@ export async function render(root) {
           {label: "At", cell: a => when(a.at)},
           {label: "Type", cell: a => a.type},
           {label: "Severity", cell: a => a.severity},
-          {label: "Subject", cell: a => plain(a.subject)},
+          {label: "Subject", cell: a => h("code", {class: "details"}, plain(a.subject))},
         ], alerts.value.alerts.slice(0, 5))
       : null));
 }

@@ -261,7 +261,7 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(9)
-    void keysPageRotates() throws IOException {
+    void keysPageRotatesAndDestroysBehindWardsChecks() throws IOException {
         go("keys", "Encryption keys of stmarys");
         // The tenant's first version is made on first use (or here, by the first rotation).
         int before = w.get("/v1/admin/tenants/stmarys/keys", adminKey).json().path("versions").size();
@@ -277,6 +277,24 @@ class ConsoleBrowserTest {
                     .isEqualTo(v.path("version").asInt() == before + 2 ? "primary" : "active");
         }
         shot("keys");
+
+        // Destroying the version just demoted: Ward's freshness check refuses, and the console says why beside it.
+        int old = before + 1;
+        WebElement confirm = driver.findElement(By.id("destroy-" + old));
+        confirm.sendKeys(String.valueOf(old));
+        driver.findElement(By.xpath("//button[text()='Destroy version " + old + "']")).click();
+        until("the refusal", () -> driver.findElement(By.id("keys-results")).getText().contains("was the primary until"));
+        w.clock.advance(Duration.ofSeconds(11));
+        driver.findElement(By.xpath("//button[text()='Destroy version " + old + "']")).click();
+        until("the version destroyed", () -> {
+            for (JsonNode v : w.get("/v1/admin/tenants/stmarys/keys", adminKey).json().path("versions")) {
+                if (v.path("version").asInt() == old) {
+                    return v.path("state").asText().equals("destroyed");
+                }
+            }
+            return false;
+        });
+        until("the page showing it", () -> driver.findElements(By.id("destroy-" + old)).isEmpty());
     }
 
     @Test
