@@ -3,7 +3,8 @@ package dev.ward.server.http;
 import dev.ward.problem.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,38 +29,27 @@ final class ConsoleRoutes {
             + "require-trusted-types-for 'script'; trusted-types 'none'";
 
     /** The console's files by name: {@code /console/<name>}. */
-    private static final Map<String, String> FILES = files(
-            "index.html", "text/html; charset=utf-8",
-            "console.css", "text/css; charset=utf-8",
-            "api.js", "text/javascript; charset=utf-8",
-            "dom.js", "text/javascript; charset=utf-8",
-            "app.js", "text/javascript; charset=utf-8",
-            "login.js", "text/javascript; charset=utf-8",
-            "dashboard.js", "text/javascript; charset=utf-8",
-            "sessions.js", "text/javascript; charset=utf-8",
-            "users.js", "text/javascript; charset=utf-8",
-            "alerts.js", "text/javascript; charset=utf-8",
-            "audit.js", "text/javascript; charset=utf-8",
-            "tenants.js", "text/javascript; charset=utf-8",
-            "apikeys.js", "text/javascript; charset=utf-8",
-            "keys.js", "text/javascript; charset=utf-8",
-            "breakglass.js", "text/javascript; charset=utf-8");
+    private static final List<String> FILES = List.of("index.html", "console.css", "api.js", "dom.js", "app.js", "login.js",
+            "dashboard.js", "sessions.js", "users.js", "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js",
+            "breakglass.js");
 
     private final RouteTable routes;
-    private final Map<String, StaticFile> console = new LinkedHashMap<>();
-    private final StaticFile landing = StaticFile.of("/console/landing.html", "text/html; charset=utf-8");
+    private final Map<String, StaticFile> console = new HashMap<>();
+    private final StaticFile landing = StaticFile.of("/console/landing.html", typeOf("landing.html"));
 
     ConsoleRoutes(RouteTable routes) {
         this.routes = routes;
-        FILES.forEach((name, type) -> console.put(name, StaticFile.of("/console/" + name, type)));
+        FILES.forEach(name -> console.put(name, StaticFile.of("/console/" + name, typeOf(name))));
     }
 
-    private static Map<String, String> files(String... nameAndType) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < nameAndType.length; i += 2) {
-            m.put(nameAndType[i], nameAndType[i + 1]);
-        }
-        return m;
+    private static String typeOf(String name) {
+        String extension = name.substring(name.lastIndexOf('.') + 1);
+        return switch (extension) {
+            case "html" -> "text/html; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "js" -> "text/javascript; charset=utf-8";
+            default -> throw new IllegalArgumentException("no media type for " + name);
+        };
     }
 
     void register() {
