@@ -89,6 +89,8 @@ async function route() {
   try {
     await pageModule.render(main, context);
   } catch (e) {
+    // A 401 has already put the sign-in form up (console:signed-out): leave it there.
+    if (!context.me) return;
     show(main, h("h1", {}, "Something went wrong"), h("p", {role: "alert"}, e.message));
   }
   document.title = `${main.querySelector("h1")?.textContent ?? "Console"} · Ward console`;
