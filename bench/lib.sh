@@ -91,7 +91,7 @@ bench_validate_fixture() {
   admin=$(bench_admin_with_mfa "$ward" "$pw") && [ -n "$admin" ] || { echo "bench: admin login failed" >&2; return 1; }
   bench_call POST /v1/admin/tenants "$admin" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
   bench_call PATCH /v1/admin/tenants/bench "$admin" \
-    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
+    '{"policy":{"rate_limit":{"per_minute":1000000000,"per_ip_per_minute":1000000000,"per_api_key_per_minute":1000000000},"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
   bench_call POST /v1/admin/tenants/bench/users "$admin" "{\"username\":\"clinician\",\"password\":\"$user_pw\",\"roles\":[\"staff\"]}" >/dev/null
   WARD_API_KEY=$(bench_call POST /v1/admin/tenants/bench/api-keys "$admin" '{"name":"bench app","scopes":["sessions"]}' | bench_json_field key)
   [ -n "$WARD_API_KEY" ] || { echo "bench: could not create the API key" >&2; return 1; }

@@ -110,7 +110,7 @@ call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' 
 # As bench/run-wrk.sh: the plain validation path (no rotation, no binding) and room for every session of the run
 # under one user (the peer's sessions also all belong to one user name).
 call PATCH /v1/admin/tenants/bench "$ADMIN" \
-  '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":10000}}}' >/dev/null
+  '{"policy":{"rate_limit":{"per_minute":1000000000,"per_ip_per_minute":1000000000,"per_api_key_per_minute":1000000000},"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":10000}}}' >/dev/null
 call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
 WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
 [ -n "$WARD_API_KEY" ] || { echo "peers: could not create the API key" >&2; exit 1; }

@@ -92,9 +92,10 @@ else
   call POST /v1/admin/tenants "$ADMIN" '{"id":"bench","name":"Benchmark clinic"}' >/dev/null
   # The plain validation path: no rotation (by uses or time) and no binding check during the run.
   # Set before the logins, so the sessions are created under this policy; max_concurrent lets one user hold
-  # the SESSIONS sessions of run 2.
+  # the SESSIONS sessions of run 2. Rate limits far above any run's rate: a run pays what the limiter costs, never
+  # meets its refusals (decision 0028).
   call PATCH /v1/admin/tenants/bench "$ADMIN" \
-    '{"policy":{"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
+    '{"policy":{"rate_limit":{"per_minute":1000000000,"per_ip_per_minute":1000000000,"per_api_key_per_minute":1000000000},"session":{"rotate_after_uses":1000000000,"rotate_after_seconds":86400,"binding":"off","idle_timeout_seconds":86400,"max_concurrent":1000}}}' >/dev/null
   call POST /v1/admin/tenants/bench/users "$ADMIN" "{\"username\":\"clinician\",\"password\":\"$USER_PW\",\"roles\":[\"staff\"]}" >/dev/null
   WARD_API_KEY=$(call POST /v1/admin/tenants/bench/api-keys "$ADMIN" '{"name":"bench app","scopes":["sessions"]}' | field key)
   [ -n "$WARD_API_KEY" ] || { echo "run-wrk: could not create the API key" >&2; exit 1; }

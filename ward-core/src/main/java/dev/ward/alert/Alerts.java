@@ -51,6 +51,11 @@ public final class Alerts {
         return alert;
     }
 
+    /** One of the tenant's alerts, by id (for Ward's own use: no actor; another tenant's is absent). */
+    public java.util.Optional<Alert> find(String tenant, String id) {
+        return store.find(id).filter(a -> a.tenant().equals(tenant));
+    }
+
     /** Tries the deliveries due now ({@link AlertDelivery#deliverDue}); answers how many. */
     public int deliverDue() { return delivery.deliverDue(); }
 

@@ -191,6 +191,17 @@ public final class SessionService {
         return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
     }
 
+    /**
+     * Records that a session confined to MFA enrolment (aal 0) was refused {@code operation} (e.g. {@code "POST
+     * /v1/session/patients/{patient_id}"}, {@code via} {@code session}, {@code api_key} or {@code validate}):
+     * {@code session.scope_denied}, which the MFA-bypass detector counts. Only a refusal writes; the happy path does not.
+     */
+    public void scopeDenied(Session s, String operation, String via) {
+        audit.atomically(() -> audit.append(AuditEntry.of(s.tenant(), "session.scope_denied").outcome(AuditEntry.DENIED)
+                .user(s.userId()).session(s.id()).ip(s.client().ip()).detail("scope", "mfa_enrollment")
+                .detail("operation", operation).detail("via", via).build()));
+    }
+
     /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */
     public Validation validate(String token, Client client) {
         return validate(token, null, Optional.of(client), true);

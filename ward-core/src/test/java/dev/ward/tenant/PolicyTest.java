@@ -59,7 +59,7 @@ class PolicyTest {
     void nestedFormCarriesEveryDocumentedSetting() {
         Map<String, Object> nested = Policy.defaults().toNestedMap();
         assertThat(nested).containsOnlyKeys("session", "browser", "login", "password", "mfa", "keys", "audit", "jwt", "patient",
-                "alerts", "geo", "detect", "permissions");
+                "alerts", "geo", "detect", "permissions", "rate_limit");
         assertThat(Policy.paths()).containsExactly(
                 "session.idle_timeout_seconds", "session.absolute_timeout_seconds", "session.max_concurrent",
                 "session.on_limit", "session.rotate_after_uses", "session.rotate_after_seconds",
@@ -71,7 +71,11 @@ class PolicyTest {
                 "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
                 "geo.allowed_countries", "detect.window_seconds", "detect.quiet_seconds",
                 "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
-                "detect.credential_stuffing_usernames", "detect.response");
+                "detect.credential_stuffing_usernames", "detect.max_travel_kmh", "detect.binding_changes",
+                "detect.two_places_returns", "detect.exfiltration_patients", "detect.exfiltration_bytes",
+                "detect.concurrent_limit_hits", "detect.mfa_failures", "detect.mfa_scope_denials", "detect.max_alerts_per_window",
+                "detect.response",
+                "rate_limit.per_minute", "rate_limit.per_ip_per_minute", "rate_limit.per_api_key_per_minute");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
         assertThat(session).containsEntry("on_limit", "evict_oldest").containsEntry("idle_timeout_seconds", 1800L);
@@ -91,12 +95,27 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"rate_limit, per_minute", "rate_limit, per_ip_per_minute",
-            "detect, max_travel_kmh"})
+    @org.junit.jupiter.params.provider.CsvSource({"detect, speed_of_light_kmh", "rate_limit, per_user_per_minute"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");
         assertThat(e.detail()).contains("Unknown policy key policy." + group);
+    }
+
+    @Test
+    void rateLimitsDefaultToPerMinuteBudgetsAndRefuseZeroNegativeAndNonIntegers() {
+        Policy p = Policy.defaults();
+        assertThat(p.patientDataPerMinute()).as("PRODUCT.md C8").isEqualTo(60);
+        assertThat(p.perIpPerMinute()).isEqualTo(10_000);
+        assertThat(p.perApiKeyPerMinute()).isEqualTo(600_000);
+        for (String key : java.util.List.of("per_minute", "per_ip_per_minute", "per_api_key_per_minute")) {
+            for (Object bad : java.util.List.of(0, -5, "60", 1.5, true, 1_000_000_001L)) {
+                ProblemException e = refusal(group("rate_limit", key, bad));
+                assertThat(e.code()).as("%s = %s", key, bad).isEqualTo("validation_failed");
+                assertThat(e.extensions()).containsEntry("field", "policy.rate_limit." + key);
+            }
+        }
+        assertThat(p.merge(group("rate_limit", "per_minute", 5)).patientDataPerMinute()).isEqualTo(5);
     }
 
     @Test
@@ -111,6 +130,10 @@ class PolicyTest {
         assertThat(p.merge(group("detect", "response", "lock_account")).detectResponse()).isEqualTo("lock_account");
         assertThat(refusal(group("detect", "response", "block")).extensions().get("field")).isEqualTo("policy.detect.response");
         assertThat(refusal(group("detect", "brute_force_account_failures", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "max_travel_kmh", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "exfiltration_bytes", (1L << 40) + 1)).code()).isEqualTo("validation_failed");
+        assertThat(Policy.defaults().maxTravelKmh()).isEqualTo(1000);
+        assertThat(Policy.defaults().merge(group("detect", "exfiltration_bytes", 1L << 40)).exfiltrationBytes()).isEqualTo(1L << 40);
     }
 
     /** API.md: {@code alerts.webhook_secret} is write-only — sealed as given, stored sealed, never in the readable form. */
@@ -137,6 +160,14 @@ class PolicyTest {
         assertThat(refusal(group("alerts", "webhook_url", "https://siem.example.org/ward")).extensions().get("field"))
                 .isEqualTo("policy.alerts.webhook_secret");
         assertThat(refusal(group("alerts", "webhook_url", "ftp://siem.example.org")).extensions().get("field")).isEqualTo("policy.alerts.webhook_url");
+        for (String url : List.of("file:///etc/passwd", "http://user:pw@siem.example.org/", "http://siem.example.org@127.0.0.1/",
+                "http://siem.example.org:0/", "http://siem.example.org:65536/", "http://siem.example.org:99999/",
+                "http://[::1]/", "http://siem.example.org/a b", "http://siem.example.org/\r\nX-Injected: 1", "gopher://x/")) {
+            assertThat(refusal(group("alerts", "webhook_url", url)).extensions().get("field")).as(url)
+                    .isEqualTo("policy.alerts.webhook_url");
+        }
+        assertThat(Policy.defaults().merge(Map.of("alerts", Map.of("webhook_url", "https://siem.example.org:65535/x",
+                "webhook_secret", "whsec-0123456789abcdef")), (path, clear) -> clear).alertWebhookUrl()).endsWith(":65535/x");
         assertThat(refusal(group("alerts", "email_recipients", List.of("not-an-address"))).extensions().get("field"))
                 .isEqualTo("policy.alerts.email_recipients");
         assertThat(refusal(group("alerts", "min_severity", "urgent")).extensions().get("field")).isEqualTo("policy.alerts.min_severity");
@@ -154,10 +185,10 @@ class PolicyTest {
     @Test
     void storedPoliciesThatNameRetiredSettingsStillLoad() {
         Policy p = Policy.fromStored(Map.of("patient", Map.of("break_glass_seconds", 600, "max_seconds", 1200),
-                "rate_limit", Map.of("per_minute", 60), "session", Map.of("idle_timeout_seconds", 600)));
+                "retired", Map.of("setting", 60), "session", Map.of("idle_timeout_seconds", 600)));
         assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(600));
         assertThat(p.patientMaxLifetime()).isEqualTo(Duration.ofSeconds(1200));
-        assertThat(p.toNestedMap()).doesNotContainKeys("rate_limit");
+        assertThat(p.toNestedMap()).doesNotContainKeys("retired");
         @SuppressWarnings("unchecked")
         Map<String, Object> patient = (Map<String, Object>) p.toNestedMap().get("patient");
         assertThat(patient).containsOnlyKeys("idle_timeout_seconds", "max_seconds", "break_glass_seconds");

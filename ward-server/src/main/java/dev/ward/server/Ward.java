@@ -12,6 +12,7 @@ import dev.ward.audit.AuditVerifier;
 import dev.ward.audit.CheckpointKeys;
 import dev.ward.auth.LoginService;
 import dev.ward.auth.RateLimiter;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.bootstrap.Bootstrap;
 import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.CryptoUsage;
@@ -35,6 +36,7 @@ import dev.ward.detect.Detectors;
 import dev.ward.user.AccountLockout;
 import dev.ward.alert.Alerts;
 import dev.ward.alert.WebhookChannel;
+import dev.ward.alert.WebhookPost;
 import dev.ward.patient.PatientAccess;
 import dev.ward.patient.PatientContexts;
 import dev.ward.patient.PatientStore;
@@ -116,7 +118,7 @@ public final class Ward implements AutoCloseable {
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
                        AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
                        AuditSearch auditSearch, PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
-                       dev.ward.user.UserAttributes userAttributes, Geolocation geo)
+                       dev.ward.user.UserAttributes userAttributes, Geolocation geo, RequestLimits limits)
             implements AutoCloseable {
 
         /**
@@ -196,7 +198,7 @@ public final class Ward implements AutoCloseable {
                 TenantKeys keys = new TenantKeys(new SqlKeyStore(db), masterCipher, tenants, guard, audit, invalidations, clock);
                 MfaService mfa = new MfaService(new SqlMfaStore(db), keys, tenants, userStore, lockouts, challenges, hasher,
                         sessions, guard, audit, clock);
-                // With Redis, login rate limits are counted once for all nodes; otherwise per process.
+                // With Redis, rate limits (login and requests) are counted once for all nodes; otherwise per process.
                 RateLimiter limiter = redis.<RateLimiter>map(r -> new RedisRateLimiter(r, REDIS_PREFIX, clock))
                         .orElseGet(() -> new LocalRateLimiter(clock));
                 Geolocation geo = config.geoipDb().<Geolocation>map(GeoIpFile::open).orElse(Geolocation.OFF);
@@ -218,7 +220,8 @@ public final class Ward implements AutoCloseable {
                 SqlAlertStore alertStore = new SqlAlertStore(db);
                 SqlDeliveryOutbox outbox = new SqlDeliveryOutbox(db);
                 Alerts alerts = new Alerts(alertStore, new AlertDelivery(outbox, alertStore, tenants,
-                        List.of(new WebhookChannel(tenants, clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
+                        List.of(new WebhookChannel(tenants,
+                                new WebhookPost(TrustedProxies.networks(config.webhookNetworks())), clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
                         outbox, guard, audit, clock);
                 PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
                 PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
@@ -232,7 +235,7 @@ public final class Ward implements AutoCloseable {
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
                         new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
-                        geo);
+                        geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
@@ -352,7 +355,7 @@ public final class Ward implements AutoCloseable {
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping), core.geo()),
+                    () -> readiness(readiness, stopping), core.geo(), core.limits()),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
@@ -395,7 +398,12 @@ public final class Ward implements AutoCloseable {
                     new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
                     new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
                     core.sessions(), core.audit(), clock);
-            alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            if (config.detectors()) {
+                alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            } else {
+                log.warn("detectors are off on this node (WARD_DETECTORS=off): it raises no detector alerts; other nodes of the"
+                        + " cluster that have them on look at every tenant's events");
+            }
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,
                     detectors);

@@ -9,11 +9,11 @@ import javax.crypto.spec.SecretKeySpec;
  * RFC 6238 as an authenticator app computes it, written here from the RFC on purpose and sharing no code
  * with Ward's own {@code Totp}: the HTTP tests enrol and log in with codes from this, not from Ward.
  */
-final class IndependentTotp {
+public final class IndependentTotp {
     private IndependentTotp() {}
 
     /** The 6-digit HMAC-SHA1 code for a base32 secret at a moment (30-second steps). */
-    static String at(String base32Secret, Instant when) {
+    public static String at(String base32Secret, Instant when) {
         return forStep(base32Secret, Math.floorDiv(when.getEpochSecond(), 30));
     }
 

@@ -30,7 +30,8 @@ import java.util.function.UnaryOperator;
  * <p>By default MFA is required of nobody — neither of the bootstrap administrator nor in tenants made
  * with {@link #createTenant(String)} — so tests of other features need no second factor.
  * {@link #asShipped} keeps the shipped policy ({@code mfa.required_roles} = admin, provider) everywhere;
- * {@link #createTenant(String, Map)} makes a tenant with the policy a test gives.
+ * {@link #createTenant(String, Map)} makes a tenant with the policy a test gives. Rate limits likewise: unless a test
+ * sets {@code rate_limit} itself, its tenants (and {@code system}) take calls without limit (the clock stands still).
  */
 public final class TestWard implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "Bootstrap-Adm1n!pass";
@@ -45,6 +46,23 @@ public final class TestWard implements AutoCloseable {
 
     /** Tenants made by {@link #createTenant(String)} require MFA of nobody. */
     private static final Map<String, Object> NO_MFA_REQUIRED = Map.of("mfa", Map.of("required_roles", List.of()));
+
+    /**
+     * Request rate limits far above anything a test sends: tests of other features make hundreds of calls in one session
+     * while the test clock stands still, so no bucket ever refills. Tests of the limits name {@code rate_limit} themselves.
+     */
+    static final Map<String, Object> UNLIMITED = Map.of("per_minute", 1_000_000_000, "per_ip_per_minute", 1_000_000_000,
+            "per_api_key_per_minute", 1_000_000_000);
+
+    /** The policy with {@link #UNLIMITED} rate limits unless it sets its own. */
+    private static Map<String, ?> withTestLimits(Map<String, ?> policy) {
+        if (policy.containsKey("rate_limit")) {
+            return policy;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>(policy);
+        out.put("rate_limit", UNLIMITED);
+        return out;
+    }
 
     private final boolean mfaAsShipped;
 
@@ -106,13 +124,15 @@ public final class TestWard implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Config config = new Config("127.0.0.1", 0, dataDir, masterKey, Optional.of(adminPassword), cookieSecure,
-                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl);
+                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl)
+                // The harness is the operator here, and its webhook receivers listen on loopback.
+                .withWebhookNetworks(List.of("127.0.0.1/32"));
         config = tweak.apply(config);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));
         console = out.toString(StandardCharsets.UTF_8);
         if (!mfaAsShipped) {
-            ward.core().tenants().updatePolicy(new Actor.Operator(), Actor.SYSTEM_TENANT, NO_MFA_REQUIRED);
+            ward.core().tenants().updatePolicy(new Actor.Operator(), Actor.SYSTEM_TENANT, withTestLimits(NO_MFA_REQUIRED));
         }
     }
 
@@ -215,7 +235,8 @@ public final class TestWard implements AutoCloseable {
 
     /** A tenant with this policy (a partial patch over the defaults). */
     public void createTenant(String id, Map<String, ?> policy) {
-        Response r = post("/v1/admin/tenants", json(Map.of("id", id, "name", "Tenant " + id, "policy", policy)), adminToken());
+        Map<String, ?> effective = mfaAsShipped ? policy : withTestLimits(policy);
+        Response r = post("/v1/admin/tenants", json(Map.of("id", id, "name", "Tenant " + id, "policy", effective)), adminToken());
         if (r.status() != 201) {
             throw new AssertionError("tenant " + id + ": " + r.status() + " " + r.raw());
         }

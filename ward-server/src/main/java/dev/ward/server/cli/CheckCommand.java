@@ -111,6 +111,10 @@ final class CheckCommand implements Callable<Integer> {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
                     + "serve Ward behind TLS and set it");
         }
+        if (!config.detectors()) {
+            warn("WARD_DETECTORS=off: this node raises no detector alerts (brute force, impossible travel, ...); make sure"
+                    + " another node of the cluster runs with them on, or nothing is detected");
+        }
         if (config.bootstrapAdminPassword().isPresent()) {
             warn("WARD_BOOTSTRAP_ADMIN_PASSWORD is still set; it is only needed for the first start — remove it");
         }
@@ -211,6 +215,11 @@ final class CheckCommand implements Callable<Integer> {
         if (p.alertWebhookUrl().startsWith("http://")) {
             warn(where + "alerts.webhook_url is plain http: alerts cross the network unencrypted (signed, but readable)");
         }
+        if (!p.alertWebhookUrl().isEmpty() && !new dev.ward.alert.WebhookPost(
+                dev.ward.server.http.TrustedProxies.networks(config.webhookNetworks())).reaches(p.alertWebhookUrl())) {
+            warn(where + "alerts.webhook_url does not resolve to a public address or one in WARD_ALERTS_WEBHOOK_NETWORKS:"
+                    + " its alerts fail address_not_allowed");
+        }
         if (p.idleTimeout().compareTo(Duration.ofHours(1)) > 0) {
             warn(where + "session.idle_timeout_seconds is " + p.idleTimeout().toSeconds() + "; more than 3600 leaves unattended screens open");
         }
@@ -247,6 +256,18 @@ final class CheckCommand implements Callable<Integer> {
         if (p.mfaChallengeLifetime().compareTo(Duration.ofMinutes(10)) > 0) {
             warn(where + "mfa.challenge_seconds is " + p.mfaChallengeLifetime().toSeconds() + "; more than 600 keeps half-finished logins open");
         }
+        if (p.patientDataPerMinute() < 10) {
+            warn(where + "rate_limit.per_minute is " + p.patientDataPerMinute()
+                    + "; under 10 refuses a clinician opening charts in quick succession");
+        }
+        if (p.perIpPerMinute() < 1000) {
+            warn(where + "rate_limit.per_ip_per_minute is " + p.perIpPerMinute()
+                    + "; under 1000 may refuse a clinic whose users share one NAT address");
+        }
+        if (p.perApiKeyPerMinute() < 60_000) {
+            warn(where + "rate_limit.per_api_key_per_minute is " + p.perApiKeyPerMinute()
+                    + "; under 60000 may refuse a back-end that validates every request of its users");
+        }
         if (p.keyRotation().compareTo(Duration.ofDays(90)) > 0) {
             warn(where + "keys.rotate_after_seconds is " + p.keyRotation().toSeconds()
                     + "; more than 90 days puts much data under one key version");
@@ -269,9 +290,14 @@ final class CheckCommand implements Callable<Integer> {
                 + "); events wait in the outbox until it can"));
     }
 
-    /** Alert e-mail's server and the GeoIP file: what is configured, and whether the file reads as a City database. */
+    /**
+     * Alert e-mail's server, the networks webhooks may reach, and the GeoIP file: what is configured, and whether the
+     * file reads as a City database.
+     */
     private void checkAlertChannels(Config config, PrintStream out) {
         out.println("Alert e-mail (SMTP): " + config.smtp().map(Object::toString).orElse("not configured"));
+        out.println("Alert webhooks reach: public addresses" + (config.webhookNetworks().isEmpty() ? " only"
+                : " and " + String.join(", ", config.webhookNetworks())));
         if (config.geoipDb().isEmpty()) {
             out.println("Geolocation: off (WARD_GEOIP_DB is not set)");
             return;

@@ -72,16 +72,40 @@ final class UserCommand implements Runnable {
         String who() { return where.tenant + "/" + username; }
     }
 
+    /** A user as {@code --format json} prints it: the fields of the API's user object, never a secret. */
+    static java.util.Map<String, Object> view(UserView u) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("id", u.user().id());
+        m.put("tenant", u.user().tenant());
+        m.put("username", u.user().username());
+        m.put("roles", u.user().roles());
+        m.put("status", u.status().wire());
+        m.put("locked_until", u.lockedUntil() == null ? null : u.lockedUntil().toString());
+        m.put("mfa_enabled", u.user().mfaEnabled());
+        m.put("created_at", u.user().createdAt().toString());
+        return m;
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, header = "List the tenant's users and their status.")
     static final class ListUsers implements Callable<Integer> {
         @Mixin
         Tenant where;
 
+        @Mixin
+        OutputFormat output;
+
         @Override
         public Integer call() {
+            if (output.bad("ward user list")) {
+                return 2;
+            }
             return ExistingData.run("ward user list", where.dataDir, core -> {
                 PrintStream out = System.out;
                 List<UserView> users = core.users().list(OPERATOR, where.tenant);
+                if (output.json()) {
+                    out.println(OutputFormat.json(java.util.Map.of("users", users.stream().map(UserCommand::view).toList())));
+                    return 0;
+                }
                 out.printf("%-32s %-26s %-9s %-4s %s%n", "username", "id", "status", "mfa", "roles");
                 for (UserView u : users) {
                     out.printf("%-32s %-26s %-9s %-4s %s%n", u.user().username(), u.user().id(), u.status().wire(),
@@ -98,9 +122,15 @@ final class UserCommand implements Runnable {
         @Mixin
         Target target;
 
+        @Mixin
+        OutputFormat output;
+
         @Override
         public Integer call() {
-            return target.run("ward user show", (core, u) -> String.join(System.lineSeparator(),
+            if (output.bad("ward user show")) {
+                return 2;
+            }
+            return target.run("ward user show", (core, u) -> output.json() ? OutputFormat.json(view(u)) : String.join(System.lineSeparator(),
                     "username: " + u.user().username(),
                     "id:       " + u.user().id(),
                     "tenant:   " + u.user().tenant(),

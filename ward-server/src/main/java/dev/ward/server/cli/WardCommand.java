@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Ward: session security for healthcare applications.",
         footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar).",
                 "Every command reads the same environment; ward serve --help lists it."},
-        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, UserCommand.class, CheckCommand.class, AuditCommand.class,
+        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, TenantCommand.class, UserCommand.class, CheckCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WardCommand implements Runnable {
     /**
@@ -26,6 +26,16 @@ public final class WardCommand implements Runnable {
 
     public static void main(String[] args) {
         JLINE.setLevel(Level.OFF);
+        if (args.length == 0 || !args[0].equals("serve")) {
+            // Before anything logs (logback.xml reads it): a command's standard output is its answer alone, which a
+            // script may parse (--format json); a warning such as the development master key's goes to standard error.
+            System.setProperty("ward.log.target", "System.err");
+        }
+        java.util.Optional<String> badLogging = dev.ward.server.Logging.configure(System.getenv());
+        if (badLogging.isPresent()) {
+            System.err.println("ward: " + badLogging.get() + ".");
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

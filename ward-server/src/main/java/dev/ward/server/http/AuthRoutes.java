@@ -6,6 +6,7 @@ import dev.ward.auth.LoginRequest;
 import dev.ward.auth.LoginResult;
 import dev.ward.auth.LoginService;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.RateLimitedException;
 import dev.ward.session.Client;
 import dev.ward.session.SessionService;
 import dev.ward.tenant.TenantService;
@@ -101,15 +102,13 @@ final class AuthRoutes {
     /** Only a rate limit changes the answer to a malformed login; otherwise the validation problem stands. */
     private static void answerRefusal(Context ctx, LoginResult result) {
         if (result instanceof LoginResult.RateLimited rl) {
-            throw rateLimited(ctx, rl);
+            throw rateLimited(rl);
         }
     }
 
-    private static ProblemException rateLimited(Context ctx, LoginResult.RateLimited rl) {
-        long seconds = Math.max(1, (rl.retryAfter().toMillis() + 999) / 1000);
-        ctx.header("Retry-After", Long.toString(seconds));
-        return new ProblemException(429, "rate_limited", "Too many requests",
-                "Too many login attempts; retry after " + seconds + " seconds.", Map.of("retry_after", seconds));
+    /** Answered {@code 429 rate_limited} with {@code Retry-After} by HttpApi, as every rate limit is. */
+    private static RateLimitedException rateLimited(LoginResult.RateLimited rl) {
+        return new RateLimitedException("login attempts", rl.retryAfter());
     }
 
     private void answer(Context ctx, Optional<Actor.ApiKey> app, LoginResult result) {
@@ -152,7 +151,7 @@ final class AuthRoutes {
             case LoginResult.SessionLimitReached l -> throw new ProblemException(409, "session_limit_reached",
                     "Session limit reached", "This account already has " + l.limit()
                     + " active sessions; sign out of one of them first.", Map.of("limit", l.limit()));
-            case LoginResult.RateLimited rl -> throw rateLimited(ctx, rl);
+            case LoginResult.RateLimited rl -> throw rateLimited(rl);
             case LoginResult.LocationNotAllowed n -> throw new ProblemException(403, "location_not_allowed",
                     "Location not allowed", "This organisation does not accept sign-ins from where this request comes from.");
         }

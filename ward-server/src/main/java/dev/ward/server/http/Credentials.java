@@ -3,6 +3,7 @@ package dev.ward.server.http;
 import dev.ward.access.Actor;
 import dev.ward.apikey.ApiKeyService;
 import dev.ward.problem.ProblemException;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.session.Session;
 import dev.ward.session.SessionService;
 import dev.ward.session.Validation;
@@ -20,14 +21,16 @@ final class Credentials {
     private final SessionCookie cookies;
     private final BrowserGuard browsers;
     private final TrustedProxies proxies;
+    private final RequestLimits limits;
 
     Credentials(ApiKeyService apiKeys, SessionService sessions, SessionCookie cookies, BrowserGuard browsers,
-                TrustedProxies proxies) {
+                TrustedProxies proxies, RequestLimits limits) {
         this.apiKeys = apiKeys;
         this.sessions = sessions;
         this.cookies = cookies;
         this.browsers = browsers;
         this.proxies = proxies;
+        this.limits = limits;
     }
 
     /** A live session, the token that presented it on this request, and whether it came as the cookie. */
@@ -63,7 +66,7 @@ final class Credentials {
     Actor.ApiKey requireApiKey(Context ctx) {
         String bearer = bearerOrNull(ctx);
         if (bearer == null) {
-            throw Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…");
+            throw refused(ctx, Problems.unauthenticated("This endpoint needs an API key: Authorization: Bearer wak_…"));
         }
         return apiKey(ctx, bearer);
     }
@@ -76,7 +79,7 @@ final class Credentials {
     Held requireSession(Context ctx) {
         Held held = requireSessionForEnrollment(ctx);
         if (held.session().enrollmentOnly()) {
-            throw enrollmentRequired();
+            throw beyondEnrollment(ctx, held.session(), "session");
         }
         return held;
     }
@@ -92,7 +95,30 @@ final class Credentials {
 
     /** The session a logout ends: any live one, never rotated on the way out (issue 17: no token minted for a session ending). */
     Held requireSessionToEnd(Context ctx) {
+        Optional<String> bearer = bearer(ctx);
+        if (bearer.isPresent() && bearer.get().startsWith(ApiKeyService.PREFIX)) {
+            return requireSessionToEndOnBehalf(ctx, bearer.get());
+        }
         return requireSession(ctx, false);
+    }
+
+    /**
+     * A logout an app back-end makes for its user: its API key (scope {@code sessions}, the scope of validation) and the
+     * user's token in {@code Ward-Session-Token}, as for patient contexts. The call comes from the app's server, so no
+     * client is bound: under {@code session.binding} {@code strict} a logout sent with the user's own token from there
+     * would end the session as a binding change instead, and the trail would say so (issue 15's Java filter found it).
+     */
+    private Held requireSessionToEndOnBehalf(Context ctx, String presented) {
+        Actor.ApiKey app = apiKey(ctx, presented);
+        sessions.requireValidator(app);
+        String token = ctx.header(ON_BEHALF_HEADER);
+        if (token == null || token.isBlank()) {
+            throw Problems.unauthenticated("With an API key, pass the user's session token in the " + ON_BEHALF_HEADER + " header.");
+        }
+        return switch (sessions.validateOnBehalf(app, token.strip())) {
+            case Validation.Valid v -> new Held(v.session(), v.rotatedToken().orElse(token.strip()), false);
+            case Validation.Invalid i -> throw invalid(i);
+        };
     }
 
     /**
@@ -135,7 +161,7 @@ final class Credentials {
             throw Problems.unauthenticated("With an API key, pass the user's session token in the " + ON_BEHALF_HEADER + " header.");
         }
         return switch (sessions.validateOnBehalf(app, token.strip())) {
-            case Validation.Valid v when v.session().enrollmentOnly() -> throw enrollmentRequired();
+            case Validation.Valid v when v.session().enrollmentOnly() -> throw beyondEnrollment(ctx, v.session(), "api_key");
             case Validation.Valid v -> {
                 v.rotatedToken().ifPresent(fresh -> ctx.header(ROTATED_HEADER, fresh));
                 yield new Held(v.session(), v.rotatedToken().orElse(token.strip()), false);
@@ -144,10 +170,14 @@ final class Credentials {
         };
     }
 
+    /**
+     * With {@code mayRotate} false the session is about to end or shed its patient data (logout, the cleanup beacons):
+     * never refused for a rate limit, since refusing would only keep it, or the data, alive longer.
+     */
     private Held requireSession(Context ctx, boolean mayRotate, boolean beacon) {
         boolean fromCookie = bearer(ctx).isEmpty();
         String token = sessionToken(ctx)
-                .orElseThrow(() -> Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie)."));
+                .orElseThrow(() -> refused(ctx, Problems.unauthenticated("This endpoint needs a session token (Bearer wst_… or the session cookie).")));
         if (fromCookie && beacon) {
             browsers.requireBeaconOriginAllowed(ctx, () -> sessions.tenantOf(token));
         } else if (fromCookie) {
@@ -158,6 +188,9 @@ final class Credentials {
         return switch (validation) {
             case Validation.Valid v -> {
                 ctx.attribute(BrowserGuard.TENANT, v.session().tenant());
+                if (mayRotate) {
+                    limits.address(v.session().tenant(), proxies.clientIp(ctx));
+                }
                 if (v.rotatedToken().isPresent()) {
                     String fresh = v.rotatedToken().get();
                     if (fromCookie) {
@@ -169,11 +202,40 @@ final class Credentials {
                 }
                 yield new Held(v.session(), token, fromCookie);
             }
-            case Validation.Invalid i -> throw invalid(i);
+            case Validation.Invalid i -> throw refused(ctx, invalid(i));
         };
     }
 
+    /**
+     * A caller's own credential refused: counted under the {@code system} tenant's per-address limit, so a flood of
+     * garbage tokens or keys is answered {@code 429} once that is spent. Each one still costs its lookup (a hash and one
+     * store read): the refusal is known only after it.
+     */
+    private ProblemException refused(Context ctx, ProblemException refusal) {
+        if (carriesCredential(ctx)) {
+            // One without any was counted on the way in (HttpApi), and counts once.
+            limits.address(Actor.SYSTEM_TENANT, proxies.clientIp(ctx));
+        }
+        return refusal;
+    }
+
+    /** Whether the request presents a credential at all: an Authorization header or a session cookie of either name. */
+    static boolean carriesCredential(Context ctx) {
+        return ctx.header("Authorization") != null || SessionCookie.present(ctx);
+    }
+
     static final String ROTATED_HEADER = "Ward-Rotated-Token";
+
+    /**
+     * The refusal of a session confined to MFA enrolment that asked for more, recorded {@code session.scope_denied} for
+     * the MFA-bypass detector (a refusal writes one event; a permitted request writes nothing). Cleanup beacons are
+     * refused without it ({@link #requireSessionFromBeacon}): ward.js sends one from every page it closes, an enrolment
+     * page included, so they would count a user who is doing nothing wrong.
+     */
+    ProblemException beyondEnrollment(Context ctx, Session s, String via) {
+        sessions.scopeDenied(s, ctx.method().name() + " " + ctx.endpoint().path, via);
+        return enrollmentRequired();
+    }
 
     /** The session's user must enrol MFA (a role requires it) before it may do anything else. */
     static ProblemException enrollmentRequired() {
@@ -200,30 +262,33 @@ final class Credentials {
 
     private Actor.ApiKey apiKey(Context ctx, String presented) {
         if (!presented.startsWith(ApiKeyService.PREFIX)) {
-            throw new ProblemException(401, "invalid_api_key", "Invalid API key", "The credentials are not a valid API key.");
+            throw refused(ctx, new ProblemException(401, "invalid_api_key", "Invalid API key", "The credentials are not a valid API key."));
         }
-        Actor.ApiKey key = apiKeys.authenticate(presented).orElseThrow(() ->
-                new ProblemException(401, "invalid_api_key", "Invalid API key", "The API key is unknown or revoked."));
+        Actor.ApiKey key = apiKeys.authenticate(presented).orElseThrow(() -> refused(ctx,
+                new ProblemException(401, "invalid_api_key", "Invalid API key", "The API key is unknown or revoked.")));
         ctx.attribute(BrowserGuard.TENANT, key.tenant());
+        // Every call made with a key counts against it, validation included: a local token on this node, from a lease
+        // of the shared bucket taken once per tenth of a second's worth (decision 0028).
+        limits.apiKey(key);
         return key;
     }
 
-    private static Optional<String> bearer(Context ctx) {
+    private Optional<String> bearer(Context ctx) {
         return Optional.ofNullable(bearerOrNull(ctx));
     }
 
     /** The bearer credential, or null when the request has none (the validation hot path: no Optional). */
-    private static String bearerOrNull(Context ctx) {
+    private String bearerOrNull(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
             return null;
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw Problems.unauthenticated("Use Authorization: Bearer <token>.");
+            throw refused(ctx, Problems.unauthenticated("Use Authorization: Bearer <token>."));
         }
         String value = header.substring(7).strip();
         if (value.isEmpty()) {
-            throw Problems.unauthenticated("The bearer token is empty.");
+            throw refused(ctx, Problems.unauthenticated("The bearer token is empty."));
         }
         return value;
     }

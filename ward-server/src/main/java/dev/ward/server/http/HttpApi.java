@@ -11,6 +11,7 @@ import dev.ward.crypto.CryptoService;
 import dev.ward.crypto.MasterKeyCipher;
 import dev.ward.crypto.TenantKeys;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.RateLimitedException;
 import dev.ward.problem.ServerBusyException;
 import dev.ward.problem.StoreDeadline;
 import dev.ward.problem.StoreUnavailableException;
@@ -45,7 +46,8 @@ public final class HttpApi {
                            dev.ward.audit.CheckpointKeys checkpointKeys, dev.ward.audit.AuditSearch auditSearch,
                            dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
                            dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
-                           Supplier<Map<String, Boolean>> readiness, dev.ward.geo.Geolocation geo) {}
+                           Supplier<Map<String, Boolean>> readiness, dev.ward.geo.Geolocation geo,
+                           dev.ward.ratelimit.RequestLimits limits) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -111,8 +113,10 @@ public final class HttpApi {
         TrustedProxies proxies = settings.proxies();
         SessionCookie cookies = new SessionCookie(settings.cookieSecure(), proxies);
         BrowserGuard browsers = new BrowserGuard(services.tenants(), proxies, settings.publicUrl());
-        Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies, browsers, proxies);
+        Credentials credentials = new Credentials(services.apiKeys(), services.sessions(), cookies, browsers, proxies,
+                services.limits());
         Responses responses = new Responses(json);
+        RequestIds requestIds = new RequestIds(proxies);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -127,6 +131,7 @@ public final class HttpApi {
                     access.info("{} {} {} {}ms {}", ctx.method().name(), routes.templateOf(ctx.path()),
                             ctx.status().getCode(), Math.round(ms), proxies.clientIp(ctx));
                 }
+                RequestIds.close();
             });
 
             config.jetty.modifyServer(server -> {
@@ -150,6 +155,7 @@ public final class HttpApi {
             config.routes.before(ctx -> {
                 // Each request has a bounded time on the database in all, however many waits it makes (issue 17).
                 StoreDeadline.open();
+                requestIds.open(ctx);
                 setAll(ctx, SECURITY_HEADER_LIST);
                 if (ctx.path().startsWith("/v1/")) {
                     // What HTTP/1.0 caches obey, on every API answer: set before anything can refuse the request, so
@@ -161,6 +167,9 @@ public final class HttpApi {
                 }
                 requireNoControlsInUrl(ctx);
                 refuseEncodedDotSegments(ctx);
+                if (countsAsPublic(ctx)) {
+                    services.limits().address(dev.ward.access.Actor.SYSTEM_TENANT, proxies.clientIp(ctx));
+                }
                 drainUnexpectedBody(ctx);
                 if (ctx.method() == io.javalin.http.HandlerType.OPTIONS) {
                     // Answered here whole: skipping the rest skips the after-handlers too.
@@ -185,6 +194,7 @@ public final class HttpApi {
                         (e.store().equals("redis") ? "Redis" : "The " + e.store()) + " is unavailable; try again shortly.",
                         Map.of("store", e.store())));
             });
+            config.routes.exception(RateLimitedException.class, (e, ctx) -> rateLimited(ctx, e));
             config.routes.exception(ServerBusyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
                 Problems.write(ctx, json, new ProblemException(503, "server_busy", "Server busy",
@@ -224,7 +234,7 @@ public final class HttpApi {
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
-                    browsers).register();
+                    services.limits()).register();
             new PatientAccessRoutes(routes, responses, credentials, services.patientAccess(), json).register();
             new AlertRoutes(routes, responses, credentials, services.alerts()).register();
             new AdminRoutes(routes, responses, credentials, services, json).register();
@@ -233,6 +243,28 @@ public final class HttpApi {
             new AuditRoutes(routes, responses, credentials, services, json).register();
             new AuditChainRoutes(routes, responses, credentials, services).register();
         });
+    }
+
+    /**
+     * Routes not counted per address: load balancers' probes and the metrics scraper (infrastructure polling from a few
+     * addresses, which must always get an answer), and the login steps, limited per address and per username by
+     * {@link LoginService}.
+     */
+    private static final Set<String> UNCOUNTED = Set.of("/health/live", "/health/ready", "/metrics", "/v1/auth/login",
+            "/v1/auth/mfa/verify");
+
+    /**
+     * Whether a request takes the {@code system} tenant's per-address limit before anything else is done for it: a public
+     * route (one outside {@code /v1/}, credentials or not, since it reads none), or an API route called without any
+     * credential. A request that carries one is counted once it is read: by its key, by its session's tenant and address,
+     * or, when refused, under {@code system} again ({@link Credentials}).
+     */
+    private boolean countsAsPublic(Context ctx) {
+        String path = ctx.path();
+        if (UNCOUNTED.contains(path)) {
+            return false;
+        }
+        return !path.startsWith("/v1/") || !Credentials.carriesCredential(ctx);
     }
 
     /**
@@ -340,8 +372,26 @@ public final class HttpApi {
         return false;
     }
 
-    /** No route for this method and path: 405 with {@code Allow} when the path exists, else 404. */
+    /** {@code 429 rate_limited} with {@code Retry-After} in whole seconds (API.md conventions). */
+    private void rateLimited(Context ctx, RateLimitedException e) {
+        ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        Problems.write(ctx, json, new ProblemException(429, "rate_limited", "Too many requests",
+                e.getMessage() + "; retry after " + e.retryAfterSeconds() + " seconds.", Map.of("retry_after", e.retryAfterSeconds())));
+    }
+
+    /**
+     * No route for this method and path: 405 with {@code Allow} when the path exists, else 404. An API path called with
+     * credentials was not counted on the way in (no route read them): it counts here, under {@code system}.
+     */
     private void unrouted(Context ctx) {
+        if (!countsAsPublic(ctx)) {
+            try {
+                services.limits().address(dev.ward.access.Actor.SYSTEM_TENANT, settings.proxies().clientIp(ctx));
+            } catch (RateLimitedException e) {
+                rateLimited(ctx, e);
+                return;
+            }
+        }
         Set<String> allowed = routes.methodsAt(ctx.path());
         if (!allowed.isEmpty()) {
             ctx.header("Allow", String.join(", ", allowed));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.patient.PatientContext;
 import dev.ward.patient.PatientContexts;
 import dev.ward.problem.ProblemException;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.session.Session;
 import dev.ward.session.SessionService;
 import io.javalin.http.Context;
@@ -18,7 +19,7 @@ import java.util.Map;
  * cleanup. The last two are beacon-safe: what {@code navigator.sendBeacon} sends (the cookie, an {@code Origin}, a
  * text/plain body or none) is all they need. An app back-end may make every call on its user's behalf with its API key
  * (scope {@code patients}) and the user's token in {@code Ward-Session-Token}. Every answer here says it must not be
- * cached anywhere.
+ * cached anywhere. The calls that move patient data count against the session's {@code rate_limit.per_minute}.
  */
 final class PatientRoutes {
     /** Beyond the standard set: what old HTTP/1.0 caches and proxies obey (seeds 000, 003). */
@@ -34,9 +35,12 @@ final class PatientRoutes {
     private final ObjectMapper json;
     private final TrustedProxies proxies;
 
+    private final RequestLimits limits;
+
     PatientRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, SessionService sessions,
                   PatientContexts patients, SessionCookie cookies, ObjectMapper json, TrustedProxies proxies,
-                  BrowserGuard browsers) {
+                  RequestLimits limits) {
+        this.limits = limits;
         this.routes = routes;
         this.responses = responses;
         this.credentials = credentials;
@@ -49,11 +53,11 @@ final class PatientRoutes {
 
     void register() {
         routes.add(HandlerType.GET, "/v1/session/patients", noCache(ctx -> {
-            Session s = credentials.requireSessionForPatients(ctx, false).session();
+            Session s = patientDataSession(ctx);
             responses.json(ctx, 200, Map.of("patients", patients.list(s).stream().map(Views::patientContext).toList()));
         }));
         routes.add(HandlerType.POST, "/v1/session/patients/{patient_id}", noCache(ctx -> {
-            Session s = credentials.requireSessionForPatients(ctx, false).session();
+            Session s = patientDataSession(ctx);
             JsonBody body = JsonBody.readOptional(ctx, json);
             var request = new dev.ward.patient.PatientAccess.OpenRequest(body.optString("reason"),
                     body.has("break_glass") && body.bool("break_glass"), body.optString("reason_code"));
@@ -71,18 +75,18 @@ final class PatientRoutes {
             responses.noContent(ctx);
         }));
         routes.add(HandlerType.GET, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSessionForPatients(ctx, false).session();
+            Session s = patientDataSession(ctx);
             String value = patients.read(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), ip(ctx))
                     .orElseThrow(PatientRoutes::dataNotFound);
             ctx.status(200).contentType("application/json").result(value);
         }));
         routes.add(HandlerType.PUT, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSessionForPatients(ctx, false).session();
+            Session s = patientDataSession(ctx);
             patients.write(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), compactJson(ctx), ip(ctx));
             responses.noContent(ctx);
         }));
         routes.add(HandlerType.DELETE, "/v1/session/patients/{patient_id}/data/{key}", noCache(ctx -> {
-            Session s = credentials.requireSessionForPatients(ctx, false).session();
+            Session s = patientDataSession(ctx);
             if (!patients.deleteData(s, ctx.pathParam("patient_id"), ctx.pathParam("key"), ip(ctx))) {
                 throw dataNotFound();
             }
@@ -100,6 +104,17 @@ final class PatientRoutes {
             }
             responses.json(ctx, 200, Map.of("cleared", cleared, "terminated", true));
         }));
+    }
+
+    /**
+     * The session of a call that reads or writes patient data (list, open, break-glass, the data cache), within its
+     * {@code rate_limit.per_minute}. Closing a context, clearing and the emergency cleanup are never limited: they end
+     * exposure, and refusing them would keep patient data around longer.
+     */
+    private Session patientDataSession(Context ctx) {
+        Session s = credentials.requireSessionForPatients(ctx, false).session();
+        limits.patientData(s);
+        return s;
     }
 
     /** The no-cache headers go on first, so that errors carry them too. */

@@ -138,7 +138,7 @@ final class SessionRoutes {
             case Validation.Valid v when v.session().enrollmentOnly() -> {
                 // Refused, but still a use: if it rotated the token, the app must learn the new one, or the holder's
                 // enrolment would die with the old token's grace period.
-                ProblemException refused = Credentials.enrollmentRequired();
+                ProblemException refused = credentials.beyondEnrollment(ctx, v.session(), "validate");
                 throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
             }
             case Validation.Valid v -> {

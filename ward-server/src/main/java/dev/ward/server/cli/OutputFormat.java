@@ -1,0 +1,37 @@
+package dev.ward.server.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Option;
+
+/** {@code --format table|json}: a table for people (the default) or JSON for scripts, on standard output alone. */
+final class OutputFormat {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "table",
+            description = "table (for people, the default) or json (for scripts).")
+    String format;
+
+    /** True (after saying why, for exit code 2) when the format is neither. */
+    boolean bad(String command) {
+        if (format.equals("table") || format.equals("json")) {
+            return false;
+        }
+        System.err.println(command + ": --format must be table or json.");
+        return true;
+    }
+
+    boolean json() { return format.equals("json"); }
+
+    /** Pretty JSON of maps, lists and plain values. */
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a view that Jackson cannot write", e);
+        }
+    }
+
+    static ObjectMapper mapper() { return JSON; }
+}
