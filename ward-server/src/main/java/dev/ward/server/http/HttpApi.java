@@ -230,6 +230,7 @@ public final class HttpApi {
 
             routes.bind(config.routes);
             new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
+            new ConsoleRoutes(routes).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,
