@@ -177,6 +177,11 @@ public final class SessionService {
         return tenants.cached(s.tenant()).map(t -> t.policy().permissions().of(s.roles())).orElse(Map.of());
     }
 
+    /** Live sessions per tenant, for /metrics ({@link SessionStore#liveCounts}); empty where the store cannot tell. */
+    public Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants) {
+        return store.liveCounts(tenants, clock.instant());
+    }
+
     /** An API key may validate sessions only with scope {@code sessions}. */
     public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {

@@ -17,7 +17,8 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                      Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
                      java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas,
                      Optional<dev.ward.atna.SyslogTarget> auditSyslog, Optional<dev.ward.server.mail.SmtpTarget> smtp,
-                     Optional<Path> geoipDb, boolean detectors, List<String> webhookNetworks) {
+                     Optional<Path> geoipDb, boolean detectors, List<String> webhookNetworks,
+                     Optional<String> metricsToken) {
 
     public Config {
         trustedProxies = List.copyOf(trustedProxies);
@@ -30,7 +31,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                   Optional<String> databaseUrl, Optional<String> redisUrl) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
-                DEFAULT_HASHING_QUEUE, 0, Optional.empty(), Optional.empty(), Optional.empty(), true, List.of());
+                DEFAULT_HASHING_QUEUE, 0, Optional.empty(), Optional.empty(), Optional.empty(), true, List.of(), Optional.empty());
     }
 
     /** Embedded mode (no database URL). */
@@ -124,6 +125,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
             new Variable("WARD_ALERTS_WEBHOOK_NETWORKS", "public addresses only",
                     "comma-separated CIDRs of private networks alert webhooks may reach (e.g. the SIEM's subnet)"),
             new Variable("WARD_GEOIP_DB", "no locations", "a GeoIP2/GeoLite2 City .mmdb file: locations of logins and sessions"),
+            new Variable("WARD_METRICS_TOKEN", "/metrics open", "a bearer token /metrics then wants (Prometheus: authorization credentials)"),
             new Variable("WARD_DETECTORS", "on", "off: this node runs no detector pass (others of the cluster do; alone: nothing is detected)"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_LOG_LEVEL", "INFO", "the log's level: TRACE, DEBUG, INFO, WARN or ERROR"),
@@ -154,7 +156,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
                 (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0),
-                auditSyslog(env), smtp(env), geoipDb(env), detectors(env), webhookNetworks(env));
+                auditSyslog(env), smtp(env), geoipDb(env), detectors(env), webhookNetworks(env), secretOrEmpty(env, "WARD_METRICS_TOKEN"));
     }
 
     /**
@@ -222,11 +224,24 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
         };
     }
 
+    /** A secret from the environment (never logged, never in {@link #toString}); blank is unset. */
+    private static Optional<String> secretOrEmpty(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    /** The same configuration with /metrics behind this bearer token (or open). */
+    public Config withMetricsToken(Optional<String> token) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                smtp, geoipDb, detectors, webhookNetworks, token);
+    }
+
     /** The same configuration with the detectors' background pass on or off on this node. */
     public Config withDetectors(boolean on) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                smtp, geoipDb, on, webhookNetworks);
+                smtp, geoipDb, on, webhookNetworks, metricsToken);
     }
 
     private static Optional<Path> geoipDb(Map<String, String> env) {
@@ -336,13 +351,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -368,58 +383,58 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** The same configuration with these trusted proxies (CIDRs or addresses). */
     public Config withTrustedProxies(List<String> proxies) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this password-hashing pool. */
     public Config withHashing(int threads, int queue) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this many Redis replicas to WAIT for after a revocation. */
     public Config withRedisMinReplicas(int replicas) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration forwarding the audit trail to this syslog receiver. */
     public Config withAuditSyslog(Optional<dev.ward.atna.SyslogTarget> target) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration sending alert e-mail through this SMTP server. */
     public Config withSmtp(Optional<dev.ward.server.mail.SmtpTarget> target) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                target, geoipDb, detectors, webhookNetworks);
+                target, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration locating addresses with this GeoIP2/GeoLite2 City file. */
     public Config withGeoipDb(Optional<Path> file) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                smtp, file, detectors, webhookNetworks);
+                smtp, file, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration letting webhooks reach these networks although they are not public. */
     public Config withWebhookNetworks(List<String> networks) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                smtp, geoipDb, detectors, networks);
+                smtp, geoipDb, detectors, networks, metricsToken);
     }
 
     /** The same configuration with this shutdown grace. */
     public Config withShutdownGrace(java.time.Duration grace) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     @Override

@@ -93,6 +93,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import dev.ward.server.metrics.WardMetrics;
+import dev.ward.tenant.Tenant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -351,17 +355,28 @@ public final class Ward implements AutoCloseable {
 
             AtomicBoolean stopping = new AtomicBoolean();
             Readiness readiness = new Readiness(core.readinessChecks());
+            WardMetrics metrics = new WardMetrics(new WardMetrics.Population() {
+                @Override
+                public Optional<Map<String, Long>> liveSessions(Set<String> tenants) { return core.sessions().liveCounts(tenants); }
+
+                @Override
+                public Optional<Map<String, Long>> livePatientContexts() { return core.patients().liveCounts(); }
+            }, () -> core.tenants().all().stream().map(Tenant::id).collect(Collectors.toCollection(java.util.TreeSet::new)),
+                    () -> readiness(readiness, stopping), core.limits());
+            core.audit().listen(metrics);
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping), core.geo(), core.limits()),
-                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
+                    () -> readiness(readiness, stopping), core.geo(), core.limits(), metrics),
+                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl(),
+                            config.metricsToken()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
             // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.
             app.jettyServer().server().setStopTimeout(config.shutdownGrace().toMillis());
             app.start(config.host(), config.port());
+            metrics.bindJetty(app.jettyServer().server());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ward-scheduler");
                 t.setDaemon(true);
