@@ -92,6 +92,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
      * sources read a variable that is not here.
      */
     public static final List<Variable> VARIABLES = List.of(
+            new Variable("WARD_CONFIG", "none", "a ward.yml with these settings (--config wins; the environment wins over the file; never secrets)"),
             new Variable("WARD_DATA_DIR", DEFAULT_DATA_DIR, "data directory of the embedded mode (--data-dir wins)"),
             new Variable("WARD_DATABASE_URL", "embedded H2", "jdbc:postgresql://host:5432/db?user=...: production mode"),
             new Variable("WARD_REDIS_URL", "sessions in the database",

@@ -41,6 +41,11 @@ public final class Logging {
         }
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level));
+        // logback.xml reads WARD_ACCESS_LOG_LEVEL from the process's environment; a ward.yml's value is applied here.
+        String access = env.get("WARD_ACCESS_LOG_LEVEL");
+        if (access != null && LEVELS.contains(access.strip().toUpperCase())) {
+            context.getLogger("ward.access").setLevel(Level.toLevel(access.strip().toUpperCase()));
+        }
         if (format.equals("json")) {
             for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
                 if (it.next() instanceof OutputStreamAppender<ILoggingEvent> out) {

@@ -49,13 +49,16 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        Map<String, String> env = System.getenv();
+        Map<String, String> env = dev.ward.server.ConfigFile.current();
         Config config;
         try {
             config = Config.fromEnvironment(env, host, Config.DEFAULT_PORT, Config.dataDir(dataDir, env));
         } catch (Config.ConfigException e) {
             System.err.println("ward check: " + e.getMessage());
             return 2;
+        }
+        if (env.containsKey(dev.ward.server.ConfigFile.VARIABLE)) {
+            out.println("Configuration file: " + env.get(dev.ward.server.ConfigFile.VARIABLE) + " (the environment wins over it)");
         }
         out.println("Mode: " + (config.production() ? "production (PostgreSQL)" : "embedded (H2 in " + config.dataDir().toAbsolutePath() + ")"));
 

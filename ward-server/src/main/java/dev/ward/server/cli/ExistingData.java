@@ -18,14 +18,15 @@ final class ExistingData {
 
     /** The configuration for {@code command}, or empty after printing why not (exit code 2). */
     static Optional<Config> config(String command, Path dataDir, PrintStream err) {
-        Path dir = Config.dataDir(dataDir, System.getenv());
-        boolean production = !System.getenv().getOrDefault("WARD_DATABASE_URL", "").isBlank();
+        java.util.Map<String, String> env = dev.ward.server.ConfigFile.current();
+        Path dir = Config.dataDir(dataDir, env);
+        boolean production = !env.getOrDefault("WARD_DATABASE_URL", "").isBlank();
         if (!production && !Files.exists(dir.resolve("ward.mv.db"))) {
             err.println(command + ": no Ward database in " + dir + " (use --data-dir or WARD_DATA_DIR).");
             return Optional.empty();
         }
         try {
-            return Optional.of(Config.fromEnvironment(System.getenv(), Config.DEFAULT_HOST, 0, dir));
+            return Optional.of(Config.fromEnvironment(env, Config.DEFAULT_HOST, 0, dir));
         } catch (Config.ConfigException e) {
             err.println(command + ": " + e.getMessage());
             return Optional.empty();

@@ -69,8 +69,9 @@ final class ServeCommand implements Callable<Integer> {
         Config config;
         Duration notice;
         try {
-            config = Config.fromEnvironment(System.getenv(), host, port, Config.dataDir(dataDir, System.getenv()));
-            notice = Config.shutdownNotice(System.getenv());
+            java.util.Map<String, String> env = dev.ward.server.ConfigFile.current();
+            config = Config.fromEnvironment(env, host, port, Config.dataDir(dataDir, env));
+            notice = Config.shutdownNotice(env);
         } catch (Config.ConfigException e) {
             System.err.println("ward serve: " + e.getMessage());
             return 2;

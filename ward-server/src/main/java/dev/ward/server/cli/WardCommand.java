@@ -24,6 +24,11 @@ public final class WardCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Read by main before the command runs ({@link dev.ward.server.ConfigFile}); declared so every command accepts it. */
+    @CommandLine.Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "A ward.yml of settings (default: $WARD_CONFIG); the environment wins over it; never secrets.")
+    java.nio.file.Path config;
+
     public static void main(String[] args) {
         JLINE.setLevel(Level.OFF);
         if (args.length == 0 || !args[0].equals("serve")) {
@@ -31,7 +36,14 @@ public final class WardCommand implements Runnable {
             // script may parse (--format json); a warning such as the development master key's goes to standard error.
             System.setProperty("ward.log.target", "System.err");
         }
-        java.util.Optional<String> badLogging = dev.ward.server.Logging.configure(System.getenv());
+        try {
+            dev.ward.server.ConfigFile.use(dev.ward.server.ConfigFile.environment(dev.ward.server.ConfigFile.option(args),
+                    System.getenv()));
+        } catch (dev.ward.server.Config.ConfigException e) {
+            System.err.println("ward: " + e.getMessage() + ".");
+            System.exit(2);
+        }
+        java.util.Optional<String> badLogging = dev.ward.server.Logging.configure(dev.ward.server.ConfigFile.current());
         if (badLogging.isPresent()) {
             System.err.println("ward: " + badLogging.get() + ".");
             System.exit(2);
