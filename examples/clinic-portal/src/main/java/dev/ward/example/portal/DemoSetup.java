@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -109,11 +108,26 @@ public final class DemoSetup {
         }
     }
 
-    /** A password for a demo user: 18 random bytes, URL-safe base64 (24 characters). */
-    private static String password() {
-        byte[] bytes = new byte[18];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * A password for a demo user, easy to type: four groups of four characters (no look-alikes such as 0/O, 1/l),
+     * about 90 bits, joined by '-', with the upper- and lower-case letter and digit the default password rules want.
+     */
+    static String password() {
+        String alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        while (true) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < 16; i++) {
+                if (i > 0 && i % 4 == 0) {
+                    out.append('-');
+                }
+                out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+            }
+            String p = out.toString();
+            if (p.chars().anyMatch(Character::isUpperCase) && p.chars().anyMatch(Character::isLowerCase)
+                    && p.chars().anyMatch(Character::isDigit)) {
+                return p;
+            }
+        }
     }
 
     /**

@@ -49,13 +49,14 @@ abstract class PortalServlet extends HttpServlet {
     }
 
     /**
-     * A form posted by another site's page is refused (CSRF), on top of the session cookie's {@code SameSite=Strict}:
-     * {@code Sec-Fetch-Site} must not name another site and an {@code Origin}, when sent, must be this portal's.
+     * A form posted by another site's page is refused (CSRF), on top of the session cookie's {@code SameSite=Strict}.
+     * {@code Sec-Fetch-Site}, which browsers send, decides; without it an {@code Origin} must be this portal's. (Under
+     * {@code Referrer-Policy: no-referrer} a browser sends {@code Origin: null} with the portal's own forms.)
      */
     static boolean fromOwnPage(HttpServletRequest req) {
         String site = req.getHeader("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            return false;
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none");
         }
         String origin = req.getHeader("Origin");
         if (origin == null) {
