@@ -12,6 +12,7 @@ import dev.ward.example.portal.Patients.Patient;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -52,6 +53,7 @@ final class PatientPages extends PortalServlet {
             }
             chart(req, res, session, p, token);
         } catch (WardException e) {
+            handBack(req, res, e.rotatedToken());
             if ("break_glass_required".equals(e.code())) {
                 breakGlassForm(res, session, p, "");
             } else {
@@ -83,6 +85,7 @@ final class PatientPages extends PortalServlet {
             handBack(req, res, ward.breakGlass(token, p.id(), reason, code));
             res.sendRedirect("/patients/" + p.id());
         } catch (WardException e) {
+            handBack(req, res, e.rotatedToken());
             if ("validation_failed".equals(e.code())) {
                 breakGlassForm(res, session, p, SignIn.error("Give the reason in a sentence or two (at least 10 characters)."));
             } else {
@@ -117,11 +120,14 @@ final class PatientPages extends PortalServlet {
             if (!"patient_data_not_found".equals(e.code())) {
                 throw e;
             }
+            handBack(req, res, e.rotatedToken());
             chart = JSON.valueToTree(p.chart());
             handBack(req, res, ward.putPatientData(token, p.id(), CHART, chart));
         }
-        PatientContext context = ward.listPatients(token).value().stream().filter(c -> c.patientId().equals(p.id()))
-                .findFirst().orElseThrow(() -> new WardException(404, "patient_context_not_open", "the context closed"));
+        OnBehalf<List<PatientContext>> contexts = ward.listPatients(token);
+        handBack(req, res, contexts);
+        PatientContext context = contexts.value().stream().filter(c -> c.patientId().equals(p.id())).findFirst()
+                .orElseThrow(() -> new WardException(404, "patient_context_not_open", "the context closed"));
         String banner = context.breakGlass()
                 ? "<p class=\"break-glass\" id=\"break-glass\">Emergency access: this chart was opened by breaking the glass. "
                 + "It is audited and will be reviewed.</p>" : "";
@@ -157,9 +163,16 @@ final class PatientPages extends PortalServlet {
         }
     }
 
-    /** A call that rotated the user's token hands the new one to the browser, as the filter does for validations. */
+    /**
+     * A call that rotated the user's token hands the new one to the browser, as the filter does for validations — a
+     * refused call too ({@link WardException#rotatedToken}): the old token lives only through the grace period.
+     */
     private void handBack(HttpServletRequest req, HttpServletResponse res, OnBehalf<?> answer) {
-        answer.rotatedToken().ifPresent(fresh -> cookie.set(req, res, fresh));
+        handBack(req, res, answer.rotatedToken());
+    }
+
+    private void handBack(HttpServletRequest req, HttpServletResponse res, Optional<String> rotated) {
+        rotated.ifPresent(fresh -> cookie.set(req, res, fresh));
     }
 
     private static String items(JsonNode list, String none) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The portal over plain HTTP, against a real Ward: what a browser test does not reach — escaping of everything
  * reflected, redirects that stay on the portal, forms posted from another site, bad input, unknown paths, and a Ward
- * that cannot be reached. The tenant requires no MFA here, so a password signs in.
+ * that cannot be reached, and rotated tokens. The tenant requires no MFA here, so a password signs in.
  */
 class ClinicPortalTest {
     static final String TENANT = "clinic";
@@ -38,7 +38,8 @@ class ClinicPortalTest {
     @BeforeAll
     static void start() throws Exception {
         w = new TestWard();
-        w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of())));
+        // Tokens rotate every third use, so every test also goes through the portal's hand-back of rotated tokens.
+        w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of()), "session", Map.of("rotate_after_uses", 3)));
         demo = new DemoSetup(w.base(), TENANT).run(w.adminToken());
         portal = ClinicPortal.start(new ClinicPortal.Settings(w.base(), demo.apiKey(), TENANT, "127.0.0.1", 0,
                 Duration.ofSeconds(30), 120, 300));
@@ -141,6 +142,21 @@ class ClinicPortalTest {
     }
 
     @Test
+    void aRotatedTokenGoesBackToTheBrowserAsTheCookie() {
+        String first = signIn(DemoSetup.CARE_TEAM_MEMBER, demo.careTeamPassword());
+        String cookie = first;
+        for (String id : List.of("pat-1001", "pat-1002", "pat-1001", "pat-1004", "pat-1003", "pat-1002")) {
+            var r = get(portal, "/patients/" + id, cookie);
+            assertThat(r.statusCode()).isEqualTo(200);
+            cookie = latestCookie(r).orElse(cookie);
+        }
+        assertThat(cookie).as("rotated on the way").isNotEqualTo(first);
+        w.clock.advance(Duration.ofSeconds(31)); // past session.rotation_grace_seconds: only the newest token is live
+        assertThat(get(portal, "/patients/pat-1001", cookie).statusCode()).isEqualTo(200);
+        assertThat(get(portal, "/patients/", first).statusCode()).as("the first token, rotated away").isEqualTo(302);
+    }
+
+    @Test
     void unknownPatientsAndPathsAreNotFound() {
         String cookie = signIn(DemoSetup.CARE_TEAM_MEMBER, demo.careTeamPassword());
         var unknown = get(portal, "/patients/" + enc("<img src=x onerror=alert(1)>"), cookie);
@@ -178,6 +194,18 @@ class ClinicPortalTest {
         Matcher m = COOKIE.matcher(r.headers().firstValue("Set-Cookie").orElseThrow());
         assertThat(m.find()).isTrue();
         return "ward_session=" + m.group(1);
+    }
+
+    /** The session cookie the answer sets last, if it sets one with a token. */
+    static java.util.Optional<String> latestCookie(HttpResponse<String> r) {
+        String out = null;
+        for (String c : r.headers().allValues("Set-Cookie")) {
+            Matcher m = COOKIE.matcher(c);
+            if (m.find() && !m.group(1).isEmpty()) {
+                out = "ward_session=" + m.group(1);
+            }
+        }
+        return java.util.Optional.ofNullable(out);
     }
 
     static int breakGlassItems() {
