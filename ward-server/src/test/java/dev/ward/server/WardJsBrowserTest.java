@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -33,8 +31,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 
 /**
@@ -51,15 +47,12 @@ import org.openqa.selenium.interactions.Actions;
  */
 class WardJsBrowserTest {
     static final String PASSWORD = "Browser-Ward-Pass-9!";
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final int IDLE_SECONDS = 6;
     static final int WARN_SECONDS = 4;
     static final int HIDDEN_SECONDS = 2;
 
     static TestWard w;
-    static Thread ticker;
-    static volatile boolean ticking = true;
+    static RealTime realTime;
     static HttpServer app;
     static HttpServer foreign;
     static ChromeDriver driver;
@@ -69,11 +62,7 @@ class WardJsBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            System.out.println("SKIPPED SUITE WardJsBrowserTest: " + CHROMIUM + " or " + CHROMEDRIVER
-                    + " is missing (apt-get install chromium chromium-driver; .ci/run does)");
-            Assumptions.abort("chromium and chromium-driver are not installed");
-        }
+        driver = Chromium.start("WardJsBrowserTest", 1000, 700);
         w = new TestWard();
         app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         app.createContext("/app.html", ex -> page(ex, appPage(ex)));
@@ -94,33 +83,16 @@ class WardJsBrowserTest {
         w.createUser("quick", "nurse", PASSWORD, "provider");
         adminKey = w.createApiKey("system", "admin");
         // The browser's timers are real, so Ward's clock must be too (from here on: the set-up above reused one admin login while it stood still).
-        Instant t0 = w.clock.instant();
-        long n0 = System.nanoTime();
-        ticker = Thread.ofPlatform().daemon().start(() -> {
-            while (ticking) {
-                w.clock.set(t0.plusNanos(System.nanoTime() - n0));
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--window-size=1000,700");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        realTime = new RealTime(w.clock);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
         home = driver.getWindowHandle();
     }
 
     @AfterAll
     static void stop() {
-        ticking = false;
+        if (realTime != null) {
+            realTime.close();
+        }
         if (driver != null) {
             driver.quit();
         }

@@ -38,9 +38,8 @@ final class PatientPages extends PortalServlet {
             list(res, session);
             return;
         }
-        Optional<Patient> patient = Patients.byId(path.substring(1));
+        Optional<Patient> patient = known(res, session, path.substring(1));
         if (patient.isEmpty()) {
-            page(res, 404, "No such patient", Optional.of(session), "<p><a href=\"/patients/\">All patients</a></p>");
             return;
         }
         Patient p = patient.get();
@@ -67,9 +66,8 @@ final class PatientPages extends PortalServlet {
         WardSession session = (WardSession) req.getAttribute(WardSession.ATTRIBUTE);
         String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
         boolean close = path.endsWith("/close");
-        Optional<Patient> patient = Patients.byId(path.substring(1, close ? path.length() - "/close".length() : path.length()));
+        Optional<Patient> patient = known(res, session, path.substring(1, close ? path.length() - "/close".length() : path.length()));
         if (patient.isEmpty()) {
-            page(res, 404, "No such patient", Optional.of(session), "<p><a href=\"/patients/\">All patients</a></p>");
             return;
         }
         Patient p = patient.get();
@@ -92,6 +90,15 @@ final class PatientPages extends PortalServlet {
                 failed(res, session, e);
             }
         }
+    }
+
+    /** The record of a patient of this portal, or a 404 page written (an unknown id never reaches Ward). */
+    private Optional<Patient> known(HttpServletResponse res, WardSession session, String id) throws IOException {
+        Optional<Patient> patient = Patients.byId(id);
+        if (patient.isEmpty()) {
+            page(res, 404, "No such patient", Optional.of(session), "<p><a href=\"/patients/\">All patients</a></p>");
+        }
+        return patient;
     }
 
     private void list(HttpServletResponse res, WardSession session) throws IOException {

@@ -5,21 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ward.client.PatientContext;
 import dev.ward.client.WardClient;
+import dev.ward.server.Chromium;
 import dev.ward.server.IndependentTotp;
+import dev.ward.server.RealTime;
 import dev.ward.server.TestWard;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,8 +28,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * A clinician walks through the clinic portal in a real browser (Debian's headless Chromium through chromedriver),
@@ -47,15 +44,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class ClinicPortalBrowserTest {
     static final String TENANT = "clinic";
     static final String SETUP_PASSWORD = "Setup-Admin-Pw-71!";
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final int WARN_SECONDS = 4;
     static final int IDLE_SECONDS = 8;
 
     static TestWard w;
-    static Thread ticker;
-    static volatile boolean ticking = true;
-    static volatile Duration offset = Duration.ZERO;
+    static RealTime realTime;
     static DemoSetup.Demo demo;
     static ClinicPortal portal;
     static WardClient client;
@@ -65,11 +58,7 @@ class ClinicPortalBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            System.out.println("SKIPPED SUITE ClinicPortalBrowserTest: " + CHROMIUM + " or " + CHROMEDRIVER
-                    + " is missing (apt-get install chromium chromium-driver; .ci/run does)");
-            Assumptions.abort("chromium and chromium-driver are not installed");
-        }
+        driver = Chromium.start("ClinicPortalBrowserTest", 1000, 800);
         w = new TestWard();
         // As ./ward example makes it: providers need MFA; a set-up administrator (no MFA) that DemoSetup disables.
         w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of("provider"))));
@@ -80,31 +69,14 @@ class ClinicPortalBrowserTest {
         portal = ClinicPortal.start(new ClinicPortal.Settings(w.base(), demo.apiKey(), TENANT, "127.0.0.1", 0,
                 Duration.ofSeconds(30), WARN_SECONDS, 300));
 
-        Instant t0 = w.clock.instant();
-        long n0 = System.nanoTime();
-        ticker = Thread.ofPlatform().daemon().start(() -> {
-            while (ticking) {
-                w.clock.set(t0.plusNanos(System.nanoTime() - n0).plus(offset));
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--window-size=1000,800");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        realTime = new RealTime(w.clock);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ticking = false;
+        if (realTime != null) {
+            realTime.close();
+        }
         if (driver != null) {
             driver.quit();
         }
@@ -160,7 +132,7 @@ class ClinicPortalBrowserTest {
         assertThat(w.get("/v1/admin/sessions?tenant=" + TENANT, adminKey).json().path("sessions")).isEmpty();
         assertThat(before).startsWith("wst_");
 
-        offset = offset.plusSeconds(30);
+        realTime.skip(Duration.ofSeconds(30));
         driver.get(portal.url() + "/patients/");
         signInWithPassword();
         waitFor("the code page", () -> !driver.findElements(By.id("verify")).isEmpty());
@@ -252,7 +224,7 @@ class ClinicPortalBrowserTest {
         // The idle timeout is the session's from its sign-in: sign in again under the short one.
         signOut();
         waitFor("the sign-in page", () -> driver.getCurrentUrl().contains("signed_out=logout"));
-        offset = offset.plusSeconds(30);
+        realTime.skip(Duration.ofSeconds(30));
         signInWithPassword();
         waitFor("the code page", () -> !driver.findElements(By.id("verify")).isEmpty());
         driver.findElement(By.id("code")).sendKeys(IndependentTotp.at(totpSecret, w.clock.instant()));
