@@ -43,7 +43,7 @@ final class PatientPages extends PortalServlet {
             return;
         }
         Patient p = patient.get();
-        String token = cookie.read(req).orElseThrow();
+        String token = token(req);
         try {
             // The filter's validation listed the session's open contexts: one already open (a break-glass one too) is
             // used as it is; opening again would ask a restricted patient for the glass to be broken again.
@@ -71,7 +71,7 @@ final class PatientPages extends PortalServlet {
             return;
         }
         Patient p = patient.get();
-        String token = cookie.read(req).orElseThrow();
+        String token = token(req);
         try {
             if (close) {
                 handBack(req, res, ward.closePatient(token, p.id()));
@@ -90,6 +90,13 @@ final class PatientPages extends PortalServlet {
                 failed(res, session, e);
             }
         }
+    }
+
+    /** The token the filter validated: a bearer's first (as the filter reads them), else the cookie's. */
+    private String token(HttpServletRequest req) {
+        String header = Optional.ofNullable(req.getHeader("Authorization")).orElse("");
+        String bearer = header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        return WardClient.looksLikeToken(bearer) ? bearer : cookie.read(req).orElseThrow();
     }
 
     /** The record of a patient of this portal, or a 404 page written (an unknown id never reaches Ward). */

@@ -166,6 +166,8 @@ class ClinicPortalTest {
         assertThat(get(portal, "/static/../pom.xml", null).statusCode()).isIn(400, 404);
         assertThat(get(portal, "/static/portal.java", null).statusCode()).isEqualTo(404);
         assertThat(get(portal, "/elsewhere", null).statusCode()).isEqualTo(404);
+        var bearer = send(portal, "GET", "/patients/pat-1004", null, null, "Authorization", "Bearer " + cookie.substring("ward_session=".length()));
+        assertThat(bearer.statusCode()).as("a bearer instead of the cookie").isEqualTo(200);
     }
 
     @Test
