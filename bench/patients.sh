@@ -20,6 +20,9 @@
 # sessions and contexts, both warmed up alike, and wrk alternates base, new three times on validate -> bench/results/patients-validate-<mode>.txt.
 #
 # COMPARE_ONLY=1 (with BASE_JAR) skips the patient runs and the memory figures: only the before/after comparison.
+# COMPARE ("validate") names what the comparison alternates: validate, read (GET of p-1's 1 KiB), login (right
+# passwords, each a new session). BASE_ENV ("VAR=value ...") is given to the base server alone: with BASE_JAR the same
+# jar, it compares one setting off and on (bench/detect.sh: WARD_DETECTORS=off). ROUNDS (3) alternations.
 #
 # Usage: bench/patients.sh     Environment: DURATION (10s), CONNECTIONS (20), THREADS (2), SESSIONS (50),
 #                              CONTEXTS (1000), PORT (18767), REDIS_PORT (16381), MODES ("embedded redis"), BASE_JAR
@@ -28,6 +31,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the repository root
 . bench/lib.sh
 DURATION="${DURATION:-10s}"; CONNECTIONS="${CONNECTIONS:-20}"; THREADS="${THREADS:-2}"; SESSIONS="${SESSIONS:-50}"
 CONTEXTS="${CONTEXTS:-1000}"; PORT="${PORT:-18767}"; REDIS_PORT="${REDIS_PORT:-16381}"; MODES="${MODES:-embedded redis}"
+COMPARE="${COMPARE:-validate}"; BASE_ENV="${BASE_ENV:-}"; ROUNDS="${ROUNDS:-3}"
 WARD="http://127.0.0.1:$PORT"
 PW='Bench-Root-Pass-9!'
 USER_PW='Quartz-Lantern-Ferry-58!'
@@ -62,9 +66,11 @@ call() {
 KIB="{\"note\":\"$(head -c 1013 /dev/zero | tr '\0' 'x')\"}"
 
 start_ward() {
-  local data="$DIR/data-$1"
+  local data="$DIR/data-$1" extra=()
   mkdir -p "$data"
-  WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
+  # shellcheck disable=SC2206 # BASE_ENV is a list of VAR=value words
+  case "$1" in *-base) extra=($BASE_ENV);; esac
+  env ${extra[@]+"${extra[@]}"} WARD_BOOTSTRAP_ADMIN_PASSWORD="$PW" WARD_LOGIN_RATE_PER_IP=1000000 WARD_LOGIN_RATE_PER_USERNAME=1000000 \
     WARD_ACCESS_LOG_LEVEL=WARN "$JAVA" -jar "$JAR" serve --port "$PORT" --data-dir "$data" \
     > "$DIR/server-$1.log" 2>&1 & PID=$!
   for _ in $(seq 1 3000); do
@@ -102,6 +108,10 @@ run() {
   if [ "${label#validate}" != "$label" ]; then
     out=$(WARD_API_KEY="$KEY" WARD_TOKENS="${TOKENS[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
       -s bench/wrk/validate.lua "$WARD/v1/sessions/validate")
+  elif [ "${label#login}" != "$label" ]; then
+    # As many connections as hashing threads and queue places allow without 503s: logins are CPU-bound anyway.
+    out=$(WARD_API_KEY="$KEY" WARD_TENANT=bench WARD_USERNAME=clinician WARD_PASSWORD="$USER_PW" \
+      wrk -t"$THREADS" -c"$THREADS" -d"$DURATION" -s bench/wrk/login.lua "$WARD/v1/auth/login")
   else
     out=$(WARD_TOKENS="${TOKENS[*]}" WARD_METHOD="$2" WARD_PATH="$3" WARD_PATIENTS="$4" WARD_BODY="${5:-}" \
       wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk/patients.lua "$WARD$3")
@@ -153,7 +163,7 @@ measure() {
 # without data and then with 1 KiB in each; and MEMORY USAGE of one context's three keys.
 # Validation before/after on the same machine at the same time: the base jar beside the new one (see BASE_JAR).
 compare_validate() {
-  local mode="$1" out="bench/results/patients-validate-$1.txt" new_ward="$WARD" new_key="$KEY" new_tokens=("${TOKENS[@]}")
+  local mode="$1" out="bench/results/${COMPARE_OUT:-patients-validate}-$1.txt" new_ward="$WARD" new_key="$KEY" new_tokens=("${TOKENS[@]}")
   local new_pid="$PID" base_key base_tokens i
   PID=""; JAR="$BASE_JAR"; PORT=$((PORT + 1)); WARD="http://127.0.0.1:$PORT"
   if [ "$mode" = redis ]; then
@@ -176,20 +186,29 @@ compare_validate() {
   {
     echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), validation before/after, mode $mode, both servers running"
     bench_machine
-    echo "# base: $BASE_JAR; new: ward-server/target/ward.jar; $SESSIONS sessions each holding p-1 (1 KiB); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-    for i in 1 2 3; do
-      for which in base new; do
-        if [ "$which" = base ]; then KEY="$base_key"; TOKENS=("${base_tokens[@]}"); WARD="$base_ward"
-        else KEY="$new_key"; TOKENS=("${new_tokens[@]}"); WARD="$new_ward"; fi
-        echo; echo "######## $which, run $i"
-        run "validate-$which"
+    echo "# base: $BASE_JAR${BASE_ENV:+ with $BASE_ENV}; new: ward-server/target/ward.jar; $SESSIONS sessions each holding p-1 (1 KiB); wrk -t$THREADS -c$CONNECTIONS -d$DURATION (logins: -c$THREADS)"
+    for kind in $COMPARE; do
+      for i in $(seq 1 "$ROUNDS"); do
+        for which in base new; do
+          if [ "$which" = base ]; then KEY="$base_key"; TOKENS=("${base_tokens[@]}"); WARD="$base_ward"
+          else KEY="$new_key"; TOKENS=("${new_tokens[@]}"); WARD="$new_ward"; fi
+          echo; echo "######## $kind, $which, run $i"
+          case "$kind" in
+            validate) run "validate-$which" ;;
+            read) run "read-$which" GET /v1/session/patients/p-1/data/chart 1 ;;
+            login) run "login-$which" ;;
+            *) echo "patients: unknown COMPARE kind $kind" >&2; exit 1 ;;
+          esac
+        done
       done
     done
     echo
-    awk '$1 ~ /^validate-(base|new)$/ {sum[$1] += $2; n[$1]++} END {
-      b = sum["validate-base"] / n["validate-base"]; w = sum["validate-new"] / n["validate-new"]
-      printf "# validate requests/s: base %.0f, new %.0f (means of three runs each); new / base = %.2f\n", b, w, w / b
-    }' "$DIR/rates"
+    for kind in $COMPARE; do
+      awk -v k="$kind" -v rounds="$ROUNDS" '$1 == k "-base" || $1 == k "-new" {sum[$1] += $2; n[$1]++} END {
+        b = sum[k "-base"] / n[k "-base"]; w = sum[k "-new"] / n[k "-new"]
+        printf "# %s requests/s: base %.0f, new %.0f (means of %d runs each); new / base = %.3f\n", k, b, w, rounds, w / b
+      }' "$DIR/rates"
+    done
     echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
   } | tee "$out"
   kill "$BPID" 2>/dev/null || true; wait "$BPID" 2>/dev/null || true; BPID=""

@@ -57,8 +57,24 @@ def test_a_module_permission_the_tenant_grants_lets_the_view_run(browser, own_te
     assert status == 200, answer
     sign_in(browser, tenant, user(tenant, "pharmacist"))
     assert browser.get("/pharmacy/prescribe/").json() == {"prescribed": True}
+    # The middleware's validation already carries the grant: the view costs the session one use, not two.
+    before = _uses(tenant)
+    assert browser.get("/pharmacy/prescribe/").json() == {"prescribed": True}
+    assert _uses(tenant) == before + 1
     sign_in(browser, tenant, user(tenant, "provider"))
     assert browser.get("/pharmacy/prescribe/", HTTP_ACCEPT="application/json").json()["code"] == "permission_denied"
+    # A refusal goes through Ward, which records it.
+    status, events, _ = ward("GET", "/v1/admin/audit?tenant=%s&type=access.denied" % tenant,
+                             token=os.environ["WARD_TEST_ADMIN_KEY"])
+    assert status == 200, events
+    assert [e["details"]["module"] for e in events["events"]] == ["pharmacy"]
+
+
+def _uses(tenant):
+    """The uses of the tenant's live sessions, summed (the test's browser holds the only one of its user)."""
+    status, answer, _ = ward("GET", "/v1/admin/sessions?tenant=%s" % tenant, token=os.environ["WARD_TEST_ADMIN_KEY"])
+    assert status == 200, answer
+    return sum(s["uses"] for s in answer["sessions"])
 
 
 def test_a_module_without_an_action_is_a_configuration_error():

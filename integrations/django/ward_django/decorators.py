@@ -15,8 +15,9 @@ def ward_required(roles=None, module=None, action=None):
     ``require``).
 
     Refusals are the middleware's: browsers to the login page, API callers ``401``; a missing role or permission is
-    ``403`` (``PermissionDenied`` for browsers, so the app's 403 page shows). A module check is one more validation
-    (a use of the session) on top of the middleware's.
+    ``403`` (``PermissionDenied`` for browsers, so the app's 403 page shows). A module check costs nothing more when
+    the middleware's validation of this request already carries the grant in the session's ``permissions``; otherwise
+    it validates again with ``require``, so that Ward records the refusal (``access.denied``).
     """
     if (module is None) != (action is None):
         raise ImproperlyConfigured("ward_required: give module and action together")
@@ -28,7 +29,12 @@ def ward_required(roles=None, module=None, action=None):
         def guarded(request, *args, **kwargs):
             state = middleware.state_of(request)
             state.patient_page = True
-            if require or not state.checked:
+            granted_here = (require and state.checked and request.ward_session is not None
+                            and _granted(request.ward_session, module, action))
+            if granted_here:
+                pass  # this request's validation already carries the grant: no second use of the session
+            elif require or not state.checked:
+                # A denial goes through Ward, which audits it (access.denied) and answers 403 permission_denied.
                 refusal = middleware.check(request, require)
                 if refusal is not None:
                     return refusal

@@ -236,7 +236,10 @@ public final class WardClient {
     }
 
     /**
-     * {@code POST /v1/auth/logout} with the user's token.
+     * {@code POST /v1/auth/logout} on the user's behalf: the app's API key (scope {@code sessions}) and the user's token
+     * in {@code Ward-Session-Token}, so that Ward sees a logout, not a request of the user's from the app server's
+     * address (which {@code session.binding} {@code strict} would take for a stolen token). {@code user} is kept for
+     * callers of the earlier form; Ward binds nothing on this call.
      *
      * @return true when this call ended the session, false when the token was already not live
      */
@@ -244,7 +247,7 @@ public final class WardClient {
         if (!looksLikeToken(token)) {
             return false;
         }
-        Answer a = asUser("POST", "/v1/auth/logout", null, token, user);
+        Answer a = send("POST", "/v1/auth/logout", null, requireKey(), Map.of(ON_BEHALF_HEADER, token));
         if (a.status() == 204) {
             return true;
         }

@@ -6,10 +6,12 @@ import dev.ward.tenant.TenantService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,10 @@ public final class AlertDelivery {
     public static final Duration GIVE_UP_AFTER = Duration.ofHours(72);
     /** How long a node holds a claimed delivery: well beyond the longest attempt (a channel's timeouts). */
     static final Duration LEASE = Duration.ofMinutes(2);
+    /** The error of an attempt not made because its receiver was unreachable moments before, in the same pass. */
+    static final String RECEIVER_DOWN = "receiver_down";
+    /** Errors that say the receiver could not be reached at all (not that it refused). */
+    private static final Set<String> UNREACHABLE = Set.of("connect_timeout", "connect_failed", "timeout", "dns_failed");
     /** Deliveries one pass tries at most, so one pass never runs unbounded. */
     static final int PER_PASS = 100;
 
@@ -81,13 +87,14 @@ public final class AlertDelivery {
         pass.lock();
         try {
             int tried = 0;
+            Set<String> down = new HashSet<>();
             while (tried < PER_PASS) {
                 Instant now = clock.instant();
                 Optional<Delivery> due = outbox.claimDue(now, node, now.plus(LEASE));
                 if (due.isEmpty()) {
                     break;
                 }
-                attempt(due.get());
+                attempt(due.get(), down);
                 tried++;
             }
             return tried;
@@ -96,8 +103,14 @@ public final class AlertDelivery {
         }
     }
 
-    private void attempt(Delivery d) {
+    /**
+     * One attempt; {@code down} holds the receivers (tenant and channel) that could not be reached earlier in this pass.
+     * Their other deliveries wait for the next pass instead of each waiting out the same timeout: one tenant's dead
+     * receiver, or a flood of its alerts, must not hold up every other tenant's.
+     */
+    private void attempt(Delivery d, Set<String> down) {
         AlertChannel channel = channels.get(d.channel());
+        String receiver = d.tenant() + "/" + d.channel();
         Optional<Tenant> tenant = tenants.find(d.tenant());
         Optional<Alert> alert = alerts.find(d.alertId());
         AlertChannel.Result result;
@@ -106,6 +119,8 @@ public final class AlertDelivery {
         } else if (!channel.wanted(tenant.get().policy())) {
             // The tenant turned the channel off since: nothing to deliver to, and nothing left to retry.
             result = AlertChannel.Result.failed(null, "channel_removed");
+        } else if (down.contains(receiver)) {
+            result = AlertChannel.Result.failed(null, RECEIVER_DOWN);
         } else {
             try {
                 result = channel.send(tenant.get(), alert.get(), d.payload());
@@ -113,6 +128,9 @@ public final class AlertDelivery {
                 // Class only: a message could carry a host name, an address or a server's words.
                 log.warn("alert delivery {} over {} failed: {}", d.id(), d.channel(), e.getClass().getSimpleName());
                 result = AlertChannel.Result.failed(null, "internal_error");
+            }
+            if (!result.delivered() && UNREACHABLE.contains(result.error())) {
+                down.add(receiver);
             }
         }
         Instant at = clock.instant();

@@ -13,6 +13,13 @@ public interface AlertStore {
 
     Optional<Alert> find(String id);
 
+    /**
+     * Deletes up to {@code limit} of the tenant's alerts raised before {@code cutoff} whose deliveries are all finished
+     * (none pending), with their deliveries and delivery attempts; answers how many alerts went. Joins the caller's
+     * transaction.
+     */
+    int deleteRaisedBefore(String tenant, Instant cutoff, int limit);
+
     /** Marks an open alert acknowledged; false when it was not open. */
     boolean acknowledge(String id, String by, Instant at);
 }

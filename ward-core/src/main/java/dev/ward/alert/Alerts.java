@@ -7,6 +7,7 @@ import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +50,48 @@ public final class Alerts {
         });
         raised.computeIfAbsent(List.of(tenant, type, severity), k -> new LongAdder()).increment();
         return alert;
+    }
+
+    /** Alerts deleted per transaction by {@link #prune}. */
+    static final int PRUNE_BATCH = 1000;
+
+    /**
+     * Retention (the tenant's {@code audit.retention_days}, as for the trail the alerts rest on): deletes alerts raised
+     * before {@code cutoff} whose deliveries are finished, with their deliveries and attempts, a batch per transaction,
+     * each batch with an {@code alert.pruned} event (how many, before when). So the outbox and the alert list stay as
+     * long as the trail and no longer. Answers how many alerts went.
+     */
+    public int prune(String tenant, Instant cutoff) {
+        int total = 0;
+        for (int round = 0; round < 1000; round++) {
+            int deleted = audit.atomically(() -> {
+                int n = store.deleteRaisedBefore(tenant, cutoff, PRUNE_BATCH);
+                if (n > 0) {
+                    audit.append(AuditEntry.of(tenant, "alert.pruned").detail("alerts", n)
+                            .detail("raised_before", cutoff.toString()).build());
+                }
+                return n;
+            });
+            total += deleted;
+            if (deleted < PRUNE_BATCH) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** {@link #prune} of every tenant at its own {@code audit.retention_days}; answers how many alerts went. */
+    public int pruneDue(dev.ward.tenant.TenantService tenants) {
+        int total = 0;
+        for (dev.ward.tenant.Tenant t : tenants.all()) {
+            total += prune(t.id(), clock.instant().minus(t.policy().auditRetention()));
+        }
+        return total;
+    }
+
+    /** One of the tenant's alerts, by id (for Ward's own use: no actor; another tenant's is absent). */
+    public java.util.Optional<Alert> find(String tenant, String id) {
+        return store.find(id).filter(a -> a.tenant().equals(tenant));
     }
 
     /** Tries the deliveries due now ({@link AlertDelivery#deliverDue}); answers how many. */

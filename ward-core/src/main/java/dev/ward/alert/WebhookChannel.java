@@ -3,19 +3,12 @@ package dev.ward.alert;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
 import dev.ward.tenant.TenantService;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -23,21 +16,21 @@ import javax.crypto.spec.SecretKeySpec;
  * Alerts as a JSON {@code POST} to the tenant's {@code alerts.webhook_url}, signed as API.md says:
  * {@code Ward-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">} under {@code alerts.webhook_secret}. The
  * timestamp lets the receiver refuse a replayed request; the body is the one fixed when the alert was raised, so
- * retries differ only in {@code t}. Redirects are not followed (a receiver that moved is a failed attempt, not a hop to
- * wherever it points), and any answer but 2xx is a failure to retry.
+ * retries differ only in {@code t}. The request itself is {@link WebhookPost}'s: only to addresses a tenant may reach,
+ * no redirects (a receiver that moved is a failed attempt, not a hop to wherever it points), and any answer but 2xx is
+ * a failure to retry.
  */
 public final class WebhookChannel implements AlertChannel {
     public static final String SIGNATURE_HEADER = "Ward-Signature";
     static final String SECRET = "alerts.webhook_secret";
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final TenantService tenants;
+    private final WebhookPost http;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    public WebhookChannel(TenantService tenants, Clock clock) {
+    public WebhookChannel(TenantService tenants, WebhookPost http, Clock clock) {
         this.tenants = tenants;
+        this.http = http;
         this.clock = clock;
     }
 
@@ -55,27 +48,8 @@ public final class WebhookChannel implements AlertChannel {
             return Result.failed(null, "no_secret");
         }
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(policy.alertWebhookUrl())).timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Ward-Alerts/1")
-                .header(SIGNATURE_HEADER, signature(secret, clock.instant().getEpochSecond(), body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            int status = response.statusCode();
-            return status / 100 == 2 ? Result.ok(status) : Result.failed(status, "http_status");
-        } catch (HttpConnectTimeoutException e) {
-            return Result.failed(null, "connect_timeout");
-        } catch (HttpTimeoutException e) {
-            return Result.failed(null, "timeout");
-        } catch (ConnectException e) {
-            return Result.failed(null, "connect_failed");
-        } catch (IOException e) {
-            return Result.failed(null, "io_error");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Result.failed(null, "interrupted");
-        }
+        return http.post(policy.alertWebhookUrl(), List.of(Map.entry("User-Agent", "Ward-Alerts/1"),
+                Map.entry(SIGNATURE_HEADER, signature(secret, clock.instant().getEpochSecond(), body))), body);
     }
 
     /** {@code t=<seconds>,v1=<hex HMAC-SHA256 under secret of "<seconds>.<body>">}. */

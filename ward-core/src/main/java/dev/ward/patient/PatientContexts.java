@@ -55,6 +55,11 @@ public final class PatientContexts implements SessionData {
     private final PatientAccess access;
 
     /** Wires itself into the session service (cleared with each session's end; repairs of its own intents). */
+    /** Live contexts per tenant, for /metrics; empty where the store cannot count them cheaply (Redis). */
+    public java.util.Optional<java.util.Map<String, Long>> liveCounts() {
+        return store.liveCounts(clock.instant());
+    }
+
     public PatientContexts(PatientStore store, SessionStore sessionStore, SessionService sessions, PatientAccess access,
                            TenantService tenants, TenantCipher cipher, AuditTrail audit, Clock clock) {
         this.store = store;

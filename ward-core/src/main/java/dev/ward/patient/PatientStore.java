@@ -83,6 +83,11 @@ public interface PatientStore {
     /** Removes up to {@code limit} contexts past their limits, in any session, with their data. */
     List<Swept> sweepExpired(Instant now, int limit);
 
+    /** Live contexts per tenant (for /metrics), or empty where the store cannot count them cheaply. */
+    default java.util.Optional<java.util.Map<String, Long>> liveCounts(Instant now) {
+        return java.util.Optional.empty();
+    }
+
     /** How many contexts past their limits a sweep would remove now (a dry run's count). */
     long countExpired(Instant now);
 

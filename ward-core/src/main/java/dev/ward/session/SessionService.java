@@ -177,6 +177,11 @@ public final class SessionService {
         return tenants.cached(s.tenant()).map(t -> t.policy().permissions().of(s.roles())).orElse(Map.of());
     }
 
+    /** Live sessions per tenant, for /metrics ({@link SessionStore#liveCounts}); empty where the store cannot tell. */
+    public Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants) {
+        return store.liveCounts(tenants, clock.instant());
+    }
+
     /** An API key may validate sessions only with scope {@code sessions}. */
     public void requireValidator(Actor.ApiKey caller) {
         if (!caller.has(Scope.SESSIONS)) {
@@ -189,6 +194,17 @@ public final class SessionService {
         OptionalInt route = SessionRoute.ofToken(token);
         restored.ensureCurrent();
         return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
+    }
+
+    /**
+     * Records that a session confined to MFA enrolment (aal 0) was refused {@code operation} (e.g. {@code "POST
+     * /v1/session/patients/{patient_id}"}, {@code via} {@code session}, {@code api_key} or {@code validate}):
+     * {@code session.scope_denied}, which the MFA-bypass detector counts. Only a refusal writes; the happy path does not.
+     */
+    public void scopeDenied(Session s, String operation, String via) {
+        audit.atomically(() -> audit.append(AuditEntry.of(s.tenant(), "session.scope_denied").outcome(AuditEntry.DENIED)
+                .user(s.userId()).session(s.id()).ip(s.client().ip()).detail("scope", "mfa_enrollment")
+                .detail("operation", operation).detail("via", via).build()));
     }
 
     /** Validates a token presented by its holder (front channel): {@code client} is the connection's. */

@@ -66,6 +66,14 @@ public interface SessionStore {
     /** Records the client a session is now used from (binding policy {@code warn}). */
     void updateClient(String sessionId, Client client);
 
+    /**
+     * Live sessions per tenant of {@code tenants} (for /metrics), or empty where the store cannot count them cheaply.
+     * A count may include sessions ended within the last cleanup interval where the store says so in its own docs.
+     */
+    default java.util.Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants, Instant now) {
+        return java.util.Optional.empty();
+    }
+
     /** Sessions a cleanup would remove, counted per tenant. */
     Map<String, Long> countForCleanup(CleanupCriteria criteria, Instant now);
 

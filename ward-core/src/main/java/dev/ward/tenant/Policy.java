@@ -25,7 +25,9 @@ public final class Policy {
         Count(long max) { this(1, max); }
     }
     private record Choice(Set<String> allowed) implements Kind {}
-    private record Strings(Pattern item, String itemDescription) implements Kind {}
+    private record Strings(Pattern item, String itemDescription, int maxItems) implements Kind {
+        Strings(Pattern item, String itemDescription) { this(item, itemDescription, Integer.MAX_VALUE); }
+    }
     /** One string matching {@code pattern}, or empty for "not set". */
     private record Text(Pattern pattern, String description) implements Kind {}
     /**
@@ -44,6 +46,11 @@ public final class Policy {
         throw new IllegalStateException("policy." + path + " given without a sealer");
     };
 
+    /**
+     * The most alert e-mail recipients: a tenant administrator must not turn Ward's mail server into a way to send
+     * every alert to thousands of addresses (a distribution list on the mail server is the way to reach many).
+     */
+    public static final int MAX_ALERT_RECIPIENTS = 20;
     /** The longest password Ward accepts; {@code password.min_length} cannot exceed it. */
     public static final int MAX_PASSWORD_LENGTH = 256;
     private static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
@@ -52,8 +59,10 @@ public final class Policy {
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,200}");
+    /** An http(s) URL to a named host or IPv4 address: no user information, a port of 1-65535. */
     private static final Pattern WEBHOOK_URL = Pattern.compile(
-            "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
+            "https?://[A-Za-z0-9.-]{1,253}(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+                    + "(/[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{0,1800})?");
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){0,8}");
     private static final Pattern COUNTRY = Pattern.compile("[A-Z]{2}");
     /** Alert severities, lowest first (C8). */
@@ -96,18 +105,35 @@ public final class Policy {
         // Alert delivery (C8): a signed webhook and e-mail, for alerts at or above alerts.min_severity.
         define("alerts.webhook_url", new Text(WEBHOOK_URL, "an http(s) URL such as https://siem.example.org/ward-alerts"), "");
         define("alerts.webhook_secret", new Secret(16, 256), "");
-        define("alerts.email_recipients", new Strings(EMAIL, "an e-mail address"), List.of());
+        define("alerts.email_recipients", new Strings(EMAIL, "an e-mail address", MAX_ALERT_RECIPIENTS), List.of());
         define("alerts.min_severity", new Choice(Set.copyOf(SEVERITIES)), "low");
         // Logins only from these countries (ISO 3166-1 alpha-2), located with WARD_GEOIP_DB; empty: from anywhere.
         define("geo.allowed_countries", new Strings(COUNTRY, "an ISO 3166-1 alpha-2 country code such as GB"), List.of());
-        // The detectors (C8, docs/security.md "Detectors"): failed logins counted per account, per address and in
-        // distinct usernames per address over a sliding window; an incident stays open (one alert) until a quiet
-        // period without failures has passed.
+        // The detectors (C8, docs/security.md "Detectors"): events counted over a sliding window (failed logins per
+        // account, per address and in distinct usernames per address, and the rest below); an incident stays open (one
+        // alert) until a quiet period without its events has passed.
         define("detect.window_seconds", new Count(MAX_SECONDS), 600L);
         define("detect.quiet_seconds", new Count(MAX_SECONDS), 900L);
         define("detect.brute_force_account_failures", new Count(100_000), 10L);
         define("detect.brute_force_ip_failures", new Count(100_000), 30L);
         define("detect.credential_stuffing_usernames", new Count(100_000), 10L);
+        // Two located logins of one user further apart than this speed allows (km/h; 1000 is about an airliner's).
+        define("detect.max_travel_kmh", new Count(1_000_000), 1000L);
+        // Session hijack under session.binding = warn: changes of one session's client within the window; and returns
+        // of one session to an address it left within the window (two holders taking turns).
+        define("detect.binding_changes", new Count(100_000), 1L);
+        define("detect.two_places_returns", new Count(100_000), 1L);
+        // Data exfiltration: distinct patients opened, or bytes of patient data read, by one user within the window.
+        define("detect.exfiltration_patients", new Count(1_000_000), 50L);
+        define("detect.exfiltration_bytes", new Count(1L << 40), 10_000_000L);
+        // Logins of one user past session.max_concurrent (refused or evicting) within the window.
+        define("detect.concurrent_limit_hits", new Count(100_000), 5L);
+        // MFA bypass: wrong or replayed codes of one user; refused requests of an enrolment-only session (aal 0).
+        define("detect.mfa_failures", new Count(100_000), 5L);
+        define("detect.mfa_scope_denials", new Count(100_000), 5L);
+        // Alerts one detector may raise within the window; beyond them one alert_storm alert stands for the rest (a
+        // botnet's thousand addresses must not become a thousand alerts and twenty thousand e-mails).
+        define("detect.max_alerts_per_window", new Count(100_000), 20L);
         // What Ward does itself when an account's alert is raised (once per alert): nothing, end the account's
         // sessions, or also lock it until an administrator unlocks it.
         define("detect.response", new Choice(Set.of("none", "end_session", "lock_account")), "none");
@@ -247,6 +273,9 @@ public final class Policy {
                 if (!(v instanceof List<?> list)) {
                     throw ProblemException.validation(field, field + " must be an array of strings");
                 }
+                if (list.size() > st.maxItems()) {
+                    throw ProblemException.validation(field, field + " may hold at most " + st.maxItems() + " items");
+                }
                 List<String> out = new ArrayList<>();
                 for (Object item : list) {
                     if (!(item instanceof String s) || !st.item().matcher(s).matches()) {
@@ -334,6 +363,16 @@ public final class Policy {
     public int bruteForceAccountFailures() { return (int) count("detect.brute_force_account_failures"); }
     public int bruteForceIpFailures() { return (int) count("detect.brute_force_ip_failures"); }
     public int credentialStuffingUsernames() { return (int) count("detect.credential_stuffing_usernames"); }
+    public long maxTravelKmh() { return count("detect.max_travel_kmh"); }
+    public int bindingChanges() { return (int) count("detect.binding_changes"); }
+    public int twoPlacesReturns() { return (int) count("detect.two_places_returns"); }
+    public int exfiltrationPatients() { return (int) count("detect.exfiltration_patients"); }
+    public long exfiltrationBytes() { return count("detect.exfiltration_bytes"); }
+    public int concurrentLimitHits() { return (int) count("detect.concurrent_limit_hits"); }
+    public int mfaFailures() { return (int) count("detect.mfa_failures"); }
+    public int mfaScopeDenials() { return (int) count("detect.mfa_scope_denials"); }
+    /** How many alerts one detector raises within the window before one {@code alert_storm} alert stands for the rest. */
+    public int maxAlertsPerWindow() { return (int) count("detect.max_alerts_per_window"); }
     /** {@code none}, {@code end_session} or {@code lock_account}. */
     public String detectResponse() { return (String) values.get("detect.response"); }
 

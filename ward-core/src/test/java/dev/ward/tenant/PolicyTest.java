@@ -71,7 +71,10 @@ class PolicyTest {
                 "alerts.webhook_url", "alerts.webhook_secret", "alerts.email_recipients", "alerts.min_severity",
                 "geo.allowed_countries", "detect.window_seconds", "detect.quiet_seconds",
                 "detect.brute_force_account_failures", "detect.brute_force_ip_failures",
-                "detect.credential_stuffing_usernames", "detect.response",
+                "detect.credential_stuffing_usernames", "detect.max_travel_kmh", "detect.binding_changes",
+                "detect.two_places_returns", "detect.exfiltration_patients", "detect.exfiltration_bytes",
+                "detect.concurrent_limit_hits", "detect.mfa_failures", "detect.mfa_scope_denials", "detect.max_alerts_per_window",
+                "detect.response",
                 "rate_limit.per_minute", "rate_limit.per_ip_per_minute", "rate_limit.per_api_key_per_minute");
         @SuppressWarnings("unchecked")
         Map<String, Object> session = (Map<String, Object>) nested.get("session");
@@ -92,7 +95,7 @@ class PolicyTest {
 
     /** API.md: "no policy field is accepted before its feature works" (issue 10, item 17). */
     @ParameterizedTest(name = "{0}.{1}")
-    @org.junit.jupiter.params.provider.CsvSource({"detect, max_travel_kmh"})
+    @org.junit.jupiter.params.provider.CsvSource({"detect, speed_of_light_kmh", "rate_limit, per_user_per_minute"})
     void settingsOfFeaturesNotBuiltYetAreRefused(String group, String key) {
         ProblemException e = refusal(group(group, key, 60));
         assertThat(e.code()).isEqualTo("validation_failed");
@@ -127,6 +130,10 @@ class PolicyTest {
         assertThat(p.merge(group("detect", "response", "lock_account")).detectResponse()).isEqualTo("lock_account");
         assertThat(refusal(group("detect", "response", "block")).extensions().get("field")).isEqualTo("policy.detect.response");
         assertThat(refusal(group("detect", "brute_force_account_failures", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "max_travel_kmh", 0)).code()).isEqualTo("validation_failed");
+        assertThat(refusal(group("detect", "exfiltration_bytes", (1L << 40) + 1)).code()).isEqualTo("validation_failed");
+        assertThat(Policy.defaults().maxTravelKmh()).isEqualTo(1000);
+        assertThat(Policy.defaults().merge(group("detect", "exfiltration_bytes", 1L << 40)).exfiltrationBytes()).isEqualTo(1L << 40);
     }
 
     /** API.md: {@code alerts.webhook_secret} is write-only — sealed as given, stored sealed, never in the readable form. */
@@ -153,6 +160,14 @@ class PolicyTest {
         assertThat(refusal(group("alerts", "webhook_url", "https://siem.example.org/ward")).extensions().get("field"))
                 .isEqualTo("policy.alerts.webhook_secret");
         assertThat(refusal(group("alerts", "webhook_url", "ftp://siem.example.org")).extensions().get("field")).isEqualTo("policy.alerts.webhook_url");
+        for (String url : List.of("file:///etc/passwd", "http://user:pw@siem.example.org/", "http://siem.example.org@127.0.0.1/",
+                "http://siem.example.org:0/", "http://siem.example.org:65536/", "http://siem.example.org:99999/",
+                "http://[::1]/", "http://siem.example.org/a b", "http://siem.example.org/\r\nX-Injected: 1", "gopher://x/")) {
+            assertThat(refusal(group("alerts", "webhook_url", url)).extensions().get("field")).as(url)
+                    .isEqualTo("policy.alerts.webhook_url");
+        }
+        assertThat(Policy.defaults().merge(Map.of("alerts", Map.of("webhook_url", "https://siem.example.org:65535/x",
+                "webhook_secret", "whsec-0123456789abcdef")), (path, clear) -> clear).alertWebhookUrl()).endsWith(":65535/x");
         assertThat(refusal(group("alerts", "email_recipients", List.of("not-an-address"))).extensions().get("field"))
                 .isEqualTo("policy.alerts.email_recipients");
         assertThat(refusal(group("alerts", "min_severity", "urgent")).extensions().get("field")).isEqualTo("policy.alerts.min_severity");

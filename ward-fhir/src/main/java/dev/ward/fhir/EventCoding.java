@@ -99,6 +99,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("signing_key.created", CONFIGURATION),
             Map.entry("signing_key.rotated", CONFIGURATION),
             Map.entry("security.cross_tenant_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
+            // A session confined to MFA enrolment refused anything else: an attempt at a function it may not use.
+            Map.entry("session.scope_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
             // A validation whose require the session's roles do not grant (policy permissions, C10).
             Map.entry("access.denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
             Map.entry("alert.raised", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
@@ -120,6 +122,8 @@ record EventCoding(Coding type, List<Coding> subtypes, String action, Kind kind)
             Map.entry("patient.access_denied", of(SECURITY_ALERT, USE_OF_RESTRICTED_FUNCTION, Kind.OTHER)),
             Map.entry("patient.break_glass_reviewed", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
             Map.entry("alert.acknowledged", new EventCoding(SECURITY_ALERT, List.of(), ACTION_EXECUTE, Kind.OTHER)),
+            // Retention of alerts and their deliveries (audit.retention_days), as audit.pruned is the trail's.
+            Map.entry("alert.pruned", new EventCoding(SECURITY_ALERT, List.of(), "D", Kind.OTHER)),
             Map.entry("audit.checkpoint", new EventCoding(AUDIT_LOG_USED, List.of(), "C", Kind.OTHER)),
             Map.entry("audit.pruned", new EventCoding(AUDIT_LOG_USED, List.of(), "D", Kind.OTHER)),
             // Verifying reads the whole log; the checkpoint signing key is security configuration.

@@ -18,13 +18,13 @@ final class AuditEvents {
             "login.failed", "login.mfa_required", "login.succeeded",
             "mfa.backup_code_used", "mfa.backup_codes_regenerated", "mfa.disabled", "mfa.enrolled", "mfa.enrollment_started",
             "mfa.failed", "mfa.replayed", "mfa.reset", "mfa.verified",
-            "security.cross_tenant_denied",
+            "security.cross_tenant_denied", "access.denied",
             "session.aal_changed", "session.binding_changed", "session.created", "session.expired", "session.limit_reached",
-            "session.jwt_issued", "session.revoked", "session.rotated",
+            "session.jwt_issued", "session.scope_denied", "session.revoked", "session.rotated",
             "signing_key.created", "signing_key.rotated",
             "patient.opened", "patient.data_read", "patient.data_written", "patient.cleared", "patient.break_glass",
             "patient.closed", "patient.restricted", "patient.unrestricted", "patient.access_denied",
-            "patient.break_glass_reviewed", "patient.break_glass_ended", "alert.raised", "alert.acknowledged", "alert.responded", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped",
+            "patient.break_glass_reviewed", "patient.break_glass_ended", "alert.raised", "alert.acknowledged", "alert.responded", "alert.pruned", "audit.checkpoint", "audit.pruned", "audit.log_started", "audit.log_stopped",
             "audit.verified", "audit.searched", "audit.exported", "audit.key_created", "audit.key_rotated");
 
     private AuditEvents() {}
@@ -40,7 +40,7 @@ final class AuditEvents {
         boolean patient = type.startsWith("patient.") || type.startsWith("app.");
         String outcome = switch (type) {
             case "login.failed", "mfa.failed", "account.locked", "account.password_change_failed" -> "failure";
-            case "security.cross_tenant_denied", "mfa.replayed", "session.limit_reached" -> "denied";
+            case "security.cross_tenant_denied", "access.denied", "mfa.replayed", "session.limit_reached", "session.scope_denied" -> "denied";
             default -> "success";
         };
         String actor = type.startsWith("admin.") || type.startsWith("key.") ? "user:usr_admin1" : null;

@@ -17,10 +17,12 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                      Optional<String> redisUrl, Optional<String> publicUrl, List<String> trustedProxies,
                      java.time.Duration shutdownGrace, int hashingThreads, int hashingQueue, int redisMinReplicas,
                      Optional<dev.ward.atna.SyslogTarget> auditSyslog, Optional<dev.ward.server.mail.SmtpTarget> smtp,
-                     Optional<Path> geoipDb) {
+                     Optional<Path> geoipDb, boolean detectors, List<String> webhookNetworks,
+                     Optional<String> metricsToken) {
 
     public Config {
         trustedProxies = List.copyOf(trustedProxies);
+        webhookNetworks = List.copyOf(webhookNetworks);
     }
 
     /** Production mode with the defaults for everything added since: no public URL, no proxies. */
@@ -29,7 +31,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                   Optional<String> databaseUrl, Optional<String> redisUrl) {
         this(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, Optional.empty(), List.of(), DEFAULT_SHUTDOWN_GRACE, DEFAULT_HASHING_THREADS,
-                DEFAULT_HASHING_QUEUE, 0, Optional.empty(), Optional.empty(), Optional.empty());
+                DEFAULT_HASHING_QUEUE, 0, Optional.empty(), Optional.empty(), Optional.empty(), true, List.of(), Optional.empty());
     }
 
     /** Embedded mode (no database URL). */
@@ -120,7 +122,11 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
             new Variable("WARD_AUDIT_SYSLOG_KEY", "no client certificate", "its unencrypted PKCS#8 key (PEM text or file)"),
             new Variable("WARD_SMTP_URL", "no alert e-mail",
                     "smtp://user:password@host:587?from=ward@example.org (or smtps://): alert e-mail to alerts.email_recipients"),
+            new Variable("WARD_ALERTS_WEBHOOK_NETWORKS", "public addresses only",
+                    "comma-separated CIDRs of private networks alert webhooks may reach (e.g. the SIEM's subnet)"),
             new Variable("WARD_GEOIP_DB", "no locations", "a GeoIP2/GeoLite2 City .mmdb file: locations of logins and sessions"),
+            new Variable("WARD_METRICS_TOKEN", "/metrics open", "a bearer token /metrics then wants (Prometheus: authorization credentials)"),
+            new Variable("WARD_DETECTORS", "on", "off: this node runs no detector pass (others of the cluster do; alone: nothing is detected)"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_LOG_LEVEL", "INFO", "the log's level: TRACE, DEBUG, INFO, WARN or ERROR"),
             new Variable("WARD_LOG_FORMAT", "text", "json: one JSON object a line, with the request id (mdc.request_id)"),
@@ -150,7 +156,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 (int) positive(env, "WARD_HASHING_THREADS", DEFAULT_HASHING_THREADS),
                 (int) atLeast(env, "WARD_HASHING_QUEUE", DEFAULT_HASHING_QUEUE, 0),
                 (int) atLeast(env, "WARD_REDIS_MIN_REPLICAS", 0, 0),
-                auditSyslog(env), smtp(env), geoipDb(env));
+                auditSyslog(env), smtp(env), geoipDb(env), detectors(env), webhookNetworks(env), secretOrEmpty(env, "WARD_METRICS_TOKEN"));
     }
 
     /**
@@ -189,7 +195,55 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
         }
     }
 
+    /**
+     * {@code WARD_ALERTS_WEBHOOK_NETWORKS}: the non-public networks (an in-house SIEM's) a tenant's webhook may reach;
+     * unset, webhooks go to public addresses only. Checked here, so a typo stops the start.
+     */
+    private static List<String> webhookNetworks(Map<String, String> env) {
+        List<String> entries = list(env, "WARD_ALERTS_WEBHOOK_NETWORKS");
+        try {
+            dev.ward.server.http.TrustedProxies.networks(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("WARD_ALERTS_WEBHOOK_NETWORKS: " + e.getMessage());
+        }
+        return entries;
+    }
+
     /** {@code WARD_GEOIP_DB}: a GeoIP2/GeoLite2 City file; unset, locations are off. */
+    /**
+     * {@code WARD_DETECTORS}: {@code on} (the default) or {@code off}, for a node that should leave the detectors'
+     * background pass to the others of its cluster (they take turns under a lock anyway: decision 0026), or for a
+     * benchmark of what they cost (bench/detect.sh). With every node off nothing is detected; {@code ward check} warns.
+     */
+    private static boolean detectors(Map<String, String> env) {
+        String v = env.getOrDefault("WARD_DETECTORS", "on").strip();
+        return switch (v) {
+            case "on", "" -> true;
+            case "off" -> false;
+            default -> throw new ConfigException("WARD_DETECTORS must be on or off, got '" + v + "'");
+        };
+    }
+
+    /** A secret from the environment (never logged, never in {@link #toString}); blank is unset. */
+    private static Optional<String> secretOrEmpty(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    /** The same configuration with /metrics behind this bearer token (or open). */
+    public Config withMetricsToken(Optional<String> token) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                smtp, geoipDb, detectors, webhookNetworks, token);
+    }
+
+    /** The same configuration with the detectors' background pass on or off on this node. */
+    public Config withDetectors(boolean on) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                smtp, geoipDb, on, webhookNetworks, metricsToken);
+    }
+
     private static Optional<Path> geoipDb(Map<String, String> env) {
         String file = env.get("WARD_GEOIP_DB");
         return file == null || file.isBlank() ? Optional.empty() : Optional.of(Path.of(file.strip()));
@@ -297,13 +351,13 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
 
     public Config withPort(int p) {
         return new Config(host, p, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with sessions in the database (for commands that check Redis on their own). */
     public Config withoutRedis() {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, Optional.empty(), publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     private static long positive(Map<String, String> env, String name, long fallback) {
@@ -329,51 +383,58 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
     /** The same configuration with these trusted proxies (CIDRs or addresses). */
     public Config withTrustedProxies(List<String> proxies) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, url, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this password-hashing pool. */
     public Config withHashing(int threads, int queue) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, threads, queue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration with this many Redis replicas to WAIT for after a revocation. */
     public Config withRedisMinReplicas(int replicas) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, replicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration forwarding the audit trail to this syslog receiver. */
     public Config withAuditSyslog(Optional<dev.ward.atna.SyslogTarget> target) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, target, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration sending alert e-mail through this SMTP server. */
     public Config withSmtp(Optional<dev.ward.server.mail.SmtpTarget> target) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                target, geoipDb);
+                target, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     /** The same configuration locating addresses with this GeoIP2/GeoLite2 City file. */
     public Config withGeoipDb(Optional<Path> file) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
                 databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
-                smtp, file);
+                smtp, file, detectors, webhookNetworks, metricsToken);
+    }
+
+    /** The same configuration letting webhooks reach these networks although they are not public. */
+    public Config withWebhookNetworks(List<String> networks) {
+        return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog,
+                smtp, geoipDb, detectors, networks, metricsToken);
     }
 
     /** The same configuration with this shutdown grace. */
     public Config withShutdownGrace(java.time.Duration grace) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
-                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb);
+                databaseUrl, redisUrl, publicUrl, trustedProxies, grace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
     @Override
@@ -385,7 +446,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 + (masterKey.isPresent() ? "<from environment>" : "<dev key file>")
                 + ", auditSyslog=" + auditSyslog.map(Object::toString).orElse("off")
                 + ", smtp=" + smtp.map(Object::toString).orElse("off")
-                + ", geoipDb=" + geoipDb.map(Object::toString).orElse("off") + "]";
+                + ", geoipDb=" + geoipDb.map(Object::toString).orElse("off") + ", detectors=" + (detectors ? "on" : "off") + "]";
     }
 
     /** A configuration mistake the operator must fix; its message is shown as is. */

@@ -36,6 +36,7 @@ import dev.ward.detect.Detectors;
 import dev.ward.user.AccountLockout;
 import dev.ward.alert.Alerts;
 import dev.ward.alert.WebhookChannel;
+import dev.ward.alert.WebhookPost;
 import dev.ward.patient.PatientAccess;
 import dev.ward.patient.PatientContexts;
 import dev.ward.patient.PatientStore;
@@ -92,6 +93,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import dev.ward.server.metrics.WardMetrics;
+import dev.ward.tenant.Tenant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -219,7 +224,8 @@ public final class Ward implements AutoCloseable {
                 SqlAlertStore alertStore = new SqlAlertStore(db);
                 SqlDeliveryOutbox outbox = new SqlDeliveryOutbox(db);
                 Alerts alerts = new Alerts(alertStore, new AlertDelivery(outbox, alertStore, tenants,
-                        List.of(new WebhookChannel(tenants, clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
+                        List.of(new WebhookChannel(tenants,
+                                new WebhookPost(TrustedProxies.networks(config.webhookNetworks())), clock), new MailChannel(config.smtp(), config.publicUrl())), clock, NODE),
                         outbox, guard, audit, clock);
                 PatientAccess patientAccess = new PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
                 PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
@@ -349,17 +355,28 @@ public final class Ward implements AutoCloseable {
 
             AtomicBoolean stopping = new AtomicBoolean();
             Readiness readiness = new Readiness(core.readinessChecks());
+            WardMetrics metrics = new WardMetrics(new WardMetrics.Population() {
+                @Override
+                public Optional<Map<String, Long>> liveSessions(Set<String> tenants) { return core.sessions().liveCounts(tenants); }
+
+                @Override
+                public Optional<Map<String, Long>> livePatientContexts() { return core.patients().liveCounts(); }
+            }, () -> core.tenants().all().stream().map(Tenant::id).collect(Collectors.toCollection(java.util.TreeSet::new)),
+                    () -> readiness(readiness, stopping), core.limits());
+            core.audit().listen(metrics);
             HttpApi api = new HttpApi(new HttpApi.Services(core.tenants(), core.users(), core.apiKeys(), core.login(),
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping), core.geo(), core.limits()),
-                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl()));
+                    () -> readiness(readiness, stopping), core.geo(), core.limits(), metrics),
+                    new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl(),
+                            config.metricsToken()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
             // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.
             app.jettyServer().server().setStopTimeout(config.shutdownGrace().toMillis());
             app.start(config.host(), config.port());
+            metrics.bindJetty(app.jettyServer().server());
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "ward-scheduler");
                 t.setDaemon(true);
@@ -396,7 +413,12 @@ public final class Ward implements AutoCloseable {
                     new SqlDetectionStore(core.db()), core.tenants(), core.alerts(),
                     new AccountLockout(new SqlLockoutStore(core.db()), new SqlMfaChallengeStore(core.db()), core.audit(), clock),
                     core.sessions(), core.audit(), clock);
-            alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            if (config.detectors()) {
+                alertSender.scheduleWithFixedDelay(() -> detect(detectors), DETECT_POLL_SECONDS, DETECT_POLL_SECONDS, TimeUnit.SECONDS);
+            } else {
+                log.warn("detectors are off on this node (WARD_DETECTORS=off): it raises no detector alerts; other nodes of the"
+                        + " cluster that have them on look at every tenant's events");
+            }
             console.println("Ward listening on http://" + config.host() + ":" + app.port());
             return new Ward(core, app, api.routes(), scheduler, config.shutdownGrace(), stopping, atna, readiness, alertSender,
                     detectors);
@@ -468,6 +490,14 @@ public final class Ward implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("audit retention failed: {}", e.getClass().getName());
         }
+        try {
+            int alerts = core.alerts().pruneDue(core.tenants());
+            if (alerts > 0) {
+                log.info("alert retention removed {} alert(s) with their deliveries", alerts);
+            }
+        } catch (RuntimeException e) {
+            log.warn("alert retention failed: {}", e.getClass().getName());
+        }
     }
 
     /** How often the GeoIP file is looked at for a new edition. */
@@ -517,6 +547,9 @@ public final class Ward implements AutoCloseable {
 
     /** Prunes audit events past retention now, as the cleanup schedule would; answers how many. */
     public long pruneAuditNow() { return core.auditRetention().pruneDue(); }
+
+    /** Removes alerts past their tenant's retention now, as the cleanup schedule would; answers how many. */
+    public int pruneAlertsNow() { return core.alerts().pruneDue(core.tenants()); }
 
     /** How often due key rotations run and encryption counts are written to the audit trail. */
     static final long KEY_CHORES_SECONDS = 60;

@@ -198,4 +198,47 @@ class AlertDeliveryHttpTest {
         });
         assertThat(d.path("channels").get(0).path("status").asText()).isEqualTo("pending");
     }
+
+    @Test
+    void aWebhookToAnInternalAddressIsRefusedUnlessTheOperatorListsItsNetwork() {
+        // An operator who listed no network: the tenant's loopback URL is an SSRF attempt, never connected to.
+        try (TestWard strict = TestWard.configured(c -> c.withWebhookNetworks(List.of()))) {
+            strict.createTenant("probe", Map.of("alerts", Map.of("webhook_url", receiver.url(), "webhook_secret", SECRET)));
+            int before = receiver.received.size();
+            String alert = strict.ward.core().alerts().raise("probe", "test_ssrf", "high", Map.of("user_id", "usr_z"), Map.of()).id();
+            strict.ward.deliverAlertsNow();
+            var d = strict.get("/v1/admin/alerts/" + alert + "/deliveries", strict.adminToken());
+            assertThat(d.json().path("deliveries")).singleElement().satisfies(a -> {
+                assertThat(a.path("outcome").asText()).isEqualTo("failed");
+                assertThat(a.path("error").asText()).isEqualTo("address_not_allowed");
+            });
+            assertThat(d.raw()).doesNotContain("127.0.0.1").doesNotContain(SECRET);
+            assertThat(receiver.received).hasSize(before);
+        }
+    }
+
+    @Test
+    void aDeadReceiverCostsOneAttemptAPassNotOneAnAlertAndHoldsUpNoOtherTenant() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        w.createTenant("deadend", Map.of("alerts", Map.of("webhook_url", "http://127.0.0.1:" + closedPort + "/hook",
+                "webhook_secret", SECRET)));
+        receiver.status.set(204);
+        List<String> dead = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            dead.add(w.ward.core().alerts().raise("deadend", "test_flood", "high", Map.of("user_id", "usr_" + i), Map.of()).id());
+        }
+        String alive = w.ward.core().alerts().raise("clinic", "test_alive", "high", Map.of("user_id", "usr_a"), Map.of()).id();
+        w.ward.deliverAlertsNow();
+
+        assertThat(dead.stream().map(id -> deliveries(id, w.adminToken()).json().path("deliveries").get(0).path("error").asText()))
+                .as("the first finds the receiver down; the rest of the pass does not knock again")
+                .containsExactlyInAnyOrder("connect_failed", "receiver_down", "receiver_down");
+        assertThat(deliveries(alive, w.adminToken()).json().path("channels").get(0).path("status").asText()).isEqualTo("delivered");
+        // Each still pending, on its own backoff.
+        assertThat(dead).allSatisfy(id -> assertThat(deliveries(id, w.adminToken()).json().path("channels").get(0)
+                .path("status").asText()).isEqualTo("pending"));
+    }
 }

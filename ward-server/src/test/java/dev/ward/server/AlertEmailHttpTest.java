@@ -93,4 +93,26 @@ class AlertEmailHttpTest {
         var done = w.get("/v1/admin/alerts/" + alert + "/deliveries", w.adminToken()).json();
         assertThat(done.path("deliveries")).extracting(a -> a.path("outcome").asText()).containsExactly("failed", "delivered");
     }
+
+    @Test
+    void tenantControlledTextAddsNoHeaderAndNoRecipient() throws Exception {
+        // The tenant's name is in the mail; no line break can get into it, to start a header or a fake paragraph.
+        var named = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "sneaky", "name", "Sneaky\r\nBcc: spy@evil.test",
+                "policy", Map.of("alerts", Map.of("email_recipients", List.of("security@clinic.test"))))), w.adminToken());
+        assertThat(named.status()).isEqualTo(400);
+        assertThat(named.json().path("field").asText()).isEqualTo("name");
+
+        w.createTenant("lists");
+        for (Object recipients : List.of(List.of("a@clinic.test\r\nBcc: spy@evil.test"), List.of("a@clinic.test, spy@evil.test"),
+                List.of("Spy <spy@evil.test>"), List.of("a@clinic.test\n"),
+                java.util.stream.IntStream.range(0, 21).mapToObj(i -> "r" + i + "@clinic.test").toList())) {
+            var refused = w.patch("/v1/admin/tenants/lists", TestWard.json(Map.of("policy",
+                    Map.of("alerts", Map.of("email_recipients", recipients)))), w.adminToken());
+            assertThat(refused.status()).as(recipients.toString()).isEqualTo(400);
+            assertThat(refused.json().path("field").asText()).isEqualTo("policy.alerts.email_recipients");
+        }
+        assertThat(w.patch("/v1/admin/tenants/lists", TestWard.json(Map.of("policy", Map.of("alerts", Map.of("email_recipients",
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "r" + i + "@clinic.test").toList())))), w.adminToken())
+                .status()).as("twenty is the most").isEqualTo(200);
+    }
 }

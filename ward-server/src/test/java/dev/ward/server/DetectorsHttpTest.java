@@ -299,14 +299,59 @@ class DetectorsHttpTest {
     }
 
     @Test
+    void aDistributedAttackRaisesAFewAlertsThenOneStormAlertForTheRest() {
+        Map<String, Object> detect = new java.util.HashMap<>(DETECT);
+        detect.put("brute_force_ip_failures", 3);
+        detect.put("max_alerts_per_window", 2);
+        tenant(w, "storm", detect);
+        // Six addresses of a botnet, each over the per-address threshold with names that exist nowhere (so no account
+        // and no stuffing: one name per address).
+        for (int a = 1; a <= 6; a++) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(wrongPassword(w, "storm", "ghost-" + a, "198.51.100." + (100 + a))).isEqualTo(401);
+            }
+            w.clock.advance(Duration.ofSeconds(2));
+        }
+        w.ward.detectNow();
+        List<JsonNode> perAddress = alerts(w, "storm", "brute_force");
+        assertThat(perAddress).as("the first two addresses' alerts").hasSize(2);
+        assertThat(perAddress).extracting(a -> a.path("subject").path("ip").asText())
+                .containsExactlyInAnyOrder("198.51.100.101", "198.51.100.102");
+        List<JsonNode> storms = alerts(w, "storm", "alert_storm");
+        assertThat(storms).as("one alert for the other four").singleElement().satisfies(a -> {
+            assertThat(a.path("severity").asText()).isEqualTo("critical");
+            assertThat(a.path("subject").path("detector").asText()).isEqualTo("brute_force_ip");
+            assertThat(a.path("details").path("alert_type").asText()).isEqualTo("brute_force");
+            assertThat(a.path("details").path("max_alerts_per_window").asInt()).isEqualTo(2);
+            assertThat(a.path("details").path("first_suppressed").path("ip").asText()).isEqualTo("198.51.100.103");
+        });
+
+        // More addresses while the storm goes on: still no new alert. Past the quiet period, a new storm is a new alert.
+        for (int i = 0; i < 3; i++) {
+            wrongPassword(w, "storm", "ghost-7", "198.51.100.107");
+        }
+        w.ward.detectNow();
+        assertThat(alerts(w, "storm", "brute_force")).hasSize(2);
+        assertThat(alerts(w, "storm", "alert_storm")).hasSize(1);
+
+        w.ward.deliverAlertsNow();
+        String stormId = storms.get(0).path("id").asText();
+        assertThat(receiver.accepted()).filteredOn(r -> r.json().path("id").asText().equals(stormId))
+                .as("the storm alert reaches the webhook like any").hasSize(1);
+    }
+
+    @Test
     void theDetectSettingsAreValidatedLikeEveryPolicyField() {
         var r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
                 "policy", Map.of("detect", Map.of("window_seconds", 0)))), w.adminToken());
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo("validation_failed");
         r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
-                "policy", Map.of("detect", Map.of("max_travel_kmh", 1000)))), w.adminToken());
-        assertThat(r.status()).as("not accepted before its detector works").isEqualTo(400);
+                "policy", Map.of("detect", Map.of("max_travel_kmh", 0)))), w.adminToken());
+        assertThat(r.status()).isEqualTo(400);
+        r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
+                "policy", Map.of("detect", Map.of("mfa_failures", "five")))), w.adminToken());
+        assertThat(r.code()).isEqualTo("validation_failed");
         r = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "badpolicy", "name", "Bad",
                 "policy", Map.of("detect", Map.of("response", "block_ip")))), w.adminToken());
         assertThat(r.status()).isEqualTo(400);

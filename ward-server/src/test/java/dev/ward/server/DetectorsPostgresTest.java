@@ -58,10 +58,7 @@ class DetectorsPostgresTest {
                 assertThat(schema.count("detect_incidents WHERE tenant_id = 'shared'")).isEqualTo(2);
                 assertThat(schema.count("audit_events WHERE tenant_id = 'shared' AND type = 'alert.raised'")).isEqualTo(2);
 
-                CompletableFuture<Integer> onA = CompletableFuture.supplyAsync(a.ward::deliverAlertsNow);
-                CompletableFuture<Integer> onB = CompletableFuture.supplyAsync(b.ward::deliverAlertsNow);
-                onA.get();
-                onB.get(); // (the nodes' own schedules may have delivered them already)
+                bothDeliver(a, b);
                 assertThat(receiver.accepted()).extracting(r -> r.json().path("type").asText())
                         .containsExactlyInAnyOrder("brute_force", "credential_stuffing");
             }
@@ -72,8 +69,16 @@ class DetectorsPostgresTest {
         return TestWard.configured(schema.url(), master, Optional.empty(), c -> c.withTrustedProxies(List.of("127.0.0.1")));
     }
 
+    /** Both nodes deliver at the same moment (their own schedules may have delivered the alerts already). */
+    static void bothDeliver(TestWard a, TestWard b) throws Exception {
+        CompletableFuture<Integer> onA = CompletableFuture.supplyAsync(a.ward::deliverAlertsNow);
+        CompletableFuture<Integer> onB = CompletableFuture.supplyAsync(b.ward::deliverAlertsNow);
+        onA.get();
+        onB.get();
+    }
+
     /** Both nodes run their detectors at the same moment, as their schedules may. */
-    private static void bothDetect(TestWard a, TestWard b) throws Exception {
+    static void bothDetect(TestWard a, TestWard b) throws Exception {
         CompletableFuture<Void> onA = CompletableFuture.runAsync(a.ward::detectNow);
         CompletableFuture<Void> onB = CompletableFuture.runAsync(b.ward::detectNow);
         onA.get();

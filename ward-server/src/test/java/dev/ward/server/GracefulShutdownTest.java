@@ -3,9 +3,7 @@ package dev.ward.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -16,10 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,53 +21,17 @@ import org.junit.jupiter.api.Test;
  * answers 503 meanwhile, and the process ends once they are done, or at the grace.
  */
 class GracefulShutdownTest {
-    private static final Pattern LISTENING = Pattern.compile("Ward listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final String LOGIN = "{\"tenant\":\"system\",\"username\":\"admin\",\"password\":\"" + TestWard.ADMIN_PASSWORD + "\"}";
-
-    /** A server process and everything it printed so far. */
-    private record Server(Process process, int port, StringBuffer output, Thread reader) {
-        /** SIGTERM, as an operator's {@code kill} sends it ({@code Process.destroy} would also close our end of its output). */
-        void sigterm() {
-            assertThat(process.toHandle().destroy()).isTrue();
-        }
-
-        /** Waits for the process to end and for the last of its output. */
-        int awaitExit() throws InterruptedException {
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output.toString()).isTrue();
-            reader.join(10_000);
-            return process.exitValue();
-        }
-    }
 
     /**
      * A server with this notice and grace; {@code argon2Iterations} above the minimum keep each login busy on the
      * server for longer, as a burst of real logins does.
      */
-    private static Server serve(String noticeSeconds, String graceSeconds, String argon2Iterations) throws Exception {
-        Process p = WardProcess.builder(Map.of("WARD_BOOTSTRAP_ADMIN_PASSWORD", TestWard.ADMIN_PASSWORD,
+    private static WardProcess.Server serve(String noticeSeconds, String graceSeconds, String argon2Iterations) throws Exception {
+        return WardProcess.serve(Map.of("WARD_BOOTSTRAP_ADMIN_PASSWORD", TestWard.ADMIN_PASSWORD,
                         "WARD_SHUTDOWN_NOTICE_SECONDS", noticeSeconds, "WARD_SHUTDOWN_GRACE_SECONDS", graceSeconds,
-                        "WARD_ARGON2_ITERATIONS", argon2Iterations),
-                "serve", "--port", "0", "--data-dir", Files.createTempDirectory("ward-sigterm").toString())
-                .redirectErrorStream(true).start();
-        StringBuffer output = new StringBuffer();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.append(line).append('\n');
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                port.completeExceptionally(e);
-            }
-            port.completeExceptionally(new AssertionError("the server ended before listening:\n" + output));
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return new Server(p, port.get(60, TimeUnit.SECONDS), output, reader);
+                        "WARD_ARGON2_ITERATIONS", argon2Iterations), List.of(), 60,
+                "--data-dir", Files.createTempDirectory("ward-sigterm").toString());
     }
 
     /** A login sent whole; its answer is read later. */
@@ -145,7 +103,7 @@ class GracefulShutdownTest {
 
     @Test
     void sigtermFinishesRequestsInFlightRefusesNewOnesAndStops() throws Exception {
-        Server server = serve("0", "20", "40");
+        WardProcess.Server server = serve("0", "20", "40");
         List<Socket> logins = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             logins.add(login(server.port()));
@@ -172,7 +130,7 @@ class GracefulShutdownTest {
 
     @Test
     void withANoticeReadinessSays503WhileEverythingElseIsStillServed() throws Exception {
-        Server server = serve("2", "20", "2");
+        WardProcess.Server server = serve("2", "20", "2");
         try (Socket probe = new Socket("127.0.0.1", server.port())) {
             probe.setSoTimeout(30_000);
             assertThat(get(probe, "/health/ready")).isEqualTo("HTTP/1.1 200 OK");
@@ -197,7 +155,7 @@ class GracefulShutdownTest {
 
     @Test
     void aRequestThatNeverFinishesIsCutAtTheGrace() throws Exception {
-        Server server = serve("0", "1", "2");
+        WardProcess.Server server = serve("0", "1", "2");
         try (Socket stuck = stalledLogin(server.port())) {
             Thread.sleep(500);
             Instant term = Instant.now();

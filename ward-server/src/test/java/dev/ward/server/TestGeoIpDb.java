@@ -43,6 +43,26 @@ final class TestGeoIpDb {
         }
     }
 
+    /**
+     * A temporary database of {@link #PLACES} and {@code more} (deleted when the JVM exits), or the suite skipped —
+     * said as {@code SKIPPED SUITE}, which CI refuses — where the writer is not installed.
+     */
+    static Path placesOrSkip(String suite, String... more) {
+        Optional<String> missing = unavailable();
+        missing.ifPresent(why -> System.err.println("SKIPPED SUITE " + suite + ": " + why));
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+        try {
+            Path db = Files.createTempFile("ward-test-city", ".mmdb");
+            db.toFile().deleteOnExit();
+            List<String> places = new ArrayList<>(PLACES);
+            places.addAll(List.of(more));
+            write(db, places);
+            return db;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes a database mapping each {@code network=CC,City,lat,lon} to that place. */
     static void write(Path out, List<String> places) {
         try {

@@ -124,7 +124,9 @@ public final class TestWard implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Config config = new Config("127.0.0.1", 0, dataDir, masterKey, Optional.of(adminPassword), cookieSecure,
-                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl);
+                limits, PasswordHasher.Params.OWASP, Duration.ofSeconds(300), databaseUrl, redisUrl)
+                // The harness is the operator here, and its webhook receivers listen on loopback.
+                .withWebhookNetworks(List.of("127.0.0.1/32"));
         config = tweak.apply(config);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ward = Ward.start(config, clock, new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -62,7 +62,7 @@ class WardJsBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        driver = Chromium.start("WardJsBrowserTest", 1000, 700);
+        HeadlessChromium.requireInstalled("WardJsBrowserTest");
         w = new TestWard();
         app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         app.createContext("/app.html", ex -> page(ex, appPage(ex)));
@@ -84,6 +84,8 @@ class WardJsBrowserTest {
         adminKey = w.createApiKey("system", "admin");
         // The browser's timers are real, so Ward's clock must be too (from here on: the set-up above reused one admin login while it stood still).
         realTime = new RealTime(w.clock);
+
+        driver = HeadlessChromium.start(1000, 700);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
         home = driver.getWindowHandle();
     }

@@ -83,7 +83,7 @@ final class WardProcess {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new Server(p, output, port.get(startSeconds, TimeUnit.SECONDS));
+            return new Server(p, output, port.get(startSeconds, TimeUnit.SECONDS), reader);
         } catch (Exception | AssertionError e) {
             p.destroyForcibly();
             p.waitFor(20, TimeUnit.SECONDS);
@@ -92,8 +92,24 @@ final class WardProcess {
     }
 
     /** A server started by {@link #serve}; closing it kills it (and waits for its end, at most 20 s). */
-    record Server(Process process, StringBuffer output, int port) implements AutoCloseable {
+    record Server(Process process, StringBuffer output, int port, Thread reader) implements AutoCloseable {
         String base() { return "http://127.0.0.1:" + port; }
+
+        /** SIGTERM, as an operator's {@code kill} sends it ({@code Process.destroy} would also close our end of its output). */
+        void sigterm() {
+            if (!process.toHandle().destroy()) {
+                throw new AssertionError("SIGTERM was not delivered");
+            }
+        }
+
+        /** Waits (at most a minute) for the process to end and for the last of its output; answers its exit status. */
+        int awaitExit() throws InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the server did not end within a minute:\n" + output);
+            }
+            reader.join(10_000);
+            return process.exitValue();
+        }
 
         @Override
         public void close() throws InterruptedException {

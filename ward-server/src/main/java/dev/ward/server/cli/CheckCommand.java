@@ -111,6 +111,10 @@ final class CheckCommand implements Callable<Integer> {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
                     + "serve Ward behind TLS and set it");
         }
+        if (!config.detectors()) {
+            warn("WARD_DETECTORS=off: this node raises no detector alerts (brute force, impossible travel, ...); make sure"
+                    + " another node of the cluster runs with them on, or nothing is detected");
+        }
         if (config.bootstrapAdminPassword().isPresent()) {
             warn("WARD_BOOTSTRAP_ADMIN_PASSWORD is still set; it is only needed for the first start — remove it");
         }
@@ -211,6 +215,11 @@ final class CheckCommand implements Callable<Integer> {
         if (p.alertWebhookUrl().startsWith("http://")) {
             warn(where + "alerts.webhook_url is plain http: alerts cross the network unencrypted (signed, but readable)");
         }
+        if (!p.alertWebhookUrl().isEmpty() && !new dev.ward.alert.WebhookPost(
+                dev.ward.server.http.TrustedProxies.networks(config.webhookNetworks())).reaches(p.alertWebhookUrl())) {
+            warn(where + "alerts.webhook_url does not resolve to a public address or one in WARD_ALERTS_WEBHOOK_NETWORKS:"
+                    + " its alerts fail address_not_allowed");
+        }
         if (p.idleTimeout().compareTo(Duration.ofHours(1)) > 0) {
             warn(where + "session.idle_timeout_seconds is " + p.idleTimeout().toSeconds() + "; more than 3600 leaves unattended screens open");
         }
@@ -281,9 +290,14 @@ final class CheckCommand implements Callable<Integer> {
                 + "); events wait in the outbox until it can"));
     }
 
-    /** Alert e-mail's server and the GeoIP file: what is configured, and whether the file reads as a City database. */
+    /**
+     * Alert e-mail's server, the networks webhooks may reach, and the GeoIP file: what is configured, and whether the
+     * file reads as a City database.
+     */
     private void checkAlertChannels(Config config, PrintStream out) {
         out.println("Alert e-mail (SMTP): " + config.smtp().map(Object::toString).orElse("not configured"));
+        out.println("Alert webhooks reach: public addresses" + (config.webhookNetworks().isEmpty() ? " only"
+                : " and " + String.join(", ", config.webhookNetworks())));
         if (config.geoipDb().isEmpty()) {
             out.println("Geolocation: off (WARD_GEOIP_DB is not set)");
             return;

@@ -96,6 +96,11 @@ public final class GeoIpFile implements Geolocation, AutoCloseable {
                 problem("is a " + type + " database, not a GeoIP2/GeoLite2 City one");
                 return false;
             }
+            if (!walks(reader)) {
+                reader.close();
+                problem("is damaged (its search tree leads outside the file)");
+                return false;
+            }
             long built = reader.getMetadata().getBuildDate().getTime() / 1000;
             current.set(new Loaded(reader, modified, size, type, built));
             lastProblem = null;
@@ -110,6 +115,31 @@ public final class GeoIpFile implements Geolocation, AutoCloseable {
         }
     }
 
+    /**
+     * Whether lookups across the whole address space work. The reader checks only the metadata at the end of the file,
+     * so the tail of a file cut short or half-copied passes as a database whose every lookup fails: taking it would
+     * turn {@code geo.allowed_countries} into "refuse everyone" until the next good edition.
+     */
+    private static boolean walks(DatabaseReader reader) {
+        try {
+            for (int first = 1; first < 224; first++) {
+                reader.tryCity(InetAddress.getByAddress(new byte[] {(byte) first, (byte) (first * 7), (byte) (first * 13), 1}));
+            }
+            if (reader.getMetadata().getIpVersion() == 6) {
+                for (int first = 0x2001; first < 0x2c00; first += 0x41) {
+                    byte[] v6 = new byte[16];
+                    v6[0] = (byte) (first >> 8);
+                    v6[1] = (byte) first;
+                    v6[15] = 1;
+                    reader.tryCity(InetAddress.getByAddress(v6));
+                }
+            }
+            return true;
+        } catch (IOException | GeoIp2Exception | RuntimeException e) {
+            return false;
+        }
+    }
+
     private void problem(String what) {
         String message = "WARD_GEOIP_DB " + file + " " + what + "; "
                 + (current.get() == null ? "locations are off until it can be read" : "keeping the edition read before");
@@ -119,13 +149,15 @@ public final class GeoIpFile implements Geolocation, AutoCloseable {
         }
     }
 
-    /** What {@code ward check} says: the edition in use, or why there is none. */
+    /** What {@code ward check} says: the edition in use and why a newer file was not taken, or why there is none. */
     public String describe() {
         Loaded loaded = current.get();
         if (loaded == null) {
             return lastProblem == null ? file + " not read yet" : lastProblem;
         }
-        return file + " (" + loaded.type() + ", built " + java.time.Instant.ofEpochSecond(loaded.buildEpochSeconds()) + ")";
+        String inUse = file + " (" + loaded.type() + ", built " + java.time.Instant.ofEpochSecond(loaded.buildEpochSeconds()) + ")";
+        // A newer file that could not be read is news to the operator, though lookups go on with the edition in use.
+        return lastProblem == null ? inUse : inUse + "; " + lastProblem;
     }
 
     /** Whether an edition is in use. */

@@ -79,7 +79,7 @@ final class Credentials {
     Held requireSession(Context ctx) {
         Held held = requireSessionForEnrollment(ctx);
         if (held.session().enrollmentOnly()) {
-            throw enrollmentRequired();
+            throw beyondEnrollment(ctx, held.session(), "session");
         }
         return held;
     }
@@ -95,7 +95,30 @@ final class Credentials {
 
     /** The session a logout ends: any live one, never rotated on the way out (issue 17: no token minted for a session ending). */
     Held requireSessionToEnd(Context ctx) {
+        Optional<String> bearer = bearer(ctx);
+        if (bearer.isPresent() && bearer.get().startsWith(ApiKeyService.PREFIX)) {
+            return requireSessionToEndOnBehalf(ctx, bearer.get());
+        }
         return requireSession(ctx, false);
+    }
+
+    /**
+     * A logout an app back-end makes for its user: its API key (scope {@code sessions}, the scope of validation) and the
+     * user's token in {@code Ward-Session-Token}, as for patient contexts. The call comes from the app's server, so no
+     * client is bound: under {@code session.binding} {@code strict} a logout sent with the user's own token from there
+     * would end the session as a binding change instead, and the trail would say so (issue 15's Java filter found it).
+     */
+    private Held requireSessionToEndOnBehalf(Context ctx, String presented) {
+        Actor.ApiKey app = apiKey(ctx, presented);
+        sessions.requireValidator(app);
+        String token = ctx.header(ON_BEHALF_HEADER);
+        if (token == null || token.isBlank()) {
+            throw Problems.unauthenticated("With an API key, pass the user's session token in the " + ON_BEHALF_HEADER + " header.");
+        }
+        return switch (sessions.validateOnBehalf(app, token.strip())) {
+            case Validation.Valid v -> new Held(v.session(), v.rotatedToken().orElse(token.strip()), false);
+            case Validation.Invalid i -> throw invalid(i);
+        };
     }
 
     /**
@@ -138,7 +161,7 @@ final class Credentials {
             throw Problems.unauthenticated("With an API key, pass the user's session token in the " + ON_BEHALF_HEADER + " header.");
         }
         return switch (sessions.validateOnBehalf(app, token.strip())) {
-            case Validation.Valid v when v.session().enrollmentOnly() -> throw enrollmentRequired();
+            case Validation.Valid v when v.session().enrollmentOnly() -> throw beyondEnrollment(ctx, v.session(), "api_key");
             case Validation.Valid v -> {
                 v.rotatedToken().ifPresent(fresh -> ctx.header(ROTATED_HEADER, fresh));
                 yield new Held(v.session(), v.rotatedToken().orElse(token.strip()), false);
@@ -202,6 +225,17 @@ final class Credentials {
     }
 
     static final String ROTATED_HEADER = "Ward-Rotated-Token";
+
+    /**
+     * The refusal of a session confined to MFA enrolment that asked for more, recorded {@code session.scope_denied} for
+     * the MFA-bypass detector (a refusal writes one event; a permitted request writes nothing). Cleanup beacons are
+     * refused without it ({@link #requireSessionFromBeacon}): ward.js sends one from every page it closes, an enrolment
+     * page included, so they would count a user who is doing nothing wrong.
+     */
+    ProblemException beyondEnrollment(Context ctx, Session s, String via) {
+        sessions.scopeDenied(s, ctx.method().name() + " " + ctx.endpoint().path, via);
+        return enrollmentRequired();
+    }
 
     /** The session's user must enrol MFA (a role requires it) before it may do anything else. */
     static ProblemException enrollmentRequired() {

@@ -47,7 +47,7 @@ public final class HttpApi {
                            dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
                            dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
                            Supplier<Map<String, Boolean>> readiness, dev.ward.geo.Geolocation geo,
-                           dev.ward.ratelimit.RequestLimits limits) {}
+                           dev.ward.ratelimit.RequestLimits limits, dev.ward.server.metrics.WardMetrics metrics) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
@@ -65,7 +65,14 @@ public final class HttpApi {
      * not configured as trusted ({@code WARD_COOKIE_SECURE}), the proxies whose forwarded headers count, and Ward's
      * public URL (its own origin and JWT issuer).
      */
-    public record Settings(boolean cookieSecure, TrustedProxies proxies, Optional<String> publicUrl) {}
+    public record Settings(boolean cookieSecure, TrustedProxies proxies, Optional<String> publicUrl,
+                           Optional<String> metricsToken) {
+        @Override
+        public String toString() {
+            return "Settings[cookieSecure=" + cookieSecure + ", proxies=" + proxies + ", publicUrl=" + publicUrl
+                    + ", metricsToken=" + (metricsToken.isPresent() ? "<set>" : "<none>") + "]";
+        }
+    }
 
     /** The same headers as name, value, name, value, …: set on every request without an iterator or a lambda. */
     private static final String[] SECURITY_HEADER_LIST = flat(SECURITY_HEADERS);
@@ -230,6 +237,8 @@ public final class HttpApi {
 
             routes.bind(config.routes);
             new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
+            new ConsoleRoutes(routes).register();
+            new MetricsRoutes(routes, services.metrics(), settings.metricsToken()).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,

@@ -1,9 +1,6 @@
 package dev.ward.server.http;
 
 import io.javalin.http.HandlerType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.function.Supplier;
@@ -25,37 +22,13 @@ final class OperationsRoutes {
         this.responses = responses;
         this.readiness = readiness;
         this.openApi = openApiDocument();
-        this.wardJs = resource("/ward.js");
-        this.wardJsEtag = etag(wardJs);
+        this.wardJs = StaticFile.of("/ward.js", "text/javascript; charset=utf-8");
     }
 
-    private final byte[] wardJs;
-    private final String wardJsEtag;
-
-    private static byte[] resource(String name) {
-        try (InputStream in = OperationsRoutes.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the classpath");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A strong validator: the first 128 bits of the content's SHA-256, so a new Ward with a new ward.js gets a new one. */
-    private static String etag(byte[] content) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(content);
-            return "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(java.util.Arrays.copyOf(digest, 16)) + "\"";
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private final StaticFile wardJs;
 
     static byte[] openApiDocument() {
-        return resource("/openapi.json");
+        return StaticFile.bytes("/openapi.json");
     }
 
     void register() {
@@ -95,15 +68,8 @@ final class OperationsRoutes {
      */
     private void wardJs(io.javalin.http.Context ctx) {
         ctx.header("Cache-Control", "public, max-age=600");
-        ctx.header("ETag", wardJsEtag);
         ctx.header("Access-Control-Allow-Origin", "*");
         ctx.header("Cross-Origin-Resource-Policy", "cross-origin");
-        String match = ctx.header("If-None-Match");
-        if (match != null && java.util.Arrays.stream(match.split(",")).map(String::strip)
-                .anyMatch(m -> m.equals(wardJsEtag) || m.equals("W/" + wardJsEtag) || m.equals("*"))) {
-            ctx.status(304);
-            return;
-        }
-        ctx.contentType("text/javascript; charset=utf-8").result(wardJs);
+        wardJs.answer(ctx);
     }
 }

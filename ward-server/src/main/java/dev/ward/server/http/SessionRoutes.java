@@ -36,6 +36,7 @@ final class SessionRoutes {
     private final dev.ward.patient.PatientContexts patients;
     private final dev.ward.user.UserAttributes userAttributes;
     private final dev.ward.geo.Geolocation geo;
+    private final dev.ward.server.metrics.WardMetrics metrics;
 
     SessionRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s,
                   SessionCookie cookies, ObjectMapper json, TrustedProxies proxies, BrowserGuard browsers) {
@@ -49,6 +50,7 @@ final class SessionRoutes {
         this.patients = s.patients();
         this.userAttributes = s.userAttributes();
         this.geo = s.geo();
+        this.metrics = s.metrics();
         this.jwt = s.jwt();
         this.users = s.users();
         this.cookies = cookies;
@@ -128,7 +130,22 @@ final class SessionRoutes {
         });
     }
 
+    /** The hot path, timed and counted by outcome for /metrics (ward_validation_seconds, ward_validations_total). */
     private void validate(Context ctx) throws IOException {
+        long started = System.nanoTime();
+        String outcome = "error";
+        try {
+            answerValidation(ctx);
+            outcome = "valid";
+        } catch (ProblemException refused) {
+            outcome = refused.code();
+            throw refused;
+        } finally {
+            metrics.validation(outcome, System.nanoTime() - started);
+        }
+    }
+
+    private void answerValidation(Context ctx) throws IOException {
         Actor.ApiKey app = credentials.requireApiKey(ctx);
         sessions.requireValidator(app);
         JsonBody body = JsonBody.read(ctx, json);
@@ -138,7 +155,7 @@ final class SessionRoutes {
             case Validation.Valid v when v.session().enrollmentOnly() -> {
                 // Refused, but still a use: if it rotated the token, the app must learn the new one, or the holder's
                 // enrolment would die with the old token's grace period.
-                ProblemException refused = Credentials.enrollmentRequired();
+                ProblemException refused = credentials.beyondEnrollment(ctx, v.session(), "validate");
                 throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
             }
             case Validation.Valid v -> {

@@ -1,5 +1,6 @@
 package dev.ward.server.http;
 
+import dev.ward.net.Network;
 import dev.ward.session.Client;
 import io.javalin.http.Context;
 import java.net.InetAddress;
@@ -16,31 +17,9 @@ import java.util.Optional;
  * proxy: everything left of it was written by parties Ward has no reason to believe.
  */
 public final class TrustedProxies {
-    /** One network: an address and how many leading bits of it count. */
-    record Cidr(byte[] network, int bits) {
-        boolean contains(InetAddress a) {
-            byte[] b = a.getAddress();
-            if (b.length != network.length) {
-                return false;
-            }
-            int full = bits / 8;
-            for (int i = 0; i < full; i++) {
-                if (b[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = bits % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (b[full] & mask) == (network[full] & mask);
-        }
-    }
+    private final List<Network> networks;
 
-    private final List<Cidr> networks;
-
-    private TrustedProxies(List<Cidr> networks) { this.networks = List.copyOf(networks); }
+    private TrustedProxies(List<Network> networks) { this.networks = List.copyOf(networks); }
 
     public static final TrustedProxies NONE = new TrustedProxies(List.of());
 
@@ -49,8 +28,15 @@ public final class TrustedProxies {
      *
      * @throws IllegalArgumentException naming the first entry that is neither
      */
-    public static TrustedProxies parse(List<String> entries) {
-        List<Cidr> out = new ArrayList<>();
+    public static TrustedProxies parse(List<String> entries) { return new TrustedProxies(networks(entries)); }
+
+    /**
+     * The networks a list of CIDRs and single addresses names (also {@code WARD_ALERTS_WEBHOOK_NETWORKS}).
+     *
+     * @throws IllegalArgumentException naming the first entry that is neither
+     */
+    public static List<Network> networks(List<String> entries) {
+        List<Network> out = new ArrayList<>();
         for (String entry : entries) {
             String e = entry.strip();
             int slash = e.indexOf('/');
@@ -68,15 +54,15 @@ public final class TrustedProxies {
                 }
                 bits = Integer.parseInt(n);
             }
-            out.add(new Cidr(bytes, bits));
+            out.add(new Network(bytes, bits));
         }
-        return new TrustedProxies(out);
+        return out;
     }
 
     boolean isEmpty() { return networks.isEmpty(); }
 
     boolean trusts(InetAddress a) {
-        for (Cidr c : networks) {
+        for (Network c : networks) {
             if (c.contains(a)) {
                 return true;
             }

@@ -96,7 +96,7 @@ public final class MailChannel implements AlertChannel {
         return "smtp_error";
     }
 
-    private static Properties properties(SmtpTarget smtp) {
+    static Properties properties(SmtpTarget smtp) {
         Properties p = new Properties();
         String protocol = smtp.tls() ? "smtps" : "smtp";
         p.put("mail.transport.protocol", protocol);
@@ -106,9 +106,10 @@ public final class MailChannel implements AlertChannel {
         p.put("mail." + protocol + ".timeout", TIMEOUT_MILLIS);
         p.put("mail." + protocol + ".writetimeout", TIMEOUT_MILLIS);
         p.put("mail." + protocol + ".auth", Boolean.toString(smtp.user().isPresent()));
-        if (smtp.tls()) {
-            p.put("mail.smtps.ssl.checkserveridentity", "true");
-        } else {
+        // The certificate must name the server, for STARTTLS as for smtps: a certificate any CA issued to any name would
+        // let whoever sits on the path take the SMTP password (Angus Mail checks no name unless told to).
+        p.put("mail." + protocol + ".ssl.checkserveridentity", "true");
+        if (!smtp.tls()) {
             // Upgrade to TLS where the server offers it; a password is never sent over a connection that was not upgraded.
             p.put("mail.smtp.starttls.enable", "true");
             p.put("mail.smtp.starttls.required", Boolean.toString(smtp.user().isPresent()));

@@ -19,7 +19,9 @@ class CheckCommandTest {
             w.patch("/v1/admin/tenants/lax", "{\"policy\":{\"session\":{\"idle_timeout_seconds\":28800,\"binding\":\"off\"},"
                     + "\"login\":{\"max_failures\":50},\"mfa\":{\"challenge_max_failures\":20,\"challenge_seconds\":1800},"
                     + "\"keys\":{\"rotate_after_seconds\":31536000},"
-                    + "\"rate_limit\":{\"per_minute\":5,\"per_ip_per_minute\":100,\"per_api_key_per_minute\":600}}}", w.adminToken());
+                    + "\"rate_limit\":{\"per_minute\":5,\"per_ip_per_minute\":100,\"per_api_key_per_minute\":600},"
+                    + "\"alerts\":{\"webhook_url\":\"http://169.254.169.254/latest\",\"webhook_secret\":\"whsec-0123456789abcdef\"}}}",
+                    w.adminToken());
             var r = CleanupCommandTest.ward("check", "--data-dir", w.dataDir.toString(), "--host", "0.0.0.0");
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).contains("Mode: embedded").contains("answers")
@@ -34,7 +36,9 @@ class CheckCommandTest {
                     .contains("tenant lax: mfa.required_roles is empty")
                     .contains("tenant lax: rate_limit.per_minute is 5")
                     .contains("tenant lax: rate_limit.per_ip_per_minute is 100")
-                    .contains("tenant lax: rate_limit.per_api_key_per_minute is 600");
+                    .contains("tenant lax: rate_limit.per_api_key_per_minute is 600")
+                    .contains("Alert webhooks reach: public addresses only")
+                    .contains("tenant lax: alerts.webhook_url does not resolve to a public address or one in WARD_ALERTS_WEBHOOK_NETWORKS");
             // TestWard requires MFA of nobody, so that is the system tenant's one warning.
             assertThat(r.out().lines().filter(l -> l.contains("tenant system:")))
                     .containsExactly("  WARNING: tenant system: mfa.required_roles is empty; no role must use MFA");

@@ -38,4 +38,15 @@ class SmtpTargetTest {
         assertThat(c.toString()).contains("smtp=smtp://mail.clinic.test:25 as u", "geoipDb=/var/lib/ward/city.mmdb")
                 .doesNotContain("secret-pw");
     }
+
+    @Test
+    void theServersCertificateMustNameItOverStartTlsAsOverSmtps() {
+        var starttls = MailChannel.properties(SmtpTarget.parse("smtp://u:secret-pw@mail.clinic.test:587"));
+        assertThat(starttls).containsEntry("mail.smtp.ssl.checkserveridentity", "true")
+                .containsEntry("mail.smtp.starttls.required", "true");
+        assertThat(MailChannel.properties(SmtpTarget.parse("smtps://mail.clinic.test")))
+                .containsEntry("mail.smtps.ssl.checkserveridentity", "true");
+        assertThat(starttls.values()).as("the password is handed to Transport.send, never kept in the session's properties")
+                .doesNotContain("secret-pw");
+    }
 }

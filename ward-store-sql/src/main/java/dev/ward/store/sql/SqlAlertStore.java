@@ -31,6 +31,21 @@ public final class SqlAlertStore implements AlertStore {
     }
 
     @Override
+    public int deleteRaisedBefore(String tenant, Instant cutoff, int limit) {
+        return db.call(h -> {
+            List<String> ids = h.createQuery("SELECT id FROM alerts a WHERE tenant_id = :t AND at < :cutoff AND NOT EXISTS "
+                            + "(SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id AND d.status = 'pending') ORDER BY at LIMIT :n")
+                    .bind("t", tenant).bind("cutoff", cutoff.toEpochMilli()).bind("n", limit).mapTo(String.class).list();
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            h.createUpdate("DELETE FROM alert_delivery_attempts WHERE alert_id IN (<ids>)").bindList("ids", ids).execute();
+            h.createUpdate("DELETE FROM alert_deliveries WHERE alert_id IN (<ids>)").bindList("ids", ids).execute();
+            return h.createUpdate("DELETE FROM alerts WHERE id IN (<ids>)").bindList("ids", ids).execute();
+        });
+    }
+
+    @Override
     public Optional<Alert> find(String id) {
         return db.call(h -> h.createQuery("SELECT * FROM alerts WHERE id = :id").bind("id", id).map((rs, ctx) -> alert(rs)).findOne());
     }

@@ -223,6 +223,20 @@ public final class SqlPatientStore implements PatientStore {
     }
 
     @Override
+    public java.util.Optional<java.util.Map<String, Long>> liveCounts(Instant now) {
+        return java.util.Optional.of(db.call(h -> {
+            java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+            h.createQuery("SELECT s.tenant_id, COUNT(*) AS n FROM patient_contexts p JOIN sessions s ON s.id = p.session_id "
+                            + "WHERE p.idle_expires_at > :now AND p.absolute_expires_at > :now AND s.revoked_at IS NULL "
+                            + "GROUP BY s.tenant_id")
+                    .bind("now", now.toEpochMilli())
+                    .map((rs, ctx) -> java.util.Map.entry(rs.getString("tenant_id"), rs.getLong("n")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        }));
+    }
+
+    @Override
     public long countAll() {
         return db.call(h -> h.createQuery("SELECT COUNT(*) FROM patient_contexts").mapTo(Long.class).one());
     }

@@ -253,6 +253,19 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     @Override
+    public java.util.Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants, Instant now) {
+        return java.util.Optional.of(db.call(h -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            h.createQuery("SELECT tenant_id, COUNT(*) AS n FROM sessions WHERE revoked_at IS NULL AND idle_expires_at > :now "
+                            + "AND absolute_expires_at > :now GROUP BY tenant_id")
+                    .bind("now", now.toEpochMilli())
+                    .map((rs, ctx) -> Map.entry(rs.getString("tenant_id"), rs.getLong("n")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        }));
+    }
+
+    @Override
     public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) {
         return db.call(h -> {
             Map<String, Long> counts = new LinkedHashMap<>();

@@ -160,7 +160,8 @@ final class StoreFixture implements AutoCloseable {
             SqlAlertStore alertStore = new SqlAlertStore(db);
             outbox = new SqlDeliveryOutbox(db);
             alerts = new dev.ward.alert.Alerts(alertStore, new dev.ward.alert.AlertDelivery(outbox, alertStore, tenants,
-                    List.of(new dev.ward.alert.WebhookChannel(tenants, clock)), clock, "fixture"), outbox, guard, audit, clock);
+                    List.of(new dev.ward.alert.WebhookChannel(tenants,
+                            new dev.ward.alert.WebhookPost(List.of()), clock)), clock, "fixture"), outbox, guard, audit, clock);
             access = new dev.ward.patient.PatientAccess(new SqlRestrictionStore(db), userStore, alerts, guard, audit, clock);
             patients = new dev.ward.patient.PatientContexts(patientStore, sessionStore, sessions, access, tenants, keys, audit, clock);
             cleanup.clearsWith(patients);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ward.client.PatientContext;
 import dev.ward.client.WardClient;
-import dev.ward.server.Chromium;
+import dev.ward.server.HeadlessChromium;
 import dev.ward.server.IndependentTotp;
 import dev.ward.server.RealTime;
 import dev.ward.server.TestWard;
@@ -58,7 +58,8 @@ class ClinicPortalBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        driver = Chromium.start("ClinicPortalBrowserTest", 1000, 800);
+        HeadlessChromium.requireInstalled("ClinicPortalBrowserTest");
+        driver = HeadlessChromium.start(1000, 800);
         w = new TestWard();
         // As ./ward example makes it: providers need MFA; a set-up administrator (no MFA) that DemoSetup disables.
         w.createTenant(TENANT, Map.of("mfa", Map.of("required_roles", List.of("provider"))));
