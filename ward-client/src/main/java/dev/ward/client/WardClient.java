@@ -425,10 +425,14 @@ public final class WardClient {
                                         java.util.function.Function<JsonNode, T> read) {
         String route = route(path);
         Answer a = send(method, path, body, requireKey(), Map.of(ON_BEHALF_HEADER, requireToken(route, token)));
-        JsonNode n = expect(route, a, ok);
         Optional<String> rotated = a.headers().firstValue(ROTATED_HEADER).filter(WardClient::looksLikeToken);
+        if (a.status() != ok) {
+            // The use that was refused (patient_data_not_found, break_glass_required, ...) may still have rotated the
+            // token: the app must hand the new one back all the same, or the user's session dies with the grace period.
+            throw new WardException(a.status(), a.code(), route + ": Ward answered " + a.status() + " " + a.code(), rotated);
+        }
         try {
-            return new OnBehalf<>(read.apply(n), rotated);
+            return new OnBehalf<>(read.apply(a.json()), rotated);
         } catch (RuntimeException e) {
             throw garbage(route);
         }

@@ -194,6 +194,22 @@ class WardClientTest {
     }
 
     @Test
+    void aRefusedPatientCallThatRotatedTheTokenStillHandsTheNewOneBack() {
+        w.createTenant("rotating", Map.of("mfa", Map.of("required_roles", List.of()), "session", Map.of("rotate_after_uses", 1)));
+        w.createUser("rotating", "dr.rota", PW, "provider");
+        WardClient app = WardClient.builder(w.base()).apiKey(w.createApiKey("rotating", "sessions", "patients"))
+                .requestTimeout(Duration.ofSeconds(30)).build();
+        String first = ((LoginAnswer.Authenticated) app.login("rotating", "dr.rota", PW, ALICE_PC)).token();
+        String second = app.openPatient(first, "p-1").rotatedToken().orElseThrow();
+        assertThatThrownBy(() -> app.getPatientData(second, "p-1", "absent")).isInstanceOfSatisfying(WardException.class, e -> {
+            assertThat(e.code()).isEqualTo("patient_data_not_found");
+            assertThat(e.rotatedToken()).hasValueSatisfying(t -> assertThat(t).startsWith("wst_").isNotEqualTo(second));
+            assertThat(e.getMessage()).doesNotContain(e.rotatedToken().get());
+            assertThat(app.listPatients(e.rotatedToken().get()).value()).hasSize(1);
+        });
+    }
+
+    @Test
     void breakingTheGlassOpensARestrictedPatient() {
         String token = signIn("dr.jones");
         w.put("/v1/patients/vip-1/access", TestWard.json(Map.of("restricted", true, "care_team", List.of())),

@@ -9,14 +9,14 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /** Debian's headless Chromium driven through its chromedriver: no browser or driver download (the browser tests). */
-final class HeadlessChromium {
+public final class HeadlessChromium {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private HeadlessChromium() {}
 
     /** Skips the suite, and says so on the console, where the packages are missing (CI installs them). */
-    static void requireInstalled(String suite) {
+    public static void requireInstalled(String suite) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             System.out.println("SKIPPED SUITE " + suite + ": " + CHROMIUM + " or " + CHROMEDRIVER
                     + " is missing (apt-get install chromium chromium-driver; .ci/run does)");
@@ -24,7 +24,7 @@ final class HeadlessChromium {
         }
     }
 
-    static ChromeDriver start(int width, int height) {
+    public static ChromeDriver start(int width, int height) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -52,8 +52,7 @@ class WardJsBrowserTest {
     static final int HIDDEN_SECONDS = 2;
 
     static TestWard w;
-    static Thread ticker;
-    static volatile boolean ticking = true;
+    static RealTime realTime;
     static HttpServer app;
     static HttpServer foreign;
     static ChromeDriver driver;
@@ -84,18 +83,7 @@ class WardJsBrowserTest {
         w.createUser("quick", "nurse", PASSWORD, "provider");
         adminKey = w.createApiKey("system", "admin");
         // The browser's timers are real, so Ward's clock must be too (from here on: the set-up above reused one admin login while it stood still).
-        Instant t0 = w.clock.instant();
-        long n0 = System.nanoTime();
-        ticker = Thread.ofPlatform().daemon().start(() -> {
-            while (ticking) {
-                w.clock.set(t0.plusNanos(System.nanoTime() - n0));
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        realTime = new RealTime(w.clock);
 
         driver = HeadlessChromium.start(1000, 700);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
@@ -104,7 +92,9 @@ class WardJsBrowserTest {
 
     @AfterAll
     static void stop() {
-        ticking = false;
+        if (realTime != null) {
+            realTime.close();
+        }
         if (driver != null) {
             driver.quit();
         }
