@@ -92,6 +92,27 @@ class LoggingTest {
         }
     }
 
+    /**
+     * The tests run with logback-test.xml; the jar with logback.xml. A mistake in the shipped one (a "--" inside an XML
+     * comment once) made logback drop it and print a stack trace on every command, and no test saw it.
+     */
+    @Test
+    void theShippedLogbackConfigurationLoadsCleanly() throws Exception {
+        ch.qos.logback.classic.LoggerContext context = new ch.qos.logback.classic.LoggerContext();
+        ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+        joran.setContext(context);
+        joran.doConfigure(getClass().getResource("/logback.xml"));
+        List<String> problems = new ArrayList<>();
+        for (ch.qos.logback.core.status.Status s : context.getStatusManager().getCopyOfStatusList()) {
+            if (s.getLevel() >= ch.qos.logback.core.status.Status.WARN) {
+                problems.add(s.toString());
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(context.getLogger("ward.access").getLevel()).isNotNull();
+        context.stop();
+    }
+
     @Test
     void anUnusableLevelOrFormatStopsTheStartWithAReason() throws Exception {
         WardProcess.Result level = WardProcess.run(Map.of("WARD_LOG_LEVEL", "LOUD"), "serve", "--port", "0");
