@@ -44,6 +44,15 @@ public interface DetectionStore {
     /** The count, distinct items and summed amount of the subject's marks at or after {@code since}. */
     Tally tally(String tenant, String detector, String subject, Instant since);
 
+    /** One item's share of a subject's marks: how many, and their summed amount (item null: marks without one). */
+    record ItemTally(String item, int count, long amount) {}
+
+    /** The subject's marks at or after {@code since}, grouped by item: what a step's running tally starts from. */
+    List<ItemTally> tallyByItem(String tenant, String detector, String subject, Instant since);
+
+    /** The subject's marks at or after {@code from} and before {@code to}: those a sliding window leaves behind. */
+    List<Mark> marksBetween(String tenant, String detector, String subject, Instant from, Instant to);
+
     /** The seqs of the subject's marks at or after {@code since}, the most recent {@code limit}, in seq order. */
     List<Long> markSeqs(String tenant, String detector, String subject, Instant since, int limit);
 

@@ -42,6 +42,8 @@ public final class Detectors {
     private final DetectionStore store;
     private final TenantService tenants;
     private final Clock clock;
+    /** Incidents and the running tallies of the step in progress (reset as each tenant's step begins). */
+    private final Incidents incidents;
     /** The detectors by the event types they read: the pass reads each tenant's feed once and dispatches. */
     private final Map<String, List<Detector>> byType = new HashMap<>();
     /** One pass at a time in this process (the schedule and {@link #catchUp}); the database lock does the cluster. */
@@ -54,7 +56,7 @@ public final class Detectors {
         this.store = store;
         this.tenants = tenants;
         this.clock = clock;
-        Incidents incidents = new Incidents(store, alerts, lockout, sessions, audit);
+        this.incidents = new Incidents(store, alerts, lockout, sessions, audit);
         for (Detector d : List.of(new LoginFailures(store, incidents), new ImpossibleTravel(store, incidents),
                 new SessionHijack(store, incidents), new Exfiltration(incidents), new ConcurrentLimit(incidents),
                 new MfaBypass(incidents))) {
@@ -77,6 +79,7 @@ public final class Detectors {
                 }
                 int[] read = {0};
                 boolean ours = positions.step(tenant, position -> {
+                    incidents.startStep();
                     List<AuditFeed.Entry> batch = feed.after(tenant, position, BATCH);
                     read[0] = batch.size();
                     if (batch.isEmpty()) {

@@ -10,6 +10,7 @@ import dev.ward.session.SessionService;
 import dev.ward.tenant.Policy;
 import dev.ward.user.AccountLockout;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +51,94 @@ final class Incidents {
         this.audit = audit;
     }
 
+    /**
+     * What this step learnt, so that an event costs a few narrow statements, not a scan of its subject's whole window
+     * (a heavy reader has thousands of marks in it, and an attack is exactly when the detectors must keep up): the
+     * running tallies of the subjects it met, and the incidents it read or wrote. Only the node holding the detection
+     * lock writes the store, and a step is one transaction, so nothing changes underneath; {@link #startStep} forgets
+     * it all (a step that failed and is tried again starts from the store).
+     */
+    private final Map<String, Running> running = new HashMap<>();
+    private final Map<String, Optional<DetectionStore.Incident>> incidentsSeen = new HashMap<>();
+
+    /** Called by {@link Detectors} as each tenant's step begins. */
+    void startStep() {
+        running.clear();
+        incidentsSeen.clear();
+    }
+
+    /** One subject's tally over the window [since, …): loaded once a step, then moved by marks added and left behind. */
+    private static final class Running {
+        Instant since;
+        int count;
+        long amount;
+        final Map<String, Integer> items = new HashMap<>();
+
+        void add(String item, int n, long sum) {
+            count += n;
+            amount += sum;
+            if (item != null) {
+                items.merge(item, n, Integer::sum);
+            }
+        }
+
+        void remove(DetectionStore.Mark m) {
+            count--;
+            amount -= m.amount();
+            if (m.item() != null) {
+                items.computeIfPresent(m.item(), (k, n) -> n <= 1 ? null : n - 1);
+            }
+        }
+
+        DetectionStore.Tally tally() { return new DetectionStore.Tally(count, items.size(), amount); }
+    }
+
+    /**
+     * The subject's tally at or after {@code since}, {@code mark} (just recorded when {@code fresh}) included: as
+     * {@link DetectionStore#tally} would count it, from this step's running tally when it has one.
+     */
+    private DetectionStore.Tally tally(String tenant, String marks, DetectionStore.Mark mark, boolean fresh, Instant since) {
+        String key = tenant + '\0' + marks + '\0' + mark.subject();
+        Running r = running.get(key);
+        if (r == null || since.isBefore(r.since)) {
+            r = new Running();
+            r.since = since;
+            for (DetectionStore.ItemTally t : store.tallyByItem(tenant, marks, mark.subject(), since)) {
+                r.add(t.item(), t.count(), t.amount());
+            }
+            running.put(key, r);
+            return r.tally(); // the store holds the new mark already
+        }
+        if (since.isAfter(r.since)) {
+            for (DetectionStore.Mark left : store.marksBetween(tenant, marks, mark.subject(), r.since, since)) {
+                r.remove(left);
+            }
+            r.since = since;
+        }
+        if (fresh && !mark.at().isBefore(since)) {
+            r.add(mark.item(), 1, mark.amount());
+        }
+        return r.tally();
+    }
+
+    private Optional<DetectionStore.Incident> incident(String tenant, String detector, String key) {
+        return incidentsSeen.computeIfAbsent(tenant + '\0' + detector + '\0' + key, k -> store.incident(tenant, detector, key));
+    }
+
     /** True when the detector's incident about {@code key} is open at {@code at}: its last event less than quiet ago. */
     boolean open(String tenant, Policy policy, String detector, String key, Instant at) {
-        return store.incident(tenant, detector, key).filter(i -> !i.lastAt().plus(policy.detectQuiet()).isBefore(at)).isPresent();
+        return incident(tenant, detector, key).filter(i -> !i.lastAt().plus(policy.detectQuiet()).isBefore(at)).isPresent();
     }
 
     void extend(String tenant, String detector, String key, Instant at) {
         store.extendIncident(tenant, detector, key, at);
+        incidentsSeen.computeIfPresent(tenant + '\0' + detector + '\0' + key, (k, seen) -> seen.map(i ->
+                i.lastAt().isBefore(at) ? new DetectionStore.Incident(i.alertId(), i.openedAt(), at) : i));
+    }
+
+    /** After the store opened (or reopened) an incident: what this step knows of it. */
+    private void opened(String tenant, String detector, String key, String alertId, Instant at) {
+        incidentsSeen.put(tenant + '\0' + detector + '\0' + key, Optional.of(new DetectionStore.Incident(alertId, at, at)));
     }
 
     /**
@@ -83,9 +165,9 @@ final class Incidents {
     boolean count(String tenant, Policy policy, AuditEvent e, String marks, String incident, DetectionStore.Mark mark,
                   ToLongFunction<DetectionStore.Tally> measure, long threshold, Alerting alerting,
                   BiConsumer<Map<String, Object>, DetectionStore.Tally> more) {
-        store.addMark(tenant, marks, mark);
+        boolean fresh = store.addMark(tenant, marks, mark);
         Instant since = e.at().minus(policy.detectWindow());
-        DetectionStore.Tally tally = store.tally(tenant, marks, mark.subject(), since);
+        DetectionStore.Tally tally = tally(tenant, marks, mark, fresh, since);
         return judge(tenant, policy, incident, mark.subject(), e.at(), measure.applyAsLong(tally) >= threshold, () -> {
             Map<String, Object> details = details(alerting.scope(), policy, threshold);
             more.accept(details, tally);
@@ -108,6 +190,7 @@ final class Incidents {
                     ? storm(tenant, policy, detector, f, at)
                     : alerts.raise(tenant, f.type(), f.severity(), f.subject(), f.details());
             store.openIncident(tenant, detector, key, raised.id(), at);
+            opened(tenant, detector, key, raised.id(), at);
             return raised;
         });
         if (f.account() != null) {
@@ -124,11 +207,11 @@ final class Incidents {
      * the alert type it stands for and the first suppressed finding's subject.
      */
     private Alert storm(String tenant, Policy policy, String detector, Finding f, Instant at) {
-        Optional<Alert> open = store.incident(tenant, STORM, detector)
+        Optional<Alert> open = incident(tenant, STORM, detector)
                 .filter(i -> !i.lastAt().plus(policy.detectQuiet()).isBefore(at))
                 .flatMap(i -> alerts.find(tenant, i.alertId()));
         if (open.isPresent()) {
-            store.extendIncident(tenant, STORM, detector, at);
+            extend(tenant, STORM, detector, at);
             return open.get();
         }
         Map<String, Object> details = new LinkedHashMap<>();
@@ -140,6 +223,7 @@ final class Incidents {
         details.put("first_suppressed", f.subject());
         Alert storm = alerts.raise(tenant, STORM, "critical", Map.of("detector", detector), details);
         store.openIncident(tenant, STORM, detector, storm.id(), at);
+        opened(tenant, STORM, detector, storm.id(), at);
         return storm;
     }
 

@@ -318,6 +318,40 @@ class MoreDetectorsHttpTest {
         DetectorsHttpTest.alerts(w, "exfil", "data_exfiltration").forEach(a -> assertThat(delivered(a.path("id").asText())).isEqualTo(1));
     }
 
+    /**
+     * Reads that leave the window stop counting inside a pass too (the running tally a step keeps, decision 0027): one
+     * read, counted in a pass; then in the next pass a read 200 s later, and 110 s after that two more — the first has
+     * left the five-minute window by then, so the alert comes with the fourth read (three reads' worth over 2.5),
+     * resting on reads two to four.
+     */
+    @Test
+    void bytesReadOutsideTheWindowStopCountingWithinOnePass() {
+        // A node of its own without the background pass, so that the passes are exactly the test's detectNow() calls.
+        try (TestWard solo = TestWard.configured(c -> c.withDetectors(false))) {
+            String big = TestWard.json("y".repeat(50_000));
+            tenant(solo, "sliding", Map.of("window_seconds", 300, "exfiltration_bytes", big.length() * 5L / 2), Map.of());
+            String reader = solo.createUser("sliding", "reader", PASSWORD, "staff");
+            String token = solo.login("sliding", "reader", PASSWORD);
+            assertThat(solo.post("/v1/session/patients/p-1", "{}", token).status()).isEqualTo(200);
+            assertThat(solo.put("/v1/session/patients/p-1/data/notes", big, token).status()).isEqualTo(204);
+            assertThat(solo.get("/v1/session/patients/p-1/data/notes", token).status()).isEqualTo(200);
+            solo.ward.detectNow();
+            solo.clock.advance(Duration.ofSeconds(200));
+            assertThat(solo.get("/v1/session/patients/p-1/data/notes", token).status()).isEqualTo(200);
+            solo.clock.advance(Duration.ofSeconds(110));
+            for (int i = 0; i < 2; i++) {
+                assertThat(solo.get("/v1/session/patients/p-1/data/notes", token).status()).isEqualTo(200);
+            }
+            solo.ward.detectNow();
+            List<Long> reads = seqs(solo, "sliding", "patient.data_read", reader);
+            assertThat(reads).hasSize(4);
+            assertThat(DetectorsHttpTest.alerts(solo, "sliding", "data_exfiltration")).singleElement().satisfies(a -> {
+                assertThat(a.path("details").path("bytes").asLong()).isEqualTo(3L * big.length());
+                assertThat(DetectorsHttpTest.evidence(a)).isEqualTo(reads.subList(1, 4));
+            });
+        }
+    }
+
     // --- concurrent limit ---------------------------------------------------------------------------------
 
     @Test

@@ -73,6 +73,25 @@ public final class SqlDetectionStore implements DetectionStore {
     }
 
     @Override
+    public List<ItemTally> tallyByItem(String tenant, String detector, String subject, Instant since) {
+        return db.call(h -> h.createQuery("SELECT item, COUNT(*), COALESCE(SUM(amount), 0) FROM detect_marks "
+                        + "WHERE tenant_id = :t AND detector = :d AND subject = :s AND at >= :since GROUP BY item")
+                .bind("t", tenant).bind("d", detector).bind("s", subject).bind("since", since.toEpochMilli())
+                .map((rs, ctx) -> new ItemTally(rs.getString(1), rs.getInt(2), rs.getLong(3))).list());
+    }
+
+    @Override
+    public List<Mark> marksBetween(String tenant, String detector, String subject, Instant from, Instant to) {
+        return db.call(h -> h.createQuery("SELECT seq, at, subject, item, other, amount FROM detect_marks "
+                        + "WHERE tenant_id = :t AND detector = :d AND subject = :s AND at >= :from AND at < :to")
+                .bind("t", tenant).bind("d", detector).bind("s", subject).bind("from", from.toEpochMilli())
+                .bind("to", to.toEpochMilli())
+                .map((rs, ctx) -> new Mark(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getLong(6)))
+                .list());
+    }
+
+    @Override
     public List<Long> markSeqs(String tenant, String detector, String subject, Instant since, int limit) {
         List<Long> newestFirst = db.call(h -> h.createQuery("SELECT seq FROM detect_marks "
                         + "WHERE tenant_id = :t AND detector = :d AND subject = :s AND at >= :since ORDER BY seq DESC LIMIT :n")
