@@ -6,6 +6,8 @@ import threading
 import pytest
 from django.test import Client, override_settings
 
+from ward_django import client
+
 from .conftest import HTML, PASSWORD, admin, clock, cookie, sign_in, tenant_with, user, ward
 
 
@@ -123,6 +125,26 @@ def test_logout_ends_the_session_on_ward_and_deletes_the_cookie(browser, nurse):
     assert (status, answer["code"]) == (401, "session_revoked")
     assert browser.get("/patients/cda/p1/").status_code == 302
     assert browser.post("/logout/").json() == {"ended": False}
+
+
+def test_a_protected_prefix_covers_its_path_without_the_slash(browser, api, nurse):
+    # "/patients/details/" is protected; the app also routes "/patients/details" (its list): no way around the prefix.
+    assert api.get("/patients/details").status_code == 401
+    redirect = Client(HTTP_ACCEPT=HTML).get("/patients/details")
+    assert redirect.status_code == 302 and redirect["Location"].startswith("/login/?next=")
+    assert browser.get("/patients/details").json()["user"] == nurse["session"]["user"]["username"]
+
+
+def test_logout_that_ward_refuses_is_no_quiet_success(browser, nurse, tenant):
+    token = browser.cookies["ward_session"].value
+    key = admin("POST", "/v1/admin/tenants/%s/api-keys" % tenant, {"name": "crypto only", "scopes": ["crypto"]})["key"]
+    for refused_key in (key, "wak_not_a_real_key"):
+        with override_settings(WARD_API_KEY=refused_key), pytest.raises(client.WardUnavailable):
+            browser.post("/logout/")
+        browser.cookies["ward_session"] = token
+    status, answer, _ = ward("POST", "/v1/sessions/validate", {"token": token}, token=os.environ["WARD_TEST_API_KEY"])
+    assert status == 200, "the session lives on: the app must not have told its user otherwise"
+    assert browser.post("/logout/").json() == {"ended": True}
 
 
 def test_a_session_of_another_tenant_is_not_taken(browser):

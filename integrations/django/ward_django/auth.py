@@ -34,7 +34,8 @@ def totp_confirm(request, code):
 
 
 def logout(request):
-    """Ends the session on Ward and deletes the cookie; ``True`` if a live session ended, ``False`` if there was none."""
+    """Ends the session on Ward and deletes the cookie; ``True`` if a live session ended, ``False`` if there was none.
+    Raises ``client.WardUnavailable`` when Ward did not end it (down, or the app's key refused): never a quiet ``False``."""
     state = middleware.state_of(request)
     token = state.token
     state.token = state.new_token = None
@@ -44,7 +45,14 @@ def logout(request):
         return False
     # On the user's behalf (API key + Ward-Session-Token): from the app server, a call with the user's own token would
     # be a binding change under session.binding "strict", recorded as such instead of as a logout.
-    return client.as_app("POST", "/v1/auth/logout", headers={"Ward-Session-Token": token}).status == 204
+    answer = client.as_app("POST", "/v1/auth/logout", headers={"Ward-Session-Token": token})
+    if answer.status == 204:
+        return True
+    if answer.status == 401 and (answer.code or "").startswith("session_"):
+        return False
+    # The app's key refused, without scope sessions, rate-limited: the session lives on at Ward, so this is no logout
+    # (the cookie is deleted all the same: the browser asked to be signed out).
+    raise client.WardUnavailable("logout answered %d %s" % (answer.status, answer.code or "-"))
 
 
 def _as_holder(request, path, body=None):

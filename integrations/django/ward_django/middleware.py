@@ -199,4 +199,5 @@ def _token_of(request, settings):
 def _protected(path, settings):
     if path.startswith(settings.forward_path):
         return False
-    return any(path.startswith(prefix) for prefix in settings.protected_paths)
+    # "/patients/" covers "/patients" as well: a route written without the slash is the same pages to the user.
+    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in settings.protected_paths)

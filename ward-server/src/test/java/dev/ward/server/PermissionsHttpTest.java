@@ -101,6 +101,32 @@ class PermissionsHttpTest {
         assertThat(validate(clerk, null).json().path("session").path("permissions").size()).isZero();
     }
 
+    /**
+     * review15: every refused {@code require} wrote an audit row, bounded only by the API key's 600,000 a minute, so one
+     * signed-in user reloading a page of a module they may not use wrote a row per request. Now a session's denials are
+     * audited up to {@code rate_limit.per_minute} a minute; beyond, the refusal stands and nothing is written.
+     */
+    @Test
+    void aDenialFloodOfOneSessionWritesAMinutesWorthOfAuditRowsNotOneARequest() {
+        w.createTenant("flood", Map.of("mfa", Map.of("required_roles", List.of()), "permissions", PERMISSIONS,
+                "session", Map.of("rotate_after_uses", 1000), "rate_limit", Map.of("per_minute", 5)));
+        w.createUser("flood", "dr.flood", PASSWORD, "provider");
+        String floodKey = w.createApiKey("flood", "sessions");
+        String token = w.login("flood", "dr.flood", PASSWORD);
+        int requests = 25;
+        for (int i = 0; i < requests; i++) {
+            var denied = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                    "require", Map.of("module", "pharmacy", "action", "write"))), floodKey);
+            assertThat(denied.code()).as("every one is refused, written or not").isEqualTo("permission_denied");
+        }
+        int written = w.get("/v1/admin/audit?tenant=flood&type=access.denied&limit=1000", w.adminToken()).json()
+                .path("events").size();
+        assertThat(written).as("TestWard's clock stands still: the bucket never refills").isEqualTo(5);
+        var granted = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                "require", Map.of("module", "pharmacy", "action", "read"))), floodKey);
+        assertThat(granted.status()).as("a granted permission is untouched by the bound").isEqualTo(200);
+    }
+
     @Test
     void aDeadSessionIsInvalidBeforeItsPermissionsAreJudged() {
         var dead = validate("wst_AAAB_" + "x".repeat(43), Map.of("module", "pharmacy", "action", "write"));
