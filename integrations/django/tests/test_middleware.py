@@ -91,7 +91,14 @@ def test_an_api_key_is_no_session_token(browser):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("value", ["wst_garbage", "wst_" + "A" * 43, "not-a-token", "wst_\u00e9\u00e9"])
+def test_a_bearer_that_is_no_session_leaves_the_browsers_cookie_alone(browser, nurse):
+    response = browser.get("/patients/cda/p2/", HTTP_AUTHORIZATION="Bearer wak_anything")
+    assert response.status_code == 401 and cookie(response) is None
+    assert browser.get("/patients/cda/p2/").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["wst_garbage", "wst_" + "A" * 43, "not-a-token", "wst_\u00e9\u00e9",
+                                   "wst_x; Domain=example.org", "wst_" + "A" * 300])
 def test_a_forged_cookie_is_refused_and_deleted(browser, value):
     browser.cookies["ward_session"] = value
     response = browser.get("/patients/cda/p1/")
@@ -145,6 +152,21 @@ def test_logout_that_ward_refuses_is_no_quiet_success(browser, nurse, tenant):
     status, answer, _ = ward("POST", "/v1/sessions/validate", {"token": token}, token=os.environ["WARD_TEST_API_KEY"])
     assert status == 200, "the session lives on: the app must not have told its user otherwise"
     assert browser.post("/logout/").json() == {"ended": True}
+
+
+def test_over_https_the_cookie_is_host_prefixed_and_a_tossed_plain_one_is_not_taken(tenant):
+    secure = Client(HTTP_ACCEPT="application/json", HTTP_USER_AGENT="ward-django-tests/1")
+    response = secure.post("/login/", {"tenant": tenant, "username": user(tenant), "password": PASSWORD}, secure=True)
+    assert response.status_code == 200 and "ward_session" not in response.cookies
+    morsel = response.cookies["__Host-ward_session"]
+    assert morsel["secure"] and morsel["httponly"] and morsel["path"] == "/" and not morsel["domain"]
+    assert morsel["samesite"] == "Strict"
+    token = morsel.value
+    assert secure.get("/patients/cda/p1/", secure=True).status_code == 200
+    # A sibling subdomain's cookie of the plain name (Domain=.example.org) is not what the app reads over HTTPS.
+    tossed = Client(HTTP_ACCEPT="application/json", HTTP_USER_AGENT="ward-django-tests/1")
+    tossed.cookies["ward_session"] = token
+    assert tossed.get("/patients/cda/p1/", secure=True).status_code == 401
 
 
 def test_a_session_of_another_tenant_is_not_taken(browser):

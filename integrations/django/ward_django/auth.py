@@ -79,7 +79,7 @@ def _signed_in(request, answer):
 
 def _take_token(request, out):
     token = out.pop("token", None)
-    if isinstance(token, str) and token.startswith(middleware.TOKEN_PREFIX):
+    if middleware.looks_like_token(token):
         state = middleware.state_of(request)
         state.token = state.new_token = token
         state.clear_cookie = False

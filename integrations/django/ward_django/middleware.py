@@ -14,6 +14,7 @@ app's API key and the end user's address and browser, and then:
 Answers on protected paths carry the patient-page headers (no caching anywhere, no framing, no referrer).
 """
 import logging
+import re
 from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -24,6 +25,9 @@ from . import client, conf
 log = logging.getLogger("ward_django")
 
 TOKEN_PREFIX = "wst_"
+# A session token's shape (as the Java client's looksLikeToken): garbage from a cookie or header never reaches Ward, and
+# nothing from Ward that could add a cookie attribute or a header line goes into a Set-Cookie or Ward-Rotated-Token.
+_TOKEN = re.compile(r"wst_[A-Za-z0-9_-]{1,252}\Z")
 ROTATED_HEADER = "Ward-Rotated-Token"
 PATIENT_PAGE_HEADERS = {
     "Cache-Control": "no-store, no-cache, must-revalidate, private",
@@ -77,10 +81,10 @@ def finish(request, response):
     if state.new_token and state.bearer:
         response[ROTATED_HEADER] = state.new_token
     elif state.new_token:
-        response.set_cookie(settings.cookie_name, state.new_token, httponly=True, samesite="Strict",
+        response.set_cookie(cookie_name(request, settings), state.new_token, httponly=True, samesite="Strict",
                             secure=request.is_secure(), path="/")
-    elif state.clear_cookie and settings.cookie_name in request.COOKIES:
-        response.delete_cookie(settings.cookie_name, path="/", samesite="Strict")
+    elif state.clear_cookie and cookie_name(request, settings) in request.COOKIES:
+        response.delete_cookie(cookie_name(request, settings), path="/", samesite="Strict")
     if state.patient_page:
         for name, value in PATIENT_PAGE_HEADERS.items():
             response[name] = value
@@ -99,6 +103,9 @@ def check(request, require=None):
     state = state_of(request)
     state.checked = True
     if not state.token:
+        # A cookie that is no token is of no use to keep sending (finish deletes only one the browser sent); a bearer
+        # caller's cookie is not this request's credential and is left alone.
+        state.clear_cookie = not state.bearer
         return unauthenticated(request, "unauthenticated", "Sign in first.")
     try:
         answer = validate(request, require)
@@ -124,7 +131,7 @@ def validate(request, require=None):
     answer = client.validate(state.token, request, require)
     body = answer.body if isinstance(answer.body, dict) else {}
     rotated = body.get("rotated_token")
-    if isinstance(rotated, str) and rotated.startswith(TOKEN_PREFIX):
+    if looks_like_token(rotated):
         state.token = state.new_token = rotated
     code = answer.code or ""
     if answer.status == 200:
@@ -191,9 +198,20 @@ def _token_of(request, settings):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
-        return (token, True) if token.startswith(TOKEN_PREFIX) else (None, True)
-    cookie = request.COOKIES.get(settings.cookie_name, "")
-    return (cookie, False) if cookie.startswith(TOKEN_PREFIX) else (None, False)
+        return (token, True) if looks_like_token(token) else (None, True)
+    cookie = request.COOKIES.get(cookie_name(request, settings), "")
+    return (cookie, False) if looks_like_token(cookie) else (None, False)
+
+
+def looks_like_token(value):
+    return isinstance(value, str) and _TOKEN.match(value) is not None
+
+
+def cookie_name(request, settings):
+    """Over HTTPS the cookie is ``__Host-<name>``, as Ward's own and the Java filter's: a browser takes that name only
+    from a secure origin, for ``Path=/`` and without ``Domain``, so a sibling subdomain or a plain-HTTP page cannot plant
+    a session of its choosing ahead of it (cookie tossing), and only that name is read over HTTPS."""
+    return "__Host-" + settings.cookie_name if request.is_secure() else settings.cookie_name
 
 
 def _protected(path, settings):
