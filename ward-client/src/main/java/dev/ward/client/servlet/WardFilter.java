@@ -223,7 +223,10 @@ public final class WardFilter implements Filter {
         if (Answers.isBrowser(request)) {
             String target = request.getContextPath() + loginUrl;
             if ("GET".equals(request.getMethod())) {
-                String here = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+                // The URI as sent: "//evil.example/../patients/1" is /patients/1 to the container but another site to a
+                // login page that redirects to its next, so leading slashes (and backslashes) become one.
+                String here = request.getRequestURI().replaceFirst("^[/\\\\]+", "/")
+                        + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
                 target += (loginUrl.contains("?") ? "&" : "?") + "next=" + URLEncoder.encode(here, StandardCharsets.UTF_8);
             }
             response.sendRedirect(target);
