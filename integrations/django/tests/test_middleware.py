@@ -2,6 +2,7 @@
 import os
 import socket
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client, override_settings
@@ -167,6 +168,15 @@ def test_over_https_the_cookie_is_host_prefixed_and_a_tossed_plain_one_is_not_ta
     tossed = Client(HTTP_ACCEPT="application/json", HTTP_USER_AGENT="ward-django-tests/1")
     tossed.cookies["ward_session"] = token
     assert tossed.get("/patients/cda/p1/", secure=True).status_code == 401
+
+
+def test_the_login_redirects_next_is_never_another_site():
+    for path in ("//evil.example/x", "/\\evil.example/x", "/\\/evil.example/x"):
+        with override_settings(WARD_PROTECTED_PATHS=["/"]):
+            response = Client(HTTP_ACCEPT=HTML).get("/x", PATH_INFO=path)
+        assert response.status_code == 302
+        next_page = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+        assert next_page == "/evil.example/x", next_page
 
 
 def test_a_session_of_another_tenant_is_not_taken(browser):

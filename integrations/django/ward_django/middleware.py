@@ -27,6 +27,7 @@ log = logging.getLogger("ward_django")
 TOKEN_PREFIX = "wst_"
 # A session token's shape (as the Java client's looksLikeToken): garbage from a cookie or header never reaches Ward, and
 # nothing from Ward that could add a cookie attribute or a header line goes into a Set-Cookie or Ward-Rotated-Token.
+_LEADING_SLASHES = re.compile(r"^(?:/|\\|%5c|%2f)+", re.IGNORECASE)
 _TOKEN = re.compile(r"wst_[A-Za-z0-9_-]{1,252}\Z")
 ROTATED_HEADER = "Ward-Rotated-Token"
 PATIENT_PAGE_HEADERS = {
@@ -163,7 +164,10 @@ def problem(status, code, detail, **extra):
 def unauthenticated(request, code, detail):
     if wants_html(request):
         login = conf.get().login_url
-        return HttpResponseRedirect(login + ("&" if "?" in login else "?") + urlencode({"next": request.get_full_path()}))
+        # "//evil.example/x" or "/\\evil.example/x" is another site to a login page that redirects to its next: the
+        # leading slashes (and backslashes, which browsers read as slashes) become one.
+        here = _LEADING_SLASHES.sub("/", request.get_full_path())
+        return HttpResponseRedirect(login + ("&" if "?" in login else "?") + urlencode({"next": here}))
     response = problem(401, code, detail)
     response["WWW-Authenticate"] = 'Bearer realm="ward"'
     return response
