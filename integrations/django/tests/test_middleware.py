@@ -1,13 +1,14 @@
 """WardSessionMiddleware against a real Ward: protected and open paths, login, logout, expiry, 302 vs 401, Ward down."""
 import os
 import socket
+import sys
 import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 
-from ward_django import client
+from ward_django import auth, client, middleware
 
 from .conftest import HTML, PASSWORD, admin, clock, cookie, sign_in, tenant_with, user, ward
 
@@ -289,3 +290,45 @@ def test_a_key_without_scope_sessions_fails_closed(browser, nurse, tenant):
     key = admin("POST", "/v1/admin/tenants/%s/api-keys" % tenant, {"name": "crypto only", "scopes": ["crypto"]})["key"]
     with override_settings(WARD_API_KEY=key):
         assert browser.get("/patients/cda/p1/").status_code == 503
+
+
+def _report(call, request):
+    """Django's error report for the exception ``call(request)`` raises, with the frames' local variables (as an HTML
+    error e-mail, the DEBUG page or an error tracker reading Django's filter shows them). No frame of the test's own
+    holds the secrets: they reach the package's functions through a ``_Call`` (whose repr names none) and the request."""
+    from django.views.debug import ExceptionReporter
+    try:
+        call(request)
+    except client.WardUnavailable:
+        return ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
+    raise AssertionError("no WardUnavailable")
+
+
+class _Call:
+    def __init__(self, fn, **kwargs):
+        self.fn, self.kwargs = fn, kwargs
+
+    def __call__(self, request):
+        return self.fn(request, **self.kwargs)
+
+    def __repr__(self):
+        return "_Call(%s)" % self.fn.__name__
+
+
+def _request(token=None):
+    request = RequestFactory().post("/login/")
+    request._ward = middleware._State(token, False)
+    return request
+
+
+def test_an_error_report_shows_no_password_key_or_token(tenant, browser, nurse):
+    secret = "Visible-In-Reports-9!"
+    with override_settings(WARD_URL="http://127.0.0.1:%d" % dead_port()):
+        report = _report(_Call(auth.login, tenant=tenant, username="dr.report", password=secret), _request())
+    assert "WardUnavailable" in report
+    assert secret not in report and os.environ["WARD_TEST_API_KEY"] not in report
+
+    token = browser.cookies["ward_session"].value
+    with override_settings(WARD_API_KEY="wak_not_a_real_key"):
+        report = _report(auth.logout, _request(token))
+    assert "WardUnavailable" in report and token not in report and "wak_not_a_real_key" not in report

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 
 from . import client, conf
 
@@ -99,6 +100,7 @@ def state_of(request):
     return state
 
 
+@sensitive_variables()
 def check(request, require=None):
     """Validates the request's session (with ``require``, if given); ``None`` when it may go on, else the refusal."""
     state = state_of(request)
@@ -123,6 +125,7 @@ def check(request, require=None):
     return forbidden(request, answer.code, detail or "Not permitted.")
 
 
+@sensitive_variables()
 def validate(request, require=None):
     """Validates the request's token and applies the answer to the request: the session, a rotated token, a dead
     cookie. Returns Ward's answer when it is about the user -- 200, 401 ``session_*``, 403 ``mfa_enrollment_required``
