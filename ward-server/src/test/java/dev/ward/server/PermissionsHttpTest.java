@@ -127,6 +127,26 @@ class PermissionsHttpTest {
         assertThat(granted.status()).as("a granted permission is untouched by the bound").isEqualTo(200);
     }
 
+    /** The same bound on {@code session.scope_denied}: an enrolment-only session refused at each app validation. */
+    @Test
+    void anEnrolmentOnlySessionsRefusalsWriteAMinutesWorthOfRowsNotOneARequest() {
+        w.createTenant("enrol-flood", Map.of("mfa", Map.of("required_roles", List.of("provider")),
+                "rate_limit", Map.of("per_minute", 5)));
+        w.createUser("enrol-flood", "dr.new", PASSWORD, "provider");
+        String floodKey = w.createApiKey("enrol-flood", "sessions");
+        var login = w.post("/v1/auth/login", TestWard.json(Map.of("tenant", "enrol-flood", "username", "dr.new",
+                "password", PASSWORD)), floodKey);
+        assertThat(login.text("status")).as(login.raw()).isEqualTo("mfa_enrollment_required");
+        String token = login.text("token");
+        for (int i = 0; i < 25; i++) {
+            var refused = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), floodKey);
+            assertThat(refused.code()).isEqualTo("mfa_enrollment_required");
+        }
+        int written = w.get("/v1/admin/audit?tenant=enrol-flood&type=session.scope_denied&limit=1000", w.adminToken())
+                .json().path("events").size();
+        assertThat(written).isEqualTo(5);
+    }
+
     /**
      * review15: the boundaries around the grants. A tenant's own administrator cannot write another tenant's
      * permissions; names are ASCII lower case only (no case folding, no look-alike letters); a session's union follows
