@@ -2,7 +2,7 @@
 import os
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from .conftest import HTML, clock, cookie, sign_in, user, ward
 
@@ -55,6 +55,18 @@ def test_the_forwarded_logout_ends_the_session(browser, nurse):
     assert response.status_code == 204 and cookie(response) == ""
     status, answer, _ = ward("POST", "/v1/sessions/validate", {"token": token}, token=os.environ["WARD_TEST_API_KEY"])
     assert (status, answer["code"]) == (401, "session_revoked")
+
+
+def test_a_forwarded_logout_ward_refuses_is_503_not_204(browser, nurse, tenant):
+    token = browser.cookies["ward_session"].value
+    key = ward("POST", "/v1/admin/tenants/%s/api-keys" % tenant, {"name": "crypto only", "scopes": ["crypto"]},
+               token=os.environ["WARD_TEST_ADMIN_KEY"])[1]["key"]
+    with override_settings(WARD_API_KEY=key):
+        response = post(browser, "/ward/v1/auth/logout", HTTP_ACCEPT="application/json")
+    assert response.status_code == 503 and response.json()["code"] == "ward_unavailable"
+    assert cookie(response) == "", "the browser asked to be signed out: its cookie goes all the same"
+    status, _, _ = ward("POST", "/v1/sessions/validate", {"token": token}, token=os.environ["WARD_TEST_API_KEY"])
+    assert status == 200
 
 
 @pytest.mark.parametrize("path", ["/ward/v1/admin/tenants", "/ward/v1/session/patients", "/ward/v1/session/jwt",

@@ -1,10 +1,14 @@
 """WardSessionMiddleware against a real Ward: protected and open paths, login, logout, expiry, 302 vs 401, Ward down."""
 import os
 import socket
+import sys
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
+
+from ward_django import auth, client, middleware
 
 from .conftest import HTML, PASSWORD, admin, clock, cookie, sign_in, tenant_with, user, ward
 
@@ -89,7 +93,14 @@ def test_an_api_key_is_no_session_token(browser):
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("value", ["wst_garbage", "wst_" + "A" * 43, "not-a-token", "wst_\u00e9\u00e9"])
+def test_a_bearer_that_is_no_session_leaves_the_browsers_cookie_alone(browser, nurse):
+    response = browser.get("/patients/cda/p2/", HTTP_AUTHORIZATION="Bearer wak_anything")
+    assert response.status_code == 401 and cookie(response) is None
+    assert browser.get("/patients/cda/p2/").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["wst_garbage", "wst_" + "A" * 43, "not-a-token", "wst_\u00e9\u00e9",
+                                   "wst_x; Domain=example.org", "wst_" + "A" * 300])
 def test_a_forged_cookie_is_refused_and_deleted(browser, value):
     browser.cookies["ward_session"] = value
     response = browser.get("/patients/cda/p1/")
@@ -123,6 +134,50 @@ def test_logout_ends_the_session_on_ward_and_deletes_the_cookie(browser, nurse):
     assert (status, answer["code"]) == (401, "session_revoked")
     assert browser.get("/patients/cda/p1/").status_code == 302
     assert browser.post("/logout/").json() == {"ended": False}
+
+
+def test_a_protected_prefix_covers_its_path_without_the_slash(browser, api, nurse):
+    # "/patients/details/" is protected; the app also routes "/patients/details" (its list): no way around the prefix.
+    assert api.get("/patients/details").status_code == 401
+    redirect = Client(HTTP_ACCEPT=HTML).get("/patients/details")
+    assert redirect.status_code == 302 and redirect["Location"].startswith("/login/?next=")
+    assert browser.get("/patients/details").json()["user"] == nurse["session"]["user"]["username"]
+
+
+def test_logout_that_ward_refuses_is_no_quiet_success(browser, nurse, tenant):
+    token = browser.cookies["ward_session"].value
+    key = admin("POST", "/v1/admin/tenants/%s/api-keys" % tenant, {"name": "crypto only", "scopes": ["crypto"]})["key"]
+    for refused_key in (key, "wak_not_a_real_key"):
+        with override_settings(WARD_API_KEY=refused_key), pytest.raises(client.WardUnavailable):
+            browser.post("/logout/")
+        browser.cookies["ward_session"] = token
+    status, answer, _ = ward("POST", "/v1/sessions/validate", {"token": token}, token=os.environ["WARD_TEST_API_KEY"])
+    assert status == 200, "the session lives on: the app must not have told its user otherwise"
+    assert browser.post("/logout/").json() == {"ended": True}
+
+
+def test_over_https_the_cookie_is_host_prefixed_and_a_tossed_plain_one_is_not_taken(tenant):
+    secure = Client(HTTP_ACCEPT="application/json", HTTP_USER_AGENT="ward-django-tests/1")
+    response = secure.post("/login/", {"tenant": tenant, "username": user(tenant), "password": PASSWORD}, secure=True)
+    assert response.status_code == 200 and "ward_session" not in response.cookies
+    morsel = response.cookies["__Host-ward_session"]
+    assert morsel["secure"] and morsel["httponly"] and morsel["path"] == "/" and not morsel["domain"]
+    assert morsel["samesite"] == "Strict"
+    token = morsel.value
+    assert secure.get("/patients/cda/p1/", secure=True).status_code == 200
+    # A sibling subdomain's cookie of the plain name (Domain=.example.org) is not what the app reads over HTTPS.
+    tossed = Client(HTTP_ACCEPT="application/json", HTTP_USER_AGENT="ward-django-tests/1")
+    tossed.cookies["ward_session"] = token
+    assert tossed.get("/patients/cda/p1/", secure=True).status_code == 401
+
+
+def test_the_login_redirects_next_is_never_another_site():
+    for path in ("//evil.example/x", "/\\evil.example/x", "/\\/evil.example/x"):
+        with override_settings(WARD_PROTECTED_PATHS=["/"]):
+            response = Client(HTTP_ACCEPT=HTML).get("/x", PATH_INFO=path)
+        assert response.status_code == 302
+        next_page = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+        assert next_page == "/evil.example/x", next_page
 
 
 def test_a_session_of_another_tenant_is_not_taken(browser):
@@ -235,3 +290,45 @@ def test_a_key_without_scope_sessions_fails_closed(browser, nurse, tenant):
     key = admin("POST", "/v1/admin/tenants/%s/api-keys" % tenant, {"name": "crypto only", "scopes": ["crypto"]})["key"]
     with override_settings(WARD_API_KEY=key):
         assert browser.get("/patients/cda/p1/").status_code == 503
+
+
+def _report(call, request):
+    """Django's error report for the exception ``call(request)`` raises, with the frames' local variables (as an HTML
+    error e-mail, the DEBUG page or an error tracker reading Django's filter shows them). No frame of the test's own
+    holds the secrets: they reach the package's functions through a ``_Call`` (whose repr names none) and the request."""
+    from django.views.debug import ExceptionReporter
+    try:
+        call(request)
+    except client.WardUnavailable:
+        return ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
+    raise AssertionError("no WardUnavailable")
+
+
+class _Call:
+    def __init__(self, fn, **kwargs):
+        self.fn, self.kwargs = fn, kwargs
+
+    def __call__(self, request):
+        return self.fn(request, **self.kwargs)
+
+    def __repr__(self):
+        return "_Call(%s)" % self.fn.__name__
+
+
+def _request(token=None):
+    request = RequestFactory().post("/login/")
+    request._ward = middleware._State(token, False)
+    return request
+
+
+def test_an_error_report_shows_no_password_key_or_token(tenant, browser, nurse):
+    secret = "Visible-In-Reports-9!"
+    with override_settings(WARD_URL="http://127.0.0.1:%d" % dead_port()):
+        report = _report(_Call(auth.login, tenant=tenant, username="dr.report", password=secret), _request())
+    assert "WardUnavailable" in report
+    assert secret not in report and os.environ["WARD_TEST_API_KEY"] not in report
+
+    token = browser.cookies["ward_session"].value
+    with override_settings(WARD_API_KEY="wak_not_a_real_key"):
+        report = _report(auth.logout, _request(token))
+    assert "WardUnavailable" in report and token not in report and "wak_not_a_real_key" not in report

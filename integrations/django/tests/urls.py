@@ -12,6 +12,10 @@ def patient_page(request, patient_id):
     return JsonResponse({"patient": patient_id, "user": session["user"]["username"], "aal": session["aal"]})
 
 
+def patient_list(request):
+    return JsonResponse({"patients": [], "user": request.ward_session["user"]["username"]})
+
+
 def open_page(request):
     return JsonResponse({"session": request.ward_session})
 
@@ -62,6 +66,7 @@ def anyone(request):
 urlpatterns = [
     path("patients/cda/<str:patient_id>/", patient_page),
     path("patients/details/<str:patient_id>/", patient_page),
+    path("patients/details", patient_list),
     path("patient_data/<str:patient_id>/", patient_page),
     path("open/", open_page),
     path("login/", login),

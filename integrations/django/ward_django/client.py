@@ -10,6 +10,8 @@ import re
 import ssl
 from urllib.parse import urlsplit
 
+from django.views.decorators.debug import sensitive_variables
+
 from . import conf
 
 log = logging.getLogger("ward_django")
@@ -46,6 +48,7 @@ def client_of(request):
     return {"ip": request.META.get("REMOTE_ADDR", ""), "user_agent": agent}
 
 
+@sensitive_variables()
 def call(method, path, body=None, bearer=None, headers=None):
     """One call to Ward; raises ``WardUnavailable`` unless Ward answered below 500 with JSON or nothing."""
     settings = conf.get()
@@ -83,11 +86,13 @@ def call(method, path, body=None, bearer=None, headers=None):
     return Answer(response.status, parsed, answer_headers)
 
 
+@sensitive_variables()
 def as_app(method, path, body=None, headers=None):
     """A call with the app's API key (``WARD_API_KEY``)."""
     return call(method, path, body=body, bearer=conf.get().api_key, headers=headers)
 
 
+@sensitive_variables()
 def as_holder(request, method, path, token, body=None):
     """A call with the user's own session token, carrying the user's browser and address as a proxy would.
 
@@ -101,6 +106,7 @@ def as_holder(request, method, path, token, body=None):
     return call(method, path, body=body, bearer=token, headers=headers)
 
 
+@sensitive_variables()
 def validate(token, request, require=None):
     """``POST /v1/sessions/validate`` for the user of ``request``; ``require`` = ``{"module", "action"}``."""
     body = {"token": token, "client": client_of(request)}

@@ -14,16 +14,22 @@ app's API key and the end user's address and browser, and then:
 Answers on protected paths carry the patient-page headers (no caching anywhere, no framing, no referrer).
 """
 import logging
+import re
 from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 
 from . import client, conf
 
 log = logging.getLogger("ward_django")
 
 TOKEN_PREFIX = "wst_"
+# A session token's shape (as the Java client's looksLikeToken): garbage from a cookie or header never reaches Ward, and
+# nothing from Ward that could add a cookie attribute or a header line goes into a Set-Cookie or Ward-Rotated-Token.
+_LEADING_SLASHES = re.compile(r"^(?:/|\\|%5c|%2f)+", re.IGNORECASE)
+_TOKEN = re.compile(r"wst_[A-Za-z0-9_-]{1,252}\Z")
 ROTATED_HEADER = "Ward-Rotated-Token"
 PATIENT_PAGE_HEADERS = {
     "Cache-Control": "no-store, no-cache, must-revalidate, private",
@@ -77,10 +83,10 @@ def finish(request, response):
     if state.new_token and state.bearer:
         response[ROTATED_HEADER] = state.new_token
     elif state.new_token:
-        response.set_cookie(settings.cookie_name, state.new_token, httponly=True, samesite="Strict",
+        response.set_cookie(cookie_name(request, settings), state.new_token, httponly=True, samesite="Strict",
                             secure=request.is_secure(), path="/")
-    elif state.clear_cookie and settings.cookie_name in request.COOKIES:
-        response.delete_cookie(settings.cookie_name, path="/", samesite="Strict")
+    elif state.clear_cookie and cookie_name(request, settings) in request.COOKIES:
+        response.delete_cookie(cookie_name(request, settings), path="/", samesite="Strict")
     if state.patient_page:
         for name, value in PATIENT_PAGE_HEADERS.items():
             response[name] = value
@@ -94,11 +100,15 @@ def state_of(request):
     return state
 
 
+@sensitive_variables()
 def check(request, require=None):
     """Validates the request's session (with ``require``, if given); ``None`` when it may go on, else the refusal."""
     state = state_of(request)
     state.checked = True
     if not state.token:
+        # A cookie that is no token is of no use to keep sending (finish deletes only one the browser sent); a bearer
+        # caller's cookie is not this request's credential and is left alone.
+        state.clear_cookie = not state.bearer
         return unauthenticated(request, "unauthenticated", "Sign in first.")
     try:
         answer = validate(request, require)
@@ -115,6 +125,7 @@ def check(request, require=None):
     return forbidden(request, answer.code, detail or "Not permitted.")
 
 
+@sensitive_variables()
 def validate(request, require=None):
     """Validates the request's token and applies the answer to the request: the session, a rotated token, a dead
     cookie. Returns Ward's answer when it is about the user -- 200, 401 ``session_*``, 403 ``mfa_enrollment_required``
@@ -124,7 +135,7 @@ def validate(request, require=None):
     answer = client.validate(state.token, request, require)
     body = answer.body if isinstance(answer.body, dict) else {}
     rotated = body.get("rotated_token")
-    if isinstance(rotated, str) and rotated.startswith(TOKEN_PREFIX):
+    if looks_like_token(rotated):
         state.token = state.new_token = rotated
     code = answer.code or ""
     if answer.status == 200:
@@ -156,7 +167,10 @@ def problem(status, code, detail, **extra):
 def unauthenticated(request, code, detail):
     if wants_html(request):
         login = conf.get().login_url
-        return HttpResponseRedirect(login + ("&" if "?" in login else "?") + urlencode({"next": request.get_full_path()}))
+        # "//evil.example/x" or "/\\evil.example/x" is another site to a login page that redirects to its next: the
+        # leading slashes (and backslashes, which browsers read as slashes) become one.
+        here = _LEADING_SLASHES.sub("/", request.get_full_path())
+        return HttpResponseRedirect(login + ("&" if "?" in login else "?") + urlencode({"next": here}))
     response = problem(401, code, detail)
     response["WWW-Authenticate"] = 'Bearer realm="ward"'
     return response
@@ -191,12 +205,24 @@ def _token_of(request, settings):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
-        return (token, True) if token.startswith(TOKEN_PREFIX) else (None, True)
-    cookie = request.COOKIES.get(settings.cookie_name, "")
-    return (cookie, False) if cookie.startswith(TOKEN_PREFIX) else (None, False)
+        return (token, True) if looks_like_token(token) else (None, True)
+    cookie = request.COOKIES.get(cookie_name(request, settings), "")
+    return (cookie, False) if looks_like_token(cookie) else (None, False)
+
+
+def looks_like_token(value):
+    return isinstance(value, str) and _TOKEN.match(value) is not None
+
+
+def cookie_name(request, settings):
+    """Over HTTPS the cookie is ``__Host-<name>``, as Ward's own and the Java filter's: a browser takes that name only
+    from a secure origin, for ``Path=/`` and without ``Domain``, so a sibling subdomain or a plain-HTTP page cannot plant
+    a session of its choosing ahead of it (cookie tossing), and only that name is read over HTTPS."""
+    return "__Host-" + settings.cookie_name if request.is_secure() else settings.cookie_name
 
 
 def _protected(path, settings):
     if path.startswith(settings.forward_path):
         return False
-    return any(path.startswith(prefix) for prefix in settings.protected_paths)
+    # "/patients/" covers "/patients" as well: a route written without the slash is the same pages to the user.
+    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in settings.protected_paths)

@@ -65,7 +65,7 @@ def _on_behalf(request, path, ends_session):
     if answer.status in (401, 403) and not code.startswith("session_") and code != "mfa_enrollment_required":
         raise client.WardUnavailable("%s answered %d %s" % (path, answer.status, code or "-"))
     rotated = answer.headers.get(middleware.ROTATED_HEADER.lower(), "")
-    if rotated.startswith(middleware.TOKEN_PREFIX):
+    if middleware.looks_like_token(rotated):
         state.token = state.new_token = rotated
     if ends_session or answer.status == 401:
         state.token = state.new_token = None

@@ -70,6 +70,22 @@ public final class RequestLimits {
                 "calls with this API key");
     }
 
+    /**
+     * Whether this session's refused permission check is still audited ({@code access.denied}): at most
+     * {@code rate_limit.per_minute} of them a minute per session, in a bucket of their own, so a user or a page that
+     * keeps asking for a module it may not use costs the trail a minute's worth of rows, not one a request. The refusal
+     * itself stands either way; one not written is counted as a session-limit refusal.
+     */
+    public boolean auditDenial(Session session) {
+        try {
+            take(session.tenant(), Kind.SESSION, "d:" + session.id(), policy(session.tenant()).patientDataPerMinute(),
+                    "audited denials for this session");
+            return true;
+        } catch (RateLimitedException flood) {
+            return false;
+        }
+    }
+
     private void take(String tenant, Kind kind, String bucket, long perMinute, String what) {
         Optional<Duration> wait;
         try {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
 
 /** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
 public final class SessionService {
@@ -158,15 +159,19 @@ public final class SessionService {
      * the session's roles grants the action in the module; else {@code 403 permission_denied}, audited
      * {@code access.denied} with the module and action (the session stays valid: the check judges the request, not the
      * holder). The policy is the tenant's as recently read, so a change applies within the tenant cache's lifetime.
+     * {@code audited} is asked only on a refusal, whether this one is still written: a session hammering a module it
+     * may not use must not turn each request into an audit row (the HTTP layer bounds it per session and minute).
      */
-    public void requirePermission(Actor.ApiKey caller, Session s, String module, String action) {
+    public void requirePermission(Actor.ApiKey caller, Session s, String module, String action, BooleanSupplier audited) {
         List<String> granted = permissionsOf(s).get(module);
         if (granted != null && (granted.contains(dev.ward.tenant.Permissions.ANY) || granted.contains(action))) {
             return;
         }
-        audit.atomically(() -> audit.append(AuditEntry.of(s.tenant(), "access.denied").outcome(AuditEntry.DENIED)
-                .actor(caller).user(s.userId()).session(s.id()).ip(s.client().ip())
-                .detail("module", module).detail("action", action).build()));
+        if (audited.getAsBoolean()) {
+            audit.atomically(() -> audit.append(AuditEntry.of(s.tenant(), "access.denied").outcome(AuditEntry.DENIED)
+                    .actor(caller).user(s.userId()).session(s.id()).ip(s.client().ip())
+                    .detail("module", module).detail("action", action).build()));
+        }
         throw new ProblemException(403, "permission_denied", "Permission denied",
                 "None of this session's roles may '" + action + "' in module '" + module + "' (tenant policy permissions).",
                 Map.of("module", module, "action", action));

@@ -101,6 +101,92 @@ class PermissionsHttpTest {
         assertThat(validate(clerk, null).json().path("session").path("permissions").size()).isZero();
     }
 
+    /**
+     * review15: every refused {@code require} wrote an audit row, bounded only by the API key's 600,000 a minute, so one
+     * signed-in user reloading a page of a module they may not use wrote a row per request. Now a session's denials are
+     * audited up to {@code rate_limit.per_minute} a minute; beyond, the refusal stands and nothing is written.
+     */
+    @Test
+    void aDenialFloodOfOneSessionWritesAMinutesWorthOfAuditRowsNotOneARequest() {
+        w.createTenant("flood", Map.of("mfa", Map.of("required_roles", List.of()), "permissions", PERMISSIONS,
+                "session", Map.of("rotate_after_uses", 1000), "rate_limit", Map.of("per_minute", 5)));
+        w.createUser("flood", "dr.flood", PASSWORD, "provider");
+        String floodKey = w.createApiKey("flood", "sessions");
+        String token = w.login("flood", "dr.flood", PASSWORD);
+        int requests = 25;
+        for (int i = 0; i < requests; i++) {
+            var denied = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                    "require", Map.of("module", "pharmacy", "action", "write"))), floodKey);
+            assertThat(denied.code()).as("every one is refused, written or not").isEqualTo("permission_denied");
+        }
+        int written = w.get("/v1/admin/audit?tenant=flood&type=access.denied&limit=1000", w.adminToken()).json()
+                .path("events").size();
+        assertThat(written).as("TestWard's clock stands still: the bucket never refills").isEqualTo(5);
+        var granted = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                "require", Map.of("module", "pharmacy", "action", "read"))), floodKey);
+        assertThat(granted.status()).as("a granted permission is untouched by the bound").isEqualTo(200);
+    }
+
+    /** The same bound on {@code session.scope_denied}: an enrolment-only session refused at each app validation. */
+    @Test
+    void anEnrolmentOnlySessionsRefusalsWriteAMinutesWorthOfRowsNotOneARequest() {
+        w.createTenant("enrol-flood", Map.of("mfa", Map.of("required_roles", List.of("provider")),
+                "rate_limit", Map.of("per_minute", 5)));
+        w.createUser("enrol-flood", "dr.new", PASSWORD, "provider");
+        String floodKey = w.createApiKey("enrol-flood", "sessions");
+        var login = w.post("/v1/auth/login", TestWard.json(Map.of("tenant", "enrol-flood", "username", "dr.new",
+                "password", PASSWORD)), floodKey);
+        assertThat(login.text("status")).as(login.raw()).isEqualTo("mfa_enrollment_required");
+        String token = login.text("token");
+        for (int i = 0; i < 25; i++) {
+            var refused = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token)), floodKey);
+            assertThat(refused.code()).isEqualTo("mfa_enrollment_required");
+        }
+        int written = w.get("/v1/admin/audit?tenant=enrol-flood&type=session.scope_denied&limit=1000", w.adminToken())
+                .json().path("events").size();
+        assertThat(written).isEqualTo(5);
+    }
+
+    /**
+     * review15: the boundaries around the grants. A tenant's own administrator cannot write another tenant's
+     * permissions; names are ASCII lower case only (no case folding, no look-alike letters); a session's union follows
+     * its user's roles when an administrator changes them, without a new login.
+     */
+    @Test
+    void grantsStayInTheirTenantTakeOnlyPlainNamesAndFollowARoleChange() {
+        w.createTenant("mercy", Map.of("mfa", Map.of("required_roles", List.of()), "permissions", PERMISSIONS,
+                "session", Map.of("rotate_after_uses", 1000)));
+        String mercyAdmin = w.createApiKey("mercy", "admin");
+        var foreign = w.patch("/v1/admin/tenants/stmarys", TestWard.json(Map.of("policy", Map.of("permissions",
+                Map.of("clerk", Map.of("pharmacy", List.of("*")))))), mercyAdmin);
+        assertThat(foreign.status()).as(foreign.raw()).isIn(403, 404);
+        String clerk = w.login("stmarys", "clerk", PASSWORD);
+        assertThat(validate(clerk, Map.of("module", "pharmacy", "action", "write")).code()).isEqualTo("permission_denied");
+
+        for (String odd : List.of("Provider", "prov\u0130der", "provider\u200b", "\uff50rovider", "pharmac\u0443")) {
+            var refused = w.patch("/v1/admin/tenants/mercy", TestWard.json(Map.of("policy", Map.of("permissions",
+                    Map.of(odd, Map.of("pharmacy", List.of("read")))))), mercyAdmin);
+            assertThat(refused.status()).as(odd).isEqualTo(400);
+            assertThat(refused.code()).isEqualTo("validation_failed");
+        }
+
+        var created = w.post("/v1/admin/tenants/mercy/users", TestWard.json(Map.of("username", "kim", "password", PASSWORD,
+                "roles", List.of("clerk"))), mercyAdmin);
+        String userId = created.text("id");
+        String mercyKey = w.createApiKey("mercy", "sessions");
+        String token = w.login("mercy", "kim", PASSWORD);
+        var before = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                "require", Map.of("module", "pharmacy", "action", "dispense"))), mercyKey);
+        assertThat(before.code()).isEqualTo("permission_denied");
+        assertThat(w.put("/v1/admin/tenants/mercy/users/" + userId + "/roles", TestWard.json(Map.of("roles",
+                List.of("pharmacist"))), mercyAdmin).status()).isEqualTo(200);
+        var after = w.post("/v1/sessions/validate", TestWard.json(Map.of("token", token,
+                "require", Map.of("module", "pharmacy", "action", "dispense"))), mercyKey);
+        assertThat(after.status()).as("granted through pharmacist's \"*\": " + after.raw()).isEqualTo(200);
+        assertThat(after.json().path("session").path("permissions").has("patients"))
+                .as("provider's grants went with the role").isFalse();
+    }
+
     @Test
     void aDeadSessionIsInvalidBeforeItsPermissionsAreJudged() {
         var dead = validate("wst_AAAB_" + "x".repeat(43), Map.of("module", "pharmacy", "action", "write"));

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * A path the filter protects, in servlet mapping style: {@code /patients/*} (that path and everything under it) or an
- * exact {@code /chart}; optionally with the role × module permission its requests need. Matched against the
- * container's decoded, normalised path (servlet path + path info), so {@code /open/../patients/1} and
+ * exact {@code /chart} (and {@code /chart/}); optionally with the role × module permission its requests need. Matched
+ * against the container's decoded, normalised path (servlet path + path info), so {@code /open/../patients/1} and
  * {@code /patients;x/1} are what the app itself would serve.
  */
 public record ProtectedPath(String pattern, Optional<Require> require) {
@@ -29,7 +29,8 @@ public record ProtectedPath(String pattern, Optional<Require> require) {
 
     boolean matches(String path) {
         if (!pattern.endsWith("/*")) {
-            return path.equals(pattern);
+            // "/chart/" too: a framework that matches a trailing slash (Spring 5 did by default) serves it as /chart.
+            return path.equals(pattern) || path.equals(pattern + "/");
         }
         String prefix = pattern.substring(0, pattern.length() - 2);
         return path.equals(prefix) || path.startsWith(prefix + "/") || prefix.isEmpty();

@@ -39,6 +39,8 @@ import java.util.Optional;
  */
 public final class WardFilter implements Filter {
     private static final System.Logger LOG = System.getLogger(WardFilter.class.getName());
+    private static final java.util.regex.Pattern LEADING_SLASHES =
+            java.util.regex.Pattern.compile("^(?:/|\\\\|%5c|%2f)+", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private WardClient ward;
     private List<ProtectedPath> paths;
@@ -223,7 +225,11 @@ public final class WardFilter implements Filter {
         if (Answers.isBrowser(request)) {
             String target = request.getContextPath() + loginUrl;
             if ("GET".equals(request.getMethod())) {
-                String here = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+                // The URI as sent: "//evil.example/../patients/1" is /patients/1 to the container but another site to a
+                // login page that redirects to its next, so leading slashes (and backslashes, plain or encoded, which
+                // browsers read as slashes) become one.
+                String here = LEADING_SLASHES.matcher(request.getRequestURI()).replaceFirst("/")
+                        + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
                 target += (loginUrl.contains("?") ? "&" : "?") + "next=" + URLEncoder.encode(here, StandardCharsets.UTF_8);
             }
             response.sendRedirect(target);

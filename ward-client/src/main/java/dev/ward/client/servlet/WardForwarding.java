@@ -101,7 +101,13 @@ final class WardForwarding {
                     break;
             }
         } catch (WardException e) {
-            if (e.unavailable()) {
+            if (route == Route.LOGOUT) {
+                // The user asked to be signed out: the browser forgets the token whatever Ward answered.
+                cookie.clear(request, response);
+            }
+            if (!aboutTheUser(e)) {
+                // Down, or the app's own key refused (revoked, no scope): nothing the page or its user can mend, and
+                // no reason to drop their cookie or to tell ward.js the session is gone.
                 Answers.unavailable(response);
             } else {
                 if (e.status() == 401) {
@@ -110,6 +116,13 @@ final class WardForwarding {
                 Answers.problem(response, e.status(), e.code(), "Ward refused the call.");
             }
         }
+    }
+
+    /** A refusal of the user's session (ended, or enrolment only), not of the app's key nor Ward being unable to answer. */
+    private static boolean aboutTheUser(WardException e) {
+        String code = e.code() == null ? "" : e.code();
+        return !e.unavailable() && (e.status() == 401 && code.startsWith("session_")
+                || e.status() == 403 && code.equals("mfa_enrollment_required"));
     }
 
     private void validate(HttpServletRequest request, HttpServletResponse response, Credential credential, Route route)

@@ -368,4 +368,72 @@ abstract class FilterContract {
                 "Origin", app.base()), 413, "payload_too_large");
         assertThat(ward.validate(token, new EndUser("127.0.0.1", "Mozilla/5.0 test"))).isInstanceOf(Validation.Valid.class);
     }
+
+    /**
+     * review15: the container's decoded, normalised path is what the filter matches, so every spelling of a protected
+     * path that the container would serve as it is refused; the rest the container itself refuses (400). Jetty and
+     * Tomcat differ on which (Jetty refuses ambiguous URIs, Tomcat normalises them), never on letting one through.
+     */
+    @Test
+    void noSpellingOfAProtectedPathReachesTheAppWithoutASession() {
+        int before = app.reached();
+        for (String path : List.of("//patients/17", "///patients/17", "/./patients/17", "/open/%2e%2e/patients/17",
+                "/patients/%2e/17", "/patients%2f17", "/patients%2F17", "/open%2f..%2fpatients/17", "/%70atients/17",
+                "/patients;jsessionid=x/17", "/patients/17;jsessionid=abc", "/open/..;/patients/17",
+                "/open/%2e%2e;/patients/17", "/open//../patients/17", "/patients%00/17")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isIn(400, 401);
+        }
+        for (String method : List.of("HEAD", "OPTIONS", "PUT", "DELETE", "PROPFIND")) {
+            HttpResponse<String> r = send(app, method, "/patients/17", HttpRequest.BodyPublishers.noBody());
+            assertThat(r.statusCode()).as(method).isIn(401, 405);
+        }
+        assertThat(app.reached()).as("the app saw none of them").isEqualTo(before);
+    }
+
+    /**
+     * review15: a forwarded call Ward refuses for the app's own key (revoked, without the scope) was relayed to ward.js
+     * as the user's 401 or 403 (and a 401 dropped the cookie): it is the app's fault and is 503. A logout drops the
+     * cookie whatever Ward answered, as the user asked; a cleanup that did not happen keeps it, so the page may retry.
+     */
+    @Test
+    void aForwardedCallWardRefusesForTheAppsKeyIs503() throws Exception {
+        String token = signIn("dr.jones");
+        ward.openPatient(token, "pat-17");
+        for (String key : List.of(w.createApiKey(TENANT, "crypto"), "wak_" + "A".repeat(43))) {
+            Map<String, String> misconfigured = new java.util.HashMap<>(params(w.base()));
+            misconfigured.put("api-key", key);
+            try (App broken = container().start(misconfigured)) {
+                HttpResponse<String> clear = send(broken, "POST", "/ward/v1/session/patient-data/clear",
+                        HttpRequest.BodyPublishers.noBody(), "Cookie", cookie(token), "Origin", broken.base());
+                assertProblem(clear, 503, "ward_unavailable");
+                assertThat(setCookie(clear)).as("the cookie stays").isEmpty();
+                HttpResponse<String> logout = send(broken, "POST", "/ward/v1/auth/logout",
+                        HttpRequest.BodyPublishers.noBody(), "Cookie", cookie(token), "Origin", broken.base());
+                assertProblem(logout, 503, "ward_unavailable");
+                assertCleared(logout);
+            }
+        }
+        assertThat(ward.validate(token, new EndUser("127.0.0.1", "Mozilla/5.0 test"))).as("the session lives on")
+                .isInstanceOf(Validation.Valid.class);
+        assertThat(ward.listPatients(token).value()).as("nothing was cleared").hasSize(1);
+    }
+
+    /**
+     * review15: Tomcat serves "//evil.example/../patients/17" as /patients/17, and the login redirect's next was the URI
+     * as sent, which a login page redirecting to its next takes for another site. Jetty refuses the URI (400).
+     */
+    @Test
+    void theLoginRedirectsNextIsAPathOfTheAppNeverAnotherSite() {
+        for (String path : List.of("//evil.example/../patients/17", "///evil.example/../patients/17")) {
+            HttpResponse<String> r = get(path, "Accept", HTML);
+            assertThat(r.statusCode()).as(path).isIn(302, 400);
+            if (r.statusCode() == 302) {
+                String location = r.headers().firstValue("Location").orElseThrow();
+                String next = java.net.URLDecoder.decode(location.substring(location.indexOf("next=") + 5),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(next).as(location).startsWith("/").doesNotStartWith("//");
+            }
+        }
+    }
 }

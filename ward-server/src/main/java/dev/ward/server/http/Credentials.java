@@ -230,10 +230,14 @@ final class Credentials {
      * The refusal of a session confined to MFA enrolment that asked for more, recorded {@code session.scope_denied} for
      * the MFA-bypass detector (a refusal writes one event; a permitted request writes nothing). Cleanup beacons are
      * refused without it ({@link #requireSessionFromBeacon}): ward.js sends one from every page it closes, an enrolment
-     * page included, so they would count a user who is doing nothing wrong.
+     * page included, so they would count a user who is doing nothing wrong. Written at most
+     * {@code rate_limit.per_minute} times a minute per session, as {@code access.denied} (review15): through an app's
+     * validation, bounded by nothing else, each page load of an enrolment-only user was a row.
      */
     ProblemException beyondEnrollment(Context ctx, Session s, String via) {
-        sessions.scopeDenied(s, ctx.method().name() + " " + ctx.endpoint().path, via);
+        if (limits.auditDenial(s)) {
+            sessions.scopeDenied(s, ctx.method().name() + " " + ctx.endpoint().path, via);
+        }
         return enrollmentRequired();
     }
 

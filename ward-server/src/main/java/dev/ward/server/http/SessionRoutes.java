@@ -26,6 +26,7 @@ final class SessionRoutes {
     private final HttpApi.Responses responses;
     private final Credentials credentials;
     private final SessionService sessions;
+    private final dev.ward.ratelimit.RequestLimits limits;
     private final SessionAttributes attributes;
     private final SessionJwt jwt;
     private final UserService users;
@@ -46,6 +47,7 @@ final class SessionRoutes {
         this.responses = responses;
         this.credentials = credentials;
         this.sessions = s.sessions();
+        this.limits = s.limits();
         this.attributes = s.attributes();
         this.patients = s.patients();
         this.userAttributes = s.userAttributes();
@@ -197,7 +199,8 @@ final class SessionRoutes {
      */
     private void requirePermission(Actor.ApiKey app, Validation.Valid v, Require require) {
         try {
-            sessions.requirePermission(app, v.session(), require.module(), require.action());
+            sessions.requirePermission(app, v.session(), require.module(), require.action(),
+                    () -> limits.auditDenial(v.session()));
         } catch (ProblemException refused) {
             throw v.rotatedToken().map(t -> refused.with("rotated_token", t)).orElse(refused);
         }
