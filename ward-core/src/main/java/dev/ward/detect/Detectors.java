@@ -64,11 +64,30 @@ public final class Detectors {
         }
     }
 
+    /** How a pass ended: every tenant looked at and none with more waiting; a batch was full; another node holds a lock. */
+    enum Outcome { CAUGHT_UP, MORE, ANOTHER_NODE }
+
     /**
      * One batch per tenant. True when this node looked at every tenant and none has more waiting; false when another
      * node holds the lock (it is doing the work) or a batch was full.
      */
     public boolean pass() {
+        return passOnce() == Outcome.CAUGHT_UP;
+    }
+
+    /**
+     * Passes while there is more to look at, for at most {@code budget} (the schedule's turn): one batch a second would
+     * let a busy tenant's trail (thousands of audited reads a second) run ahead of the detectors for good. Stops at once
+     * when another node holds a lock: that node is doing the work.
+     */
+    public void drain(Duration budget) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (passOnce() == Outcome.MORE && System.nanoTime() < deadline) {
+            // the next batch at once
+        }
+    }
+
+    private Outcome passOnce() {
         local.lock();
         try {
             boolean caughtUp = true;
@@ -100,11 +119,11 @@ public final class Detectors {
                     return last.seq();
                 });
                 if (!ours) {
-                    return false;
+                    return Outcome.ANOTHER_NODE;
                 }
                 caughtUp &= read[0] < BATCH;
             }
-            return caughtUp;
+            return caughtUp ? Outcome.CAUGHT_UP : Outcome.MORE;
         } finally {
             local.unlock();
         }

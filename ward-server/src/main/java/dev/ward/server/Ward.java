@@ -519,11 +519,15 @@ public final class Ward implements AutoCloseable {
 
     private static void detect(Detectors detectors) {
         try {
-            detectors.pass();
+            // A turn lasts until the trail is caught up, at most two seconds (the thread also delivers alerts).
+            detectors.drain(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             log.warn("detection pass failed: {}", e.getClass().getName());
         }
     }
+
+    /** One turn of the detectors' schedule, now (for tests: what the background thread does each second). */
+    public void detectOneTurn() { detect(detectors); }
 
     /** Runs the detectors until every event of the trail is looked at (here or by another node); for tests. */
     public void detectNow() { detectors.catchUp(Duration.ofSeconds(30)); }

@@ -352,6 +352,25 @@ class MoreDetectorsHttpTest {
         }
     }
 
+    /** One turn of the schedule looks at more than one batch when more are waiting: a busy trail is not left behind. */
+    @Test
+    void oneTurnOfTheScheduleReadsPastOneBatch() {
+        try (TestWard solo = TestWard.configured(c -> c.withDetectors(false))) {
+            String small = TestWard.json("z".repeat(100));
+            int reads = dev.ward.detect.DetectorsAccess.batch() + 60;
+            tenant(solo, "busy", Map.of("window_seconds", 3600, "exfiltration_bytes", (long) small.length() * (reads - 10)), Map.of());
+            solo.createUser("busy", "reader", PASSWORD, "staff");
+            String token = solo.login("busy", "reader", PASSWORD);
+            assertThat(solo.post("/v1/session/patients/p-1", "{}", token).status()).isEqualTo(200);
+            assertThat(solo.put("/v1/session/patients/p-1/data/notes", small, token).status()).isEqualTo(204);
+            for (int i = 0; i < reads; i++) {
+                assertThat(solo.get("/v1/session/patients/p-1/data/notes", token).status()).isEqualTo(200);
+            }
+            solo.ward.detectOneTurn();
+            assertThat(DetectorsHttpTest.alerts(solo, "busy", "data_exfiltration")).as("crossed past the first batch").hasSize(1);
+        }
+    }
+
     // --- concurrent limit ---------------------------------------------------------------------------------
 
     @Test
