@@ -184,7 +184,7 @@ compare_validate() {
   WARD_API_KEY="$new_key" WARD_TOKENS="${new_tokens[*]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -s bench/wrk/validate.lua \
     "$new_ward/v1/sessions/validate" >/dev/null
   {
-    echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), validation before/after, mode $mode, both servers running"
+    echo "# bench/patients.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), base against new ($COMPARE), mode $mode, both servers running"
     bench_machine
     echo "# base: $BASE_JAR${BASE_ENV:+ with $BASE_ENV}; new: ward-server/target/ward.jar; $SESSIONS sessions each holding p-1 (1 KiB); wrk -t$THREADS -c$CONNECTIONS -d$DURATION (logins: -c$THREADS)"
     for kind in $COMPARE; do
