@@ -419,6 +419,7 @@ class ConsoleBrowserTest {
                         + driver.findElement(By.tagName("body")).getText());
             }
             try {
+                // The page's modules redraw without a signal to the test: look again shortly (bounded by the deadline).
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

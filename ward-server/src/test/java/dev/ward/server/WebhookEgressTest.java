@@ -157,7 +157,7 @@ class WebhookEgressTest {
                 for (int i = 0; i < 1000; i++) {
                     out.write('H');
                     out.flush();
-                    Thread.sleep(100);
+                    Thread.sleep(100); // a receiver that trickles one byte every 100 ms: what the deadline must cut off
                 }
             } catch (IOException | InterruptedException e) {
                 // Ward gave up

@@ -304,6 +304,7 @@ class ClinicPortalBrowserTest {
                         + driver.findElement(By.tagName("body")).getText() + ")");
             }
             try {
+                // The browser tells nothing when a page has changed: look again shortly (bounded by the deadline).
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
