@@ -159,6 +159,26 @@ public final class AuditSearch {
         return new Pages(reader, t, from, to);
     }
 
+    /** The longest period a report covers. */
+    public static final java.time.Duration MAX_REPORT_PERIOD = java.time.Duration.ofDays(366);
+
+    /**
+     * The usage report of {@code [from, to)} (C9): read from the trail like an export, so recorded as one
+     * ({@code audit.exported}, format {@code usage_report}, its window reaching back one absolute session lifetime for
+     * the sessions already alive when the period begins).
+     */
+    public dev.ward.report.UsageReport.Report usage(Actor actor, String tenant, Instant from, Instant to) {
+        String t = readable(actor, tenant);
+        if (from == null || to == null || !from.isBefore(to)) {
+            throw ProblemException.validation("to", "to must be after from");
+        }
+        if (java.time.Duration.between(from, to).compareTo(MAX_REPORT_PERIOD) > 0) {
+            throw ProblemException.validation("from", "a report covers at most 366 days");
+        }
+        java.time.Duration lookback = tenants.policyOf(t).absoluteTimeout();
+        return dev.ward.report.UsageReport.build(t, from, to, lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
+    }
+
     /** How many events {@link #export} would write now (for a progress bar). */
     public long count(Actor actor, String tenant, Instant from, Instant to) {
         String t = readable(actor, tenant);

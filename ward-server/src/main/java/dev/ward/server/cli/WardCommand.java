@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Ward: session security for healthcare applications.",
         footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar).",
                 "Every command reads the same environment; ward serve --help lists it."},
-        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, TenantCommand.class, UserCommand.class, CheckCommand.class, AuditCommand.class,
+        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, TenantCommand.class, UserCommand.class, ReportCommand.class, CheckCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WardCommand implements Runnable {
     /**

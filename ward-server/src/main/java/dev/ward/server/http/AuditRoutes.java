@@ -52,6 +52,7 @@ final class AuditRoutes {
         });
         routes.add(HandlerType.GET, "/v1/admin/audit", this::search);
         routes.add(HandlerType.GET, "/v1/admin/audit/export", this::export);
+        routes.add(HandlerType.GET, "/v1/admin/reports/usage", this::usage);
     }
 
     private void search(Context ctx) {
@@ -103,6 +104,33 @@ final class AuditRoutes {
     private static String param(Context ctx, String name) {
         String v = ctx.queryParam(name);
         return v == null || v.isEmpty() ? null : v;
+    }
+
+    /**
+     * The usage report (C9): per UTC day of {@code [from, to)} (default: the 30 days up to the start of today, UTC),
+     * JSON or, with {@code format=csv}, RFC 4180 CSV. Read from the trail in one pass; recorded as an export.
+     */
+    private void usage(Context ctx) {
+        StoreDeadline.close(); // one pass over a month of the trail may take longer than a request's database budget
+        Actor actor = credentials.require(ctx);
+        String format = param(ctx, "format");
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            throw ProblemException.validation("format", "format must be json or csv");
+        }
+        Instant today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant to = time(ctx, "to");
+        Instant from = time(ctx, "from");
+        to = to == null ? today : to;
+        from = from == null ? to.minus(java.time.Duration.ofDays(30)) : from;
+        dev.ward.report.UsageReport.Report report = search.usage(actor, param(ctx, "tenant"), from, to);
+        if ("csv".equals(format)) {
+            ctx.status(200);
+            ctx.res().setContentType("text/csv; charset=utf-8; header=present");
+            ctx.header("Content-Disposition", "attachment; filename=\"ward-usage-" + report.tenant() + ".csv\"");
+            ctx.result(dev.ward.report.UsageReport.csv(report));
+        } else {
+            responses.json(ctx, 200, dev.ward.report.UsageReport.json(report));
+        }
     }
 
     /** A query-parameter time: ISO-8601 with a zone ({@code 2026-11-22T10:00:00Z}), as every time in the API. */
