@@ -176,15 +176,17 @@ class WardJsBrowserTest {
         // (1) The warning comes WARN_SECONDS before the idle timeout, focused, as an alertdialog.
         waitFor("the first idle warning", () -> events("ward:idle-warning").size() == 1);
         int secondsLeft = events("ward:idle-warning").get(0).path("seconds_left").asInt();
-        // A timer fires late on a loaded machine (CI once saw more than a second), so the bound below is "before the
-        // timeout and never early", not the exact lead; the countdown check under it shows the dialog still ticking.
-        assertThat(secondsLeft).as("seconds left (a timer may fire late on a loaded machine)").isBetween(1, WARN_SECONDS);
+        // Not the exact lead: a timer fires late on a loaded machine (CI once saw more than a second), and ward.js
+        // rounds up the time left by Ward's clock as the browser estimates it (from last_seen_at, to a few ms), so
+        // 4.003 s left is "5" (CI saw that too). The bound is "before the timeout, about WARN_SECONDS ahead".
+        assertThat(secondsLeft).as("seconds left (late timers, a clock estimated to a few ms, rounded up)")
+                .isBetween(1, WARN_SECONDS + 1);
         WebElement dialog = driver.findElement(By.cssSelector("[role=alertdialog]"));
         assertThat(dialog.isDisplayed()).isTrue();
         WebElement focused = driver.switchTo().activeElement();
         assertThat(focused.getText()).isEqualTo("Stay signed in");
         int shown = Integer.parseInt(dialog.findElement(By.className("ward-countdown")).getText());
-        assertThat(shown).isBetween(1, WARN_SECONDS);
+        assertThat(shown).isBetween(1, WARN_SECONDS + 1);
         Path shots = Files.createDirectories(Path.of("target", "browser"));
         Files.write(shots.resolve("ward-idle-dialog.png"), driver.getScreenshotAs(OutputType.BYTES));
         waitFor("the countdown to move", () -> Integer.parseInt(driver.findElement(By.className("ward-countdown")).getText()) < shown);
