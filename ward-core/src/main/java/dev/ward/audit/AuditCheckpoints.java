@@ -89,6 +89,24 @@ public final class AuditCheckpoints {
         return Map.of("checkpoints", store.recentCheckpoints(tenant, limit), "keys", keys.publicKeys());
     }
 
+    /** The position of the tenant's newest event (0 for an empty chain): where a report's reading of the trail stops. */
+    public long headSeq(Actor actor, String tenant) {
+        guard.requireAdminOf(actor, tenant);
+        return store.head(tenant).map(AuditChainStore.Head::seq).orElse(0L);
+    }
+
+    /** Up to {@code limit} of the tenant's checkpoints after position {@code afterSeq}, by position: for reports. */
+    public List<Checkpoint> after(Actor actor, String tenant, long afterSeq, int limit) {
+        guard.requireAdminOf(actor, tenant);
+        return store.checkpointsAfter(tenant, afterSeq, limit);
+    }
+
+    /** The tenant's newest checkpoint, if it has one. */
+    public Optional<Checkpoint> newest(Actor actor, String tenant) {
+        guard.requireAdminOf(actor, tenant);
+        return store.recentCheckpoints(tenant, 1).stream().findFirst();
+    }
+
     private Policy policyOf(String tenant) {
         return tenants.find(tenant).map(t -> t.policy()).orElse(Policy.defaults());
     }

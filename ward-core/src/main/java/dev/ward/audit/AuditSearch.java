@@ -169,14 +169,31 @@ public final class AuditSearch {
      */
     public dev.ward.report.UsageReport.Report usage(Actor actor, String tenant, Instant from, Instant to) {
         String t = readable(actor, tenant);
+        requirePeriod(from, to);
+        java.time.Duration lookback = tenants.policyOf(t).absoluteTimeout();
+        return dev.ward.report.UsageReport.build(t, from, to, lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
+    }
+
+    /** Refuses a report period that is not {@code from} before {@code to}, at most {@link #MAX_REPORT_PERIOD} long. */
+    public static void requirePeriod(Instant from, Instant to) {
         if (from == null || to == null || !from.isBefore(to)) {
             throw ProblemException.validation("to", "to must be after from");
         }
         if (java.time.Duration.between(from, to).compareTo(MAX_REPORT_PERIOD) > 0) {
             throw ProblemException.validation("from", "a report covers at most 366 days");
         }
-        java.time.Duration lookback = tenants.policyOf(t).absoluteTimeout();
-        return dev.ward.report.UsageReport.build(t, from, to, lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
+    }
+
+    /**
+     * The tenant's policy changes ({@code admin.tenant_policy_updated}) at or after {@code since}, oldest first, at most
+     * {@code limit}: how a compliance report tells the policy in force at the end of its period from today's. Part of
+     * that report's reading of the trail, which its {@code audit.exported} event records.
+     */
+    public List<AuditEvent> policyChangesSince(Actor actor, String tenant, Instant since, int limit) {
+        String t = readable(actor, tenant);
+        List<AuditEvent> newestFirst = reader.search(new AuditQuery(t, null, null, "admin.tenant_policy_updated", since, null,
+                0, limit));
+        return newestFirst.reversed();
     }
 
     /** How many events {@link #export} would write now (for a progress bar). */

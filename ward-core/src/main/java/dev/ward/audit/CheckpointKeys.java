@@ -83,6 +83,11 @@ public final class CheckpointKeys {
         active(clock.instant());
     }
 
+    /** Since when the key that signs new checkpoints has signed them; empty before the first checkpoint (no key yet). */
+    public Optional<Instant> activeKeySince() {
+        return store.all().stream().filter(k -> k.retiredAt() == null).map(CheckpointKey::createdAt).findFirst();
+    }
+
     /** Starts signing with a new key; the old ones stay to verify what they signed. System administrators only. */
     public String rotate(Actor actor) {
         guard.requireSystemAdmin(actor);

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Short-lived EdDSA (Ed25519) JWTs that let downstream services trust a session without calling Ward
@@ -130,6 +131,11 @@ public final class SessionJwt {
             }
         }
         return new JWKSet(keys).toJSONObject(true);
+    }
+
+    /** Since when the key that signs new tokens has signed them; empty before the first token (no key yet). */
+    public Optional<Instant> activeKeySince() {
+        return store.all().stream().filter(k -> k.retiredAt() == null).map(SigningKey::createdAt).findFirst();
     }
 
     /** Starts signing with a new key; system administrators only. */

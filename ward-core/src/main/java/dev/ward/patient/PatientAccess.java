@@ -246,6 +246,12 @@ public final class PatientAccess {
                 .map(b -> new Reviewed(b, store.readsUnder(b))).toList();
     }
 
+    /** The tenant's breaks of the glass awaiting review, newest first, at most {@code limit} (without their reads). */
+    public List<BreakGlass> awaitingReview(Actor actor, String tenant, int limit) {
+        guard.requireAdminOf(actor, tenant);
+        return store.list(tenant, BreakGlass.OPEN, limit);
+    }
+
     /**
      * Refuses, before the request's body is read, an actor who may not review this item: not an administrator
      * anywhere (403, before any lookup), or the item is not of a tenant the actor administers (404).

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -323,6 +324,15 @@ public final class Policy {
     private Map<String, Object> withPermissions(Map<String, Object> nested) {
         nested.put(PERMISSIONS, permissions.toMap());
         return nested;
+    }
+
+    /**
+     * One setting as administrators read it, by its dotted path ({@code session.idle_timeout_seconds} → 1800); empty for
+     * write-only settings and for paths that name no setting.
+     */
+    public Optional<Object> setting(String path) {
+        Kind kind = KINDS.get(path);
+        return kind == null || kind instanceof Secret ? Optional.empty() : Optional.of(values.get(path));
     }
 
     /** The tenant's role × module permissions (empty: no role may do anything a {@code require} asks about). */

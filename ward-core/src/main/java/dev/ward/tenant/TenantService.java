@@ -119,8 +119,10 @@ public final class TenantService {
                 if (!store.updatePolicy(id, next, current.policyVersion())) {
                     return false;
                 }
+                List<String> changed = patchedPaths(patch);
                 audit.append(AuditEntry.of(id, "admin.tenant_policy_updated").actor(actor)
-                        .detail("policy_version", current.policyVersion() + 1).detail("changed", patchedPaths(patch)).build());
+                        .detail("policy_version", current.policyVersion() + 1).detail("changed", changed)
+                        .detail("settings", settingsChanged(changed, current.policy(), next)).build());
                 return true;
             });
             if (updated) {
@@ -174,6 +176,27 @@ public final class TenantService {
 
     private Tenant require(String id) {
         return store.find(id).orElseThrow(() -> ProblemException.notFound("tenant_not_found", "No such tenant."));
+    }
+
+    /**
+     * The values before and after of the settings a change names ({@code {"session.idle_timeout_seconds": {"from": 1800,
+     * "to": 900}}}), so that the trail itself shows which policy was in force when (compliance reports read it). Left
+     * out: {@code alerts.*} — a webhook URL may carry a credential in its path and recipients are people's addresses —
+     * and {@code permissions}; the trail names them in {@code changed} only.
+     */
+    private static Map<String, Object> settingsChanged(List<String> changed, Policy before, Policy after) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        for (String path : changed) {
+            if (path.startsWith("alerts.")) {
+                continue;
+            }
+            Optional<Object> from = before.setting(path);
+            Optional<Object> to = after.setting(path);
+            if (from.isPresent() && to.isPresent()) {
+                out.put(path, Map.of("from", from.get(), "to", to.get()));
+            }
+        }
+        return out;
     }
 
     private static List<String> patchedPaths(Map<String, ?> patch) {

@@ -122,7 +122,8 @@ public final class Ward implements AutoCloseable {
                        CryptoService crypto, PasswordHasher hasher, AppEvents appEvents, CheckpointKeys checkpointKeys,
                        AuditVerifier auditVerifier, AuditCheckpoints auditCheckpoints, AuditRetention auditRetention,
                        AuditSearch auditSearch, PatientContexts patients, PatientAccess patientAccess, Alerts alerts,
-                       dev.ward.user.UserAttributes userAttributes, Geolocation geo, RequestLimits limits)
+                       dev.ward.user.UserAttributes userAttributes, Geolocation geo, RequestLimits limits,
+                       dev.ward.report.ComplianceEvidence compliance)
             implements AutoCloseable {
 
         /**
@@ -231,20 +232,59 @@ public final class Ward implements AutoCloseable {
                 PatientContexts patients = new PatientContexts(patientStore, sessionStore, sessions, patientAccess, tenants, keys,
                         audit, clock);
                 cleanup.clearsWith(patients);
+                AuditVerifier auditVerifier = new AuditVerifier(chain, checkpointKeys, tenants, guard, audit);
+                AuditCheckpoints auditCheckpoints = new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock);
+                AuditSearch auditSearch = new AuditSearch(new SqlAuditReader(db), guard, tenants, audit);
+                dev.ward.report.ComplianceEvidence compliance = new dev.ward.report.ComplianceEvidence(tenants, users, apiKeys,
+                        auditSearch, auditVerifier, auditCheckpoints, checkpointKeys, keys, jwt, patientAccess,
+                        deployment(config, masterKey), clock);
                 MasterKeyCheck keyCheck = new MasterKeyCheck(new SqlKeyCheckStore(db), masterCipher, describe(masterKey, config),
                         List.of(keys::versionsNotOpening, jwt::keysNotOpening, checkpointKeys::keysNotOpening), clock);
                 return new Core(db, invalidations, redis, masterKey, keyCheck, audit, tenants, users, apiKeys, login, sessions, attributes, jwt,
                         cleanup, mfa, keys, cryptoUsage, crypto, hasher, new AppEvents(userStore, audit), checkpointKeys,
-                        new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
-                        new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
-                        new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
-                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
-                        geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants));
+                        auditVerifier, auditCheckpoints, new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
+                        auditSearch, patients, patientAccess, alerts, userAttributes,
+                        geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants),
+                        compliance);
             } catch (RuntimeException e) {
                 invalidations.close();
                 hasher.close();
                 throw e;
             }
+        }
+
+        /**
+         * What a compliance report can say of this deployment (its transmission security row): from this process's
+         * settings, never a secret — the database URL only for its {@code sslmode}.
+         */
+        private static dev.ward.report.ComplianceReport.Deployment deployment(Config config, MasterKey key) {
+            String database = "embedded";
+            if (config.databaseUrl().isPresent()) {
+                Map<String, String> params = new java.util.HashMap<>();
+                String url = config.databaseUrl().get();
+                int query = url.indexOf('?');
+                if (query >= 0) {
+                    for (String pair : url.substring(query + 1).split("&")) {
+                        int eq = pair.indexOf('=');
+                        if (eq > 0) {
+                            params.put(pair.substring(0, eq).toLowerCase(java.util.Locale.ROOT), pair.substring(eq + 1));
+                        }
+                    }
+                }
+                // PostgreSQL JDBC: ssl=true without an sslmode means verify-full; without either, TLS is not required.
+                String mode = params.getOrDefault("sslmode", "true".equalsIgnoreCase(params.get("ssl")) ? "verify-full" : "prefer");
+                database = switch (mode) {
+                    case "verify-full" -> "tls_verify_full";
+                    case "verify-ca" -> "tls_verify_ca";
+                    case "require" -> "tls_required";
+                    default -> "tls_not_required";
+                };
+            }
+            String redisLink = config.redisUrl().map(u -> u.startsWith("rediss://") || u.startsWith("rediss-cluster://")
+                    ? "tls" : "plain").orElse("none");
+            return new dev.ward.report.ComplianceReport.Deployment(config.production(),
+                    key.source() == MasterKey.Source.ENVIRONMENT, database, redisLink, config.publicUrl(), config.cookieSecure(),
+                    config.trustedProxies().size(), config.auditSyslog().isPresent());
         }
 
         /** How the operator knows the master key in use, for messages. */
@@ -368,7 +408,7 @@ public final class Ward implements AutoCloseable {
                     core.sessions(), core.attributes(), core.jwt(), core.mfa(), core.keys(), core.crypto(), core.appEvents(),
                     core.auditVerifier(), core.auditCheckpoints(), core.checkpointKeys(), core.auditSearch(),
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
-                    () -> readiness(readiness, stopping), core.geo(), core.limits(), metrics),
+                    () -> readiness(readiness, stopping), core.geo(), core.limits(), metrics, core.compliance()),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl(),
                             config.metricsToken()));
             Javalin app = api.create();

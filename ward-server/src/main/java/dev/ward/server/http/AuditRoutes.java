@@ -6,6 +6,8 @@ import dev.ward.audit.AppEvents;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditSearch;
 import dev.ward.problem.ProblemException;
+import dev.ward.report.ComplianceEvidence;
+import dev.ward.report.ComplianceReport;
 import dev.ward.problem.StoreDeadline;
 import dev.ward.server.AuditExportFormat;
 import io.javalin.http.Context;
@@ -30,6 +32,7 @@ final class AuditRoutes {
     private final Credentials credentials;
     private final AppEvents appEvents;
     private final AuditSearch search;
+    private final ComplianceEvidence compliance;
     private final ObjectMapper json;
 
     AuditRoutes(RouteTable routes, HttpApi.Responses responses, Credentials credentials, HttpApi.Services s, ObjectMapper json) {
@@ -38,6 +41,7 @@ final class AuditRoutes {
         this.credentials = credentials;
         this.appEvents = s.appEvents();
         this.search = s.auditSearch();
+        this.compliance = s.compliance();
         this.json = json;
     }
 
@@ -53,6 +57,7 @@ final class AuditRoutes {
         routes.add(HandlerType.GET, "/v1/admin/audit", this::search);
         routes.add(HandlerType.GET, "/v1/admin/audit/export", this::export);
         routes.add(HandlerType.GET, "/v1/admin/reports/usage", this::usage);
+        routes.add(HandlerType.GET, "/v1/admin/reports/compliance", this::compliance);
     }
 
     private void search(Context ctx) {
@@ -117,12 +122,8 @@ final class AuditRoutes {
         if (format != null && !format.equals("json") && !format.equals("csv")) {
             throw ProblemException.validation("format", "format must be json or csv");
         }
-        Instant today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        Instant to = time(ctx, "to");
-        Instant from = time(ctx, "from");
-        to = to == null ? today : to;
-        from = from == null ? to.minus(java.time.Duration.ofDays(30)) : from;
-        dev.ward.report.UsageReport.Report report = search.usage(actor, param(ctx, "tenant"), from, to);
+        Period period = Period.of(ctx);
+        dev.ward.report.UsageReport.Report report = search.usage(actor, param(ctx, "tenant"), period.from(), period.to());
         if ("csv".equals(format)) {
             ctx.status(200);
             ctx.res().setContentType("text/csv; charset=utf-8; header=present");
@@ -130,6 +131,41 @@ final class AuditRoutes {
             ctx.result(dev.ward.report.UsageReport.csv(report));
         } else {
             responses.json(ctx, 200, dev.ward.report.UsageReport.json(report));
+        }
+    }
+
+    /**
+     * The compliance report (C9): each HIPAA §164.312 control and ONC §170.315 (d)(2), (d)(3), (d)(5), (d)(10) criterion
+     * for {@code [from, to)} (default as for usage), JSON or, with {@code format=csv}, RFC 4180 CSV. The chain is
+     * verified for it and the period read as an export, both recorded.
+     */
+    private void compliance(Context ctx) {
+        StoreDeadline.close(); // it verifies the whole chain and reads the period: longer than a request's database budget
+        Actor actor = credentials.require(ctx);
+        String format = param(ctx, "format");
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            throw ProblemException.validation("format", "format must be json or csv");
+        }
+        Period period = Period.of(ctx);
+        ComplianceReport.Report report = compliance.report(actor, param(ctx, "tenant"), period.from(), period.to(), n -> { });
+        if ("csv".equals(format)) {
+            ctx.status(200);
+            ctx.res().setContentType("text/csv; charset=utf-8; header=present");
+            ctx.header("Content-Disposition", "attachment; filename=\"ward-compliance-" + report.tenant() + ".csv\"");
+            ctx.result(ComplianceReport.csv(report));
+        } else {
+            responses.json(ctx, 200, ComplianceReport.json(report));
+        }
+    }
+
+    /** A report's period from {@code from} and {@code to}: by default the 30 days up to the start of today (UTC). */
+    private record Period(Instant from, Instant to) {
+        static Period of(Context ctx) {
+            Instant today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            Instant to = time(ctx, "to");
+            Instant from = time(ctx, "from");
+            to = to == null ? today : to;
+            return new Period(from == null ? to.minus(java.time.Duration.ofDays(30)) : from, to);
         }
     }
 

@@ -47,7 +47,8 @@ public final class HttpApi {
                            dev.ward.patient.PatientContexts patients, dev.ward.patient.PatientAccess patientAccess,
                            dev.ward.alert.Alerts alerts, dev.ward.user.UserAttributes userAttributes,
                            Supplier<Map<String, Boolean>> readiness, dev.ward.geo.Geolocation geo,
-                           dev.ward.ratelimit.RequestLimits limits, dev.ward.server.metrics.WardMetrics metrics) {}
+                           dev.ward.ratelimit.RequestLimits limits, dev.ward.server.metrics.WardMetrics metrics,
+                           dev.ward.report.ComplianceEvidence compliance) {}
 
     /** On every response, errors included (API.md conventions; seeds 000, 003). */
     static final Map<String, String> SECURITY_HEADERS = Map.of(
