@@ -348,7 +348,7 @@ public final class ComplianceReport {
                     + "fields.");
         }
         row.pass("The audit chain verifies end to end (" + f.verification().checked() + " events, "
-                + f.verification().checkpoints() + " signed checkpoints), and every encrypted value carries an authentication "
+                + f.verification().checkpoints() + " signed checkpoint(s)), and every encrypted value carries an authentication "
                 + "tag bound to its tenant and field: an altered value cannot be decrypted, and none failed in the period.");
         row.cannotSee("Changes to patient records inside apps' own databases.");
         return row.done();
@@ -429,7 +429,8 @@ public final class ComplianceReport {
                 without.add(e.getKey() + " (" + e.getValue().get("accounts") + ")");
             }
         }
-        String roles = required.isEmpty() ? "no role" : String.join(", ", required);
+        String roles = required.isEmpty() ? "no role" : (required.size() == 1 ? "the role " : "the roles ")
+                + String.join(", ", required);
         String others = without.isEmpty() ? "" : " Roles without a second factor: " + String.join(", ", without)
                 + "; Ward cannot tell whether they see patient data.";
         row.pass("Users prove who they are with a password of at least " + number(row.atEnd("password.min_length"))
@@ -493,6 +494,7 @@ public final class ComplianceReport {
         earlier.put("count", t.count("audit.verified"));
         earlier.put("last_at", t.lastVerificationAt == null ? null : t.lastVerificationAt.toString());
         earlier.put("last_ok", t.lastVerificationOk);
+        earlier.put("first_failed_at", t.firstFailedVerificationAt == null ? null : t.firstFailedVerificationAt.toString());
         row.evidence("verifications_in_period", earlier);
         Duration interval = Duration.ofSeconds(row.largest("audit.checkpoint_seconds"));
         Duration limit = interval.multipliedBy(2).plusMinutes(1);
@@ -506,6 +508,10 @@ public final class ComplianceReport {
         row.evidence("checkpoints", checkpoints);
         row.evidence("checkpoint_key", keyAge(f, f.checkpointKeySince()));
         row.chainMustVerify();
+        if (t.firstFailedVerificationAt != null && f.verification().ok()) {
+            row.attention("A verification of " + when(t.firstFailedVerificationAt) + " found the chain broken, though it "
+                    + "verifies now: someone changed the database and put it back, or repaired it. Find out who and why.");
+        }
         long recorded = t.events - t.count("audit.checkpoint");
         if (recorded > 0 && t.checkpointsInPeriod == 0) {
             row.attention("No signed checkpoint was taken during the period, so nothing outside the database vouches for its "
@@ -805,54 +811,109 @@ public final class ComplianceReport {
             "control", "verdict", "reason", "policy_in_force", "policy_changes_in_period", "evidence", "ward_cannot_see");
 
     /**
-     * RFC 4180 CSV: a header and one record per control, settings and evidence flattened to {@code key=value} pairs
-     * separated by {@code "; "} (nested keys joined by dots).
+     * RFC 4180 CSV ({@link ReportCsv}): a header and one record per control, settings and evidence flattened to
+     * {@code key=value} pairs separated by {@code "; "} (nested keys joined by dots), policy changes by {@code " | "}.
      */
     public static String csv(Report r) {
-        StringBuilder b = new StringBuilder(String.join(",", CSV_COLUMNS)).append("\r\n");
+        StringBuilder b = new StringBuilder();
+        ReportCsv.record(b, CSV_COLUMNS);
         for (Control c : r.controls()) {
             List<String> changes = c.policyChanges().stream().map(ch -> "v" + ch.get("version") + " " + ch.get("at") + " "
-                    + ch.get("actor") + ": " + flat(ch.get("settings"))).toList();
-            List<String> fields = List.of(r.tenant(), r.from().toString(), r.to().toString(), r.generatedAt().toString(),
-                    c.framework(), c.reference(), c.title(), c.verdict(), c.reason(), flat(c.policy()),
-                    String.join(" | ", changes), flat(c.evidence()), c.wardCannotSee());
-            b.append(fields.stream().map(ComplianceReport::csvField).collect(Collectors.joining(","))).append("\r\n");
+                    + ch.get("actor") + ": " + changed(ch.get("settings"))).toList();
+            ReportCsv.record(b, List.of(ReportCsv.text(r.tenant()), ReportCsv.plain(r.from()), ReportCsv.plain(r.to()),
+                    ReportCsv.plain(r.generatedAt()), ReportCsv.text(c.framework()), ReportCsv.text(c.reference()),
+                    ReportCsv.text(c.title()), ReportCsv.text(c.verdict()), ReportCsv.text(c.reason()),
+                    ReportCsv.text(pairs(c.policy())), ReportCsv.text(String.join(" | ", changes)),
+                    ReportCsv.text(pairs(c.evidence())), ReportCsv.text(c.wardCannotSee())));
         }
         return b.toString();
     }
 
-    /** {@code key=value; key=value}, nested maps by dotted keys, lists in brackets. */
-    static String flat(Object value) {
+    /** A change's settings as {@code path: from → to; …} ({@code path: not recorded} where the trail has no values). */
+    static String changed(Object settings) {
+        if (!(settings instanceof Map<?, ?> m)) {
+            return "";
+        }
         List<String> out = new ArrayList<>();
-        flatten("", value, out);
+        m.forEach((path, v) -> out.add(path + ": " + (v instanceof Map<?, ?> fromTo
+                ? fromTo.get("from") + " \u2192 " + fromTo.get("to") : String.valueOf(v))));
         return String.join("; ", out);
     }
 
-    private static void flatten(String prefix, Object value, List<String> out) {
+    /** {@code key=value; key=value}: nested maps by dotted keys, lists in brackets. */
+    static String pairs(Object value) {
+        List<String> out = new ArrayList<>();
+        flatten("", value, (k, v) -> out.add(k + "=" + v));
+        return String.join("; ", out);
+    }
+
+    /** Each leaf of nested maps with its dotted key; lists as {@code [a, b]}, null and empty maps as {@code (none)}. */
+    private static void flatten(String prefix, Object value, java.util.function.BiConsumer<String, String> out) {
         if (value instanceof Map<?, ?> m) {
             if (m.isEmpty() && !prefix.isEmpty()) {
-                out.add(prefix + "=(none)");
+                out.accept(prefix, "(none)");
             }
             m.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, out));
         } else if (value instanceof Collection<?> c) {
-            out.add(prefix + "=[" + c.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "]");
+            out.accept(prefix, "[" + c.stream().map(String::valueOf).collect(Collectors.joining(", ")) + "]");
         } else {
-            out.add(prefix + "=" + (value == null ? "(none)" : value));
+            out.accept(prefix, value == null ? "(none)" : String.valueOf(value));
         }
     }
 
     /**
-     * One RFC 4180 field: quoted when it holds a comma, quote or line break; a field a spreadsheet would take for a
-     * formula (it starts with =, +, -, @, tab or carriage return) gets a leading apostrophe (OWASP, CSV injection).
+     * The printable page ({@link ReportHtml}): the header block, a summary table of every row's verdict and reason, then
+     * each control on its own printed page with its requirement, verdict, reason, what Ward cannot see, the policy in
+     * force, its changes in the period and the evidence; last, the period's policy history.
      */
-    static String csvField(String s) {
-        String v = s == null ? "" : s;
-        if (!v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0) {
-            v = "'" + v;
+    public static void html(Report r, Appendable out) {
+        ReportHtml.Badge verified = r.verification().get("ok") == Boolean.TRUE
+                ? ReportHtml.badge(ReportHtml.Verdict.PASS, "verifies")
+                : ReportHtml.badge(ReportHtml.Verdict.ATTENTION, "does not verify");
+        ReportHtml html = ReportHtml.begin(out, "Compliance report: " + r.tenantName(),
+                ReportHtml.term("Tenant", r.tenantName() + " (" + r.tenant() + ")"),
+                ReportHtml.term("Period", r.from() + " to " + r.to() + " (end excluded)"),
+                ReportHtml.term("Generated", r.generatedAt()),
+                ReportHtml.term("Generated by", r.generatedBy()),
+                ReportHtml.term("Policy version", r.policyVersion()),
+                ReportHtml.term("Audit chain", verified),
+                ReportHtml.term("Verdicts", r.count(PASS) + " pass, " + r.count(ATTENTION) + " attention"));
+        html.section("Summary", false)
+                .paragraph("Each row is a HIPAA §164.312 technical safeguard or an ONC §170.315(d) criterion. A row passes only "
+                        + "on evidence; 'attention' says what to look at. Counts are from the period's audit trail; the chain "
+                        + "verification, key ages, MFA enrolment, open reviews and deployment settings are as of the time the "
+                        + "report was generated.");
+        ReportHtml.Table summary = html.table("Verdict per control", "Control", "Verdict", "Reason");
+        for (Control c : r.controls()) {
+            summary.row(c.framework() + " " + c.reference() + " " + c.title(), badge(c), c.reason());
         }
-        if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
-            return "\"" + v.replace("\"", "\"\"") + "\"";
+        summary.end("No control.");
+        for (Control c : r.controls()) {
+            html.section(c.framework() + " " + c.reference() + " " + c.title(), true)
+                    .definitions(ReportHtml.term("Requirement", c.requirement()), ReportHtml.term("Verdict", badge(c)),
+                            ReportHtml.term("Reason", c.reason()), ReportHtml.term("Ward cannot see", c.wardCannotSee()));
+            ReportHtml.Table policy = html.table("Policy in force at the end of the period", "Setting", "Value");
+            flatten("", c.policy(), (k, v) -> policy.row(k, v));
+            policy.end("No tenant setting bears on this control.");
+            changesTable(html, "Changes to these settings in the period", c.policyChanges());
+            ReportHtml.Table evidence = html.table("Evidence", "Item", "Value");
+            flatten("", c.evidence(), (k, v) -> evidence.row(k.replace('_', ' '), v));
+            evidence.end("No evidence.");
         }
-        return v;
+        html.section("Policy history in the period", true);
+        changesTable(html, "Every change of the tenant's policy in the period", r.policyHistory());
+        html.end();
+    }
+
+    private static void changesTable(ReportHtml html, String caption, List<Map<String, Object>> changes) {
+        ReportHtml.Table t = html.table(caption, "Version", "At", "By", "Settings changed");
+        for (Map<String, Object> ch : changes) {
+            t.row(ch.get("version"), Instant.parse((String) ch.get("at")), ch.get("actor"), changed(ch.get("settings")));
+        }
+        t.end("No change in the period.");
+    }
+
+    private static ReportHtml.Badge badge(Control c) {
+        return c.verdict().equals(PASS) ? ReportHtml.badge(ReportHtml.Verdict.PASS) : ReportHtml.badge(ReportHtml.Verdict.ATTENTION);
     }
 }

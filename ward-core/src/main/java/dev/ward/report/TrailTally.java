@@ -53,6 +53,8 @@ final class TrailTally {
     /** The last {@code audit.verified} of the period: when, and whether the chain verified. */
     Instant lastVerificationAt;
     Boolean lastVerificationOk;
+    /** The first {@code audit.verified} of the period that found the chain broken, if any. */
+    Instant firstFailedVerificationAt;
     long keyRotationsScheduled;
     long keyRotationsOnDemand;
     final Map<String, Long> cryptoOperations = new TreeMap<>();
@@ -137,6 +139,9 @@ final class TrailTally {
                 read(e);
                 lastVerificationAt = e.at();
                 lastVerificationOk = "success".equals(e.outcome());
+                if (!lastVerificationOk && firstFailedVerificationAt == null) {
+                    firstFailedVerificationAt = e.at();
+                }
             }
             case "key.rotated" -> {
                 if ("scheduled".equals(d.get("reason"))) {

@@ -387,6 +387,12 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
                 databaseUrl, redisUrl, publicUrl, proxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
     }
 
+    /** The same configuration with this master key (base64), as from {@code WARD_MASTER_KEY}. */
+    public Config withMasterKey(Optional<String> key) {
+        return new Config(host, port, dataDir, key, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
+                databaseUrl, redisUrl, publicUrl, trustedProxies, shutdownGrace, hashingThreads, hashingQueue, redisMinReplicas, auditSyslog, smtp, geoipDb, detectors, webhookNetworks, metricsToken);
+    }
+
     /** The same configuration with this public URL. */
     public Config withPublicUrl(Optional<String> url) {
         return new Config(host, port, dataDir, masterKey, bootstrapAdminPassword, cookieSecure, loginLimits, argon2, cleanupInterval,
