@@ -234,7 +234,7 @@ public final class Ward implements AutoCloseable {
                 cleanup.clearsWith(patients);
                 AuditVerifier auditVerifier = new AuditVerifier(chain, checkpointKeys, tenants, guard, audit);
                 AuditCheckpoints auditCheckpoints = new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock);
-                AuditSearch auditSearch = new AuditSearch(new SqlAuditReader(db), guard, tenants, audit);
+                AuditSearch auditSearch = new AuditSearch(new SqlAuditReader(db), guard, tenants, audit, userStore, geo, clock);
                 dev.ward.report.ComplianceEvidence compliance = new dev.ward.report.ComplianceEvidence(tenants, users, apiKeys,
                         auditSearch, auditVerifier, auditCheckpoints, checkpointKeys, keys, jwt, patientAccess,
                         deployment(config, masterKey), clock);
