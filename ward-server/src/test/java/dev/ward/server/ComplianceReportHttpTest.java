@@ -359,6 +359,66 @@ class ComplianceReportHttpTest {
         }
     }
 
+    @Test
+    void theHtmlPageIsSelfContainedAndEscapesWhatAdministratorsTyped() {
+        try (TestWard w = new TestWard()) {
+            var made = w.post("/v1/admin/tenants", TestWard.json(Map.of("id", "clinic", "name", "<script>alert(1)</script> Clinic",
+                    "policy", Map.of("mfa", Map.of("required_roles", List.of())))), w.adminToken());
+            assertThat(made.status()).as(made.raw()).isEqualTo(201);
+            var page = w.get("/v1/admin/reports/compliance?tenant=clinic&format=html&from=" + T.minusSeconds(3600) + "&to="
+                    + T.plusSeconds(3600), w.adminToken());
+            assertThat(page.status()).as(page.raw()).isEqualTo(200);
+            assertThat(page.header("Content-Type")).startsWith("text/html");
+            assertThat(page.header("Content-Security-Policy")).isEqualTo(dev.ward.report.ReportHtml.CONTENT_SECURITY_POLICY);
+            assertThat(page.header("Content-Disposition")).startsWith("inline").contains("ward-compliance-clinic.html");
+            assertThat(page.raw()).startsWith("<!DOCTYPE html>").doesNotContain("<script")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt; Clinic");
+            for (String ref : REFERENCES) {
+                assertThat(page.raw()).as(ref).contains("<h2>" + (ref.startsWith("§170") ? "ONC " : "HIPAA ") + ref);
+            }
+            assertThat(page.raw()).contains("<span class=\"badge attention\">attention</span>");
+        }
+    }
+
+    @Test
+    void theCommandWritesTheReportAndSaysTheVerdicts() throws Exception {
+        try (TestWard w = new TestWard()) {
+            w.clock.set(Instant.now()); // the command runs on the real clock
+            w.createTenant("clinic");
+            w.createUser("clinic", "nurse", PW, "staff");
+            w.login("clinic", "nurse", PW);
+            java.nio.file.Path out = w.dataDir.resolve("compliance.html");
+            String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            var run = dev.ward.server.cli.WardCli.run("report", "compliance", "--tenant", "clinic", "--from", today, "--to", tomorrow,
+                    "--format", "html", "--output", out.toString(), "--data-dir", w.dataDir.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).containsPattern("Compliance report of clinic: \\d+ pass, \\d+ attention; written to ");
+            assertThat(java.nio.file.Files.readString(out)).startsWith("<!DOCTYPE html>").contains("§170.315(d)(10)");
+            assertThat(w.ward.audit().recent("clinic", "audit.exported", 1)).singleElement().satisfies(e -> {
+                assertThat(e.actor()).isEqualTo("operator");
+                assertThat(e.details().get("format")).isEqualTo("compliance_report");
+            });
+            assertThat(w.ward.audit().recent("clinic", "audit.verified", 1)).singleElement()
+                    .satisfies(e -> assertThat(e.outcome()).isEqualTo("success"));
+
+            var json = dev.ward.server.cli.WardCli.run("report", "compliance", "--tenant", "clinic", "--from", today,
+                    "--to", tomorrow, "--data-dir", w.dataDir.toString());
+            assertThat(json.exit()).as(json.err()).isZero();
+            // In this JVM the log shares standard output with the answer (the command alone logs to standard error).
+            String answer = json.out().substring(json.out().indexOf("{\n"));
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer).path("controls")).hasSize(13);
+            var bad = dev.ward.server.cli.WardCli.run("report", "compliance", "--tenant", "clinic", "--format", "pdf",
+                    "--data-dir", w.dataDir.toString());
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("--format must be json, csv or html");
+            var nowhere = dev.ward.server.cli.WardCli.run("report", "compliance", "--tenant", "nowhere",
+                    "--data-dir", w.dataDir.toString());
+            assertThat(nowhere.exit()).isEqualTo(2);
+            assertThat(nowhere.err()).contains("No such tenant");
+        }
+    }
+
     /** Parses RFC 4180 text strictly: CRLF record ends, quoted fields with doubled quotes; anything else fails. */
     static List<List<String>> rfc4180(String text) {
         List<List<String>> records = new ArrayList<>();

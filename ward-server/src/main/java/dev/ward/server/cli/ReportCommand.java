@@ -1,6 +1,8 @@
 package dev.ward.server.cli;
 
 import dev.ward.access.Actor;
+import dev.ward.report.ComplianceEvidence;
+import dev.ward.report.ComplianceReport;
 import dev.ward.report.PatientAccessReport;
 import dev.ward.report.UsageReport;
 import dev.ward.server.ReportFormat;
@@ -19,14 +21,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ward report ...} (issue 16): the reports of the API from the machine Ward runs on, as the operator, to standard
- * output or a file, as JSON, CSV or a printable HTML page. Built so far: {@code usage} and {@code patient-access}.
+ * output or a file, as JSON, CSV or a printable HTML page: {@code compliance}, {@code usage} and {@code patient-access}.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        header = "Write a report of a tenant: usage (logins, sessions, durations, concurrency per day) or the accesses to a patient.",
+        header = "Write a report of a tenant: compliance (HIPAA and ONC controls), usage (logins, sessions, durations, "
+                + "concurrency per day) or the accesses to a patient.",
         description = {"Works while a server runs on the same data. Reading the trail for a report is recorded as an export.",
                 "Exit codes: 0 written, 1 a store did not answer, 2 refused (unknown tenant, a bad period or option).",
                 "Example: ./ward report usage --tenant stmarys --from 2026-11-01 --to 2026-12-01 --format html --output usage.html"},
-        subcommands = {ReportCommand.Usage.class, ReportCommand.PatientAccess.class})
+        subcommands = {ReportCommand.Compliance.class, ReportCommand.Usage.class, ReportCommand.PatientAccess.class})
 final class ReportCommand implements Runnable {
     private static final Actor OPERATOR = new Actor.Operator();
 
@@ -67,7 +70,57 @@ final class ReportCommand implements Runnable {
         }
     }
 
-    record Asked(ReportFormat format, PeriodOptions.Period period) {}
+    record Asked(ReportFormat format, PeriodOptions.Period period) {
+        /** The end asked for, or the start of today (UTC). */
+        Instant to() {
+            return Optional.ofNullable(period.to()).orElse(LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant());
+        }
+
+        /** The start asked for, or 30 days before {@link #to}. */
+        Instant from() {
+            return Optional.ofNullable(period.from()).orElse(to().minus(Duration.ofDays(30)));
+        }
+    }
+
+    @Command(name = "compliance", mixinStandardHelpOptions = true,
+            header = "Each HIPAA §164.312 control and ONC §170.315(d)(2), (d)(3), (d)(5), (d)(10) criterion: policy, evidence, verdict.",
+            description = {"For each row: the tenant's settings in force (and their changes in the period), the evidence from "
+                    + "the period's audit trail and from now (the chain, verified for the report with a progress bar; "
+                    + "checkpoints; key ages; MFA enrolment per role; break-glass reviews; this process's deployment "
+                    + "settings), and a verdict, pass or attention, with its reason. docs/operations.md, \"Compliance "
+                    + "report\", says what each row checks.",
+                    "Without --to the period ends at the start of today (UTC); without --from it starts 30 days before its "
+                    + "end; at most 366 days. Exit code 0 when written, whatever the verdicts.",
+                    "Example: ./ward report compliance --tenant stmarys --from 2026-10-01 --to 2027-01-01 --format html "
+                    + "--output q4.html"})
+    static final class Compliance implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            String command = "ward report compliance";
+            Optional<Asked> asked = common.asked(command);
+            if (asked.isEmpty()) {
+                return 2;
+            }
+            return ExistingData.run(command, common.dataDir, core -> {
+                ComplianceEvidence evidence = core.compliance();
+                ComplianceReport.Report report;
+                try (Progress progress = Progress.of("Verifying the audit chain", evidence.chainSize(OPERATOR, common.tenant),
+                        System.err)) {
+                    report = evidence.report(OPERATOR, common.tenant, asked.get().from(), asked.get().to(), progress);
+                }
+                int exit = common.output.write(command, out -> asked.get().format().write(report, out, true));
+                if (exit == 0) {
+                    System.err.println("Compliance report of " + common.tenant + ": " + report.count(ComplianceReport.PASS)
+                            + " pass, " + report.count(ComplianceReport.ATTENTION) + " attention"
+                            + (common.output.toFile() ? "; written to " + common.output.output : "") + ".");
+                }
+                return exit;
+            });
+        }
+    }
 
     @Command(name = "usage", mixinStandardHelpOptions = true,
             header = "Per UTC day: logins by outcome, sessions, distinct users, median and p95 duration, peak concurrency.",
@@ -84,11 +137,8 @@ final class ReportCommand implements Runnable {
             if (asked.isEmpty()) {
                 return 2;
             }
-            Instant t = Optional.ofNullable(asked.get().period().to())
-                    .orElse(LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant());
-            Instant f = Optional.ofNullable(asked.get().period().from()).orElse(t.minus(Duration.ofDays(30)));
             return ExistingData.run(command, common.dataDir, core -> {
-                UsageReport.Report report = core.auditSearch().usage(OPERATOR, common.tenant, f, t);
+                UsageReport.Report report = core.auditSearch().usage(OPERATOR, common.tenant, asked.get().from(), asked.get().to());
                 int exit = common.output.write(command, out -> asked.get().format().write(report, out, true));
                 if (exit == 0 && common.output.toFile()) {
                     System.err.println("Wrote the usage report of " + common.tenant + " (" + report.days().size() + " days) to "
