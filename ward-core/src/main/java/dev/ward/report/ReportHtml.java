@@ -88,7 +88,7 @@ public final class ReportHtml {
             "tbody th{font-weight:600}",
             ".num{text-align:right;font-variant-numeric:tabular-nums}",
             ".none{font-style:italic;color:#4a4a4a}",
-            ".badge{display:inline-block;padding:0 .5rem;border:1px solid;border-radius:.7rem;font-weight:700;",
+            ".badge{display:inline-block;white-space:nowrap;padding:0 .5rem;border:1px solid;border-radius:.7rem;font-weight:700;",
             "font-size:.85em;text-transform:uppercase;letter-spacing:.03em}",
             ".badge.pass{color:#0b5d1e;background:#e2f3e5}",
             ".badge.attention{color:#6b4100;background:#fff0cc}",
