@@ -175,6 +175,15 @@ class ComplianceReportHttpTest {
             assertThat(row(later, "§164.312(a)(2)(iii)").path("verdict").asText()).isEqualTo("pass");
             assertThat(row(later, "§164.312(a)(2)(iii)").path("reason").asText()).contains("15 minutes without activity");
             assertThat(row(later, "§164.312(a)(2)(iii)").path("policy_changes")).isEmpty();
+
+            // A webhook URL may carry a credential: the trail names the change, never the value.
+            assertThat(w.patch("/v1/admin/tenants/clinic", TestWard.json(Map.of("policy", Map.of("alerts", Map.of(
+                    "webhook_url", "https://siem.example.org/hook/T0KEN-IN-PATH", "webhook_secret", "0123456789abcdef0123")))),
+                    c.admin()).status()).isEqualTo(200);
+            var recorded = w.ward.audit().recent("clinic", "admin.tenant_policy_updated", 1).getFirst();
+            assertThat(recorded.details().get("changed")).asList().contains("alerts.webhook_url");
+            assertThat(recorded.details().get("settings")).isEqualTo(Map.of());
+            assertThat(recorded.details().toString()).doesNotContain("T0KEN").doesNotContain("0123456789abcdef");
         }
     }
 
