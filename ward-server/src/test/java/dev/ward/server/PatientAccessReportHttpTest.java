@@ -41,7 +41,13 @@ class PatientAccessReportHttpTest {
 
     @BeforeAll
     static void start() {
-        w = new TestWard();
+        seed(new TestWard());
+    }
+
+    /** The scenario, on {@code ward}: a restricted patient opened by its carer, then broken into by a locum and reviewed. */
+    static void seed(TestWard ward) {
+        w = ward;
+        w.clock.set(T0);
         w.createTenant("stmarys");
         w.createTenant("oakridge");
         carerId = w.createUser("stmarys", "carer", PASSWORD, "staff");
@@ -79,7 +85,7 @@ class PatientAccessReportHttpTest {
     }
 
     @AfterAll
-    static void stop() { w.close(); }
+    static void stop() throws Exception { w.close(); }
 
     private static void ok(TestWard.Response r) {
         assertThat(r.status()).as(r.raw()).isBetween(200, 204);
