@@ -89,13 +89,30 @@ class ReportBrowserTest {
     /** A report's page: its name (for the files) and where it is. */
     record Report(String name, String path, String heading) {}
 
-    /** Every HTML report. The compliance report (issue 16 item 2, another branch) joins this list when it lands. */
+    /** Every HTML report. */
     static List<Report> htmlReports() {
         return List.of(
                 new Report("usage", "/v1/admin/reports/usage?tenant=stmarys&from=2026-11-21T00:00:00Z&to=2026-11-23T00:00:00Z"
                         + "&format=html", "Usage report"),
                 new Report("patient-access", "/v1/admin/reports/patient-access?tenant=stmarys&patient_id=vip-1&format=html",
-                        "Patient access report (accounting of disclosures)"));
+                        "Patient access report (accounting of disclosures)"),
+                new Report("compliance", "/v1/admin/reports/compliance?tenant=stmarys&from=2026-11-21T00:00:00Z"
+                        + "&to=2026-11-23T00:00:00Z&format=html", "Compliance report: Tenant stmarys"));
+    }
+
+    @Test
+    void theComplianceReportShowsEveryControlWithItsColouredVerdict() {
+        driver.get(w.base() + htmlReports().get(2).path());
+        // The summary, the 13 controls (HIPAA §164.312, ONC §170.315(d)) one a page, the policy history.
+        assertThat(driver.findElements(By.tagName("h2"))).hasSize(15);
+        assertThat(driver.findElement(By.cssSelector("table caption")).getText()).isEqualTo("Verdict per control");
+        assertThat(driver.findElement(By.cssSelector(".badge.pass")).getCssValue("background-color"))
+                .isEqualTo("rgba(226, 243, 229, 1)");
+        // The break of the glass above awaits review: emergency access needs attention, and says why.
+        assertThat(driver.findElement(By.tagName("table")).getText())
+                .contains("1 break(s) of the glass await review");
+        assertThat(driver.findElement(By.cssSelector(".badge.attention")).getCssValue("background-color"))
+                .isEqualTo("rgba(255, 240, 204, 1)");
     }
 
     @Test
