@@ -17,6 +17,13 @@ public interface AuditReader {
      */
     List<AuditEvent> page(String tenant, Instant from, Instant to, long afterSeq, int limit);
 
+    /**
+     * As {@link #page}, for the events naming one patient with a seq below {@code beforeSeq} too: a forward walk of the
+     * trail's patient index (tenant, patient, seq), so that a patient's few events are found among millions.
+     */
+    List<AuditEvent> patientPage(String tenant, String patientId, Instant from, Instant to, long afterSeq, long beforeSeq,
+                                 int limit);
+
     /** How many of the tenant's events fall in the window (either end null: unbounded). */
     long count(String tenant, Instant from, Instant to);
 

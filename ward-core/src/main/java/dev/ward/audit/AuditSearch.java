@@ -2,9 +2,14 @@ package dev.ward.audit;
 
 import dev.ward.access.Actor;
 import dev.ward.access.AdminGuard;
+import dev.ward.geo.Geolocation;
 import dev.ward.problem.ProblemException;
+import dev.ward.report.PatientAccessReport;
 import dev.ward.tenant.TenantService;
+import dev.ward.user.User;
+import dev.ward.user.UserStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -44,12 +49,19 @@ public final class AuditSearch {
     private final AdminGuard guard;
     private final TenantService tenants;
     private final AuditTrail audit;
+    private final UserStore users;
+    private final Geolocation geo;
+    private final Clock clock;
 
-    public AuditSearch(AuditReader reader, AdminGuard guard, TenantService tenants, AuditTrail audit) {
+    public AuditSearch(AuditReader reader, AdminGuard guard, TenantService tenants, AuditTrail audit, UserStore users,
+                       Geolocation geo, Clock clock) {
         this.reader = reader;
         this.guard = guard;
         this.tenants = tenants;
         this.audit = audit;
+        this.users = users;
+        this.geo = geo;
+        this.clock = clock;
     }
 
     /** What to look for; any field may be null. {@code tenant} null means the caller's own tenant. */
@@ -156,7 +168,7 @@ public final class AuditSearch {
         String t = readable(actor, tenant);
         requireWindow(from, to);
         audit.append(window(AuditEntry.of(t, "audit.exported").actor(actor).detail("format", format), from, to).build());
-        return new Pages(reader, t, from, to);
+        return new Pages((after, limit) -> reader.page(t, from, to, after, limit));
     }
 
     /** The longest period a report covers. */
@@ -176,7 +188,29 @@ public final class AuditSearch {
             throw ProblemException.validation("from", "a report covers at most 366 days");
         }
         java.time.Duration lookback = tenants.policyOf(t).absoluteTimeout();
-        return dev.ward.report.UsageReport.build(t, from, to, lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
+        return dev.ward.report.UsageReport.build(t, from, to, clock.instant(), lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
+    }
+
+    /**
+     * The patient-access report of a patient (C7, C9; docs/decisions/0037): every event of the tenant's trail naming the
+     * patient in {@code [from, to)} (either null: open), oldest first, read a page at a time along the trail's
+     * patient index as the rows are walked. Read like an export, so recorded as one before the first row is read
+     * ({@code audit.exported}, format {@code patient_access_report}, with the patient as the event's patient, so that
+     * a later report lists this reading); the rows stop before that record, so a report never lists itself. A patient
+     * the trail never names has an empty report, not a 404: Ward keeps no list of patients, and "nobody" is an answer.
+     */
+    public PatientAccessReport.Report patientAccess(Actor actor, String tenant, String patientId, Instant from, Instant to) {
+        String t = readable(actor, tenant);
+        if (patientId == null) {
+            throw ProblemException.validation("patient_id", "patient_id is required");
+        }
+        requireId("patient_id", patientId);
+        requireWindow(from, to);
+        long asOf = audit.record(window(AuditEntry.of(t, "audit.exported").actor(actor).patient(patientId)
+                .detail("format", "patient_access_report"), from, to).build());
+        Iterator<AuditEvent> events = new Pages((after, limit) -> reader.patientPage(t, patientId, from, to, after, asOf, limit));
+        return new PatientAccessReport.Report(t, patientId, from, to, clock.instant(), asOf,
+                PatientAccessReport.accesses(events, id -> users.find(t, id).map(User::username), geo));
     }
 
     /** How many events {@link #export} would write now (for a progress bar). */
@@ -216,22 +250,21 @@ public final class AuditSearch {
         }
     }
 
-    /** Walks the export window page by page: one page in memory at any time. */
+    /** One page of events after a position, in chain order. */
+    private interface PageReader {
+        List<AuditEvent> page(long afterSeq, int limit);
+    }
+
+    /** Walks an export window page by page: one page in memory at any time. */
     private static final class Pages implements Iterator<AuditEvent> {
-        private final AuditReader reader;
-        private final String tenant;
-        private final Instant from;
-        private final Instant to;
+        private final PageReader reader;
         private List<AuditEvent> page = List.of();
         private int next;
         private long after;
         private boolean done;
 
-        Pages(AuditReader reader, String tenant, Instant from, Instant to) {
+        Pages(PageReader reader) {
             this.reader = reader;
-            this.tenant = tenant;
-            this.from = from;
-            this.to = to;
         }
 
         @Override
@@ -242,7 +275,7 @@ public final class AuditSearch {
             if (done) {
                 return false;
             }
-            page = reader.page(tenant, from, to, after, EXPORT_PAGE);
+            page = reader.page(after, EXPORT_PAGE);
             next = 0;
             if (page.size() < EXPORT_PAGE) {
                 done = true;

@@ -27,7 +27,7 @@ public final class UsageReport {
                       long distinctUsers, long sessionsEnded, Long medianDurationSeconds, Long p95DurationSeconds,
                       long peakConcurrency) {}
 
-    public record Report(String tenant, Instant from, Instant to, List<Day> days) {}
+    public record Report(String tenant, Instant from, Instant to, Instant generatedAt, List<Day> days) {}
 
     private static final class Acc {
         long succeeded;
@@ -42,7 +42,8 @@ public final class UsageReport {
     private UsageReport() {}
 
     /** The report of {@code [from, to)}; {@code events} are the tenant's from {@code from - lookback}, oldest first. */
-    public static Report build(String tenant, Instant from, Instant to, Duration lookback, Iterator<AuditEvent> events) {
+    public static Report build(String tenant, Instant from, Instant to, Instant generatedAt, Duration lookback,
+                               Iterator<AuditEvent> events) {
         TreeMap<LocalDate, Acc> days = new TreeMap<>();
         LocalDate first = day(from);
         LocalDate last = day(to.minusMillis(1));
@@ -104,7 +105,7 @@ public final class UsageReport {
             out.add(new Day(d, a.succeeded, a.failed, a.mfaRequired, a.sessions, a.users.size(), sorted.size(),
                     rank(sorted, 50), rank(sorted, 95), a.peak));
         });
-        return new Report(tenant, from, to, out);
+        return new Report(tenant, from, to, generatedAt, out);
     }
 
     /** The nearest-rank percentile, or null of nothing. */
@@ -141,6 +142,7 @@ public final class UsageReport {
         out.put("tenant", r.tenant());
         out.put("from", r.from().toString());
         out.put("to", r.to().toString());
+        out.put("generated_at", r.generatedAt().toString());
         List<Map<String, Object>> days = new ArrayList<>();
         for (Day d : r.days()) {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -158,5 +160,36 @@ public final class UsageReport {
         }
         out.put("days", days);
         return out;
+    }
+
+    /** The printable page ({@link ReportHtml}): the header, a row per day, and the period's totals. */
+    public static void html(Report r, Appendable out) {
+        ReportHtml html = ReportHtml.begin(out, "Usage report", ReportHtml.term("Tenant", r.tenant()),
+                ReportHtml.term("From", r.from()), ReportHtml.term("To (exclusive)", r.to()),
+                ReportHtml.term("Generated", r.generatedAt()));
+        html.section("Per UTC day", false);
+        ReportHtml.Table table = html.table("Logins, sessions and their durations per UTC day", "Date", "Logins succeeded",
+                "Logins failed", "Logins waiting for MFA", "Sessions opened", "Distinct users", "Sessions ended",
+                "Median duration (s)", "95th percentile duration (s)", "Peak concurrent sessions");
+        long succeeded = 0;
+        long failed = 0;
+        long sessions = 0;
+        long peak = 0;
+        for (Day d : r.days()) {
+            table.row(d.date(), d.loginsSucceeded(), d.loginsFailed(), d.loginsMfaRequired(), d.sessions(), d.distinctUsers(),
+                    d.sessionsEnded(), d.medianDurationSeconds(), d.p95DurationSeconds(), d.peakConcurrency());
+            succeeded += d.loginsSucceeded();
+            failed += d.loginsFailed();
+            sessions += d.sessions();
+            peak = Math.max(peak, d.peakConcurrency());
+        }
+        table.end("No day in this period.");
+        html.section("The period", false).definitions(ReportHtml.term("Logins succeeded", succeeded),
+                ReportHtml.term("Logins failed", failed), ReportHtml.term("Sessions opened", sessions),
+                ReportHtml.term("Peak concurrent sessions", peak));
+        html.paragraph("A duration counts the sessions opened that day that had ended (logout, revocation or expiry) by "
+                + "the end of the period; an empty cell means none had. Concurrency counts sessions opened before the "
+                + "period that were still alive in it.");
+        html.end();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.audit.AuditEvent;
 import dev.ward.audit.CanonicalJson;
+import dev.ward.report.ReportCsv;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,7 +30,7 @@ import java.util.Optional;
  *   <li>{@code csv}: RFC 4180 (header row, CRLF, fields quoted where they hold a comma, quote, CR or LF, quotes
  *       doubled), for spreadsheets. A cell that a spreadsheet would take for a formula (it starts with {@code =},
  *       {@code +}, {@code -}, {@code @}, a tab or a CR) gets a leading {@code '} (OWASP's advice against CSV
- *       injection): only identifiers an app chose can start so; the NDJSON form keeps them unchanged.</li>
+ *       injection, {@link ReportCsv}): only identifiers an app chose can start so; the NDJSON form keeps them unchanged.</li>
  *   <li>{@code fhir}: an R4 {@code Bundle} of {@code AuditEvent}s (ward-fhir); HAPI is loaded on the first such
  *       export, never at start-up.</li>
  * </ul>
@@ -149,26 +150,11 @@ public enum AuditExportFormat {
                 if (i > 0) {
                     w.write(',');
                 }
-                w.write(csvCell(cells[i]));
+                w.write(ReportCsv.text(cells[i]));
             }
             w.write("\r\n");
         }
         w.flush();
-    }
-
-    /** One RFC 4180 field, guarded against formula injection; null is the empty field. */
-    static String csvCell(String value) {
-        if (value == null || value.isEmpty()) {
-            return "";
-        }
-        String v = switch (value.charAt(0)) {
-            case '=', '+', '-', '@', '\t', '\r' -> "'" + value;
-            default -> value;
-        };
-        if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\r') < 0 && v.indexOf('\n') < 0) {
-            return v;
-        }
-        return '"' + v.replace("\"", "\"\"") + '"';
     }
 
     /**

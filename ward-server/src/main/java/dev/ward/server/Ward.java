@@ -238,7 +238,8 @@ public final class Ward implements AutoCloseable {
                         new AuditVerifier(chain, checkpointKeys, tenants, guard, audit),
                         new AuditCheckpoints(chain, checkpointKeys, tenants, guard, audit, clock),
                         new AuditRetention(chain, checkpointKeys, tenants, audit, clock),
-                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit), patients, patientAccess, alerts, userAttributes,
+                        new AuditSearch(new SqlAuditReader(db), guard, tenants, audit, userStore, geo, clock), patients,
+                        patientAccess, alerts, userAttributes,
                         geo, new RequestLimits(limiter, redis.isPresent() ? new LocalRateLimiter(clock) : limiter, tenants));
             } catch (RuntimeException e) {
                 invalidations.close();

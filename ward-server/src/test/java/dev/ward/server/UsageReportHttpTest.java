@@ -62,6 +62,19 @@ class UsageReportHttpTest {
             assertThat(csv.raw()).startsWith("date,logins_succeeded,logins_failed,logins_mfa_required,sessions,distinct_users,"
                     + "sessions_ended,median_duration_seconds,p95_duration_seconds,peak_concurrency\r\n")
                     .contains("2026-11-10,3,1,0,3,2,2,600,1500,3\r\n").contains("2026-11-11,1,0,0,1,1,0,,,2\r\n");
+            assertThat(csv.header("Content-Disposition")).isEqualTo("attachment; filename=\"ward-usage-clinic.csv\"");
+
+            var html = w.get("/v1/admin/reports/usage?tenant=clinic&from=2026-11-10T00:00:00Z&to=2026-11-12T00:00:00Z&format=html",
+                    w.adminToken());
+            assertThat(html.status()).as(html.raw()).isEqualTo(200);
+            assertThat(html.header("Content-Type")).startsWith("text/html").containsIgnoringCase("charset=utf-8");
+            assertThat(html.header("Content-Security-Policy")).isEqualTo(dev.ward.report.ReportHtml.CONTENT_SECURITY_POLICY);
+            assertThat(html.header("Content-Disposition")).isEqualTo("inline; filename=\"ward-usage-clinic.html\"");
+            assertThat(html.raw()).contains("<dd>clinic</dd>")
+                    .contains("<tr><th scope=\"row\"><time datetime=\"2026-11-10\">2026-11-10</time></th><td class=\"num\">3</td>"
+                            + "<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">3</td><td class=\"num\">2</td>"
+                            + "<td class=\"num\">2</td><td class=\"num\">600</td><td class=\"num\">1500</td><td class=\"num\">3</td></tr>");
+            assertThat(r.json().path("generated_at").asText()).isEqualTo("2026-11-11T09:00:00Z");
 
             JsonNode recorded = w.get("/v1/admin/audit?tenant=clinic&type=audit.exported", w.adminToken()).json().path("events");
             assertThat(recorded).anySatisfy(e -> assertThat(e.path("details").path("format").asText()).isEqualTo("usage_report"));
@@ -100,6 +113,7 @@ class UsageReportHttpTest {
                     .text("field")).isEqualTo("from");
             assertThat(w.get("/v1/admin/reports/usage?tenant=clinic&from=yesterday", admin).code()).isEqualTo("validation_failed");
             assertThat(w.get("/v1/admin/reports/usage?tenant=clinic&format=pdf", admin).text("field")).isEqualTo("format");
+            assertThat(w.get("/v1/admin/reports/usage?tenant=clinic&format=HTML", admin).text("field")).isEqualTo("format");
             assertThat(w.get("/v1/admin/reports/usage?tenant=nowhere", admin).code()).isEqualTo("tenant_not_found");
             assertThat(w.get("/v1/admin/reports/usage?tenant=clinic", null).status()).isEqualTo(401);
         }

@@ -9,20 +9,19 @@ import dev.ward.audit.CanonicalJson;
 import dev.ward.server.AuditExportFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ward audit search}: one page of GET /v1/admin/audit, newest first, as the operator. */
 @Command(name = "search", mixinStandardHelpOptions = true,
         header = "Search a tenant's audit trail, newest first (as GET /v1/admin/audit).",
         description = {"Every filter is optional and they combine. --type takes an event type (login.failed) or a prefix",
-                "ending in .* (patient.*). Times are ISO-8601 with a zone: 2026-11-22T10:00:00Z; --from is inclusive, --to",
-                "exclusive. When more events match, the last line gives the --cursor of the next page."})
+                "ending in .* (patient.*). When more events match, the last line gives the --cursor of the next page."})
 final class AuditSearchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,11 +37,8 @@ final class AuditSearchCommand implements Callable<Integer> {
     @Option(names = "--type", paramLabel = "X", description = "Only this event type, or types under a prefix.* .")
     String type;
 
-    @Option(names = "--from", paramLabel = "TIME", description = "Only events at or after this time.")
-    String from;
-
-    @Option(names = "--to", paramLabel = "TIME", description = "Only events before this time.")
-    String to;
+    @Mixin
+    PeriodOptions period;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Events per page, 1-1000 (default ${DEFAULT-VALUE}).")
     int limit;
@@ -64,18 +60,13 @@ final class AuditSearchCommand implements Callable<Integer> {
             System.err.println(command + ": --format must be text or json.");
             return 2;
         }
-        Instant fromTime;
-        Instant toTime;
-        try {
-            fromTime = time(from);
-            toTime = time(to);
-        } catch (DateTimeParseException e) {
-            System.err.println(command + ": times must be ISO-8601 with a zone, e.g. 2026-11-22T10:00:00Z.");
+        Optional<PeriodOptions.Period> when = period.parse(command);
+        if (when.isEmpty()) {
             return 2;
         }
         return ExistingData.run(command, dataDir, core -> {
             AuditSearch.Page page = core.auditSearch().search(new Actor.Operator(),
-                    new AuditSearch.Filter(tenant, user, patient, type, fromTime, toTime), limit, cursor);
+                    new AuditSearch.Filter(tenant, user, patient, type, when.get().from(), when.get().to()), limit, cursor);
             PrintStream out = System.out;
             if (format.equals("json")) {
                 Map<String, Object> body = new LinkedHashMap<>();
@@ -100,6 +91,4 @@ final class AuditSearchCommand implements Callable<Integer> {
     }
 
     private static String dash(String s) { return s == null ? "-" : s; }
-
-    private static Instant time(String s) { return s == null ? null : Instant.parse(s); }
 }

@@ -7,7 +7,10 @@ import dev.ward.audit.AuditEvent;
 import dev.ward.audit.AuditSearch;
 import dev.ward.problem.ProblemException;
 import dev.ward.problem.StoreDeadline;
+import dev.ward.report.PatientAccessReport;
+import dev.ward.report.ReportHtml;
 import dev.ward.server.AuditExportFormat;
+import dev.ward.server.ReportFormat;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
@@ -53,6 +56,7 @@ final class AuditRoutes {
         routes.add(HandlerType.GET, "/v1/admin/audit", this::search);
         routes.add(HandlerType.GET, "/v1/admin/audit/export", this::export);
         routes.add(HandlerType.GET, "/v1/admin/reports/usage", this::usage);
+        routes.add(HandlerType.GET, "/v1/admin/reports/patient-access", this::patientAccess);
     }
 
     private void search(Context ctx) {
@@ -84,13 +88,20 @@ final class AuditRoutes {
         ctx.status(200);
         ctx.res().setContentType(format.contentType());
         ctx.header("Content-Disposition", "attachment; filename=\"" + format.fileName(tenant) + "\"");
+        stream(ctx, tenant, out -> format.write(events, out));
+    }
+
+    /**
+     * Writes a body that may be long, read from the trail as it is written (status and headers set before). A failure
+     * after the first byte can no longer be a problem answer (it would be appended to the body and end it like a whole
+     * one): the connection is aborted instead, so the client sees a body cut short (no final chunk).
+     */
+    static void stream(Context ctx, String tenant, java.util.function.Consumer<OutputStream> body) throws IOException {
         OutputStream out = ctx.res().getOutputStream();
         try {
-            format.write(events, out);
+            body.accept(out);
         } catch (RuntimeException e) {
-            // The status and part of the body are gone: a problem answer now would be appended to the export and end it
-            // like a whole one. The connection is aborted instead, so the client sees a body cut short (no final chunk).
-            log.warn("audit export of tenant {} cut short: {}", tenant, e.getClass().getName());
+            log.warn("a read of the trail of tenant {} was cut short: {}", tenant, e.getClass().getName());
             ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
             if (request == null) {
                 throw e;
@@ -108,28 +119,62 @@ final class AuditRoutes {
 
     /**
      * The usage report (C9): per UTC day of {@code [from, to)} (default: the 30 days up to the start of today, UTC),
-     * JSON or, with {@code format=csv}, RFC 4180 CSV. Read from the trail in one pass; recorded as an export.
+     * JSON, RFC 4180 CSV or a printable HTML page. Read from the trail in one pass; recorded as an export.
      */
     private void usage(Context ctx) {
         StoreDeadline.close(); // one pass over a month of the trail may take longer than a request's database budget
         Actor actor = credentials.require(ctx);
-        String format = param(ctx, "format");
-        if (format != null && !format.equals("json") && !format.equals("csv")) {
-            throw ProblemException.validation("format", "format must be json or csv");
-        }
+        ReportFormat format = reportFormat(ctx);
         Instant today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
         Instant to = time(ctx, "to");
         Instant from = time(ctx, "from");
         to = to == null ? today : to;
         from = from == null ? to.minus(java.time.Duration.ofDays(30)) : from;
         dev.ward.report.UsageReport.Report report = search.usage(actor, param(ctx, "tenant"), from, to);
-        if ("csv".equals(format)) {
-            ctx.status(200);
-            ctx.res().setContentType("text/csv; charset=utf-8; header=present");
-            ctx.header("Content-Disposition", "attachment; filename=\"ward-usage-" + report.tenant() + ".csv\"");
-            ctx.result(dev.ward.report.UsageReport.csv(report));
-        } else {
+        if (format == ReportFormat.JSON) {
             responses.json(ctx, 200, dev.ward.report.UsageReport.json(report));
+            return;
+        }
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        format.write(report, body, false);
+        report(ctx, format, "usage", report.tenant());
+        ctx.result(body.toByteArray());
+    }
+
+    /**
+     * The patient-access report (HIPAA accounting of disclosures): every event of the trail naming the patient, in
+     * {@code [from, to)} (default: the whole retained trail), streamed as JSON, CSV or HTML. Recorded as an export with
+     * the patient as its subject; a patient the trail never names gets an empty report.
+     */
+    private void patientAccess(Context ctx) throws IOException {
+        StoreDeadline.close(); // a patient seen for years may have many events; each page keeps its own bounded waits
+        Actor actor = credentials.require(ctx);
+        ReportFormat format = reportFormat(ctx);
+        PatientAccessReport.Report report = search.patientAccess(actor, param(ctx, "tenant"), param(ctx, "patient_id"),
+                time(ctx, "from"), time(ctx, "to"));
+        report.accesses().hasNext(); // the first page, read while a failure can still be answered with a problem
+        report(ctx, format, "patient-access", report.tenant());
+        stream(ctx, report.tenant(), out -> format.write(report, out, false));
+    }
+
+    /** {@code format}: json (the default), csv or html. */
+    static ReportFormat reportFormat(Context ctx) {
+        String wire = param(ctx, "format");
+        return wire == null ? ReportFormat.JSON : ReportFormat.parse(wire).orElseThrow(ReportFormat::unknown);
+    }
+
+    /**
+     * The status and headers of a report answer: its type; a disposition (but for JSON, an ordinary API answer); and
+     * for a page, the page's own Content-Security-Policy in place of the API's {@code default-src 'none'}.
+     */
+    static void report(Context ctx, ReportFormat format, String report, String tenant) {
+        ctx.status(200);
+        ctx.res().setContentType(format.contentType());
+        if (format != ReportFormat.JSON) {
+            ctx.header("Content-Disposition", format.disposition(report, tenant));
+        }
+        if (format == ReportFormat.HTML) {
+            ctx.header("Content-Security-Policy", ReportHtml.CONTENT_SECURITY_POLICY);
         }
     }
 

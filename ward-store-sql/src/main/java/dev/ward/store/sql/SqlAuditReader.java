@@ -67,6 +67,21 @@ public final class SqlAuditReader implements AuditReader {
     }
 
     @Override
+    public List<AuditEvent> patientPage(String tenant, String patientId, Instant from, Instant to, long afterSeq, long beforeSeq,
+                                        int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE tenant_id = :t AND patient_id = :pid "
+                + "AND chain_seq > :after AND chain_seq < :before");
+        window(sql, from, to);
+        sql.append(" ORDER BY chain_seq LIMIT :limit");
+        return db.call(h -> {
+            Query query = h.createQuery(sql.toString()).bind("t", tenant).bind("pid", patientId).bind("after", afterSeq)
+                    .bind("before", beforeSeq).bind("limit", limit);
+            bindWindow(query, from, to);
+            return query.map((rs, ctx) -> SqlAuditStore.event(rs)).list();
+        });
+    }
+
+    @Override
     public long count(String tenant, Instant from, Instant to) {
         StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM audit_events WHERE tenant_id = :t");
         window(sql, from, to);
