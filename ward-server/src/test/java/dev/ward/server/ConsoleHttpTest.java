@@ -81,7 +81,7 @@ class ConsoleHttpTest {
             }
         }
         assertThat(seen).contains("app.js", "api.js", "dom.js", "login.js", "dashboard.js", "sessions.js", "users.js",
-                "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js", "breakglass.js");
+                "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js", "breakglass.js", "reports.js", "charts.js");
         var css = w.get("/console/console.css", null);
         assertThat(css.status()).isEqualTo(200);
         assertThat(css.header("Content-Type")).isEqualTo("text/css; charset=utf-8");
