@@ -88,6 +88,16 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void theModulesThatReadReportsSetNoTimer() {
+        // Every read of the usage report is an audited export (decision 0039): with no timer in the modules that read
+        // reports, each read is an opening of a page or a press of a button (ConsoleBrowserTest counts them).
+        for (String file : List.of("dashboard.js", "charts.js", "reports.js")) {
+            assertThat(w.get("/console/" + file, null).raw()).as(file)
+                    .doesNotContain("setInterval", "setTimeout", "requestAnimationFrame", "requestIdleCallback");
+        }
+    }
+
+    @Test
     void filesAreRevalidatedByTheirEtagAndCarryTheSecurityHeaders() {
         var r = w.get("/console/app.js", null);
         assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
