@@ -153,6 +153,7 @@ class ConsoleBrowserTest {
         until("the sign-in form", () -> heading().equals("Sign in"));
         signIn();
         until("the code form", () -> heading().equals("Two-factor code"));
+        shot("mfa-code");
         w.clock.advance(Duration.ofSeconds(30));
         driver.findElement(By.name("code")).sendKeys(IndependentTotp.at(secret, w.clock.instant()));
         driver.findElement(By.cssSelector("button[type=submit]")).click();
