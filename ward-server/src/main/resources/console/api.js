@@ -19,26 +19,43 @@ export async function call(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
+  const response = await send(path, init);
+  const text = await response.text();
+  if (!response.ok) throw refusal(path, response, text);
+  return parse(text);
+}
+
+/**
+ * Reads a file the API serves (a report as JSON, CSV or HTML) with the session cookie: resolves to {blob, type},
+ * rejects with a Problem as call() does. The answer stays in the page's memory, as a Blob, until it is saved.
+ */
+export async function file(path) {
+  const response = await send(path, {method: "GET", credentials: "same-origin"});
+  if (!response.ok) throw refusal(path, response, await response.text());
+  const blob = await response.blob();
+  return {blob, type: response.headers.get("Content-Type") ?? blob.type};
+}
+
+async function send(path, init) {
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch {
     throw new Problem(0, {detail: "Ward did not answer; check the connection and try again."});
   }
-  const text = await response.text();
-  let json = null;
-  if (text) {
-    try { json = JSON.parse(text); } catch { json = null; }
+}
+
+function parse(text) {
+  if (!text) return null;
+  try { return JSON.parse(text); } catch { return null; }
+}
+
+function refusal(path, response, text) {
+  const problem = new Problem(response.status, parse(text));
+  if (response.status === 401 && !path.startsWith("/v1/auth/")) {
+    // The session ended (idle, revoked, signed out elsewhere): the app goes back to the sign-in form.
+    window.dispatchEvent(new CustomEvent("console:signed-out", {detail: problem.code}));
   }
-  if (!response.ok) {
-    const problem = new Problem(response.status, json);
-    if (response.status === 401 && !path.startsWith("/v1/auth/")) {
-      // The session ended (idle, revoked, signed out elsewhere): the app goes back to the sign-in form.
-      window.dispatchEvent(new CustomEvent("console:signed-out", {detail: problem.code}));
-    }
-    throw problem;
-  }
-  return json;
+  return problem;
 }
 
 export const get = path => call("GET", path);
@@ -66,4 +83,12 @@ export const seg = value => encodeURIComponent(value);
 export async function settle(promises) {
   const results = await Promise.allSettled(promises);
   return results.map(r => r.status === "fulfilled" ? {value: r.value} : {error: r.reason});
+}
+
+/**
+ * Ward's own time, not the browser's (whose clock may be off, or in another day): the session's last use, which
+ * reading it has just moved to now. Periods the console asks for (today, the last 14 days) are counted from it.
+ */
+export async function wardNow() {
+  return new Date((await get("/v1/session")).last_seen_at);
 }

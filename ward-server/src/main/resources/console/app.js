@@ -11,10 +11,11 @@ import * as tenants from "./tenants.js";
 import * as apiKeys from "./apikeys.js";
 import * as keys from "./keys.js";
 import * as breakGlass from "./breakglass.js";
+import * as reports from "./reports.js";
 
 const PAGES = {
   "dashboard": dashboard, "sessions": sessions, "users": users, "alerts": alerts, "audit": audit,
-  "tenants": tenants, "api-keys": apiKeys, "keys": keys, "break-glass": breakGlass,
+  "tenants": tenants, "api-keys": apiKeys, "keys": keys, "break-glass": breakGlass, "reports": reports,
 };
 
 const main = document.getElementById("main");

@@ -81,10 +81,20 @@ class ConsoleHttpTest {
             }
         }
         assertThat(seen).contains("app.js", "api.js", "dom.js", "login.js", "dashboard.js", "sessions.js", "users.js",
-                "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js", "breakglass.js");
+                "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js", "breakglass.js", "reports.js", "charts.js");
         var css = w.get("/console/console.css", null);
         assertThat(css.status()).isEqualTo(200);
         assertThat(css.header("Content-Type")).isEqualTo("text/css; charset=utf-8");
+    }
+
+    @Test
+    void theModulesThatReadReportsSetNoTimer() {
+        // Every read of the usage report is an audited export (decision 0039): with no timer in the modules that read
+        // reports, each read is an opening of a page or a press of a button (ConsoleBrowserTest counts them).
+        for (String file : List.of("dashboard.js", "charts.js", "reports.js")) {
+            assertThat(w.get("/console/" + file, null).raw()).as(file)
+                    .doesNotContain("setInterval", "setTimeout", "requestAnimationFrame", "requestIdleCallback");
+        }
     }
 
     @Test

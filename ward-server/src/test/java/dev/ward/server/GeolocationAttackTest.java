@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class GeolocationAttackTest {
     static final String PASSWORD = "Geo-Attack-Pass-9!";
+    static TestGeoIpDb.Directory geo;
     static Path dir;
     static Path db;
     static TestWard w;
@@ -32,12 +32,9 @@ class GeolocationAttackTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Optional<String> missing = TestGeoIpDb.unavailable();
-        missing.ifPresent(why -> System.err.println("SKIPPED SUITE GeolocationAttackTest: " + why));
-        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-        dir = Files.createTempDirectory("ward-geo-attack");
-        db = dir.resolve("city.mmdb");
-        TestGeoIpDb.write(db, TestGeoIpDb.PLACES);
+        geo = TestGeoIpDb.Directory.orSkip("GeolocationAttackTest");
+        dir = geo.dir();
+        db = geo.db();
         // The test's loopback connection plays the hospital's reverse proxy.
         w = TestWard.configured(c -> c.withGeoipDb(Optional.of(db)).withTrustedProxies(List.of("127.0.0.1")));
         w.createTenant("uk-only", Map.of("mfa", Map.of("required_roles", List.of()), "geo", Map.of("allowed_countries", List.of("GB"))));
@@ -50,10 +47,8 @@ class GeolocationAttackTest {
         if (w != null) {
             w.close();
         }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (geo != null) {
+            geo.close();
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class GeolocationHttpTest {
     static final String PASSWORD = "Geo-Location-Pass-9!";
+    static TestGeoIpDb.Directory geo;
     static Path dir;
     static Path db;
     static TestWard w;
@@ -31,12 +31,9 @@ class GeolocationHttpTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Optional<String> missing = TestGeoIpDb.unavailable();
-        missing.ifPresent(why -> System.err.println("SKIPPED SUITE GeolocationHttpTest: " + why));
-        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
-        dir = Files.createTempDirectory("ward-geo");
-        db = dir.resolve("city.mmdb");
-        TestGeoIpDb.write(db, TestGeoIpDb.PLACES);
+        geo = TestGeoIpDb.Directory.orSkip("GeolocationHttpTest");
+        dir = geo.dir();
+        db = geo.db();
         w = TestWard.configured(c -> c.withGeoipDb(Optional.of(db)));
         w.createTenant("clinic");
         w.createTenant("uk-only", Map.of("mfa", Map.of("required_roles", List.of()), "geo", Map.of("allowed_countries", List.of("GB"))));
@@ -50,10 +47,8 @@ class GeolocationHttpTest {
         if (w != null) {
             w.close();
         }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (geo != null) {
+            geo.close();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ward.server;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -25,7 +26,22 @@ public final class HeadlessChromium {
     }
 
     public static ChromeDriver start(int width, int height) {
+        return start(width, height, new ChromeOptions());
+    }
+
+    /**
+     * A browser that saves what pages download into {@code downloads} without asking, and keeps the pages' console
+     * messages for {@code driver.manage().logs().get("browser")} (where Chromium reports what a page's policy refused).
+     */
+    public static ChromeDriver startSavingDownloads(int width, int height, Path downloads) {
         ChromeOptions options = new ChromeOptions();
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toAbsolutePath().toString(),
+                "download.prompt_for_download", false));
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
+        return start(width, height, options);
+    }
+
+    private static ChromeDriver start(int width, int height, ChromeOptions options) {
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--window-size=" + width + "," + height);

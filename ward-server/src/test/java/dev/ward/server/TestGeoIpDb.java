@@ -63,6 +63,33 @@ final class TestGeoIpDb {
         }
     }
 
+    /**
+     * A temporary directory holding {@code city.mmdb} of {@link #PLACES}, for suites that replace, truncate or remove
+     * the file while Ward runs; closing it deletes the directory. The suite is skipped as {@link #placesOrSkip} says.
+     */
+    record Directory(Path dir, Path db) implements AutoCloseable {
+        static Directory orSkip(String suite) {
+            Optional<String> missing = unavailable();
+            missing.ifPresent(why -> System.err.println("SKIPPED SUITE " + suite + ": " + why));
+            org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+            try {
+                Path dir = Files.createTempDirectory("ward-geo");
+                Path db = dir.resolve("city.mmdb");
+                write(db, PLACES);
+                return new Directory(dir, db);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     /** Writes a database mapping each {@code network=CC,City,lat,lon} to that place. */
     static void write(Path out, List<String> places) {
         try {

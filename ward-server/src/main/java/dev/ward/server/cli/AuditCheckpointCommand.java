@@ -1,7 +1,5 @@
 package dev.ward.server.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.access.Actor;
 import dev.ward.audit.Checkpoint;
 import java.io.PrintStream;
@@ -16,21 +14,21 @@ import picocli.CommandLine.Option;
         header = "Sign the head of a tenant's audit chain now (every tenant's without --tenant).",
         description = {"An Ed25519 signature over tenant, position, hash and time, with the checkpoint key sealed under",
                 "the master key; recorded as an audit.checkpoint event just after the position it signs.",
-                "Copy checkpoints off the box (docs/operations.md): they are the chain's outside anchor."})
+                "Copy checkpoints off the box (docs/operations.md): they are the chain's outside anchor.",
+                "Exit codes: 0 signed (or no chain to sign), 1 a store did not answer, 2 refused (unknown tenant, bad options)."})
 final class AuditCheckpointCommand implements Callable<Integer> {
     @Option(names = "--tenant", paramLabel = "T", description = "Only this tenant.")
     String tenant;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "text", description = "text (default) or json.")
-    String format;
+    @picocli.CommandLine.Mixin
+    OutputFormat output;
 
     @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
     Path dataDir;
 
     @Override
     public Integer call() {
-        if (!format.equals("text") && !format.equals("json")) {
-            System.err.println("ward audit checkpoint: --format must be text or json, got " + format + ".");
+        if (output.bad("ward audit checkpoint")) {
             return 2;
         }
         PrintStream out = System.out;
@@ -38,13 +36,8 @@ final class AuditCheckpointCommand implements Callable<Integer> {
             Actor operator = new Actor.Operator();
             List<Checkpoint> taken = tenant == null ? core.auditCheckpoints().takeAll(operator)
                     : core.auditCheckpoints().take(operator, tenant).stream().toList();
-            if (format.equals("json")) {
-                try {
-                    out.println(new ObjectMapper().writeValueAsString(Map.of("checkpoints",
-                            taken.stream().map(Checkpoint::view).toList())));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("unserialisable checkpoints", e);
-                }
+            if (output.json()) {
+                out.println(OutputFormat.json(Map.of("checkpoints", taken.stream().map(Checkpoint::view).toList())));
                 return 0;
             }
             if (taken.isEmpty()) {

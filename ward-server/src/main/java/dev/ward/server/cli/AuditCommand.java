@@ -8,6 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         header = "Verify, checkpoint, search and export a tenant's audit trail as the operator.",
         description = {"Works while a server runs on the same data (embedded and production).",
+                "Exit codes: 0 done, 1 a store did not answer, 2 refused (unknown tenant, bad options); verify: 3 the chain",
+                "does not verify.",
                 "Example: ./ward audit search --tenant stmarys --patient pat-4711 --type 'patient.*'"},
         subcommands = {AuditVerifyCommand.class, AuditCheckpointCommand.class, AuditRotateKeyCommand.class,
                 AuditSearchCommand.class, AuditExportCommand.class})

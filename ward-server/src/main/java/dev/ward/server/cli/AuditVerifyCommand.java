@@ -1,7 +1,5 @@
 package dev.ward.server.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ward.access.Actor;
 import dev.ward.audit.AuditVerifier;
 import java.io.PrintStream;
@@ -24,19 +22,18 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--tenant", paramLabel = "T", required = true, description = "The tenant whose chain to verify.")
     String tenant;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "text", description = "text (default) or json.")
-    String format;
+    @picocli.CommandLine.Mixin
+    OutputFormat output;
 
     @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
     Path dataDir;
 
     @Override
     public Integer call() {
-        if (!format.equals("text") && !format.equals("json")) {
-            System.err.println("ward audit verify: --format must be text or json, got " + format + ".");
+        if (output.bad("ward audit verify")) {
             return 2;
         }
-        boolean json = format.equals("json");
+        boolean json = output.json();
         PrintStream out = System.out;
         return ExistingData.run("ward audit verify", dataDir, core -> {
             AuditVerifier verifier = core.auditVerifier();
@@ -50,7 +47,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 r = verifier.verify(new Actor.Operator(), tenant, progress);
             }
             if (json) {
-                out.println(write(r));
+                out.println(OutputFormat.json(r.answer()));
             } else if (r.ok()) {
                 out.println("OK: " + r.checked() + " event(s) and " + r.checkpoints() + " signed checkpoint(s) verified; head "
                         + r.headSeq() + " " + r.headHash() + ".");
@@ -59,13 +56,5 @@ final class AuditVerifyCommand implements Callable<Integer> {
             }
             return r.ok() ? 0 : BROKEN;
         });
-    }
-
-    private static String write(AuditVerifier.Result r) {
-        try {
-            return new ObjectMapper().writeValueAsString(r.answer());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unserialisable verification", e);
-        }
     }
 }

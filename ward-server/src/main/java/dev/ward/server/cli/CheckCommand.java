@@ -11,7 +11,6 @@ import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.tenant.Policy;
 import dev.ward.tenant.Tenant;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -32,8 +31,9 @@ import picocli.CommandLine.Option;
         description = {"Reports which stores are configured and whether each answers, migrations not applied yet,",
                 "whether the master key is the one the data is sealed under, and warnings about insecure settings",
                 "and tenant policies outside recommended ranges. It only reads: nothing is created or migrated.",
-                "Exit status: 0 when every store answers and the master key matches, 1 otherwise, 2 for a",
-                "configuration error (with --strict, warnings also give 1)."})
+                "Exit codes: 0 when every store answers and the master key matches, 1 otherwise, 2 for a",
+                "configuration error or bad options (with --strict, warnings also give 1).",
+                "--format json prints {ok, stores_ok, checks: [{check, result}], warnings} for monitoring scripts."})
 final class CheckCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
     Path dataDir;
@@ -44,11 +44,18 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Treat warnings as failures.")
     boolean strict;
 
+    @picocli.CommandLine.Mixin
+    OutputFormat output;
+
     private final List<String> warnings = new ArrayList<>();
+    /** What was checked, as "Subject: result" lines; --format json splits them into objects. */
+    private final List<String> findings = new ArrayList<>();
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        if (output.bad("ward check")) {
+            return 2;
+        }
         Map<String, String> env = dev.ward.server.ConfigFile.current();
         Config config;
         try {
@@ -58,20 +65,20 @@ final class CheckCommand implements Callable<Integer> {
             return 2;
         }
         if (env.containsKey(dev.ward.server.ConfigFile.VARIABLE)) {
-            out.println("Configuration file: " + env.get(dev.ward.server.ConfigFile.VARIABLE) + " (the environment wins over it)");
+            say("Configuration file: " + env.get(dev.ward.server.ConfigFile.VARIABLE) + " (the environment wins over it)");
         }
-        out.println("Mode: " + (config.production() ? "production (PostgreSQL)" : "embedded (H2 in " + config.dataDir().toAbsolutePath() + ")"));
+        say("Mode: " + (config.production() ? "production (PostgreSQL)" : "embedded (H2 in " + config.dataDir().toAbsolutePath() + ")"));
 
         boolean storesOk = true;
         if (!config.production() && !Files.exists(config.dataDir().resolve("ward.mv.db"))) {
-            out.println("Database: no embedded database yet in " + config.dataDir() + " (created by the first ./ward serve)");
+            say("Database: no embedded database yet in " + config.dataDir() + " (created by the first ./ward serve)");
         } else {
             // Redis is checked on its own below; here only the database, so that one store's failure is not blamed on the other.
-            storesOk = checkDatabase(out, config);
+            storesOk = checkDatabase(config);
         }
         String redis = env.getOrDefault("WARD_REDIS_URL", "");
         if (redis.isBlank()) {
-            out.println("Redis: not configured (sessions are kept in the database)");
+            say("Redis: not configured (sessions are kept in the database)");
         } else {
             RedisEndpoint endpoint;
             try {
@@ -90,9 +97,9 @@ final class CheckCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 up = false;
             }
-            out.println("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER") + " (sessions and their attributes)");
+            say("Redis: " + endpoint + " — " + (up ? "answers" : "DOES NOT ANSWER") + " (sessions and their attributes)");
             if (!reconciled) {
-                out.println("Redis: restarted, restored from a snapshot, emptied or failed over since Ward last re-applied the "
+                say("Redis: restarted, restored from a snapshot, emptied or failed over since Ward last re-applied the "
                         + "recorded revocations to it; the first node to use it re-applies them before it trusts any session "
                         + "(docs/operations.md, Restoring Redis)");
             }
@@ -106,8 +113,8 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
 
-        checkAuditSyslog(config, out);
-        checkAlertChannels(config, out);
+        checkAuditSyslog(config);
+        checkAlertChannels(config);
 
         boolean exposed = !loopback(host);
         if (exposed && !config.cookieSecure()) {
@@ -125,16 +132,38 @@ final class CheckCommand implements Callable<Integer> {
             warn("WARD_LOGIN_RATE_PER_USERNAME is " + config.loginLimits().perUsernamePerMinute() + "/min; above 100 weakens brute-force protection");
         }
 
-        out.println(warnings.isEmpty() ? "No warnings." : warnings.size() + " warning(s):");
-        warnings.forEach(w -> out.println("  WARNING: " + w));
-        if (!storesOk) {
-            return 1;
+        int exit = !storesOk || (strict && !warnings.isEmpty()) ? 1 : 0;
+        if (output.json()) {
+            Map<String, Object> answer = new java.util.LinkedHashMap<>();
+            answer.put("ok", exit == 0);
+            answer.put("stores_ok", storesOk);
+            answer.put("checks", findings.stream().map(CheckCommand::finding).toList());
+            answer.put("warnings", warnings);
+            System.out.println(OutputFormat.json(answer));
+        } else {
+            System.out.println(warnings.isEmpty() ? "No warnings." : warnings.size() + " warning(s):");
+            warnings.forEach(w -> System.out.println("  WARNING: " + w));
         }
-        return strict && !warnings.isEmpty() ? 1 : 0;
+        return exit;
+    }
+
+    /** A finding: printed at once for people (a slow store shows where it waits), kept for the JSON answer. */
+    private void say(String line) {
+        findings.add(line);
+        if (!output.json()) {
+            System.out.println(line);
+        }
+    }
+
+    /** "Redis: host — answers" as {"check": "Redis", "result": "host — answers"}. */
+    private static Map<String, String> finding(String line) {
+        int colon = line.indexOf(": ");
+        return colon < 0 ? Map.of("check", "", "result", line)
+                : Map.of("check", line.substring(0, colon), "result", line.substring(colon + 2));
     }
 
     /** The database as it is: whether it answers, its schema, the master key and the tenants' policies. */
-    private boolean checkDatabase(PrintStream out, Config config) {
+    private boolean checkDatabase(Config config) {
         Path dir = config.dataDir();
         if (!config.production()) {
             List<String> loose = DataDirectory.loose(dir);
@@ -149,32 +178,32 @@ final class CheckCommand implements Callable<Integer> {
             db = config.production() ? SqlDatabase.inspectPostgres(config.databaseUrl().orElseThrow())
                     : SqlDatabase.inspectEmbedded(dir, DataDirectory.existingDatabasePassword(dir));
         } catch (StoreUnavailableException e) {
-            out.println(database + " — FAILS: " + ExistingData.explain(e, config));
+            say(database + " — FAILS: " + ExistingData.explain(e, config));
             return false;
         } catch (IllegalStateException e) {
-            out.println(database + " — FAILS: " + e.getMessage());
+            say(database + " — FAILS: " + e.getMessage());
             return false;
         }
-        out.println(database + " — answers");
+        say(database + " — answers");
         if (db.withoutPassword()) {
             warn("the embedded database has no password (it predates them); the next ./ward serve gives it one");
         }
         Optional<MasterKey> key = MasterKey.existing(config.masterKey(), dir);
         try (Ward.Core core = key.map(k -> Ward.Core.inspect(config, db, k, Clock.systemUTC())).orElse(null)) {
             List<String> pending = db.pendingMigrations();
-            out.println("Schema: " + (pending.isEmpty() ? "current"
+            say("Schema: " + (pending.isEmpty() ? "current"
                     : pending.size() + " migration(s) pending (" + pending.stream().map(v -> "V" + v).collect(Collectors.joining(", "))
                     + "); ./ward serve applies them"));
             if (core == null) {
-                out.println("Master key: MISSING — set WARD_MASTER_KEY, or restore " + dir.resolve(MasterKey.FILE_NAME)
+                say("Master key: MISSING — set WARD_MASTER_KEY, or restore " + dir.resolve(MasterKey.FILE_NAME)
                         + "; without it nothing sealed in the database opens");
                 return false;
             }
             if (!pending.isEmpty()) {
-                out.println("Master key: not checked until the schema is current");
+                say("Master key: not checked until the schema is current");
                 return true;
             }
-            boolean keyOk = checkMasterKey(out, core);
+            boolean keyOk = checkMasterKey(core);
             if (core.masterKey().source() == MasterKey.Source.DEV_KEY_FILE) {
                 warn("the master key is the development key file " + dir.resolve(MasterKey.FILE_NAME)
                         + "; set WARD_MASTER_KEY for anything but development");
@@ -184,23 +213,23 @@ final class CheckCommand implements Callable<Integer> {
             }
             return keyOk;
         } catch (StoreUnavailableException e) {
-            out.println(database + " — STOPPED ANSWERING: " + ExistingData.explain(e, config));
+            say(database + " — STOPPED ANSWERING: " + ExistingData.explain(e, config));
             return false;
         } finally {
             db.close();
         }
     }
 
-    private static boolean checkMasterKey(PrintStream out, Ward.Core core) {
+    private boolean checkMasterKey(Ward.Core core) {
         try {
-            out.println("Master key: " + switch (core.keyCheck().verify(false)) {
+            say("Master key: " + switch (core.keyCheck().verify(false)) {
                 case MATCHES -> "matches the database (key check value)";
                 case UNRECORDED -> "opens everything sealed in the database; ./ward serve records its check value";
                 case RECORDED -> throw new IllegalStateException("a check records nothing");
             });
             return true;
         } catch (MasterKeyMismatchException e) {
-            out.println("Master key: REFUSED — " + e.getMessage());
+            say("Master key: REFUSED — " + e.getMessage());
             return false;
         }
     }
@@ -281,14 +310,14 @@ final class CheckCommand implements Callable<Integer> {
      * The ATNA receiver: whether a TLS connection (mutual, where configured) can be made now. A receiver that does
      * not answer is a warning, not a failure: Ward serves without it and forwards what it missed later.
      */
-    private void checkAuditSyslog(Config config, PrintStream out) {
+    private void checkAuditSyslog(Config config) {
         if (config.auditSyslog().isEmpty()) {
-            out.println("Audit syslog (ATNA): not configured");
+            say("Audit syslog (ATNA): not configured");
             return;
         }
         dev.ward.atna.SyslogTarget target = config.auditSyslog().get();
         java.util.Optional<String> problem = dev.ward.atna.AtnaForwarder.check(target, Duration.ofSeconds(5));
-        out.println("Audit syslog (ATNA): " + target + " — " + problem.map(p -> "CANNOT CONNECT (" + p + ")").orElse("TLS connection accepted"));
+        say("Audit syslog (ATNA): " + target + " — " + problem.map(p -> "CANNOT CONNECT (" + p + ")").orElse("TLS connection accepted"));
         problem.ifPresent(p -> warn("the audit syslog receiver " + target + " cannot be reached over TLS (" + p
                 + "); events wait in the outbox until it can"));
     }
@@ -297,16 +326,16 @@ final class CheckCommand implements Callable<Integer> {
      * Alert e-mail's server, the networks webhooks may reach, and the GeoIP file: what is configured, and whether the
      * file reads as a City database.
      */
-    private void checkAlertChannels(Config config, PrintStream out) {
-        out.println("Alert e-mail (SMTP): " + config.smtp().map(Object::toString).orElse("not configured"));
-        out.println("Alert webhooks reach: public addresses" + (config.webhookNetworks().isEmpty() ? " only"
+    private void checkAlertChannels(Config config) {
+        say("Alert e-mail (SMTP): " + config.smtp().map(Object::toString).orElse("not configured"));
+        say("Alert webhooks reach: public addresses" + (config.webhookNetworks().isEmpty() ? " only"
                 : " and " + String.join(", ", config.webhookNetworks())));
         if (config.geoipDb().isEmpty()) {
-            out.println("Geolocation: off (WARD_GEOIP_DB is not set)");
+            say("Geolocation: off (WARD_GEOIP_DB is not set)");
             return;
         }
         try (dev.ward.server.geo.GeoIpFile file = dev.ward.server.geo.GeoIpFile.open(config.geoipDb().get())) {
-            out.println("Geolocation: " + file.describe());
+            say("Geolocation: " + file.describe());
             if (!file.loaded()) {
                 warn("WARD_GEOIP_DB " + config.geoipDb().get() + " cannot be used: logins and sessions show no location");
             }

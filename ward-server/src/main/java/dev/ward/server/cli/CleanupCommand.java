@@ -1,6 +1,5 @@
 package dev.ward.server.cli;
 
-import dev.ward.server.Config;
 import dev.ward.server.Ward;
 import dev.ward.session.CleanupCriteria;
 import java.io.Console;
@@ -8,12 +7,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "Remove sessions, their attributes and their patient contexts (with their data) from the store.",
         description = {"Works while a server runs on the same data. Without a selector it removes ended sessions",
                 "(expired or revoked) and patient contexts past their own timeout. A session removed takes its patient",
-                "contexts with it (audited patient.cleared). Prints counts per tenant; asks before removing when on a terminal."})
+                "contexts with it (audited patient.cleared). Prints counts per tenant; asks before removing when on a terminal.",
+                "Exit codes: 0 done (or nothing to do), 1 a store did not answer or the confirmation was declined,",
+                "2 refused (bad options, unknown tenant, live sessions without --force and no terminal)."})
 final class CleanupCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,10 +50,16 @@ final class CleanupCommand implements Callable<Integer> {
     @Option(names = "--tenant", paramLabel = "T", description = "Only this tenant.")
     String tenant;
 
+    @picocli.CommandLine.Mixin
+    OutputFormat output;
+
     @Override
     public Integer call() {
-        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
         PrintStream err = System.err;
+        if (output.bad("ward cleanup")) {
+            return 2;
+        }
+        PrintStream out = output.people();
         int selectors = (expiredOnly ? 1 : 0) + (unauthenticatedOnly ? 1 : 0) + (allSessions ? 1 : 0);
         if (selectors > 1) {
             err.println("ward cleanup: choose at most one of --expired-only, --unauthenticated-only, --all-sessions.");
@@ -75,71 +79,85 @@ final class CleanupCommand implements Callable<Integer> {
         }
         CleanupCriteria.Selection selection = allSessions ? CleanupCriteria.Selection.ALL
                 : unauthenticatedOnly ? CleanupCriteria.Selection.UNAUTHENTICATED : CleanupCriteria.Selection.ENDED;
-        Optional<Config> config = ExistingData.config("ward cleanup", dataDir, err);
-        if (config.isEmpty()) {
+        CleanupCriteria criteria = new CleanupCriteria(selection,
+                olderThanHours == null ? null : Clock.systemUTC().instant().minus(Duration.ofHours(olderThanHours)), tenant);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        int exit = ExistingData.run("ward cleanup", dataDir, core -> clean(core, criteria, out, answer));
+        if (output.json() && exit == 0) {
+            System.out.println(OutputFormat.json(answer));
+        }
+        return exit;
+    }
+
+    /** Counts, asks, removes; {@code answer} gathers what --format json prints (also when nothing was removed). */
+    private int clean(Ward.Core core, CleanupCriteria criteria, PrintStream out, Map<String, Object> answer) {
+        PrintStream err = System.err;
+        CleanupCriteria.Selection selection = criteria.selection();
+        if (tenant != null && core.tenants().find(tenant).isEmpty()) {
+            err.println("ward cleanup: no such tenant: " + tenant + ".");
             return 2;
         }
-        Clock clock = Clock.systemUTC();
-        CleanupCriteria criteria = new CleanupCriteria(selection,
-                olderThanHours == null ? null : clock.instant().minus(Duration.ofHours(olderThanHours)), tenant);
-        try (Ward.Core core = Ward.Core.open(config.get(), clock)) {
-            if (tenant != null && core.tenants().find(tenant).isEmpty()) {
-                err.println("ward cleanup: no such tenant: " + tenant + ".");
-                return 2;
-            }
-            Map<String, Long> counts = core.cleanup().preview(criteria);
-            long total = counts.values().stream().mapToLong(Long::longValue).sum();
-            out.println("Sessions to remove (" + describe(criteria) + "):");
-            if (counts.isEmpty()) {
-                out.println("  (none)");
-            }
-            counts.forEach((t, n) -> out.printf("  %-32s %d%n", t, n));
-            out.println("  total: " + total);
-            // Contexts past their own timeout in sessions that live on (the default and --expired-only).
-            long expiredContexts = selection == CleanupCriteria.Selection.ENDED && criteria.createdBefore() == null
-                    && tenant == null ? core.patients().countExpired() : 0;
-            if (expiredContexts > 0) {
-                out.println("Patient contexts past their timeout to remove: " + expiredContexts);
-            }
-            if (total == 0 && expiredContexts == 0) {
-                out.println("Nothing to clean up.");
-                return 0;
-            }
-            if (dryRun) {
-                out.println("Dry run: nothing removed.");
-                return 0;
-            }
-            if (!force) {
-                Console console = terminal();
-                if (console != null) {
-                    String answer = console.readLine("Remove %d session(s)%s? [y/N] ", total,
-                            selection == CleanupCriteria.Selection.ALL ? ", signing their users out" : "");
-                    if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                        out.println("Aborted; nothing removed.");
-                        return 1;
-                    }
-                } else if (selection == CleanupCriteria.Selection.ALL) {
-                    err.println("ward cleanup: refusing to end live sessions without a terminal to confirm; add --force.");
-                    return 2;
-                }
-            }
-            long removed = 0;
-            if (total == 0) {
-                // only expired patient contexts
-            } else if (total > 1000) {
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Removing").setInitialMax(total)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build()) {
-                    removed = core.cleanup().run(criteria, "operator", bar::stepTo);
-                }
-            } else {
-                removed = core.cleanup().run(criteria, "operator", n -> { });
-            }
-            out.println("Removed " + removed + " session(s).");
-            if (expiredContexts > 0) {
-                out.println("Removed " + core.patients().sweep("timeout", "operator") + " expired patient context(s).");
-            }
+        Map<String, Long> counts = core.cleanup().preview(criteria);
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        out.println("Sessions to remove (" + describe(criteria) + "):");
+        if (counts.isEmpty()) {
+            out.println("  (none)");
+        }
+        counts.forEach((t, n) -> out.printf("  %-32s %d%n", t, n));
+        out.println("  total: " + total);
+        answer.put("selection", describe(criteria));
+        answer.put("sessions", counts);
+        answer.put("total", total);
+        answer.put("dry_run", dryRun);
+        answer.put("removed_sessions", 0L);
+        // Contexts past their own timeout in sessions that live on (the default and --expired-only).
+        long expiredContexts = selection == CleanupCriteria.Selection.ENDED && criteria.createdBefore() == null
+                && tenant == null ? core.patients().countExpired() : 0;
+        if (expiredContexts > 0) {
+            out.println("Patient contexts past their timeout to remove: " + expiredContexts);
+        }
+        answer.put("expired_patient_contexts", expiredContexts);
+        answer.put("removed_patient_contexts", 0L);
+        if (total == 0 && expiredContexts == 0) {
+            out.println("Nothing to clean up.");
             return 0;
         }
+        if (dryRun) {
+            out.println("Dry run: nothing removed.");
+            return 0;
+        }
+        if (!force) {
+            Console console = terminal();
+            if (console != null) {
+                String reply = console.readLine("Remove %d session(s)%s? [y/N] ", total,
+                        selection == CleanupCriteria.Selection.ALL ? ", signing their users out" : "");
+                if (reply == null || !reply.trim().equalsIgnoreCase("y")) {
+                    out.println("Aborted; nothing removed.");
+                    return 1;
+                }
+            } else if (selection == CleanupCriteria.Selection.ALL) {
+                err.println("ward cleanup: refusing to end live sessions without a terminal to confirm; add --force.");
+                return 2;
+            }
+        }
+        long removed = 0;
+        if (total == 0) {
+            // only expired patient contexts
+        } else if (total > 1000) {
+            try (Progress progress = Progress.of("Removing", total, out)) {
+                removed = core.cleanup().run(criteria, "operator", progress);
+            }
+        } else {
+            removed = core.cleanup().run(criteria, "operator", n -> { });
+        }
+        out.println("Removed " + removed + " session(s).");
+        answer.put("removed_sessions", removed);
+        if (expiredContexts > 0) {
+            long contexts = core.patients().sweep("timeout", "operator");
+            out.println("Removed " + contexts + " expired patient context(s).");
+            answer.put("removed_patient_contexts", contexts);
+        }
+        return 0;
     }
 
     static String describe(CleanupCriteria c) {

@@ -4,15 +4,14 @@ import dev.ward.access.Actor;
 import dev.ward.crypto.KeyRewrap;
 import dev.ward.crypto.KeyVersion;
 import dev.ward.crypto.Resealable;
-import dev.ward.problem.ProblemException;
-import dev.ward.server.Config;
 import dev.ward.server.Ward;
+import dev.ward.server.http.Views;
 import java.io.Console;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -22,7 +21,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Manage a tenant's encryption keys: list, rotate, destroy a version, rewrap stored values.",
-                "Works while a server runs on the same data; every server sees a change at once."},
+                "Works while a server runs on the same data; every server sees a change at once.",
+                "Exit codes: 0 done, 1 a store did not answer or the confirmation was declined, 2 refused (unknown tenant,",
+                "a version that may not be destroyed, bad options)."},
         subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class, KeysCommand.Destroy.class, KeysCommand.Rewrap.class})
 final class KeysCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -41,29 +42,33 @@ final class KeysCommand implements Runnable {
         @Option(names = "--data-dir", description = "Data directory of the embedded mode (default: $WARD_DATA_DIR or ./ward-data).")
         Path dataDir;
 
-        /** Runs {@code work} and prints the tenant's versions it returns. */
+        @Mixin
+        OutputFormat output;
+
+        /** Runs {@code work} and prints the tenant's versions it returns (as the API's key list with --format json). */
         int runAndList(String command, Function<Ward.Core, List<KeyVersion>> work) {
             return run(command, core -> {
-                print(System.out, tenant, work.apply(core));
+                List<KeyVersion> versions = work.apply(core);
+                if (output.json()) {
+                    System.out.println(OutputFormat.json(Map.of("tenant", tenant,
+                            "versions", versions.stream().map(Views::keyVersion).toList())));
+                } else {
+                    print(System.out, tenant, versions);
+                }
                 return 0;
             });
         }
 
-        /** Runs {@code work} on the opened data as the operator; refusals (unknown tenant, …) print and exit 2. */
+        /** Runs {@code work} on the opened data as the operator (refusals: exit 2; a store that does not answer: 1). */
         int run(String command, Function<Ward.Core, Integer> work) {
-            PrintStream err = System.err;
-            Optional<Config> config = ExistingData.config(command, dataDir, err);
-            if (config.isEmpty()) {
+            if (output.bad(command)) {
                 return 2;
             }
-            try (Ward.Core core = Ward.Core.open(config.get(), Clock.systemUTC())) {
+            return ExistingData.run(command, dataDir, core -> {
                 // On PostgreSQL a change is then confirmed by every listening server before the command ends.
                 core.invalidations().listen();
                 return work.apply(core);
-            } catch (ProblemException e) {
-                err.println(command + ": " + e.detail());
-                return 2;
-            }
+            });
         }
     }
 
@@ -136,7 +141,7 @@ final class KeysCommand implements Runnable {
                 String answer = console.readLine("Destroy key version %d of tenant %s? What it sealed becomes unreadable "
                         + "for good. [y/N] ", version, target.tenant);
                 if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                    System.out.println("Aborted; nothing destroyed.");
+                    target.output.people().println("Aborted; nothing destroyed.");
                     return 1;
                 }
             }
@@ -154,7 +159,7 @@ final class KeysCommand implements Runnable {
         @Override
         public Integer call() {
             return target.run("ward keys rewrap", core -> {
-                PrintStream out = System.out;
+                PrintStream out = target.output.people();
                 String tenant = target.tenant;
                 core.keys().list(OPERATOR, tenant);
                 List<Resealable> sources = core.resealables();
@@ -175,6 +180,17 @@ final class KeysCommand implements Runnable {
                 if (result.unreadable() > 0) {
                     out.println("Unreadable values were sealed under a destroyed key version (shredded) or altered; "
                             + "they stay as they are.");
+                }
+                if (target.output.json()) {
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("tenant", tenant);
+                    answer.put("key_version", core.keys().primaryVersion(tenant));
+                    answer.put("total", total);
+                    answer.put("rewrapped", result.rewrapped());
+                    answer.put("current", result.current());
+                    answer.put("changed_meanwhile", result.changedMeanwhile());
+                    answer.put("unreadable", result.unreadable());
+                    System.out.println(OutputFormat.json(answer));
                 }
                 return 0;
             });

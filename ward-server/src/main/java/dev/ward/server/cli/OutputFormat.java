@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Option;
 
-/** {@code --format table|json}: a table for people (the default) or JSON for scripts, on standard output alone. */
+/**
+ * {@code --format table|json}: a table for people (the default) or JSON for scripts, on standard output alone (progress
+ * and messages then go to standard error). {@code text}, the audit commands' earlier name for the table, is still taken.
+ */
 final class OutputFormat {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -15,7 +18,7 @@ final class OutputFormat {
 
     /** True (after saying why, for exit code 2) when the format is neither. */
     boolean bad(String command) {
-        if (format.equals("table") || format.equals("json")) {
+        if (format.equals("table") || format.equals("text") || format.equals("json")) {
             return false;
         }
         System.err.println(command + ": --format must be table or json.");
@@ -23,6 +26,9 @@ final class OutputFormat {
     }
 
     boolean json() { return format.equals("json"); }
+
+    /** Where people's lines go: standard output for a table, standard error beside JSON (which alone is the answer). */
+    java.io.PrintStream people() { return json() ? System.err : System.out; }
 
     /** Pretty JSON of maps, lists and plain values. */
     static String json(Object value) {

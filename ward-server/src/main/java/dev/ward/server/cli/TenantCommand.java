@@ -54,16 +54,26 @@ final class TenantCommand implements Runnable {
         boolean badFormat(String command) { return output.bad(command); }
 
         boolean json() { return output.json(); }
+
+        /** Checks the format and builds the policy patch (exit code 2 after saying why not), then works on the data. */
+        int withPatch(String command, PolicyChanges changes,
+                      java.util.function.BiFunction<dev.ward.server.Ward.Core, Map<String, Object>, Integer> work) {
+            if (badFormat(command)) {
+                return 2;
+            }
+            Optional<Map<String, Object>> patch = changes.patch(command);
+            if (patch.isEmpty()) {
+                return 2;
+            }
+            return ExistingData.run(command, dataDir, core -> work.apply(core, patch.get()));
+        }
     }
 
+    /** The API's tenant object; the list leaves the policy out. */
     static Map<String, Object> view(Tenant t, boolean withPolicy) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.id());
-        m.put("name", t.name());
-        m.put("policy_version", t.policyVersion());
-        m.put("created_at", t.createdAt().toString());
-        if (withPolicy) {
-            m.put("policy", t.policy().toNestedMap());
+        Map<String, Object> m = dev.ward.server.http.Views.tenant(t);
+        if (!withPolicy) {
+            m.remove("policy");
         }
         return m;
     }
@@ -145,16 +155,8 @@ final class TenantCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String command = "ward tenant create";
-            if (common.badFormat(command)) {
-                return 2;
-            }
-            Optional<Map<String, Object>> patch = changes.patch(command);
-            if (patch.isEmpty()) {
-                return 2;
-            }
-            return ExistingData.run(command, common.dataDir, core -> {
-                Tenant t = core.tenants().create(OPERATOR, tenant, name == null ? tenant : name, patch.get());
+            return common.withPatch("ward tenant create", changes, (core, patch) -> {
+                Tenant t = core.tenants().create(OPERATOR, tenant, name == null ? tenant : name, patch);
                 System.out.println(common.json() ? json(view(t, true)) : "Created tenant " + t.id() + ".");
                 return 0;
             });
@@ -179,18 +181,10 @@ final class TenantCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String command = "ward tenant policy";
-            if (common.badFormat(command)) {
-                return 2;
-            }
-            Optional<Map<String, Object>> patch = changes.patch(command);
-            if (patch.isEmpty()) {
-                return 2;
-            }
-            return ExistingData.run(command, common.dataDir, core -> {
-                Tenant t = patch.get().isEmpty() ? core.tenants().get(OPERATOR, tenant)
-                        : core.tenants().updatePolicy(OPERATOR, tenant, patch.get());
-                if (!patch.get().isEmpty() && !common.json()) {
+            return common.withPatch("ward tenant policy", changes, (core, patch) -> {
+                Tenant t = patch.isEmpty() ? core.tenants().get(OPERATOR, tenant)
+                        : core.tenants().updatePolicy(OPERATOR, tenant, patch);
+                if (!patch.isEmpty() && !common.json()) {
                     System.out.println("Updated the policy of " + t.id() + " to version " + t.policyVersion() + ".");
                 }
                 System.out.println(json(common.json() ? Map.of("tenant", t.id(), "policy_version", t.policyVersion(),

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "user", mixinStandardHelpOptions = true,
         header = "Administer a tenant's users as the operator: the way back in for a locked-out administrator.",
         description = {"Works while a server runs on the same data. Every change is audited with actor 'operator'.",
+                "Exit codes: 0 done, 1 a store did not answer, 2 refused (unknown tenant or user, a weak password, bad options).",
                 "Example: ./ward user reset-mfa --tenant system --username admin"},
         subcommands = {UserCommand.ListUsers.class, UserCommand.Show.class, UserCommand.Create.class, UserCommand.Unlock.class,
                 UserCommand.Disable.class, UserCommand.Enable.class, UserCommand.ResetMfa.class, UserCommand.SetPassword.class})
@@ -72,19 +73,8 @@ final class UserCommand implements Runnable {
         String who() { return where.tenant + "/" + username; }
     }
 
-    /** A user as {@code --format json} prints it: the fields of the API's user object, never a secret. */
-    static java.util.Map<String, Object> view(UserView u) {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("id", u.user().id());
-        m.put("tenant", u.user().tenant());
-        m.put("username", u.user().username());
-        m.put("roles", u.user().roles());
-        m.put("status", u.status().wire());
-        m.put("locked_until", u.lockedUntil() == null ? null : u.lockedUntil().toString());
-        m.put("mfa_enabled", u.user().mfaEnabled());
-        m.put("created_at", u.user().createdAt().toString());
-        return m;
-    }
+    /** A user as {@code --format json} prints it: the API's user object, never a secret. */
+    static java.util.Map<String, Object> view(UserView u) { return dev.ward.server.http.Views.user(u); }
 
     @Command(name = "list", mixinStandardHelpOptions = true, header = "List the tenant's users and their status.")
     static final class ListUsers implements Callable<Integer> {

@@ -31,7 +31,7 @@ final class ConsoleRoutes {
     /** The console's files by name: {@code /console/<name>}. */
     private static final List<String> FILES = List.of("index.html", "console.css", "api.js", "dom.js", "app.js", "login.js",
             "dashboard.js", "sessions.js", "users.js", "alerts.js", "audit.js", "tenants.js", "apikeys.js", "keys.js",
-            "breakglass.js");
+            "breakglass.js", "reports.js", "charts.js");
 
     private final RouteTable routes;
     private final Map<String, StaticFile> console = new HashMap<>();

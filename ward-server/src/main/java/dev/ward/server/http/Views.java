@@ -13,13 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON shapes of API.md, built from domain records. Never includes hashes or tokens. */
-final class Views {
+/** The JSON shapes of API.md, built from domain records (the CLI's {@code --format json} too). Never includes hashes or tokens. */
+public final class Views {
     private Views() {}
 
-    static String time(Instant t) { return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(); }
+    public static String time(Instant t) { return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(); }
 
-    static Map<String, Object> keyVersion(KeyVersion k) {
+    public static Map<String, Object> keyVersion(KeyVersion k) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", k.version());
         m.put("state", k.state().wire());
@@ -28,7 +28,7 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> tenant(Tenant t) {
+    public static Map<String, Object> tenant(Tenant t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.id());
         m.put("name", t.name());
@@ -38,7 +38,7 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> user(UserView v) {
+    public static Map<String, Object> user(UserView v) {
         User u = v.user();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", u.id());
