@@ -370,7 +370,7 @@ public final class Ward implements AutoCloseable {
                     core.patients(), core.patientAccess(), core.alerts(), core.userAttributes(),
                     () -> readiness(readiness, stopping), core.geo(), core.limits(), metrics),
                     new HttpApi.Settings(config.cookieSecure(), TrustedProxies.parse(config.trustedProxies()), config.publicUrl(),
-                            config.metricsToken()));
+                            config.metricsToken(), !config.production()));
             Javalin app = api.create();
             // Graceful stop: Jetty stops accepting connections and waits, up to the grace, for the open ones to finish
             // the requests they carry (idle ones close after a second); readiness says 503 meanwhile.

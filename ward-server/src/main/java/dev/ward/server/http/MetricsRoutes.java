@@ -1,5 +1,8 @@
 package dev.ward.server.http;
 
+import dev.ward.access.Actor;
+import dev.ward.problem.ProblemException;
+import dev.ward.ratelimit.RequestLimits;
 import dev.ward.server.metrics.WardMetrics;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
@@ -7,9 +10,12 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * {@code GET /metrics} (API.md, issue 16): the Prometheus text format. Open, like the health checks, unless
- * {@code WARD_METRICS_TOKEN} is set: then only {@code Authorization: Bearer <that token>} (compared in constant time)
- * reads it, since tenant ids and counts say something about a hospital's business.
+ * {@code GET /metrics} (API.md, issue 16): the Prometheus text format. With {@code WARD_METRICS_TOKEN} set, only
+ * {@code Authorization: Bearer <that token>} (compared in constant time) reads it, since tenant ids and counts say
+ * something about a hospital's business; a request without it is a refused credential, counted against the caller's
+ * address like any other, so the token cannot be guessed at line speed. Without a token it is open in embedded mode
+ * (a laptop) and refused in production mode, where it would show every tenant's name to anyone and cost the database
+ * a query per request (review16, decision 0041).
  */
 final class MetricsRoutes {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -17,11 +23,18 @@ final class MetricsRoutes {
     private final RouteTable routes;
     private final WardMetrics metrics;
     private final Optional<byte[]> token;
+    private final boolean openWithoutToken;
+    private final RequestLimits limits;
+    private final TrustedProxies proxies;
 
-    MetricsRoutes(RouteTable routes, WardMetrics metrics, Optional<String> token) {
+    MetricsRoutes(RouteTable routes, WardMetrics metrics, Optional<String> token, boolean openWithoutToken,
+                  RequestLimits limits, TrustedProxies proxies) {
         this.routes = routes;
         this.metrics = metrics;
         this.token = token.map(t -> ("Bearer " + t).getBytes(StandardCharsets.UTF_8));
+        this.openWithoutToken = openWithoutToken;
+        this.limits = limits;
+        this.proxies = proxies;
     }
 
     void register() {
@@ -29,8 +42,11 @@ final class MetricsRoutes {
             if (token.isPresent()) {
                 String presented = ctx.header("Authorization");
                 if (presented == null || !MessageDigest.isEqual(token.get(), presented.getBytes(StandardCharsets.UTF_8))) {
+                    limits.address(Actor.SYSTEM_TENANT, proxies.clientIp(ctx));
                     throw Problems.unauthenticated("/metrics wants Authorization: Bearer <WARD_METRICS_TOKEN>.");
                 }
+            } else if (!openWithoutToken) {
+                throw ProblemException.forbidden("/metrics is not served in production mode until WARD_METRICS_TOKEN is set.");
             }
             ctx.contentType(CONTENT_TYPE).result(metrics.scrape());
         });
