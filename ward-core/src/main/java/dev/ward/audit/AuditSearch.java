@@ -169,7 +169,8 @@ public final class AuditSearch {
      */
     public dev.ward.report.UsageReport.Report usage(Actor actor, String tenant, Instant from, Instant to) {
         String t = readable(actor, tenant);
-        if (from == null || to == null || !from.isBefore(to)) {
+        requireWindow(from, to);
+        if (from == null || to == null) {
             throw ProblemException.validation("to", "to must be after from");
         }
         if (java.time.Duration.between(from, to).compareTo(MAX_REPORT_PERIOD) > 0) {
@@ -210,7 +211,22 @@ public final class AuditSearch {
         }
     }
 
+    /**
+     * The times a window may name: years 1 to 9999, what ISO-8601 writes in four digits and both databases store. Beyond
+     * them (Instant.parse takes years of nine digits) a timestamp overflowed into a 500 (review16).
+     */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    private static void requireCalendar(String field, Instant t) {
+        if (t != null && (t.isBefore(EARLIEST) || t.isAfter(LATEST))) {
+            throw ProblemException.validation(field, field + " must be a time between the years 1 and 9999");
+        }
+    }
+
     private static void requireWindow(Instant from, Instant to) {
+        requireCalendar("from", from);
+        requireCalendar("to", to);
         if (from != null && to != null && !from.isBefore(to)) {
             throw ProblemException.validation("to", "to must be after from");
         }
