@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -201,33 +200,11 @@ class ConsoleAttackBrowserTest {
     }
 
     private static WebElement one(By by) {
-        List<WebElement> found = driver.findElements(by);
-        return found.isEmpty() ? null : found.get(0);
+        return HeadlessChromium.one(driver, by);
     }
 
-    /** Polls until the value is there (non-null, not false); the browser and Ward work in their own time. */
     private static <T> T until(String what, Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            T value;
-            try {
-                value = probe.get();
-            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
-                value = null;
-            }
-            if (value != null && !Boolean.FALSE.equals(value)) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50); // polling the browser: nothing signals that a page has drawn
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return HeadlessChromium.until(driver, what, probe);
     }
 
     private static void shot(String page) throws IOException {
