@@ -81,7 +81,7 @@ function shell() {
 async function route() {
   if (!context.me) return;
   const name = location.hash.replace(/^#\//, "").split("?")[0] || "dashboard";
-  const pageModule = PAGES[name] ?? dashboard;
+  const pageModule = Object.hasOwn(PAGES, name) ? PAGES[name] : dashboard; // not #/constructor, #/__proto__
   for (const a of nav.querySelectorAll("a")) {
     if (a.getAttribute("href") === `#/${name}`) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

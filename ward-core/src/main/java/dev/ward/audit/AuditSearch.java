@@ -186,8 +186,12 @@ public final class AuditSearch {
         return dev.ward.report.UsageReport.build(t, from, to, clock.instant(), lookback, export(actor, t, from.minus(lookback), to, "usage_report"));
     }
 
-    /** Refuses a report period that is not {@code from} before {@code to}, at most {@link #MAX_REPORT_PERIOD} long. */
+    /**
+     * Refuses a report period that is not {@code from} before {@code to}, at most {@link #MAX_REPORT_PERIOD} long, within
+     * the years 1-9999 (a time a timestamp can hold, and from which a lookback can be taken).
+     */
     public static void requirePeriod(Instant from, Instant to) {
+        requireWindow(from, to);
         if (from == null || to == null || !from.isBefore(to)) {
             throw ProblemException.validation("to", "to must be after from");
         }
@@ -261,7 +265,23 @@ public final class AuditSearch {
         }
     }
 
+    /**
+     * The times a window may name: years 1 to 9999, what ISO-8601 writes in four digits and both databases store. Beyond
+     * them (Instant.parse takes years of nine digits) a timestamp overflowed into a 500 (review16).
+     */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    /** Refuses a time outside the years 1-9999 (a nine-digit year parses, and overflows arithmetic and timestamps). */
+    public static void requireCalendar(String field, Instant t) {
+        if (t != null && (t.isBefore(EARLIEST) || t.isAfter(LATEST))) {
+            throw ProblemException.validation(field, field + " must be a time between the years 1 and 9999");
+        }
+    }
+
     private static void requireWindow(Instant from, Instant to) {
+        requireCalendar("from", from);
+        requireCalendar("to", to);
         if (from != null && to != null && !from.isBefore(to)) {
             throw ProblemException.validation("to", "to must be after from");
         }

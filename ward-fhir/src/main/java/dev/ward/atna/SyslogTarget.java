@@ -67,7 +67,9 @@ public record SyslogTarget(String host, int port, Optional<String> caPem, Option
         try {
             return Optional.of(Files.readString(Path.of(value.strip()), StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(name + " must be PEM text or the path of a readable PEM file (" + value.strip() + ")");
+            // A path is worth showing; a key is not: base64 pasted without its BEGIN line would land here, in a log.
+            throw new IllegalArgumentException(name + " must be PEM text or the path of a readable PEM file"
+                    + (name.endsWith("_KEY") ? "" : " (" + value.strip() + ")"));
         }
     }
 

@@ -126,7 +126,7 @@ public record Config(String host, int port, Path dataDir, Optional<String> maste
             new Variable("WARD_ALERTS_WEBHOOK_NETWORKS", "public addresses only",
                     "comma-separated CIDRs of private networks alert webhooks may reach (e.g. the SIEM's subnet)"),
             new Variable("WARD_GEOIP_DB", "no locations", "a GeoIP2/GeoLite2 City .mmdb file: locations of logins and sessions"),
-            new Variable("WARD_METRICS_TOKEN", "/metrics open", "a bearer token /metrics then wants (Prometheus: authorization credentials)"),
+            new Variable("WARD_METRICS_TOKEN", "/metrics open (set it in production)", "a bearer token /metrics then wants (Prometheus: authorization credentials)"),
             new Variable("WARD_DETECTORS", "on", "off: this node runs no detector pass (others of the cluster do; alone: nothing is detected)"),
             new Variable("WARD_ACCESS_LOG_LEVEL", "INFO", "WARN silences the access log (one line per request)"),
             new Variable("WARD_LOG_LEVEL", "INFO", "the log's level: TRACE, DEBUG, INFO, WARN or ERROR"),

@@ -653,35 +653,11 @@ class ConsoleBrowserTest {
     }
 
     private static WebElement one(By by) {
-        List<WebElement> found = driver.findElements(by);
-        return found.isEmpty() ? null : found.get(0);
+        return HeadlessChromium.one(driver, by);
     }
 
-    /** Polls until the value is there (non-null, not false); the browser and Ward work in their own time. */
     private static <T> T until(String what, Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            T value;
-            try {
-                value = probe.get();
-            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
-                value = null;
-            }
-            if (value != null && !Boolean.FALSE.equals(value)) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + " on " + driver.getCurrentUrl() + ": "
-                        + driver.findElement(By.tagName("body")).getText());
-            }
-            try {
-                // The page's modules redraw without a signal to the test: look again shortly (bounded by the deadline).
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return HeadlessChromium.until(driver, what, probe);
     }
 
     /** A screenshot of the page as the browser shows it, once it passes the accessibility checks. */

@@ -3,8 +3,14 @@ package dev.ward.server;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -48,5 +54,38 @@ public final class HeadlessChromium {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
+    }
+
+    /** The first element found, or null. */
+    public static WebElement one(WebDriver driver, By by) {
+        List<WebElement> found = driver.findElements(by);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** Polls until the value is there (non-null, not false); the browser and Ward work in their own time. */
+    public static <T> T until(WebDriver driver, String what, Supplier<T> probe) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            T value;
+            try {
+                value = probe.get();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                value = null;
+            }
+            if (value != null && !Boolean.FALSE.equals(value)) {
+                return value;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + " on " + driver.getCurrentUrl() + ": "
+                        + driver.findElement(By.tagName("body")).getText());
+            }
+            try {
+                // The page's modules redraw without a signal to the test: look again shortly (bounded by the deadline).
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 }

@@ -121,6 +121,12 @@ final class CheckCommand implements Callable<Integer> {
             warn("listening on " + host + " without WARD_COOKIE_SECURE=true: session cookies are not marked Secure; "
                     + "serve Ward behind TLS and set it");
         }
+        if (config.metricsToken().isEmpty() && config.production()) {
+            warn("WARD_METRICS_TOKEN is not set: in production /metrics (every tenant's id and counts) is open to anyone who"
+                    + " reaches Ward; set it and give Prometheus the token");
+        } else if (config.metricsToken().isEmpty() && exposed) {
+            warn("WARD_METRICS_TOKEN is not set: /metrics (every tenant's id and counts) is open to anyone who reaches " + host);
+        }
         if (!config.detectors()) {
             warn("WARD_DETECTORS=off: this node raises no detector alerts (brute force, impossible travel, ...); make sure"
                     + " another node of the cluster runs with them on, or nothing is detected");

@@ -217,10 +217,13 @@ final class AuditRoutes {
         if (v == null) {
             return null;
         }
+        Instant t;
         try {
-            return Instant.parse(v);
+            t = Instant.parse(v);
         } catch (DateTimeParseException e) {
             throw ProblemException.validation(name, name + " must be an ISO-8601 time with a zone, e.g. 2026-11-22T10:00:00Z");
         }
+        AuditSearch.requireCalendar(name, t);
+        return t;
     }
 }

@@ -61,6 +61,7 @@ final class BrowserGuard {
      */
     void requireCookieWriteAllowed(Context ctx, Supplier<Optional<String>> tenantOfCookie) {
         if (!stateChanging(ctx)) {
+            requireCookieAdminReadAllowed(ctx, tenantOfCookie);
             return;
         }
         String origin = ctx.header("Origin");
@@ -77,6 +78,28 @@ final class BrowserGuard {
             }
         }
         requireJsonBody(ctx);
+    }
+
+    /**
+     * A read of the admin API with the cookie that the browser says another site's page made ({@code Sec-Fetch-Site:
+     * same-site} or {@code cross-site}: an image, a link, a frame on a sibling subdomain, where {@code SameSite=Strict}
+     * still sends the cookie) is refused unless it is a CORS fetch from an origin the tenant allows. Such a page reads
+     * nothing, but every audit search, export, verification and report is recorded in the administrator's name and
+     * costs a read of the trail (review16). The console is same-origin; a typed address says {@code none}; a client
+     * that sends no fetch metadata is not a browser this could come from.
+     */
+    private void requireCookieAdminReadAllowed(Context ctx, Supplier<Optional<String>> tenantOfCookie) {
+        String site = ctx.header("Sec-Fetch-Site");
+        if (!ctx.path().startsWith("/v1/admin/") || site == null || site.equals("same-origin") || site.equals("none")) {
+            return;
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && (isOwn(ctx, origin)
+                || cookieTenant(ctx, tenantOfCookie).filter(t -> tenants.allowsOrigin(t, origin)).isPresent())) {
+            return;
+        }
+        throw refused("Another site's page may not read the admin API with the session cookie; open the console, or "
+                + "add the page's origin to the tenant's browser.allowed_origins.");
     }
 
     /**

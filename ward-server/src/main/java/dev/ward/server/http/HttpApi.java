@@ -71,7 +71,8 @@ public final class HttpApi {
         @Override
         public String toString() {
             return "Settings[cookieSecure=" + cookieSecure + ", proxies=" + proxies + ", publicUrl=" + publicUrl
-                    + ", metricsToken=" + (metricsToken.isPresent() ? "<set>" : "<none>") + "]";
+                    + ", metricsToken=" + (metricsToken.isPresent() ? "<set>" : "<none>")
+                    + "]";
         }
     }
 
@@ -239,7 +240,8 @@ public final class HttpApi {
             routes.bind(config.routes);
             new OperationsRoutes(routes, responses, services.readiness(), services.jwt(), browsers).register();
             new ConsoleRoutes(routes).register();
-            new MetricsRoutes(routes, services.metrics(), settings.metricsToken()).register();
+            new MetricsRoutes(routes, services.metrics(), settings.metricsToken(), services.limits(),
+                    proxies).register();
             new AuthRoutes(routes, responses, credentials, services.login(), services.sessions(), cookies, json, browsers, proxies).register();
             new SessionRoutes(routes, responses, credentials, services, cookies, json, proxies, browsers).register();
             new PatientRoutes(routes, responses, credentials, services.sessions(), services.patients(), cookies, json, proxies,

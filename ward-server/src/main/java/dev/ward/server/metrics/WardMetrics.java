@@ -67,6 +67,14 @@ public final class WardMetrics implements AuditTrail.Listener {
 
     public WardMetrics(Population population, Supplier<Set<String>> tenants, Supplier<Map<String, Boolean>> readiness,
                 RequestLimits limits) {
+        this(population, tenants, readiness, limits, System::nanoTime);
+    }
+
+    /** As above, on a given monotonic clock (tests). */
+    public WardMetrics(Population population, Supplier<Set<String>> tenants, Supplier<Map<String, Boolean>> readiness,
+                RequestLimits limits, java.util.function.LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.budgetAt = nanoTime.getAsLong();
         this.population = population;
         this.tenants = tenants;
         new JvmMemoryMetrics().bindTo(registry);
@@ -145,7 +153,34 @@ public final class WardMetrics implements AuditTrail.Listener {
         return registry.scrape();
     }
 
+    /**
+     * How often the stores are counted for {@code ward_sessions_active} and {@code ward_patient_contexts_active}: a
+     * budget of {@value #COUNT_BURST} counts that refills at one a second. Prometheus (every 15 s or more) and a person
+     * reloading always see fresh counts; a flood of scrapes (the route may be open) gets the last counts again and
+     * costs the stores at most one count a second, not one per request.
+     */
+    static final int COUNT_BURST = 10;
+    private final Object countsLock = new Object();
+    private double countBudget = COUNT_BURST;
+    private long budgetAt;
+    private boolean counted;
+    private final java.util.function.LongSupplier nanoTime;
+
     private void refresh() {
+        synchronized (countsLock) {
+            long now = nanoTime.getAsLong();
+            countBudget = Math.min(COUNT_BURST, countBudget + (now - budgetAt) / 1e9);
+            budgetAt = now;
+            if (counted && countBudget < 1) {
+                return;
+            }
+            countBudget -= 1;
+            counted = true;
+            countStores();
+        }
+    }
+
+    private void countStores() {
         Set<String> known = tenants.get();
         try {
             sessionsActive.register(rows(population.liveSessions(known), known), true);
