@@ -346,7 +346,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
             List<String> page = revocations.subList(from, Math.min(revocations.size(), from + PAGE)).stream()
                     .filter(r -> SessionRoute.ofSessionId(r.sessionId()).isPresent())
                     .map(r -> r.sessionId() + "\n" + r.reason()).toList();
-            ended += (int) eachOnce(REVOKE, page, now, idAndReason -> {
+            ended += (int) this.<String, Long>eachOnce(REVOKE, ScriptOutputType.INTEGER, page, now, idAndReason -> {
                 String id = idAndReason.substring(0, idAndReason.indexOf('\n'));
                 int route = SessionRoute.ofSessionId(id).getAsInt();
                 return new Call(route, new String[] {recordKey(route, id), attributeKey(route, id)},
@@ -361,20 +361,21 @@ public final class RedisSessionStore implements DetachedSessionStore {
     private record Call(int route, String[] keys, List<String> args) {}
 
     /**
-     * Runs an integer-answering script once per item, pipelined (each to its slot's node); where a node does not know
-     * the script yet (EVALSHA refused), one at a time, which loads it there.
+     * Runs a script once per item, pipelined (each to its slot's node); where a node does not know the script yet
+     * (EVALSHA refused), one at a time, which loads it there.
      */
-    private <I> List<Long> eachOnce(RedisScripts script, List<I> items, Instant now, java.util.function.Function<I, Call> call) {
+    private <I, T> List<T> eachOnce(RedisScripts script, ScriptOutputType type, List<I> items, Instant now,
+                                    java.util.function.Function<I, Call> call) {
         try {
             return redis.pipelined(items, (r, item) -> {
                 Call c = call.apply(item);
-                return script.runAsync(r, ScriptOutputType.INTEGER, c.keys(), argv(c.route(), now, c.args()));
+                return script.<T>runAsync(r, type, c.keys(), argv(c.route(), now, c.args()));
             });
         } catch (StoreUnavailableException e) {
-            List<Long> results = new ArrayList<>();
+            List<T> results = new ArrayList<>();
             for (I item : items) {
                 Call c = call.apply(item);
-                results.add(run(script, ScriptOutputType.INTEGER, c.route(), now, c.keys(), c.args()));
+                results.add(run(script, type, c.route(), now, c.keys(), c.args()));
             }
             return results;
         }
@@ -429,8 +430,9 @@ public final class RedisSessionStore implements DetachedSessionStore {
     }
 
     /**
-     * Walks a tenant's sessions oldest first, a page of records at a time (pipelined), until {@code limit} sessions
-     * matched; an entry whose record is gone is passed over (its keys' end is near: the index drops it then).
+     * Walks a tenant's sessions oldest first, a page of records at a time (read by a script each, pipelined), until
+     * {@code limit} sessions matched; an entry whose record is gone is passed over (its keys' end is near: the index drops
+     * it then).
      */
     private List<Session> walk(String tenant, Instant createdBefore, Predicate<Session> filter, int limit, Instant now) {
         List<Entry> entries = entries(tenant, now).stream()
@@ -438,10 +440,13 @@ public final class RedisSessionStore implements DetachedSessionStore {
         List<Session> found = new ArrayList<>();
         for (int from = 0; from < entries.size() && found.size() < limit; from += PAGE) {
             List<String> ids = entries.subList(from, Math.min(entries.size(), from + PAGE)).stream().map(Entry::sessionId).toList();
-            List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
+            List<List<Object>> records = eachOnce(READ, ScriptOutputType.MULTI, ids, now, id -> {
+                int route = SessionRoute.ofSessionId(id).getAsInt();
+                return new Call(route, new String[] {recordKey(route, id)}, List.of(id));
+            });
             for (int i = 0; i < ids.size() && found.size() < limit; i++) {
                 if (!records.get(i).isEmpty()) {
-                    Session s = read(records.get(i), ids.get(i));
+                    Session s = session(records.get(i));
                     if (filter.test(s)) {
                         found.add(s);
                     }
@@ -486,7 +491,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
             }
             List<String> valid = ids.stream().filter(id -> SessionRoute.ofSessionId(id).isPresent()).toList();
             redis.pipelined(valid, (r, id) -> r.setbit(routesKey(tenant), SessionRoute.ofSessionId(id).getAsInt(), 1));
-            eachOnce(UPGRADE, valid, now, id -> {
+            eachOnce(UPGRADE, ScriptOutputType.INTEGER, valid, now, id -> {
                 int route = SessionRoute.ofSessionId(id).getAsInt();
                 return new Call(route, new String[] {recordKey(route, id)}, List.of(id));
             });
@@ -589,30 +594,22 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return ms;
     }
 
-    /** A new session's record as field/value pairs, as stored but the token hash (hex; the script keeps it raw). */
+    /**
+     * A new session's fields as a script takes them: every value as text, times as epoch ms, the token's hash in hex
+     * (common.lua packs them as the record stores them).
+     */
     private static List<String> fields(Session s, String tokenHash, Duration idleTimeout) {
-        long c = s.createdAt().toEpochMilli();
         List<String> f = new ArrayList<>(List.of("h", tokenHash, "t", s.tenant(), "u", s.userId(), "n", s.username(),
-                "a", Integer.toString(s.aal()), "c", Long.toString(c), "s", after(c, s.lastSeenAt()),
-                "x", after(c, s.absoluteExpiresAt()), "m", Long.toString(idleTimeout.toMillis()),
-                "k", Long.toString(s.uses()), "p", s.client().ip(), "q", Long.toString(s.usesSinceRotation())));
-        if (!s.rotatedAt().equals(s.createdAt())) {
-            f.addAll(List.of("o", after(c, s.rotatedAt())));
-        }
-        if (s.rotatePending()) {
-            f.addAll(List.of("d", "1"));
-        }
-        long derived = Math.min(s.lastSeenAt().toEpochMilli() + idleTimeout.toMillis(), s.absoluteExpiresAt().toEpochMilli());
-        if (s.idleExpiresAt().toEpochMilli() != derived) {
-            f.addAll(List.of("i", after(c, s.idleExpiresAt())));
-        }
+                "a", Integer.toString(s.aal()), "c", millis(s.createdAt()), "s", millis(s.lastSeenAt()),
+                "i", millis(s.idleExpiresAt()), "x", millis(s.absoluteExpiresAt()), "m", Long.toString(idleTimeout.toMillis()),
+                "k", Long.toString(s.uses()), "p", s.client().ip(), "o", millis(s.rotatedAt()),
+                "q", Long.toString(s.usesSinceRotation()), "d", s.rotatePending() ? "1" : "0"));
         f.addAll(pieces("r", String.join(",", s.roles())));
         f.addAll(userAgent(s.client().userAgent()));
         return f;
     }
 
-    /** A time as the record keeps it: milliseconds after the session's creation. */
-    private static String after(long created, Instant t) { return Long.toString(t.toEpochMilli() - created); }
+    private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
 
     /** A user agent's fields: its compact form (G) where that is shorter, else the text itself (g), in pieces. */
     private static List<String> userAgent(String userAgent) {
@@ -687,22 +684,14 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return m;
     }
 
-    /**
-     * A session from its record's fields as stored (common.lua names them: times after the creation {@code c}, the idle
-     * expiry derived unless stored) and its id (the record's key holds it).
-     */
+    /** A session from the fields a script answers for it (common.lua's flat: times as epoch ms, its id included). */
     static Session read(Map<String, String> h, String id) {
         String roles = Optional.ofNullable(joined(h, "r")).orElse("");
-        long c = Long.parseLong(h.get("c"));
-        Instant seen = after(c, h.get("s"));
-        Instant absolute = after(c, h.get("x"));
-        Instant idle = h.containsKey("i") ? after(c, h.get("i"))
-                : Instant.ofEpochMilli(Math.min(seen.toEpochMilli() + Long.parseLong(h.get("m")), absolute.toEpochMilli()));
         return new Session(id, h.get("t"), h.get("u"), h.get("n"),
                 roles.isEmpty() ? List.of() : Arrays.asList(roles.split(",")), Integer.parseInt(h.get("a")),
-                Instant.ofEpochMilli(c), seen, idle, absolute, Long.parseLong(h.get("k")), new Client(h.get("p"), userAgentOf(h)),
-                after(c, h.get("z")), h.get("y"), h.containsKey("o") ? after(c, h.get("o")) : Instant.ofEpochMilli(c),
-                Long.parseLong(h.get("q")), "1".equals(h.get("d")));
+                instant(h.get("c")), instant(h.get("s")), instant(h.get("i")), instant(h.get("x")),
+                Long.parseLong(h.get("k")), new Client(h.get("p"), userAgentOf(h)), instant(h.get("z")),
+                h.get("y"), instant(h.get("o")), Long.parseLong(h.get("q")), "1".equals(h.get("d")));
     }
 
     private static String userAgentOf(Map<String, String> h) {
@@ -710,9 +699,8 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return compact == null ? joined(h, "g") : CompactUserAgent.decode(compact);
     }
 
-    /** A stored time (milliseconds after the creation {@code created}) as an instant; null when not stored. */
-    private static Instant after(long created, String millis) {
-        return millis == null ? null : Instant.ofEpochMilli(created + Long.parseLong(millis));
+    private static Instant instant(String millis) {
+        return millis == null ? null : Instant.ofEpochMilli(Long.parseLong(millis));
     }
 
     @Override

@@ -296,15 +296,21 @@ class RedisSessionStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
-    void aSessionRoundTripsExactlyThroughItsRelativeTimes(String which) {
+    void aSessionRoundTripsExactlyThroughItsPackedForm(String which) {
         on(which);
-        int route = SessionRoute.of("stmarys", "usr_4");
-        // A session whose idle expiry is not the one its times imply is kept as it was given, too.
-        for (Instant idle : List.of(now.plus(IDLE), now.plusSeconds(7))) {
-            Session s = new Session(SessionRoute.newSessionId(route), "stmarys", "usr_4", "name", List.of("staff"), 2, now,
-                    now, idle, now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
-            admit(s, 10);
-            assertThat(store.findById(s.id())).hasValue(s);
+        // A session whose idle expiry is not the one its times imply is kept as it was given, too; a user id of Ward's
+        // own shape is packed (U), any other kept as text (u).
+        for (String user : List.of("usr_4", "usr_0123456789abcdef01234567", "usr_0123456789ABCDEF01234567", "usr_0123")) {
+            int route = SessionRoute.of("stmarys", user);
+            for (Instant idle : List.of(now.plus(IDLE), now.plusSeconds(7))) {
+                Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "name", List.of("staff"), 2, now,
+                        now, idle, now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
+                admit(s, 10);
+                assertThat(store.findById(s.id())).hasValue(s);
+                List<String> fields = redis.call(r -> r.hkeys(store.keyOfSession(s.id())));
+                assertThat(fields).startsWith("h", "N")
+                        .contains(user.length() == 28 && user.equals(user.toLowerCase()) ? "U" : "u");
+            }
         }
         Session s = session("stmarys", "usr_4");
         String token = admit(s, 10);

@@ -8,19 +8,24 @@ local now = tonumber(ARGV[4])
 -- Record layout 3 (docs/decisions/0040). A session is one key, P r TAG K, where K is the 12 random bytes of its id in
 -- base64url (16 characters: the key stays in Redis's smallest allocation for a key); no pointer per token, since a
 -- token names its session. The record is a hash of one-letter fields whose values all stay within Redis's default
--- hash-max-listpack-value (64 bytes), so Redis keeps it as one compact listpack (a longer user agent or role list
--- comes in 64-byte pieces g, g1, ... and r, r1, ...; RedisSessionStore joins them):
---   h the SHA-256 of the current token then, after a rotation, of the previous one: 32 raw bytes each, and the
---     first field, so that checking a token reads one field; t tenant, u user id, n username, r roles
---     (comma-separated), a aal, m idle timeout (ms), k uses, q uses since rotation, d 1 while a rotation is pending,
---     p ip, g user agent or G its compact form (CompactUserAgent), y revocation reason, b evicted by, A 1 once it has
---     attributes, P 1 when it may hold patient contexts;
---   c created (epoch ms) and, as milliseconds after c (small integers, which the listpack keeps in 1 to 5 bytes):
---     s seen, x absolute expiry, e when the session's keys expire (so a validation moves TTLs only when they must
---     move), o rotated (absent: c), w the previous token's grace end, z revoked at.
--- The idle expiry is not stored: it is min(s + m, x) (stored as i only for a session created otherwise).
--- Times are the caller's clock, never Redis's.
-local TIMES = { s = true, x = true, e = true, o = true, w = true, z = true, i = true }
+-- hash-max-listpack-value (64 bytes), so Redis keeps it as one compact listpack, and whose numbers are packed:
+--   h the SHA-256 of the current token then, after a rotation, of the previous one: 32 raw bytes each, and the first
+--     field, so that checking a token reads one field;
+--   N the numbers, big-endian, in 37 bytes: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute
+--     expiry and e when the session's keys expire (so that a validation moves TTLs only when they must move), all
+--     three in ms after c; m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
+--     rewrites this one field;
+--   t tenant; u user id, or U its 12 bytes when it is one of Ward's (usr_ and 24 hex digits); n username; r roles
+--     (comma-separated); p ip; g user agent or G its compact form (CompactUserAgent) — a longer user agent or role
+--     list comes in 64-byte pieces g, g1, ... and r, r1, ..., which RedisSessionStore joins;
+--   and only when they apply: o rotated, w the previous token's grace end, z revoked at (ms after c; o absent: c),
+--     y revocation reason, b evicted by, d 1 while a rotation is pending, A 1 once it has attributes, P 1 when it may
+--     hold patient contexts, i the idle expiry (ms after c) of a session stored with one its times do not imply:
+--     otherwise it is min(s + m, x).
+-- Times are the caller's clock, never Redis's. Scripts read a record into a table of plain values (record) and write it
+-- back packed (stored); Ward reads only what scripts answer (flat), never the stored form.
+local NUMBERS = '>I6I5I5I5I5I5I5I1'
+local AFTER_C = { o = true, w = true, z = true, i = true }
 local function int(x) return string.format('%d', x) end
 
 local B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
@@ -50,12 +55,16 @@ local function sidOf(route, K)
   end
   return table.concat(out)
 end
--- A token hash from hex (as Ward sends it) to its 32 raw bytes (as the record keeps it), and back.
+-- Hex digits (a multiple of 8, as Ward sends a token hash) to raw bytes (as a record keeps it), and back: 32 bits at a
+-- time, which costs a validation far less than a byte at a time.
 local function raw(hex)
-  return (string.gsub(hex, '%x%x', function(c) return string.char(tonumber(c, 16)) end))
+  local words = {}
+  for i = 1, #hex, 8 do words[#words + 1] = tonumber(string.sub(hex, i, i + 7), 16) end
+  return struct.pack('>' .. string.rep('I4', #words), unpack(words))
 end
 local function hexOf(bytes)
-  return (string.gsub(bytes, '.', function(c) return string.format('%02x', string.byte(c)) end))
+  local n = #bytes / 4
+  return string.format(string.rep('%08x', n), struct.unpack('>' .. string.rep('I4', n), bytes))
 end
 
 local function rkey(K) return P .. 'r' .. TAG .. K end
@@ -78,35 +87,82 @@ local function mayBeLive(score) return score * 1000 - RETAIN > now end
 -- Drops the entries whose keys are certainly gone.
 local function trim(index) redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. string.format('%.3f', now / 1000)) end
 
--- A session hash as a table (nil when there is none): its id under 'id', K under 'K', times as epoch-ms numbers.
+-- A record's fields as plain values: times as epoch-ms numbers (the idle expiry too), numbers as numbers, the user id
+-- as text; its id under 'id', K under 'K', 'si' when the idle expiry is stored. From the stored form (packed N, U) or
+-- from one with every value as text and times as epoch ms (a new session's fields, or a record of layout 2).
+local function plain(r)
+  if r.N then
+    local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, r.N)
+    r.N = nil
+    r.c, r.s, r.x, r.e, r.m, r.k, r.q, r.a = c, c + s, c + x, c + e, m, k, q, a
+    for f in pairs(AFTER_C) do
+      if r[f] then r[f] = c + tonumber(r[f]) end
+    end
+  else
+    for _, f in ipairs({ 'c', 's', 'x', 'e', 'm', 'k', 'q', 'a', 'o', 'w', 'z', 'i' }) do
+      if r[f] then r[f] = tonumber(r[f]) end
+    end
+  end
+  if r.U then
+    r.u, r.U = 'usr_' .. hexOf(r.U), nil
+  end
+  local derived = math.min(r.s + r.m, r.x)
+  if r.i and r.i ~= derived then r.si = true else r.i = derived end
+  if not r.o then r.o = r.c end
+  if r.d == '0' then r.d = nil end
+  return r
+end
+
+-- A session hash as a table of plain values (nil when there is none).
 local function record(key, sid)
   local f = redis.call('HGETALL', key)
   if #f == 0 then return nil end
-  local r = { id = sid, K = kOf(sid) }
+  local r = { id = sid, K = string.sub(key, -16) }
   for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
-  local c = tonumber(r.c)
-  r.c = c
-  for k in pairs(TIMES) do
-    if r[k] then r[k] = c + tonumber(r[k]) end
+  return plain(r)
+end
+
+-- The packed numbers of a record (field N).
+local function numbers(r)
+  return struct.pack(NUMBERS, r.c, r.s - r.c, r.x - r.c, r.e - r.c, r.m, r.k, r.q, r.a)
+end
+
+-- A record as HSET's field/value list, as stored: the token hashes first, then the numbers.
+local NOT_STORED = { id = true, K = true, h = true, si = true, c = true, s = true, x = true, e = true, m = true, k = true,
+  q = true, a = true, u = true, o = true, w = true, z = true, i = true }
+local function stored(r)
+  local f = { 'h', r.h, 'N', numbers(r) }
+  local function add(k, v)
+    f[#f + 1] = k
+    f[#f + 1] = v
   end
-  if r.i then r.si = true else r.i = math.min(r.s + tonumber(r.m), r.x) end
-  if not r.o then r.o = c end
-  return r
+  if string.match(r.u, '^usr_[0-9a-f]+$') and #r.u == 28 then
+    add('U', raw(string.sub(r.u, 5)))
+  else
+    add('u', r.u)
+  end
+  for k in pairs(AFTER_C) do
+    if r[k] and (k ~= 'o' or r.o ~= r.c) and (k ~= 'i' or r.si) then add(k, int(r[k] - r.c)) end
+  end
+  for k, v in pairs(r) do
+    if not NOT_STORED[k] then add(k, v) end
+  end
+  return f
 end
 
 -- The current token's and the previous token's raw hashes ('' for none).
 local function current(r) return string.sub(r.h, 1, 32) end
 local function previous(r) return string.sub(r.h, 33) end
 
--- The flat field/value list Java reads (RedisSessionStore.read): the stored fields but the token hashes, id included.
-local HIDDEN = { id = true, K = true, h = true, si = true }
+-- The flat field/value list Ward reads (RedisSessionStore.read): plain values as text, times as epoch ms, id included,
+-- the token hashes left out.
+local HIDDEN = { K = true, h = true, si = true }
 local function flat(r)
-  local f = { 'id', r.id }
+  local f = {}
   for k, v in pairs(r) do
-    if not HIDDEN[k] and not (k == 'i' and not r.si) then
-      if k == 'c' then v = int(v) elseif TIMES[k] then v = int(v - r.c) end
+    if not HIDDEN[k] then
       f[#f + 1] = k
-      f[#f + 1] = v
+      f[#f + 1] = type(v) == 'number' and int(v) or v
     end
   end
   return f
@@ -253,39 +309,28 @@ local function upgrade(sid)
   local old = P .. 's' .. TAG .. sid
   local f = redis.call('HGETALL', old)
   if #f == 0 then return false end
-  local o = {}
-  for i = 1, #f, 2 do o[f[i]] = f[i + 1] end
-  local key = rkey(kOf(sid))
+  local r = { id = sid, K = kOf(sid) }
+  for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
+  local hashes = { r.h, r.v }
+  local key = rkey(r.K)
   local ttl = redis.call('PTTL', old)
   if redis.call('EXISTS', key) == 0 and ttl > 0 then
-    local c = tonumber(o.c)
-    local fields = { 'h', raw(o.h) .. (o.v and raw(o.v) or '') }
-    local idle = math.min(tonumber(o.s) + tonumber(o.m), tonumber(o.x))
-    for k, v in pairs(o) do
-      if k == 'h' or k == 'v' or (k == 'd' and v == '0') or (k == 'i' and tonumber(v) == idle) then
-        -- the hashes are now one field; absent means 0; the idle expiry is derived where it can be
-      else
-        fields[#fields + 1] = k
-        fields[#fields + 1] = (k ~= 'c' and TIMES[k]) and int(tonumber(v) - c) or v
-      end
-    end
-    redis.call('HSET', key, unpack(fields))
+    -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
+    r.h, r.v = raw(r.h) .. (r.v and raw(r.v) or ''), nil
+    plain(r)
+    redis.call('HSET', key, unpack(stored(r)))
     redis.call('PEXPIRE', key, ttl)
-    local r = { K = kOf(sid), t = o.t, u = o.u, c = c }
-    local index = ikey(o.t)
-    local score = o.z and math.floor((now + ttl) / 1000) or liveScore(now + ttl)
-    redis.call('ZADD', index, score, member(r))
+    local index = ikey(r.t)
+    redis.call('ZADD', index, r.z and math.floor((now + ttl) / 1000) or liveScore(now + ttl), member(r))
     extend(index, ttl)
-    local life = tonumber(o.x) - now + RETAIN
-    for _, hash in ipairs({ o.h, o.v }) do
-      if hash then
-        local pointer = P .. 't' .. TAG .. string.sub(hash, 1, 32)
-        if redis.call('EXISTS', pointer) == 1 then extend(pointer, life) end
-      end
+    local life = r.x - now + RETAIN
+    for _, hash in ipairs(hashes) do
+      local pointer = P .. 't' .. TAG .. string.sub(hash, 1, 32)
+      if redis.call('EXISTS', pointer) == 1 then extend(pointer, life) end
     end
   end
   redis.call('DEL', old)
-  redis.call('ZREM', P .. 'u{' .. o.t .. ':' .. o.u .. '}', sid)
+  redis.call('ZREM', P .. 'u{' .. r.t .. ':' .. r.u .. '}', sid)
   return true
 end
 

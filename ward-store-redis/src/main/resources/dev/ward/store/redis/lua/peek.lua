@@ -9,7 +9,7 @@ if sid == '' then
   upgrade(sid)
   return redis.call('HGET', rkey(kOf(sid)), 't')
 end
-local key = rkey(kOf(sid))
+local key = KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
 if string.sub(both, 1, 32) ~= h and string.sub(both, 33) ~= h and redis.call('GET', okey(hash)) ~= sid then return false end
 return redis.call('HGET', key, 't')

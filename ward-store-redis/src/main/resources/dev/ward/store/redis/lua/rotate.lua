@@ -12,6 +12,7 @@ if before ~= '' and before ~= o then
   local life = r.x - now
   if life > 0 then redis.call('SET', okey(hexOf(before)), sid, 'PX', life) end
 end
-redis.call('HSET', KEYS[1], 'h', raw(new) .. o, 'w', int(tonumber(grace) - r.c), 'o', int(now - r.c), 'q', 0)
+r.q = 0
+redis.call('HSET', KEYS[1], 'h', raw(new) .. o, 'w', int(tonumber(grace) - r.c), 'o', int(now - r.c), 'N', numbers(r))
 if r.d then redis.call('HDEL', KEYS[1], 'd') end
 return 1

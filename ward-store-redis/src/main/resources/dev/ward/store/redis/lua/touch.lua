@@ -18,7 +18,7 @@ if sid == '' then
   pointed = true
   upgrade(sid)
 end
-local key = rkey(kOf(sid))
+local key = pointed and rkey(kOf(sid)) or KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
 local isCurrent = string.sub(both, 1, 32) == h
 local isPrevious = not isCurrent and string.sub(both, 33) == h
@@ -29,29 +29,20 @@ if tenant ~= '' and tenant ~= r.t then return { 'other', flat(r) } end
 if r.z then return { 'revoked', flat(r) } end
 if r.i <= now or r.x <= now then return { 'expired', flat(r) } end
 if not isCurrent and (not isPrevious or r.w <= now) then return { 'superseded', flat(r) } end
-local idleMs = tonumber(r.m)
-local idle = math.min(now + idleMs, r.x)
-r.s, r.i, r.k = now, idle, int(tonumber(r.k) + 1)
-local set = { 's', int(now - r.c), 'k', r.k }
-if isCurrent then
-  r.q = int(tonumber(r.q) + 1)
-  set[#set + 1] = 'q'
-  set[#set + 1] = r.q
-end
+local idle = math.min(now + r.m, r.x)
+r.s, r.i, r.k = now, idle, r.k + 1
+if isCurrent then r.q = r.q + 1 end
 if r.si then
   r.si = nil
   redis.call('HDEL', key, 'i')
 end
 if idle + RETAIN > r.e then
-  local e = keysEnd(idle, idleMs, r.x)
-  local ttl = e - now
-  r.e = e
-  set[#set + 1] = 'e'
-  set[#set + 1] = int(e - r.c)
+  r.e = keysEnd(idle, r.m, r.x)
+  local ttl = r.e - now
   redis.call('PEXPIRE', key, ttl)
   if r.A then redis.call('PEXPIRE', akey(sid), ttl) end
   local index = ikey(r.t)
-  redis.call('ZADD', index, liveScore(e), member(r))
+  redis.call('ZADD', index, liveScore(r.e), member(r))
   extend(index, ttl)
 end
 local patients = {}
@@ -66,5 +57,5 @@ if r.P then
     redis.call('HDEL', key, 'P')
   end
 end
-redis.call('HSET', key, unpack(set))
+redis.call('HSET', key, 'N', numbers(r))
 return { 'touched', isCurrent and 1 or 0, flat(r), patients }
