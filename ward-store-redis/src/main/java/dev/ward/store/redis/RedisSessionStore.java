@@ -386,7 +386,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     /** Ids of the tenant's sessions as its index holds them (some may have just expired), in no useful order. */
     List<String> idsOfTenant(String tenant) {
-        return entries(tenant, clock.instant()).stream().map(Entry::sessionId).toList();
+        return entries(tenant).stream().map(Entry::sessionId).toList();
     }
 
     /** Up to {@code limit} sessions matching {@code filter} over one tenant or all, oldest first. */
@@ -406,23 +406,24 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return redis.call(r -> r.smembers(tenants())).stream().sorted().toList();
     }
 
-    /** One session in a tenant's index: its id and when it was created (the index member says both). */
-    private record Entry(String sessionId, long createdMillis) {}
+    /** One entry of a tenant's index: the session's id, its route, its member there and when it was created. */
+    private record Entry(String sessionId, int route, String member, long createdMillis) {}
 
     /**
-     * The sessions a tenant's index holds whose keys may not be gone yet, oldest first: one read of the slots the tenant
-     * has used, then one of each such slot's index (pipelined). Sessions of layout 2 left in the tenant are rewritten
-     * first.
+     * What a tenant's index holds, oldest first: one read of the slots the tenant has used, then one of each such slot's
+     * index (pipelined). Entries whose keys are gone by now may be among them (the scripts that write a slot's index
+     * drop them; so does {@link #walk} when it finds their record gone). Sessions of layout 2 left in the tenant are
+     * rewritten first.
      */
-    private List<Entry> entries(String tenant, Instant now) {
+    private List<Entry> entries(String tenant) {
         upgrade(tenant);
         List<Integer> routes = routesOf(tenant);
-        Range<Double> kept = Range.create(now.toEpochMilli() / 1000.0, Double.POSITIVE_INFINITY);
-        List<List<String>> members = redis.pipelined(routes, (r, route) -> r.zrangebyscore(indexKey(route, tenant), kept));
+        List<List<String>> members = redis.pipelined(routes, (r, route) -> r.zrange(indexKey(route, tenant), 0, -1));
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < routes.size(); i++) {
+            int route = routes.get(i);
             for (String member : members.get(i)) {
-                entries.add(new Entry(sessionIdOf(routes.get(i), member), createdOf(member)));
+                entries.add(new Entry(sessionIdOf(route, member), route, member, createdOf(member)));
             }
         }
         entries.sort(Comparator.comparingLong(Entry::createdMillis).thenComparing(Entry::sessionId));
@@ -431,26 +432,29 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     /**
      * Walks a tenant's sessions oldest first, a page of records at a time (read by a script each, pipelined), until
-     * {@code limit} sessions matched; an entry whose record is gone is passed over (its keys' end is near: the index drops
-     * it then).
+     * {@code limit} sessions matched, dropping the entries whose record is gone.
      */
     private List<Session> walk(String tenant, Instant createdBefore, Predicate<Session> filter, int limit, Instant now) {
-        List<Entry> entries = entries(tenant, now).stream()
+        List<Entry> entries = entries(tenant).stream()
                 .filter(e -> createdBefore == null || e.createdMillis() < createdBefore.toEpochMilli()).toList();
         List<Session> found = new ArrayList<>();
         for (int from = 0; from < entries.size() && found.size() < limit; from += PAGE) {
-            List<String> ids = entries.subList(from, Math.min(entries.size(), from + PAGE)).stream().map(Entry::sessionId).toList();
-            List<List<Object>> records = eachOnce(READ, ScriptOutputType.MULTI, ids, now, id -> {
-                int route = SessionRoute.ofSessionId(id).getAsInt();
-                return new Call(route, new String[] {recordKey(route, id)}, List.of(id));
-            });
-            for (int i = 0; i < ids.size() && found.size() < limit; i++) {
-                if (!records.get(i).isEmpty()) {
-                    Session s = session(records.get(i));
-                    if (filter.test(s)) {
-                        found.add(s);
-                    }
+            List<Entry> page = entries.subList(from, Math.min(entries.size(), from + PAGE));
+            List<List<Object>> records = eachOnce(READ, ScriptOutputType.MULTI, page, now,
+                    e -> new Call(e.route(), new String[] {recordKey(e.route(), e.sessionId())}, List.of(e.sessionId())));
+            List<Entry> gone = new ArrayList<>();
+            for (int i = 0; i < page.size(); i++) {
+                if (records.get(i).isEmpty()) {
+                    gone.add(page.get(i));
+                    continue;
                 }
+                Session s = session(records.get(i));
+                if (filter.test(s) && found.size() < limit) {
+                    found.add(s);
+                }
+            }
+            if (!gone.isEmpty()) {
+                redis.pipelined(gone, (r, e) -> r.zrem(indexKey(e.route(), tenant), e.member()));
             }
         }
         return found;
