@@ -122,6 +122,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
     @Override
     public Admission admit(Session s, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
                            Instant now) {
+        requireHash(tokenHash);
         int route = SessionRoute.of(s.tenant(), s.userId());
         // The tenant's slot is marked first: a slot marked in vain costs a listing one read of nothing, whereas a stored
         // session in a slot not marked would escape listings and cleanup.
@@ -197,6 +198,8 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     @Override
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
+        requireHash(oldHash);
+        requireHash(newHash);
         return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
                 new String[] {recordKey(route, sessionId)},
                 List.of(sessionId, oldHash, newHash, Long.toString(graceUntil.toEpochMilli()))) == 1);
@@ -584,6 +587,13 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     private static String routeHex(int route) { return "%04x".formatted(route); }
 
+    /** The scripts keep a token's SHA-256 as 32 raw bytes, converted from the 64 hex digits Ward computes. */
+    private static void requireHash(String tokenHash) {
+        if (tokenHash.length() != 64 || !tokenHash.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not a SHA-256 in hex");
+        }
+    }
+
     /** The session id an index member names (its first 16 characters, in the slot {@code route}). */
     private static String sessionIdOf(int route, String member) {
         return SessionRoute.ID_PREFIX + routeHex(route) + HEX.formatHex(FROM_URL.decode(member.substring(0, 16)));
@@ -678,12 +688,13 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return read(h, h.get("id"));
     }
 
+    /** A script's field/value list as a map (numbers come as integer replies, everything else as text). */
     @SuppressWarnings("unchecked")
     private static Map<String, String> hash(Object flat) {
         List<Object> list = (List<Object>) flat;
         Map<String, String> m = new HashMap<>();
         for (int i = 0; i + 1 < list.size(); i += 2) {
-            m.put((String) list.get(i), (String) list.get(i + 1));
+            m.put((String) list.get(i), String.valueOf(list.get(i + 1)));
         }
         return m;
     }
