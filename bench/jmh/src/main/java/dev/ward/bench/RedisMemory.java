@@ -32,6 +32,7 @@ import java.util.TreeMap;
  *       divided by N, and the Redis commands the logins ran ({@code INFO commandstats}).</li>
  *   <li>V validations ({@code touch}) of random sessions: Redis commands per validation (every command a script runs
  *       is counted by {@code INFO commandstats}) and the Redis CPU time per {@code EVALSHA}.</li>
+ *   <li>One rotation of every session's token: what a session in use costs once its first token was replaced.</li>
  * </ol>
  * Usage: RedisMemory REDIS_URL [N (100000)] [V (20000)] [USER_AGENT (a 107-byte Chrome user agent)]
  */
@@ -113,6 +114,22 @@ public final class RedisMemory {
                 System.out.printf("validation: Redis CPU per EVALSHA %.2f µs (script and its commands)%n",
                         evalsha[1] / (double) evalsha[0]);
             }
+
+            // 4. Every session's token rotated once (as every session in use is, every 15 minutes by default).
+            long beforeRotation = usedMemory(redis);
+            for (int i = 0; i < n; i++) {
+                String id = tokens[i].sessionId().orElseThrow();
+                String fresh = Secrets.sha256Hex(SessionRoute.newToken(id));
+                Instant at = Instant.now();
+                if (!store.rotate(id, tokens[i].hash(), fresh, at, at.plusSeconds(30))) {
+                    throw new IllegalStateException("session " + i + " did not rotate");
+                }
+            }
+            long rotated = usedMemory(redis);
+            System.out.printf("after one rotation of every session: used_memory grew by %.0f bytes a session, to %.0f%n",
+                    (rotated - beforeRotation) / (double) n, (rotated - before) / (double) n);
+            Long record = redis.call(r -> r.memoryUsage(store.keyOfSession(tokens[0].sessionId().orElseThrow())));
+            System.out.printf("  MEMORY USAGE of a rotated session's record: %d bytes%n", record);
         }
     }
 

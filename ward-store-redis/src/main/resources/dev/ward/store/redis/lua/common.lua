@@ -9,8 +9,9 @@ local now = tonumber(ARGV[4])
 -- base64url (16 characters: the key stays in Redis's smallest allocation for a key); no pointer per token, since a
 -- token names its session. The record is a hash of one-letter fields whose values all stay within Redis's default
 -- hash-max-listpack-value (64 bytes), so Redis keeps it as one compact listpack, and whose numbers are packed:
---   h the SHA-256 of the current token then, after a rotation, of the previous one: 32 raw bytes each, and the first
---     field, so that checking a token reads one field;
+--   h the SHA-256 of the current token (32 raw bytes) then, after a rotation, the first 16 bytes of the previous one's
+--     (it is accepted for the rotation's grace, then only told apart as superseded: 128 bits, as the pointers of older
+--     tokens have); the first field, so that checking a token reads one field;
 --   N the numbers, big-endian, in 37 bytes: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute
 --     expiry and e when the session's keys expire (so that a validation moves TTLs only when they must move), all
 --     three in ms after c; m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
@@ -157,9 +158,11 @@ local function stored(r)
   return f
 end
 
--- The current token's and the previous token's raw hashes ('' for none).
+-- The current token's raw hash, and the first 16 bytes of the previous token's ('' for none); whether a raw hash is
+-- the previous token's.
 local function current(r) return string.sub(r.h, 1, 32) end
 local function previous(r) return string.sub(r.h, 33) end
+local function isPreviousOf(both, h) return #both > 32 and string.sub(both, 33) == string.sub(h, 1, 16) end
 
 -- The flat field/value list Ward reads (RedisSessionStore.read): plain values, times as epoch ms (numbers as integer
 -- replies), id included, the token hashes left out. Built field by field: a validation answers one every time.
@@ -332,7 +335,7 @@ local function upgrade(sid)
   local ttl = redis.call('PTTL', old)
   if redis.call('EXISTS', key) == 0 and ttl > 0 then
     -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
-    r.h, r.v = raw(r.h) .. (r.v and raw(r.v) or ''), nil
+    r.h, r.v = raw(r.h) .. (r.v and string.sub(raw(r.v), 1, 16) or ''), nil
     plain(r)
     redis.call('HSET', key, unpack(stored(r)))
     redis.call('PEXPIRE', key, ttl)

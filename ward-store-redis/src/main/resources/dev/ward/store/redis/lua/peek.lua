@@ -11,5 +11,5 @@ if sid == '' then
 end
 local key = KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
-if string.sub(both, 1, 32) ~= h and string.sub(both, 33) ~= h and redis.call('GET', okey(hash)) ~= sid then return false end
+if string.sub(both, 1, 32) ~= h and not isPreviousOf(both, h) and redis.call('GET', okey(hash)) ~= sid then return false end
 return redis.call('HGET', key, 't')

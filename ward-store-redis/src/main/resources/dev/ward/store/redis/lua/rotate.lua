@@ -8,11 +8,12 @@ local r = record(KEYS[1], sid)
 local o = raw(old)
 if not r or r.z or current(r) ~= o then return 0 end
 local before = previous(r)
-if before ~= '' and before ~= o then
+if before ~= '' and before ~= string.sub(o, 1, 16) then
   local life = r.x - now
   if life > 0 then redis.call('SET', okey(hexOf(before)), sid, 'PX', life) end
 end
 r.q = 0
-redis.call('HSET', KEYS[1], 'h', raw(new) .. o, 'w', int(tonumber(grace) - r.c), 'o', int(now - r.c), 'N', numbers(r))
+redis.call('HSET', KEYS[1], 'h', raw(new) .. string.sub(o, 1, 16), 'w', int(tonumber(grace) - r.c), 'o', int(now - r.c),
+  'N', numbers(r))
 if r.d then redis.call('HDEL', KEYS[1], 'd') end
 return 1

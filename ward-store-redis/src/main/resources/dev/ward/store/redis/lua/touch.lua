@@ -21,7 +21,7 @@ end
 local key = pointed and rkey(kOf(sid)) or KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
 local isCurrent = string.sub(both, 1, 32) == h
-local isPrevious = not isCurrent and string.sub(both, 33) == h
+local isPrevious = not isCurrent and isPreviousOf(both, h)
 if not isCurrent and not isPrevious and not pointed and redis.call('GET', okey(hash)) ~= sid then return { 'unknown' } end
 local r = record(key, sid)
 if not r then return { 'unknown' } end
