@@ -182,7 +182,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
                 .filter(s -> reason.equals(s.revokeReason()) && !s.revokedAt().isBefore(since)).toList();
     }
 
-    /** Every session of the user the store still holds, ended ones too (the reads of a repair), as stored. */
+    /** Every session of the user the store still holds, ended ones too (the reads of a repair), as the script answers them. */
     private List<Map<String, String>> userRecords(String tenant, String userId) {
         int route = SessionRoute.of(tenant, userId);
         List<Object> flats = run(USER_SESSIONS, route, clock.instant(), new String[] {indexKey(route, tenant)},
