@@ -332,11 +332,12 @@ local function upgrade(sid)
   for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
   local hashes = { r.h, r.v }
   local key = rkey(r.K)
+  -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
+  r.h, r.v = raw(r.h) .. (r.v and string.sub(raw(r.v), 1, 16) or ''), nil
+  plain(r)
   local ttl = redis.call('PTTL', old)
+  if ttl < 0 then ttl = r.x + RETAIN - now end -- it always had one; were it lost, the longest it could need
   if redis.call('EXISTS', key) == 0 and ttl > 0 then
-    -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
-    r.h, r.v = raw(r.h) .. (r.v and string.sub(raw(r.v), 1, 16) or ''), nil
-    plain(r)
     redis.call('HSET', key, unpack(stored(r)))
     redis.call('PEXPIRE', key, ttl)
     local index = ikey(r.t)
