@@ -5,8 +5,9 @@
 # divides INFO commandstats by V (bench/jmh/src/main/java/dev/ward/bench/RedisMemory.java).
 # Writes bench/results/redis-memory.txt.
 #
-# It builds ward-core and ward-store-redis in the reactor (mvn package, no tests) and runs RedisMemory from source on
-# their classpath: nothing is installed into ~/.m2, so it does not disturb other builds on the machine.
+# It builds ward-core and ward-store-redis in the reactor (mvn package; tests compiled, for the test jar ward-store-redis
+# depends on, but not run) and runs RedisMemory from source on their classpath: nothing is installed into ~/.m2, so it
+# does not disturb other builds on the machine.
 #
 # Usage: bench/redis-memory.sh            Environment: N (100000), V (20000), PORT (16399), REDIS_ARGS (extra
 # redis-server options, e.g. "--hash-max-listpack-value 512"), OUT (bench/results/redis-memory.txt), MVN_ARGS
@@ -20,9 +21,9 @@ command -v redis-server >/dev/null 2>&1 || { echo "redis-memory: redis-server is
 bench_find_java
 CP_FILE=ward-store-redis/target/redis-memory.classpath
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$CP_FILE" ]; then
-  echo "redis-memory: building ward-core and ward-store-redis (mvn package, tests skipped) ..." >&2
+  echo "redis-memory: building ward-core and ward-store-redis (mvn package, tests not run) ..." >&2
   # One reactor run, so that ward-core resolves to the jar just built (each module writes the file; ward-store-redis last).
-  mvn -B -q -ntp ${MVN_ARGS:-} -pl ward-store-redis -am package dependency:build-classpath -Dmaven.test.skip=true \
+  mvn -B -q -ntp ${MVN_ARGS:-} -pl ward-store-redis -am package dependency:build-classpath -DskipTests \
     -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/$CP_FILE"
 fi
 CP="ward-store-redis/target/classes:ward-core/target/classes:$(cat "$CP_FILE")"

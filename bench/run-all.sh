@@ -102,6 +102,7 @@ embedded_run big "$BIG_H2"
 echo "run-all: Redis memory per session ..." >&2
 OUT=bench/results/all-redis-memory.txt N="$MEM_N" PORT=16386 bash bench/redis-memory.sh
 PER="$(awk -F': ' '/^per session:/ {print $2}' bench/results/all-redis-memory.txt)"
+ROTATED="$(awk -F', to ' '/^after one rotation/ {print $2}' bench/results/all-redis-memory.txt)"
 
 echo "run-all: bytes allocated per validation and resident memory (bench/validate-alloc.sh) ..." >&2
 OUT=bench/results/all-alloc.txt DURATION="$DURATION" bash bench/validate-alloc.sh
@@ -120,7 +121,7 @@ fi
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "Redis memory per session (Redis defaults, $MEM_N sessions): $PER (goal ≤ 400 bytes)"
+  echo "Redis memory per session (Redis defaults, $MEM_N sessions): $PER (goal ≤ 400 bytes); after one rotation of each: $ROTATED"
   echo; echo "bench/validate-alloc.sh (bench/results/all-alloc.txt):"; grep -E 'bytes per request|resident memory|^[a-z0-9]+: ' bench/results/all-alloc.txt | head -n 20
   if [ -f bench/results/all-peers.txt ] && [ "${SKIP_PEERS:-0}" != 1 ]; then
     echo; echo "bench/peers.sh (bench/results/all-peers.txt):"

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 
 /** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
@@ -95,10 +94,9 @@ public final class SessionService {
         if (idle.isAfter(absolute)) {
             idle = absolute;
         }
-        int route = SessionRoute.of(tenant, userId);
-        String token = SessionRoute.newToken(route);
-        Session session = new Session(SessionRoute.newSessionId(route), tenant, userId, username, roles, aal,
-                now, now, idle, absolute, 0, client, null, null, now, 0, false);
+        Session session = new Session(SessionRoute.newSessionId(SessionRoute.of(tenant, userId)), tenant, userId, username,
+                roles, aal, now, now, idle, absolute, 0, client, null, null, now, 0, false);
+        String token = SessionRoute.newToken(session.id());
         Admission admission = changes.make(ADMIT, tenant, userId, Map.of("session_id", session.id()),
                 () -> store.admit(session, Secrets.sha256Hex(token), policy.idleTimeout(), policy.maxConcurrentSessions(),
                         policy.onLimit(), now),
@@ -196,9 +194,9 @@ public final class SessionService {
 
     /** The tenant of the session a token names, looked up without using the session (no use, no rotation). */
     public Optional<String> tenantOf(String token) {
-        OptionalInt route = SessionRoute.ofToken(token);
+        Optional<SessionToken> presented = SessionRoute.parse(token);
         restored.ensureCurrent();
-        return route.isEmpty() ? Optional.empty() : store.tenantOf(Secrets.sha256Hex(token), route.getAsInt());
+        return presented.isEmpty() ? Optional.empty() : store.tenantOf(presented.get());
     }
 
     /**
@@ -230,15 +228,15 @@ public final class SessionService {
     }
 
     private Validation validate(String token, String tenant, Optional<Client> client, boolean mayRotate) {
-        OptionalInt route = SessionRoute.ofToken(token);
-        if (route.isEmpty()) {
+        Optional<SessionToken> presented = SessionRoute.parse(token);
+        if (presented.isEmpty()) {
             return invalid("session_invalid", "The session token is not valid.");
         }
         // A store restored from an older snapshot must first be told again which sessions ended since (fail closed).
         restored.ensureCurrent();
         Instant now = clock.instant();
-        String hash = Secrets.sha256Hex(token);
-        return switch (store.touch(hash, route.getAsInt(), tenant, now)) {
+        String hash = presented.get().hash();
+        return switch (store.touch(presented.get(), tenant, now)) {
             case Lookup.Touched t -> {
                 Validation after = afterTouch(t.session(), t.current() && mayRotate, hash, client, now);
                 yield after instanceof Validation.Valid v ? v.withPatients(t.patients()) : after;
@@ -329,9 +327,9 @@ public final class SessionService {
                 }));
     }
 
-    /** A replacement token routes where the session already lives. */
+    /** A replacement token names the same session (and so routes where it already lives). */
     private static String newTokenFor(Session s) {
-        return SessionRoute.newToken(SessionRoute.of(s.tenant(), s.userId()));
+        return SessionRoute.newToken(s.id());
     }
 
     private static boolean rotationDue(Session s, Policy policy, Instant now) {

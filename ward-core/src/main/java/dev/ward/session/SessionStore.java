@@ -20,12 +20,13 @@ public interface SessionStore {
                     Instant now);
 
     /**
-     * In one round trip: finds the live session for {@code tokenHash} (current token, or the previous one
+     * In one round trip: finds the live session for the token (its current token, or the previous one
      * within its grace period; of {@code tenant}, when not null), counts a use, slides the idle expiry
-     * (never past the absolute one) and returns it; otherwise says why not. {@code route} is the one the
-     * token names ({@link SessionRoute}); a partitioned store looks only there, others may ignore it.
+     * (never past the absolute one) and returns it; otherwise says why not. A store may find the session by the
+     * token's hash alone (SQL) or look only where the token's route and session id say ({@link SessionToken}; Redis),
+     * but then only the hash decides whether the token is the session's.
      */
-    Lookup touch(String tokenHash, int route, String tenant, Instant now);
+    Lookup touch(SessionToken token, String tenant, Instant now);
 
     /**
      * Replaces the current token {@code oldHash} by {@code newHash}; the old one stays valid until
@@ -84,7 +85,7 @@ public interface SessionStore {
      * The tenant of the session a token belongs to (current or earlier token, live or not), without counting a use
      * or changing anything: for deciding whether to refuse a request before it touches the session.
      */
-    Optional<String> tenantOf(String tokenHash, int route);
+    Optional<String> tenantOf(SessionToken token);
 
     /** Deletes a session and its attributes; false when it was gone already. */
     boolean delete(String sessionId);

@@ -2,8 +2,11 @@ package dev.ward.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ward.crypto.Secrets;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 /** The route is checked against a real cluster's CLUSTER KEYSLOT in ward-store-redis (SlotTagsTest). */
@@ -18,35 +21,73 @@ class SessionRouteTest {
     }
 
     @Test
-    void tokenAndIdNameTheirRouteAndKeep256RandomBits() {
+    void aTokenNamesItsSessionAndRouteAndKeeps256RandomBits() {
         int route = SessionRoute.of("stmarys", "usr_0123456789abcdef01234567");
-        String token = SessionRoute.newToken(route);
         String id = SessionRoute.newSessionId(route);
+        String token = SessionRoute.newToken(id);
 
-        assertThat(token).matches("wst_[A-Za-z0-9_-]{46}");
-        assertThat(Base64.getUrlDecoder().decode(token.substring(4))).hasSize(34);
+        assertThat(token).matches("wst_[A-Za-z0-9_-]{62}");
+        byte[] raw = Base64.getUrlDecoder().decode(token.substring(4));
+        assertThat(raw).hasSize(46);
+        assertThat(HexFormat.of().formatHex(raw, 0, 14)).isEqualTo(id.substring(4));
         assertThat(SessionRoute.ofToken(token)).hasValue(route);
         assertThat(id).matches("ses_[0-9a-f]{28}");
         assertThat(SessionRoute.ofSessionId(id)).hasValue(route);
-        assertThat(SessionRoute.newToken(route)).isNotEqualTo(token);
+
+        SessionToken parsed = SessionRoute.parse(token).orElseThrow();
+        assertThat(parsed.sessionId()).hasValue(id);
+        assertThat(parsed.route()).isEqualTo(route);
+        assertThat(parsed.hash()).isEqualTo(Secrets.sha256Hex(token));
+        assertThat(parsed.toString()).doesNotContain(parsed.hash(), token.substring(4));
+
+        // Two tokens of one session share the id, never the secret.
+        String again = SessionRoute.newToken(id);
+        assertThat(again).isNotEqualTo(token);
+        byte[] other = Base64.getUrlDecoder().decode(again.substring(4));
+        assertThat(Arrays.copyOfRange(other, 0, 14)).isEqualTo(Arrays.copyOfRange(raw, 0, 14));
+        assertThat(Arrays.copyOfRange(other, 14, 46)).isNotEqualTo(Arrays.copyOfRange(raw, 14, 46));
     }
 
     @Test
-    void extremeRoutesRoundTrip() {
+    void aTokenOfTheEarlierFormatNamesItsRouteOnly() {
+        int route = SessionRoute.of("stmarys", "usr_0123456789abcdef01234567");
+        String token = EarlierTokens.mint(route);
+
+        assertThat(token).matches("wst_[A-Za-z0-9_-]{46}");
+        assertThat(SessionRoute.ofToken(token)).hasValue(route);
+        SessionToken parsed = SessionRoute.parse(token).orElseThrow();
+        assertThat(parsed.sessionId()).isEmpty();
+        assertThat(parsed.route()).isEqualTo(route);
+        assertThat(parsed.hash()).isEqualTo(Secrets.sha256Hex(token));
+    }
+
+    @Test
+    void extremeRoutesAndIdsRoundTrip() {
         for (int route : new int[] {0, 1, 255, 256, 16_383}) {
-            assertThat(SessionRoute.ofToken(SessionRoute.newToken(route))).hasValue(route);
-            assertThat(SessionRoute.ofSessionId(SessionRoute.newSessionId(route))).hasValue(route);
+            String id = SessionRoute.newSessionId(route);
+            assertThat(SessionRoute.ofToken(SessionRoute.newToken(id))).hasValue(route);
+            assertThat(SessionRoute.parse(SessionRoute.newToken(id)).orElseThrow().sessionId()).hasValue(id);
+            assertThat(SessionRoute.ofSessionId(id)).hasValue(route);
+            assertThat(SessionRoute.ofToken(EarlierTokens.mint(route))).hasValue(route);
+        }
+        for (String id : new String[] {"ses_0000" + "0".repeat(24), "ses_3fff" + "f".repeat(24), "ses_1234" + "0f".repeat(12)}) {
+            assertThat(SessionRoute.parse(SessionRoute.newToken(id)).orElseThrow().sessionId()).hasValue(id);
         }
     }
 
     @Test
     void malformedTokensAndIdsHaveNoRoute() {
         assertThat(SessionRoute.ofToken(null)).isEmpty();
-        assertThat(SessionRoute.ofToken("wst_" + "A".repeat(43))).isEmpty();
-        assertThat(SessionRoute.ofToken("wst_" + "A".repeat(47))).isEmpty();
-        // route bytes 0xFFFF: beyond the 16 384 routes
+        assertThat(SessionRoute.parse(null)).isEmpty();
+        for (int length : new int[] {0, 43, 45, 47, 61, 63}) {
+            assertThat(SessionRoute.ofToken("wst_" + "A".repeat(length))).as("%d characters", length).isEmpty();
+            assertThat(SessionRoute.parse("wst_" + "A".repeat(length))).isEmpty();
+        }
+        // route bytes 0xFFFF: beyond the 16 384 routes, in either format
         assertThat(SessionRoute.ofToken("wst_" + "_".repeat(46))).isEmpty();
+        assertThat(SessionRoute.ofToken("wst_" + "_".repeat(62))).isEmpty();
         assertThat(SessionRoute.isToken("wst_" + "_".repeat(46))).isFalse();
+        assertThat(SessionRoute.ofToken("wst_" + "A".repeat(61) + "=")).isEmpty();
         assertThat(SessionRoute.ofSessionId("ses_" + "f".repeat(28))).isEmpty();
         assertThat(SessionRoute.ofSessionId("ses_" + "0".repeat(24))).isEmpty();
         assertThat(SessionRoute.ofSessionId("ses_" + "G".repeat(28))).isEmpty();

@@ -174,7 +174,7 @@ public final class Ward implements AutoCloseable {
             AttributeStore attributeStore;
             PatientStore patientStore;
             if (redis.isPresent()) {
-                RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas());
+                RedisSessionStore onRedis = new RedisSessionStore(redis.get(), REDIS_PREFIX, config.redisMinReplicas(), clock);
                 sessionStore = onRedis;
                 attributeStore = new RedisAttributeStore(redis.get(), onRedis, REDIS_PREFIX);
                 patientStore = new RedisPatientStore(redis.get(), onRedis, REDIS_PREFIX);

@@ -36,7 +36,7 @@ class LoginHttpTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text("status")).isEqualTo("authenticated");
         String token = r.text("token");
-        assertThat(token).matches("wst_[A-Za-z0-9_-]{46}");
+        assertThat(token).matches("wst_[A-Za-z0-9_-]{62}");
         var session = r.json().path("session");
         assertThat(session.path("id").asText()).startsWith("ses_").isNotEqualTo(token);
         assertThat(session.path("tenant").asText()).isEqualTo("stmarys");

@@ -71,7 +71,7 @@ class SessionLifecycleHttpTest {
             var second = validate(token);
             String fresh = second.text("rotated_token");
             assertThat(second.json().path("session").path("uses").asLong()).isEqualTo(2);
-            assertThat(fresh).matches("wst_[A-Za-z0-9_-]{46}").isNotEqualTo(token);
+            assertThat(fresh).matches("wst_[A-Za-z0-9_-]{62}").isNotEqualTo(token);
             assertThat(validate(fresh).status()).isEqualTo(200);
             w.clock.advance(Duration.ofSeconds(29));
             assertThat(validate(token).status()).as("old token inside the grace").isEqualTo(200);
@@ -367,7 +367,8 @@ class SessionLifecycleHttpTest {
     @Test
     void badTokensAre400Or401NeverA500() throws Exception {
         for (String bad : List.of("", " ", "wst_", "wst_" + "A".repeat(42), "wst_" + "A".repeat(44), "wst_" + "A".repeat(45), "wst_" + "A".repeat(47),
-                "wst_" + "_".repeat(46), "wak_" + "A".repeat(43),
+                "wst_" + "A".repeat(61), "wst_" + "A".repeat(62), "wst_" + "A".repeat(63), "wst_" + "_".repeat(46),
+                "wst_" + "_".repeat(62), "wak_" + "A".repeat(43),
                 "WST_" + "A".repeat(43), "x".repeat(5000), "wst_" + "é".repeat(43), "wst_" + "\u0000".repeat(43))) {
             var r = validate(bad);
             assertThat(r.status()).as("%s -> %s", bad.length() > 20 ? bad.substring(0, 20) : bad, r.raw()).isIn(400, 401);

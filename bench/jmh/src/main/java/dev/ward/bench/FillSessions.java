@@ -58,7 +58,7 @@ public final class FillSessions {
                         Session s = new Session(SessionRoute.newSessionId(route), tenant, user, "filler" + i,
                                 List.of("staff"), 1, now, now, now.plus(idle), now.plus(Duration.ofHours(12)), 0, client,
                                 null, null, now, 0, false);
-                        Admission a = store.admit(s, Secrets.sha256Hex(SessionRoute.newToken(route)), idle, 3,
+                        Admission a = store.admit(s, Secrets.sha256Hex(SessionRoute.newToken(s.id())), idle, 3,
                                 Policy.OnLimit.EVICT_OLDEST, now);
                         if (!(a instanceof Admission.Admitted)) {
                             refused.incrementAndGet();

@@ -6,6 +6,7 @@ import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionRoute;
+import dev.ward.session.SessionToken;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisSessionStore;
@@ -31,6 +32,7 @@ import java.util.TreeMap;
  *       divided by N, and the Redis commands the logins ran ({@code INFO commandstats}).</li>
  *   <li>V validations ({@code touch}) of random sessions: Redis commands per validation (every command a script runs
  *       is counted by {@code INFO commandstats}) and the Redis CPU time per {@code EVALSHA}.</li>
+ *   <li>One rotation of every session's token: what a session in use costs once its first token was replaced.</li>
  * </ol>
  * Usage: RedisMemory REDIS_URL [N (100000)] [V (20000)] [USER_AGENT (a 107-byte Chrome user agent)]
  */
@@ -58,7 +60,7 @@ public final class RedisMemory {
             long before = usedMemory(redis);
             admit(store, Instant.now(), idle);
             System.out.printf("one session alone: used_memory grew by %d bytes%n", usedMemory(redis) - before);
-            for (String key : keys(redis)) {
+            for (String key : keys(redis, "*")) {
                 Long bytes = redis.call(r -> r.memoryUsage(key));
                 String type = redis.call(r -> r.type(key));
                 String encoding = redis.call(r -> r.objectEncoding(key));
@@ -68,36 +70,36 @@ public final class RedisMemory {
             // 2. N sessions.
             redis.call(r -> r.configResetstat());
             before = usedMemory(redis);
-            String[] hashes = new String[n];
-            int[] routes = new int[n];
+            SessionToken[] tokens = new SessionToken[n];
             for (int i = 0; i < n; i++) {
-                String[] made = admit(store, Instant.now(), idle);
-                hashes[i] = made[0];
-                routes[i] = Integer.parseInt(made[1]);
+                tokens[i] = admit(store, Instant.now(), idle);
             }
             long after = usedMemory(redis);
             long keys = redis.call(r -> r.dbsize());
             Map<String, long[]> logins = commandStats(redis);
             System.out.printf("sessions: %d%nkeys: %d%nused_memory before: %d bytes%nused_memory after: %d bytes%n"
                     + "per session: %.0f bytes%n", n, keys, before, after, (after - before) / (double) n);
-            Long tenantIndex = redis.call(r -> r.memoryUsage("ward:ti:" + TENANT));
-            if (tenantIndex != null) {
-                System.out.printf("tenant index (ward:ti:%s): %d bytes, %.0f per session%n", TENANT, tenantIndex,
-                        tenantIndex / (double) (n + 1));
+            // The tenant's sessions are indexed per slot (one small sorted set in each slot the tenant uses).
+            List<String> indexes = keys(redis, "ward:i{*}" + TENANT);
+            long indexBytes = 0;
+            for (String key : indexes) {
+                indexBytes += redis.call(r -> r.memoryUsage(key));
             }
+            System.out.printf("tenant index (%d keys ward:i{…}%s): %d bytes, %.0f per session%n", indexes.size(), TENANT,
+                    indexBytes, indexBytes / (double) (n + 1));
             System.out.printf("logins: %s%n", perCall(logins, n));
 
             // 3. V validations of random sessions.
             Random random = new Random(13);
             for (int i = 0; i < Math.min(v, 2_000); i++) { // warm-up: the JIT, not Redis
                 int k = random.nextInt(n);
-                store.touch(hashes[k], routes[k], TENANT, Instant.now());
+                store.touch(tokens[k], TENANT, Instant.now());
             }
             redis.call(r -> r.configResetstat());
             long started = System.nanoTime();
             for (int i = 0; i < v; i++) {
                 int k = random.nextInt(n);
-                Lookup l = store.touch(hashes[k], routes[k], TENANT, Instant.now());
+                Lookup l = store.touch(tokens[k], TENANT, Instant.now());
                 if (!(l instanceof Lookup.Touched)) {
                     throw new IllegalStateException("validation " + i + " answered " + l.getClass().getSimpleName());
                 }
@@ -112,28 +114,44 @@ public final class RedisMemory {
                 System.out.printf("validation: Redis CPU per EVALSHA %.2f µs (script and its commands)%n",
                         evalsha[1] / (double) evalsha[0]);
             }
+
+            // 4. Every session's token rotated once (as every session in use is, every 15 minutes by default).
+            long beforeRotation = usedMemory(redis);
+            for (int i = 0; i < n; i++) {
+                String id = tokens[i].sessionId().orElseThrow();
+                String fresh = Secrets.sha256Hex(SessionRoute.newToken(id));
+                Instant at = Instant.now();
+                if (!store.rotate(id, tokens[i].hash(), fresh, at, at.plusSeconds(30))) {
+                    throw new IllegalStateException("session " + i + " did not rotate");
+                }
+            }
+            long rotated = usedMemory(redis);
+            System.out.printf("after one rotation of every session: used_memory grew by %.0f bytes a session, to %.0f%n",
+                    (rotated - beforeRotation) / (double) n, (rotated - before) / (double) n);
+            Long record = redis.call(r -> r.memoryUsage(store.keyOfSession(tokens[0].sessionId().orElseThrow())));
+            System.out.printf("  MEMORY USAGE of a rotated session's record: %d bytes%n", record);
         }
     }
 
-    /** Logs one new user in; answers its token hash and route. */
-    private static String[] admit(RedisSessionStore store, Instant now, Duration idle) {
+    /** Logs one new user in; answers its token as a store is given it. */
+    private static SessionToken admit(RedisSessionStore store, Instant now, Duration idle) {
         String user = Secrets.newId("usr_");
         int route = SessionRoute.of(TENANT, user);
         Session s = new Session(SessionRoute.newSessionId(route), TENANT, user, "clinician" + Secrets.randomInt(1_000_000),
                 List.of("provider"), 1, now, now, now.plus(idle), now.plus(Duration.ofHours(12)), 0, client, null, null, now, 0,
                 false);
-        String hash = Secrets.sha256Hex(SessionRoute.newToken(route));
-        Admission a = store.admit(s, hash, idle, 3, Policy.OnLimit.EVICT_OLDEST, now);
+        SessionToken token = SessionRoute.parse(SessionRoute.newToken(s.id())).orElseThrow();
+        Admission a = store.admit(s, token.hash(), idle, 3, Policy.OnLimit.EVICT_OLDEST, now);
         if (!(a instanceof Admission.Admitted)) {
             throw new IllegalStateException("a session was not admitted: " + a);
         }
-        return new String[] {hash, Integer.toString(route)};
+        return token;
     }
 
-    private static List<String> keys(RedisConnection redis) {
+    private static List<String> keys(RedisConnection redis, String pattern) {
         return redis.call(r -> {
             List<String> keys = new ArrayList<>();
-            ScanIterator.scan(r, ScanArgs.Builder.limit(1000)).forEachRemaining(keys::add);
+            ScanIterator.scan(r, ScanArgs.Builder.matches(pattern).limit(1000)).forEachRemaining(keys::add);
             keys.sort(null);
             return keys;
         });

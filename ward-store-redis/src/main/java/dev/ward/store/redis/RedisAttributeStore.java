@@ -48,9 +48,10 @@ public final class RedisAttributeStore implements AttributeStore {
             throw gone();
         }
         int r = route.getAsInt();
-        String[] keys = {sessions.attributeKey(r, sessionId), sessions.sessionKey(r, sessionId)};
-        long outcome = redis.call(c -> PUT.<Long>run(c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r), "0",
-                Long.toString(now.toEpochMilli()), name, sealed, Integer.toString(maxCount)));
+        String[] keys = {sessions.attributeKey(r, sessionId), sessions.recordKey(r, sessionId)};
+        long outcome = redis.call(c -> PUT.<Long>run(c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r),
+                Long.toString(RedisSessionStore.RETAIN.toMillis()), Long.toString(now.toEpochMilli()), name, sealed,
+                Integer.toString(maxCount), sessionId));
         if (outcome < 0) {
             throw gone();
         }

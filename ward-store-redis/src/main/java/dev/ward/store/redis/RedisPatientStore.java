@@ -54,7 +54,7 @@ public final class RedisPatientStore implements PatientStore {
             return missing();
         }
         int r = route.getAsInt();
-        List<Object> out = run(OPEN, r, now, new String[] {sessions.sessionKey(r, sessionId), indexKey(r, sessionId)},
+        List<Object> out = run(OPEN, r, now, new String[] {sessions.recordKey(r, sessionId), indexKey(r, sessionId)},
                 sessionId, patientId, Long.toString(idle.toMillis()), Long.toString(hardEnd.toEpochMilli()),
                 breakGlass ? "1" : "0", Integer.toString(maxContexts));
         return switch ((String) out.get(0)) {

@@ -1,5 +1,6 @@
 package dev.ward.store.redis;
 
+import dev.ward.crypto.Secrets;
 import dev.ward.problem.StoreUnavailableException;
 import dev.ward.session.Admission;
 import dev.ward.session.CleanupCriteria;
@@ -9,44 +10,50 @@ import dev.ward.session.Session;
 import dev.ward.session.SessionRevocations;
 import dev.ward.session.SessionRoute;
 import dev.ward.session.DetachedSessionStore;
-import dev.ward.session.SessionStore;
+import dev.ward.session.SessionToken;
 import dev.ward.tenant.Policy;
-import io.lettuce.core.Limit;
+import io.lettuce.core.BitFieldArgs;
 import io.lettuce.core.Range;
-import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Sessions on Redis or a Redis Cluster (issue 4, docs/decisions/0005; record layout 2, docs/decisions/0020). Keys,
+ * Sessions on Redis or a Redis Cluster (issue 4, docs/decisions/0005; record layout 3, docs/decisions/0040). Keys,
  * with {@code P} the prefix and {@code TAG} the hash tag of the session's {@link SessionRoute route}:
  * <ul>
- *   <li>{@code P sTAG<id>} — the session, a hash of one-letter fields whose values all stay within Redis's default
- *       {@code hash-max-listpack-value} (64 bytes; a longer user agent or role list is stored in 64-byte pieces), so
- *       Redis keeps it as one compact listpack (the field list is in common.lua);</li>
- *   <li>{@code P tTAG<first 32 hex digits of the token's sha256>} — the session id, for the current and the previous
- *       token;</li>
+ *   <li>{@code P rTAG<K>} — the session, with {@code K} the 12 random bytes of its id in base64url: a hash of
+ *       one-letter fields whose values all stay within Redis's default {@code hash-max-listpack-value} (64 bytes; a
+ *       longer user agent or role list is stored in 64-byte pieces), so Redis keeps it as one compact listpack (the
+ *       field list is in common.lua). It holds the SHA-256 of its current and previous token; a token names its
+ *       session, so there is no key per token;</li>
  *   <li>{@code P oTAG<first 32 hex digits of the sha256>} — the session id, for every token before those, until the
  *       session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
  *   <li>{@code P aTAG<id>} — its attributes (sealed), a hash, only once it has some;</li>
- *   <li>{@code P u{tenant:user}} — the user's live sessions, a sorted set scored by (a bound of) their idle expiry,
- *       trimmed by every script that reads it, so it never outgrows the user's concurrent-session limit;</li>
- *   <li>{@code P ti:<tenant>} (scored by creation) and {@code P tenants} — the tenant-wide indexes that
- *       listings and cleanup walk; entries whose session is gone are dropped as they are met.</li>
+ *   <li>{@code P iTAG<tenant>} — the tenant's sessions in this slot, a sorted set that stays a listpack (one short
+ *       member per session, scored by when its keys are gone): the user's index (every session of a user is in the
+ *       user's slot) and, across the slots the tenant uses, the tenant's;</li>
+ *   <li>{@code P tr:<tenant>} (a bitmap of the slots the tenant has used) and {@code P tenants} — what tenant-wide
+ *       listings, counts and cleanup walk.</li>
  * </ul>
- * A session's keys live {@link #RETAIN} longer than the session, so a holder can still be told
- * "expired" or "revoked" rather than "invalid"; every key carries a TTL.
+ * A session's keys live {@link #RETAIN} longer than the session, so a holder can still be told "expired" or "revoked"
+ * rather than "invalid"; every key but the tenant-wide two carries a TTL. Sessions stored by the previous version
+ * (layout 2, decision 0020: {@code P sTAG<id>}, token pointers {@code P tTAG<hash>}, {@code P u{tenant:user}},
+ * {@code P ti:<tenant>}) are rewritten in this layout when first met, and the tokens issued for them keep working.
  */
 public final class RedisSessionStore implements DetachedSessionStore {
     /** How long an ended session's record outlives it. */
@@ -54,17 +61,25 @@ public final class RedisSessionStore implements DetachedSessionStore {
     /** How long a revocation waits for its replicas before it answers 503 (it stands on the primary regardless). */
     static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(1);
     private static final int PAGE = 500;
+    private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder FROM_URL = Base64.getUrlDecoder();
+    private static final HexFormat HEX = HexFormat.of();
 
     private static final RedisScripts ADMIT = RedisScripts.load("admit");
     private static final RedisScripts TOUCH = RedisScripts.load("touch");
+    private static final RedisScripts PEEK = RedisScripts.load("peek");
     private static final RedisScripts ROTATE = RedisScripts.load("rotate");
     private static final RedisScripts REVOKE = RedisScripts.load("revoke");
     private static final RedisScripts REVOKE_USER = RedisScripts.load("revoke_user");
     private static final RedisScripts LIVE_USER = RedisScripts.load("live_user");
+    private static final RedisScripts USER_SESSIONS = RedisScripts.load("user_sessions");
     private static final RedisScripts UPDATE_ROLES = RedisScripts.load("update_roles");
     private static final RedisScripts SET_AAL = RedisScripts.load("set_aal");
     private static final RedisScripts UPDATE_CLIENT = RedisScripts.load("update_client");
     private static final RedisScripts DELETE = RedisScripts.load("delete");
+    private static final RedisScripts READ = RedisScripts.load("read");
+    private static final RedisScripts TOKEN_HASH = RedisScripts.load("token_hash");
+    private static final RedisScripts UPGRADE = RedisScripts.load("upgrade");
     private static final RedisScripts UNDO_ROTATE = RedisScripts.load("undo_rotate");
     private static final Comparator<Session> OLDEST_FIRST = Comparator.comparing(Session::createdAt).thenComparing(Session::id);
 
@@ -73,18 +88,21 @@ public final class RedisSessionStore implements DetachedSessionStore {
     private final int minReplicas;
     /** Where revocations and their {@code WAIT} go when replicas are asked for: never the shared connection. */
     private final RedisConnection revocations;
+    /** The time of the calls whose interface brings none (an upgrade of a session met there needs one). */
+    private final Clock clock;
 
     /** @param prefix the key namespace, e.g. {@code ward:}; no braces (they would change the hash slot) */
     public RedisSessionStore(RedisConnection redis, String prefix) {
-        this(redis, prefix, 0);
+        this(redis, prefix, 0, Clock.systemUTC());
     }
 
     /**
      * @param minReplicas replicas that must hold a revocation before it is acknowledged ({@code WARD_REDIS_MIN_REPLICAS};
      *                    0: none waited for). {@code WAIT} holds the connection it is sent on, so revocations then
      *                    go through a connection of their own.
+     * @param clock       the callers' clock, for the operations that are not given the time
      */
-    public RedisSessionStore(RedisConnection redis, String prefix, int minReplicas) {
+    public RedisSessionStore(RedisConnection redis, String prefix, int minReplicas, Clock clock) {
         if (prefix.contains("{") || prefix.contains("}")) {
             throw new IllegalArgumentException("the Redis key prefix may not contain braces");
         }
@@ -95,6 +113,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
         this.prefix = prefix;
         this.minReplicas = minReplicas;
         this.revocations = minReplicas == 0 ? redis : redis.dedicated();
+        this.clock = clock;
     }
 
     /** A value longer than this (in UTF-8 bytes) would turn a session's hash from a listpack into a hash table. */
@@ -103,29 +122,29 @@ public final class RedisSessionStore implements DetachedSessionStore {
     @Override
     public Admission admit(Session s, String tokenHash, Duration idleTimeout, int maxConcurrent, Policy.OnLimit onLimit,
                            Instant now) {
+        requireHash(tokenHash);
         int route = SessionRoute.of(s.tenant(), s.userId());
-        // The tenant index comes first: an entry whose session never got stored is dropped when met, whereas a
-        // stored session missing from the index would escape listings and cleanup.
+        // The tenant's slot is marked first: a slot marked in vain costs a listing one read of nothing, whereas a stored
+        // session in a slot not marked would escape listings and cleanup.
         redis.call(r -> {
-            r.zadd(tenantIndex(s.tenant()), s.createdAt().toEpochMilli(), s.id());
+            r.setbit(routesKey(s.tenant()), route, 1);
             return r.sadd(tenants(), s.tenant());
         });
         List<String> args = new ArrayList<>(List.of(Integer.toString(maxConcurrent),
-                onLimit == Policy.OnLimit.REJECT ? "reject" : "evict", s.id()));
+                onLimit == Policy.OnLimit.REJECT ? "reject" : "evict", routeHex(route), s.id()));
         args.addAll(fields(s, tokenHash, idleTimeout));
-        List<Object> out = run(ADMIT, route, now, new String[] {userIndex(s.tenant(), s.userId()),
-                sessionKey(route, s.id()), tokenKey(route, tokenHash)}, args);
+        List<Object> out = run(ADMIT, route, now, new String[] {indexKey(route, s.tenant()), recordKey(route, s.id())}, args);
         if (((Long) out.get(0)) == 0) {
-            redis.call(r -> r.zrem(tenantIndex(s.tenant()), s.id()));
             return new Admission.LimitReached(maxConcurrent);
         }
         return new Admission.Admitted(sessions(out.subList(1, out.size())));
     }
 
     @Override
-    public Lookup touch(String tokenHash, int route, String tenant, Instant now) {
-        List<Object> out = run(TOUCH, route, now, new String[] {tokenKey(route, tokenHash)},
-                List.of(tenant == null ? "" : tenant, tokenHash));
+    public Lookup touch(SessionToken token, String tenant, Instant now) {
+        String sessionId = token.sessionId().orElse("");
+        List<Object> out = run(TOUCH, token.route(), now, new String[] {keyOf(token)},
+                List.of(tenant == null ? "" : tenant, sessionId, token.hash()));
         return switch ((String) out.get(0)) {
             case "touched" -> {
                 Session s = session(out.get(2));
@@ -141,79 +160,70 @@ public final class RedisSessionStore implements DetachedSessionStore {
     }
 
     @Override
-    public Optional<String> tenantOf(String tokenHash, int route) {
-        String sessionId = redis.call(r -> r.get(tokenKey(route, tokenHash)));
-        if (sessionId == null) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(redis.call(r -> r.hget(sessionKey(route, sessionId), "t")));
+    public Optional<String> tenantOf(SessionToken token) {
+        return Optional.ofNullable(this.<String>run(PEEK, ScriptOutputType.VALUE, token.route(), clock.instant(),
+                new String[] {keyOf(token)}, List.of(token.sessionId().orElse(""), token.hash())));
+    }
+
+    /** The key a script for this token is routed by: its session's record, or for a token of layout 2 its pointer. */
+    private String keyOf(SessionToken token) {
+        return token.sessionId().map(id -> recordKey(token.route(), id)).orElseGet(() -> earlierTokenKey(token.route(), token.hash()));
     }
 
     @Override
     public List<Session> evictedBy(String tenant, String userId, String sessionId) {
-        return walkRaw(tenant, h -> userId.equals(h.get("u")) && "evicted".equals(h.get("y")) && sessionId.equals(h.get("b")));
+        return userRecords(tenant, userId).stream().filter(h -> "evicted".equals(h.get("y")) && sessionId.equals(h.get("b")))
+                .map(h -> read(h, h.get("id"))).toList();
     }
 
     @Override
     public List<Session> revokedSince(String tenant, String userId, String reason, Instant since) {
-        return walkRaw(tenant, h -> userId.equals(h.get("u")) && reason.equals(h.get("y")) && h.get("z") != null
-                && Long.parseLong(h.get("z")) >= since.toEpochMilli());
+        return userRecords(tenant, userId).stream().map(h -> read(h, h.get("id")))
+                .filter(s -> reason.equals(s.revokeReason()) && !s.revokedAt().isBefore(since)).toList();
+    }
+
+    /** Every session of the user the store still holds, ended ones too (the reads of a repair), as the script answers them. */
+    private List<Map<String, String>> userRecords(String tenant, String userId) {
+        int route = SessionRoute.of(tenant, userId);
+        List<Object> flats = run(USER_SESSIONS, route, clock.instant(), new String[] {indexKey(route, tenant)},
+                List.of(tenant, userId, routeHex(route)));
+        return flats.stream().map(RedisSessionStore::hash).toList();
     }
 
     @Override
     public boolean undoRotate(String sessionId, String oldHash, String newHash) {
-        return withRoute(sessionId, false, route -> this.<Long>run(UNDO_ROTATE, ScriptOutputType.INTEGER, route, Instant.EPOCH,
-                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)}, List.of(sessionId, oldHash, newHash)) == 1);
-    }
-
-    /**
-     * Every session record of a tenant (ended ones too, while Redis keeps them) whose raw fields match: the rare reads of
-     * a repair, which walks the tenant index a page at a time.
-     */
-    private List<Session> walkRaw(String tenant, Predicate<Map<String, String>> match) {
-        String index = tenantIndex(tenant);
-        List<Session> found = new ArrayList<>();
-        for (long offset = 0; ; offset += PAGE) {
-            long from = offset;
-            List<String> ids = redis.call(r -> r.zrange(index, from, from + PAGE - 1));
-            List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
-            for (int i = 0; i < ids.size(); i++) {
-                Map<String, String> h = records.get(i);
-                if (!h.isEmpty() && match.test(h)) {
-                    found.add(read(h, ids.get(i)));
-                }
-            }
-            if (ids.size() < PAGE) {
-                return found;
-            }
-        }
+        return withRoute(sessionId, false, route -> this.<Long>run(UNDO_ROTATE, ScriptOutputType.INTEGER, route, clock.instant(),
+                new String[] {recordKey(route, sessionId)}, List.of(sessionId, oldHash, newHash)) == 1);
     }
 
     @Override
     public boolean rotate(String sessionId, String oldHash, String newHash, Instant now, Instant graceUntil) {
+        requireHash(oldHash);
+        requireHash(newHash);
         return withRoute(sessionId, false, route -> this.<Long>run(ROTATE, ScriptOutputType.INTEGER, route, now,
-                new String[] {sessionKey(route, sessionId), tokenKey(route, newHash)},
+                new String[] {recordKey(route, sessionId)},
                 List.of(sessionId, oldHash, newHash, Long.toString(graceUntil.toEpochMilli()))) == 1);
     }
 
     @Override
     public Optional<Session> findById(String sessionId) {
         return withRoute(sessionId, Optional.empty(), route -> {
-            Map<String, String> hash = redis.call(r -> r.hgetall(sessionKey(route, sessionId)));
-            return hash.isEmpty() ? Optional.empty() : Optional.of(read(hash, sessionId));
+            List<Object> flat = run(READ, route, clock.instant(), new String[] {recordKey(route, sessionId)}, List.of(sessionId));
+            return flat.isEmpty() ? Optional.empty() : Optional.of(session(flat));
         });
     }
 
     @Override
     public boolean revoke(String sessionId, String reason, Instant now) {
         return withRoute(sessionId, false, route -> this.<Long>revocation(REVOKE, ScriptOutputType.INTEGER, route, now,
-                new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId, reason)) == 1);
+                new String[] {recordKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId, reason)) == 1);
     }
 
     @Override
     public List<Session> revokeAllOfUser(String tenant, String userId, String keepSessionId, String reason, Instant now) {
-        List<Object> out = revocation(REVOKE_USER, ScriptOutputType.MULTI, SessionRoute.of(tenant, userId), now,
-                new String[] {userIndex(tenant, userId)}, List.of(reason, keepSessionId == null ? "" : keepSessionId));
+        int route = SessionRoute.of(tenant, userId);
+        List<Object> out = revocation(REVOKE_USER, ScriptOutputType.MULTI, route, now, new String[] {indexKey(route, tenant)},
+                List.of(tenant, userId, routeHex(route), reason, keepSessionId == null ? "" : keepSessionId));
         return sessions(out);
     }
 
@@ -234,51 +244,58 @@ public final class RedisSessionStore implements DetachedSessionStore {
     @Override
     public List<Session> live(String tenant, String userId, Instant now, int limit) {
         if (userId != null) {
-            List<Session> own = sessions(run(LIVE_USER, SessionRoute.of(tenant, userId), now,
-                    new String[] {userIndex(tenant, userId)}, List.of()));
+            int route = SessionRoute.of(tenant, userId);
+            List<Session> own = sessions(run(LIVE_USER, route, now, new String[] {indexKey(route, tenant)},
+                    List.of(tenant, userId, routeHex(route))));
             return own.subList(0, Math.min(limit, own.size()));
         }
-        return acrossTenants(tenant, null, s -> s.liveAt(now), limit);
+        return acrossTenants(tenant, null, s -> s.liveAt(now), limit, now);
     }
 
     @Override
     public void updateRoles(String tenant, String userId, List<String> roles) {
-        run(UPDATE_ROLES, ScriptOutputType.INTEGER, SessionRoute.of(tenant, userId), Instant.EPOCH,
-                new String[] {userIndex(tenant, userId)}, pieces("r", String.join(",", roles)));
+        int route = SessionRoute.of(tenant, userId);
+        List<String> args = new ArrayList<>(List.of(tenant, userId, routeHex(route)));
+        args.addAll(pieces("r", String.join(",", roles)));
+        run(UPDATE_ROLES, ScriptOutputType.INTEGER, route, clock.instant(), new String[] {indexKey(route, tenant)}, args);
     }
 
     @Override
     public boolean setAal(String sessionId, int aal, Instant now) {
         return withRoute(sessionId, false, route -> this.<Long>run(SET_AAL, ScriptOutputType.INTEGER, route, now,
-                new String[] {sessionKey(route, sessionId)}, List.of(sessionId, Integer.toString(aal))) == 1);
+                new String[] {recordKey(route, sessionId)}, List.of(sessionId, Integer.toString(aal))) == 1);
     }
 
     @Override
     public void updateClient(String sessionId, Client client) {
         List<String> args = new ArrayList<>(List.of(sessionId, "p", client.ip()));
         args.addAll(userAgent(client.userAgent()));
-        withRoute(sessionId, 0L, route -> this.<Long>run(UPDATE_CLIENT, ScriptOutputType.INTEGER, route, Instant.EPOCH,
-                new String[] {sessionKey(route, sessionId)}, args));
+        withRoute(sessionId, 0L, route -> this.<Long>run(UPDATE_CLIENT, ScriptOutputType.INTEGER, route, clock.instant(),
+                new String[] {recordKey(route, sessionId)}, args));
     }
 
     /**
-     * Per tenant, the sessions its index holds (one ZCARD each): live ones and those ended since the last cleanup
-     * (WARD_CLEANUP_INTERVAL_SECONDS), which removes them; telling them apart would read every record.
+     * Per tenant, the sessions its index holds (one ZCOUNT per slot the tenant has used, pipelined): live ones and those
+     * ended within the last {@link #RETAIN} or so, whose keys are not gone yet; telling them apart would read every
+     * record.
      */
     @Override
-    public java.util.Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants, Instant now) {
+    public Optional<Map<String, Long>> liveCounts(Set<String> tenants, Instant now) {
         Map<String, Long> counts = new LinkedHashMap<>();
+        Range<Double> kept = Range.create(now.toEpochMilli() / 1000.0, Double.POSITIVE_INFINITY);
         for (String tenant : tenants) {
-            counts.put(tenant, redis.call(r -> r.zcard(tenantIndex(tenant))));
+            upgrade(tenant);
+            List<Long> each = redis.pipelined(routesOf(tenant), (r, route) -> r.zcount(indexKey(route, tenant), kept));
+            counts.put(tenant, each.stream().mapToLong(Long::longValue).sum());
         }
-        return java.util.Optional.of(counts);
+        return Optional.of(counts);
     }
 
     @Override
     public Map<String, Long> countForCleanup(CleanupCriteria c, Instant now) {
         Map<String, Long> counts = new TreeMap<>();
         for (String tenant : tenantsOf(c.tenant())) {
-            long n = walk(tenant, c.createdBefore(), selection(c, now), Integer.MAX_VALUE).size();
+            long n = walk(tenant, c.createdBefore(), selection(c, now), Integer.MAX_VALUE, now).size();
             if (n > 0) {
                 counts.put(tenant, n);
             }
@@ -288,7 +305,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     @Override
     public List<Session> nextForCleanup(CleanupCriteria c, Instant now, int limit) {
-        return acrossTenants(c.tenant(), c.createdBefore(), selection(c, now), limit);
+        return acrossTenants(c.tenant(), c.createdBefore(), selection(c, now), limit, now);
     }
 
     private static Predicate<Session> selection(CleanupCriteria c, Instant now) {
@@ -301,16 +318,8 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     @Override
     public boolean delete(String sessionId) {
-        return withRoute(sessionId, false, route -> {
-            List<Object> out = run(DELETE, route, Instant.EPOCH,
-                    new String[] {sessionKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId));
-            if (out.isEmpty()) {
-                return false;
-            }
-            String tenant = hash(out).get("t");
-            redis.call(r -> r.zrem(tenantIndex(tenant), sessionId));
-            return true;
-        });
+        return withRoute(sessionId, false, route -> !run(DELETE, route, clock.instant(),
+                new String[] {recordKey(route, sessionId), attributeKey(route, sessionId)}, List.of(sessionId)).isEmpty());
     }
 
     /** Every tenant that has had sessions here (the patient sweep walks them). */
@@ -337,28 +346,42 @@ public final class RedisSessionStore implements DetachedSessionStore {
     public int reapply(List<SessionRevocations.Revoked> revocations, String generation, Instant now) {
         int ended = 0;
         for (int from = 0; from < revocations.size(); from += PAGE) {
-            List<SessionRevocations.Revoked> page = revocations.subList(from, Math.min(revocations.size(), from + PAGE))
-                    .stream().filter(r -> SessionRoute.ofSessionId(r.sessionId()).isPresent()).toList();
-            List<Long> results;
-            try {
-                results = redis.pipelined(page, (r, rev) -> {
-                    int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
-                    return REVOKE.runAsync(r, ScriptOutputType.INTEGER, new String[] {sessionKey(route, rev.sessionId()),
-                            attributeKey(route, rev.sessionId())}, argv(route, now, List.of(rev.sessionId(), rev.reason())));
-                });
-            } catch (StoreUnavailableException e) {
-                // A node that does not know the script yet (EVALSHA refused): one at a time, which loads it there.
-                results = new ArrayList<>();
-                for (SessionRevocations.Revoked rev : page) {
-                    int route = SessionRoute.ofSessionId(rev.sessionId()).getAsInt();
-                    results.add(run(REVOKE, ScriptOutputType.INTEGER, route, now, new String[] {sessionKey(route, rev.sessionId()),
-                            attributeKey(route, rev.sessionId())}, List.of(rev.sessionId(), rev.reason())));
-                }
-            }
-            ended += (int) results.stream().filter(n -> n == 1).count();
+            List<String> page = revocations.subList(from, Math.min(revocations.size(), from + PAGE)).stream()
+                    .filter(r -> SessionRoute.ofSessionId(r.sessionId()).isPresent())
+                    .map(r -> r.sessionId() + "\n" + r.reason()).toList();
+            ended += (int) this.<String, Long>eachOnce(REVOKE, ScriptOutputType.INTEGER, page, now, idAndReason -> {
+                String id = idAndReason.substring(0, idAndReason.indexOf('\n'));
+                int route = SessionRoute.ofSessionId(id).getAsInt();
+                return new Call(route, new String[] {recordKey(route, id), attributeKey(route, id)},
+                        List.of(id, idAndReason.substring(id.length() + 1)));
+            }).stream().filter(n -> n == 1).count();
         }
         redis.call(r -> r.set(reconciledKey(), generation));
         return ended;
+    }
+
+    /** A script's keys and arguments for one item of {@link #eachOnce}. */
+    private record Call(int route, String[] keys, List<String> args) {}
+
+    /**
+     * Runs a script once per item, pipelined (each to its slot's node); where a node does not know the script yet
+     * (EVALSHA refused), one at a time, which loads it there.
+     */
+    private <I, T> List<T> eachOnce(RedisScripts script, ScriptOutputType type, List<I> items, Instant now,
+                                    java.util.function.Function<I, Call> call) {
+        try {
+            return redis.pipelined(items, (r, item) -> {
+                Call c = call.apply(item);
+                return script.<T>runAsync(r, type, c.keys(), argv(c.route(), now, c.args()));
+            });
+        } catch (StoreUnavailableException e) {
+            List<T> results = new ArrayList<>();
+            for (I item : items) {
+                Call c = call.apply(item);
+                results.add(run(script, type, c.route(), now, c.keys(), c.args()));
+            }
+            return results;
+        }
     }
 
     /** Names the Redis processes on which the recorded revocations were last re-applied (decision 0014). */
@@ -366,14 +389,14 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     /** Ids of the tenant's sessions as its index holds them (some may have just expired), in no useful order. */
     List<String> idsOfTenant(String tenant) {
-        return redis.call(r -> r.zrange(tenantIndex(tenant), 0, -1));
+        return entries(tenant).stream().map(Entry::sessionId).toList();
     }
 
     /** Up to {@code limit} sessions matching {@code filter} over one tenant or all, oldest first. */
-    private List<Session> acrossTenants(String tenant, Instant createdBefore, Predicate<Session> filter, int limit) {
+    private List<Session> acrossTenants(String tenant, Instant createdBefore, Predicate<Session> filter, int limit, Instant now) {
         List<Session> all = new ArrayList<>();
         for (String t : tenantsOf(tenant)) {
-            all.addAll(walk(t, createdBefore, filter, limit));
+            all.addAll(walk(t, createdBefore, filter, limit, now));
         }
         all.sort(OLDEST_FIRST);
         return all.size() <= limit ? all : new ArrayList<>(all.subList(0, limit));
@@ -386,48 +409,105 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return redis.call(r -> r.smembers(tenants())).stream().sorted().toList();
     }
 
+    /** One entry of a tenant's index: the session's id, its route, its member there and when it was created. */
+    private record Entry(String sessionId, int route, String member, long createdMillis) {}
+
     /**
-     * Walks a tenant's index oldest first, a page at a time (each page's records fetched pipelined), dropping
-     * entries whose session has gone (TTL or delete), until {@code limit} sessions matched.
+     * What a tenant's index holds, oldest first: one read of the slots the tenant has used, then one of each such slot's
+     * index (pipelined). Entries whose keys are gone by now may be among them (the scripts that write a slot's index
+     * drop them; so does {@link #walk} when it finds their record gone). Sessions of layout 2 left in the tenant are
+     * rewritten first.
      */
-    private List<Session> walk(String tenant, Instant createdBefore, Predicate<Session> filter, int limit) {
-        String index = tenantIndex(tenant);
-        Range<Double> range = Range.create(Double.NEGATIVE_INFINITY,
-                createdBefore == null ? Double.POSITIVE_INFINITY : createdBefore.toEpochMilli() - 0.5);
-        List<Session> found = new ArrayList<>();
-        long offset = 0;
-        while (found.size() < limit) {
-            long from = offset;
-            List<ScoredValue<String>> page = redis.call(r -> r.zrangebyscoreWithScores(index, range, Limit.create(from, PAGE)));
-            if (page.isEmpty()) {
-                break;
+    private List<Entry> entries(String tenant) {
+        upgrade(tenant);
+        List<Integer> routes = routesOf(tenant);
+        List<List<String>> members = redis.pipelined(routes, (r, route) -> r.zrange(indexKey(route, tenant), 0, -1));
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < routes.size(); i++) {
+            int route = routes.get(i);
+            for (String member : members.get(i)) {
+                entries.add(new Entry(sessionIdOf(route, member), route, member, createdOf(member)));
             }
-            List<String> ids = page.stream().map(ScoredValue::getValue).toList();
-            List<Map<String, String>> records = redis.pipelined(ids, (r, id) -> r.hgetall(keyOf(id)));
-            List<String> gone = new ArrayList<>();
-            for (int i = 0; i < ids.size(); i++) {
+        }
+        entries.sort(Comparator.comparingLong(Entry::createdMillis).thenComparing(Entry::sessionId));
+        return entries;
+    }
+
+    /**
+     * Walks a tenant's sessions oldest first, a page of records at a time (read by a script each, pipelined), until
+     * {@code limit} sessions matched, dropping the entries whose record is gone.
+     */
+    private List<Session> walk(String tenant, Instant createdBefore, Predicate<Session> filter, int limit, Instant now) {
+        List<Entry> entries = entries(tenant).stream()
+                .filter(e -> createdBefore == null || e.createdMillis() < createdBefore.toEpochMilli()).toList();
+        List<Session> found = new ArrayList<>();
+        for (int from = 0; from < entries.size() && found.size() < limit; from += PAGE) {
+            List<Entry> page = entries.subList(from, Math.min(entries.size(), from + PAGE));
+            List<List<Object>> records = eachOnce(READ, ScriptOutputType.MULTI, page, now,
+                    e -> new Call(e.route(), new String[] {recordKey(e.route(), e.sessionId())}, List.of(e.sessionId())));
+            List<Entry> gone = new ArrayList<>();
+            for (int i = 0; i < page.size(); i++) {
                 if (records.get(i).isEmpty()) {
-                    gone.add(ids.get(i));
+                    gone.add(page.get(i));
                     continue;
                 }
-                Session s = read(records.get(i), ids.get(i));
+                Session s = session(records.get(i));
                 if (filter.test(s) && found.size() < limit) {
                     found.add(s);
                 }
             }
             if (!gone.isEmpty()) {
-                redis.call(r -> r.zrem(index, gone.toArray(String[]::new)));
-            }
-            offset += ids.size() - gone.size();
-            if (ids.size() < PAGE) {
-                break;
+                redis.pipelined(gone, (r, e) -> r.zrem(indexKey(e.route(), tenant), e.member()));
             }
         }
         return found;
     }
 
+    /** The slots (routes) a tenant has had sessions in: the set bits of its bitmap, read as 256 words of 64 bits. */
+    private List<Integer> routesOf(String tenant) {
+        BitFieldArgs words = new BitFieldArgs();
+        for (int word = 0; word < SessionRoute.COUNT / 64; word++) {
+            words.get(BitFieldArgs.signed(64), word * 64);
+        }
+        List<Long> bits = redis.call(r -> r.bitfield(routesKey(tenant), words));
+        List<Integer> routes = new ArrayList<>();
+        for (int word = 0; word < bits.size(); word++) {
+            long w = bits.get(word);
+            while (w != 0) {
+                int bit = Long.numberOfLeadingZeros(w);
+                routes.add(word * 64 + bit);
+                w &= ~(Long.MIN_VALUE >>> bit);
+            }
+        }
+        return routes;
+    }
+
+    /**
+     * Rewrites in layout 3 the sessions of the tenant that a node of the previous version stored (decision 0040), a page
+     * at a time from its layout-2 index, marking their slots first; the index goes once empty, after which this is one
+     * read of a missing key. Sessions met earlier by their token, id or user are rewritten already (the script then
+     * does nothing).
+     */
+    private void upgrade(String tenant) {
+        String earlier = prefix + "ti:" + tenant;
+        Instant now = clock.instant();
+        while (true) {
+            List<String> ids = redis.call(r -> r.zrange(earlier, 0, PAGE - 1));
+            if (ids.isEmpty()) {
+                return;
+            }
+            List<String> valid = ids.stream().filter(id -> SessionRoute.ofSessionId(id).isPresent()).toList();
+            redis.pipelined(valid, (r, id) -> r.setbit(routesKey(tenant), SessionRoute.ofSessionId(id).getAsInt(), 1));
+            eachOnce(UPGRADE, ScriptOutputType.INTEGER, valid, now, id -> {
+                int route = SessionRoute.ofSessionId(id).getAsInt();
+                return new Call(route, new String[] {recordKey(route, id)}, List.of(id));
+            });
+            redis.call(r -> r.zrem(earlier, ids.toArray(String[]::new)));
+        }
+    }
+
     private String keyOf(String sessionId) {
-        return withRoute(sessionId, prefix + "s{}", route -> sessionKey(route, sessionId));
+        return withRoute(sessionId, prefix + "r{}", route -> recordKey(route, sessionId));
     }
 
     private static <T> T withRoute(String sessionId, T otherwise, java.util.function.IntFunction<T> work) {
@@ -477,40 +557,73 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     /** A {@code SCAN MATCH} pattern of every session record (for operators and tests). */
     public String patternOfSessions() {
-        return prefix + "s{*}ses_*";
+        return prefix + "r{*}*";
     }
 
     /** The sha256 (hex) of a session's current token as the record holds it (for operators and tests). */
     public Optional<String> tokenHashOf(String sessionId) {
-        return Optional.ofNullable(redis.call(r -> r.hget(keyOf(sessionId), "h")));
+        return withRoute(sessionId, Optional.empty(), route -> Optional.ofNullable(this.<String>run(TOKEN_HASH,
+                ScriptOutputType.VALUE, route, clock.instant(), new String[] {recordKey(route, sessionId)}, List.of(sessionId))));
     }
 
-    String sessionKey(int route, String sessionId) { return prefix + "s" + SlotTags.of(route) + sessionId; }
+    /** As common.lua's rkey: the record is named by the 12 random bytes of the id, in base64url. */
+    String recordKey(int route, String sessionId) {
+        return prefix + "r" + SlotTags.of(route) + URL.encodeToString(HEX.parseHex(sessionId, 8, sessionId.length()));
+    }
 
     String attributeKey(int route, String sessionId) { return prefix + "a" + SlotTags.of(route) + sessionId; }
 
-    /** As common.lua's tkey: the first 128 bits of the hash name the pointer. */
-    private String tokenKey(int route, String tokenHash) {
+    /** The pointer a token of layout 2 (no session id in it) is found by: the first 128 bits of its hash. */
+    private String earlierTokenKey(int route, String tokenHash) {
         return prefix + "t" + SlotTags.of(route) + tokenHash.substring(0, Math.min(32, tokenHash.length()));
     }
 
-    private String userIndex(String tenant, String userId) { return prefix + "u{" + tenant + ":" + userId + "}"; }
+    /** As common.lua's ikey: the tenant's sessions in one slot. */
+    private String indexKey(int route, String tenant) { return prefix + "i" + SlotTags.of(route) + tenant; }
 
-    private String tenantIndex(String tenant) { return prefix + "ti:" + tenant; }
+    private String routesKey(String tenant) { return prefix + "tr:" + tenant; }
 
     private String tenants() { return prefix + "tenants"; }
 
-    /** A new session's record as field/value pairs (the names are common.lua's). */
+    private static String routeHex(int route) { return "%04x".formatted(route); }
+
+    /** The scripts keep a token's SHA-256 as 32 raw bytes, converted from the 64 hex digits Ward computes. */
+    private static void requireHash(String tokenHash) {
+        if (tokenHash.length() != 64 || !tokenHash.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not a SHA-256 in hex");
+        }
+    }
+
+    /** The session id an index member names (its first 16 characters, in the slot {@code route}). */
+    private static String sessionIdOf(int route, String member) {
+        return SessionRoute.ID_PREFIX + routeHex(route) + HEX.formatHex(FROM_URL.decode(member.substring(0, 16)));
+    }
+
+    /** When the session an index member names was created: its last 7 characters, base64url digits of epoch ms. */
+    private static long createdOf(String member) {
+        long ms = 0;
+        for (int i = member.length() - 7; i < member.length(); i++) {
+            ms = ms << 6 | Secrets.base64UrlDigit(member.charAt(i));
+        }
+        return ms;
+    }
+
+    /**
+     * A new session's fields as a script takes them: every value as text, times as epoch ms, the token's hash in hex
+     * (common.lua packs them as the record stores them).
+     */
     private static List<String> fields(Session s, String tokenHash, Duration idleTimeout) {
-        List<String> f = new ArrayList<>(List.of("t", s.tenant(), "u", s.userId(), "n", s.username(),
+        List<String> f = new ArrayList<>(List.of("h", tokenHash, "t", s.tenant(), "u", s.userId(), "n", s.username(),
                 "a", Integer.toString(s.aal()), "c", millis(s.createdAt()), "s", millis(s.lastSeenAt()),
                 "i", millis(s.idleExpiresAt()), "x", millis(s.absoluteExpiresAt()), "m", Long.toString(idleTimeout.toMillis()),
                 "k", Long.toString(s.uses()), "p", s.client().ip(), "o", millis(s.rotatedAt()),
-                "q", Long.toString(s.usesSinceRotation()), "d", s.rotatePending() ? "1" : "0", "h", tokenHash));
+                "q", Long.toString(s.usesSinceRotation()), "d", s.rotatePending() ? "1" : "0"));
         f.addAll(pieces("r", String.join(",", s.roles())));
         f.addAll(userAgent(s.client().userAgent()));
         return f;
     }
+
+    private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
 
     /** A user agent's fields: its compact form (G) where that is shorter, else the text itself (g), in pieces. */
     private static List<String> userAgent(String userAgent) {
@@ -562,8 +675,6 @@ public final class RedisSessionStore implements DetachedSessionStore {
         }
     }
 
-    private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
-
     private static List<Session> sessions(List<Object> flats) {
         List<Session> out = new ArrayList<>(flats.size());
         for (Object flat : flats) {
@@ -577,17 +688,18 @@ public final class RedisSessionStore implements DetachedSessionStore {
         return read(h, h.get("id"));
     }
 
+    /** A script's field/value list as a map (numbers come as integer replies, everything else as text). */
     @SuppressWarnings("unchecked")
     private static Map<String, String> hash(Object flat) {
         List<Object> list = (List<Object>) flat;
         Map<String, String> m = new HashMap<>();
         for (int i = 0; i + 1 < list.size(); i += 2) {
-            m.put((String) list.get(i), (String) list.get(i + 1));
+            m.put((String) list.get(i), String.valueOf(list.get(i + 1)));
         }
         return m;
     }
 
-    /** A session from its record's fields (common.lua names them) and its id (the record's key holds it). */
+    /** A session from the fields a script answers for it (common.lua's flat: times as epoch ms, its id included). */
     static Session read(Map<String, String> h, String id) {
         String roles = Optional.ofNullable(joined(h, "r")).orElse("");
         return new Session(id, h.get("t"), h.get("u"), h.get("n"),

@@ -3,6 +3,7 @@ package dev.ward.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ward.patient.PatientStore;
+import dev.ward.crypto.Secrets;
 import dev.ward.session.Client;
 import dev.ward.session.Session;
 import dev.ward.session.SessionRoute;
@@ -75,7 +76,7 @@ class RedisPatientStoreTest {
         int route = SessionRoute.of("hosp", user);
         Session s = new Session(SessionRoute.newSessionId(route), "hosp", user, "n-" + user, List.of("staff"), 1, now, now,
                 now.plus(IDLE), now.plus(Duration.ofHours(12)), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
-        sessions.admit(s, "hash-" + UUID.randomUUID(), IDLE, 10, Policy.OnLimit.EVICT_OLDEST, now);
+        sessions.admit(s, Secrets.sha256Hex(SessionRoute.newToken(s.id())), IDLE, 10, Policy.OnLimit.EVICT_OLDEST, now);
         return s;
     }
 

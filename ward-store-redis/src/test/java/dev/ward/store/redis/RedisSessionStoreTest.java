@@ -2,18 +2,25 @@ package dev.ward.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ward.crypto.Secrets;
 import dev.ward.session.Admission;
 import dev.ward.session.Client;
+import dev.ward.session.EarlierTokens;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionRoute;
+import dev.ward.session.SessionToken;
 import dev.ward.tenant.Policy;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
+import io.lettuce.core.ScoredValue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What only the Redis store promises, on a real standalone server and a real 3-master cluster: the key
- * layout routes by the token (one slot per user), every key expires, the per-user index stays bounded, and
- * scripts survive a server that forgot them. The behaviour shared with SQL is the contract suites' (ward-store-sql).
+ * layout routes by the token (one slot per user), a session is one key and its token is checked before anything is
+ * said of it, every key expires, a user's index stays bounded, scripts survive a server that forgot them, and sessions
+ * stored by the previous version (layout 2) keep working. The behaviour shared with SQL is the contract suites'
+ * (ward-store-sql).
  */
 class RedisSessionStoreTest {
     private static final Duration IDLE = Duration.ofMinutes(30);
@@ -67,7 +76,12 @@ class RedisSessionStoreTest {
 
     private void on(String which) {
         redis = which.equals("cluster") ? clusterConnection : standaloneConnection;
-        store = new RedisSessionStore(redis, prefix);
+        // The store's own clock (for the calls not given the time) is the test's.
+        store = new RedisSessionStore(redis, prefix, 0, new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return now; }
+        });
     }
 
     private Session session(String tenant, String user) {
@@ -76,8 +90,22 @@ class RedisSessionStoreTest {
                 now.plus(IDLE), now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
     }
 
-    private Admission admit(Session s, String tokenHash, int max) {
-        return store.admit(s, tokenHash, IDLE, max, Policy.OnLimit.EVICT_OLDEST, now);
+    /** Stores the session with a token of its own (as a login does); answers the token. */
+    private String admit(Session s, int max) {
+        String token = SessionRoute.newToken(s.id());
+        store.admit(s, Secrets.sha256Hex(token), IDLE, max, Policy.OnLimit.EVICT_OLDEST, now);
+        return token;
+    }
+
+    /** Rotates the session from {@code token} to a new token (30 s of grace); answers the new one. */
+    private String rotate(Session s, String token) {
+        String next = SessionRoute.newToken(s.id());
+        assertThat(store.rotate(s.id(), Secrets.sha256Hex(token), Secrets.sha256Hex(next), now, now.plusSeconds(30))).isTrue();
+        return next;
+    }
+
+    private Lookup touch(String token) {
+        return store.touch(SessionRoute.parse(token).orElseThrow(), null, now);
     }
 
     private List<String> keys() {
@@ -88,19 +116,23 @@ class RedisSessionStoreTest {
         });
     }
 
+    private static boolean tenantWide(String key) {
+        return key.contains(":tr:") || key.endsWith(":tenants");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
     void everyKeyOfAUserIsInTheSlotItsTokenNames(String which) {
         on(which);
         Session s = session("stmarys", "usr_" + UUID.randomUUID());
-        assertThat(admit(s, "a".repeat(64), 3)).isInstanceOf(Admission.Admitted.class);
+        admit(s, 3);
         new RedisAttributeStore(redis, store, prefix).put(s.id(), "k", "v", now, 64);
 
         int route = SessionRoute.of(s.tenant(), s.userId());
         List<String> keys = keys();
-        assertThat(keys).hasSize(6); // session, token, attributes, user index, tenant index, tenants
+        assertThat(keys).hasSize(5); // session, attributes, the tenant's index in the slot, the tenant's slots, tenants
         for (String key : keys) {
-            if (!key.contains(":ti:") && !key.endsWith(":tenants")) {
+            if (!tenantWide(key)) {
                 assertThat(keySlot(key)).as(key).isEqualTo(route);
             }
         }
@@ -132,16 +164,21 @@ class RedisSessionStoreTest {
     void everyKeyExpires(String which) {
         on(which);
         Session s = session("stmarys", "usr_1");
-        admit(s, "a".repeat(64), 3);
+        String token = admit(s, 3);
         new RedisAttributeStore(redis, store, prefix).put(s.id(), "k", "v", now, 64);
         now = now.plusSeconds(60);
-        store.touch("a".repeat(64), SessionRoute.of("stmarys", "usr_1"), null, now);
-        store.rotate(s.id(), "a".repeat(64), "b".repeat(64), now, now.plusSeconds(30));
+        touch(token);
+        for (int i = 0; i < 3; i++) { // the third rotation gives the first token a pointer of its own
+            token = rotate(s, token);
+        }
+        assertThat(keys()).anyMatch(k -> k.contains(":o{"));
 
         for (String key : keys()) {
             long ttl = pttl(key);
-            if (key.contains(":ti:") || key.endsWith(":tenants")) {
-                assertThat(ttl).as("tenant-wide index %s is trimmed, not expired", key).isEqualTo(-1);
+            if (tenantWide(key)) {
+                assertThat(ttl).as("tenant-wide key %s is kept, not expired", key).isEqualTo(-1);
+            } else if (key.contains(":o{")) {
+                assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(ABSOLUTE.toMillis());
             } else {
                 // RETAIN after the idle expiry, plus the slack that spares validations most TTL moves (an eighth of it).
                 assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(IDLE.plus(RedisSessionStore.RETAIN).plus(IDLE.dividedBy(8)).toMillis());
@@ -149,26 +186,57 @@ class RedisSessionStoreTest {
         }
 
         store.revoke(s.id(), "logout", now);
-        for (String key : keys()) {
-            if (!key.contains(":ti:") && !key.endsWith(":tenants")) {
-                assertThat(pttl(key)).as(key).isPositive().isLessThanOrEqualTo(RedisSessionStore.RETAIN.toMillis());
-            }
-        }
+        assertThat(pttl(store.keyOfSession(s.id()))).isPositive().isLessThanOrEqualTo(RedisSessionStore.RETAIN.toMillis());
+        assertThat(keys()).noneMatch(k -> k.contains(":a{"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
-    void theUserIndexNeverOutgrowsTheLimit(String which) {
+    void aSessionIsOneKeyHoldingItsTokensRawHashesFirstAndNoPointer(String which) {
         on(which);
-        String index = prefix + "u{stmarys:usr_9}";
+        Session s = session("stmarys", "usr_8");
+        String token = admit(s, 3);
+        String hash = Secrets.sha256Hex(token);
+        String key = store.keyOfSession(s.id());
+
+        assertThat(key).hasSizeLessThanOrEqualTo(prefix.length() + 1 + 5 + 16);
+        assertThat(keys()).filteredOn(k -> !tenantWide(k) && !k.contains(":i{")).containsExactly(key);
+        assertThat(keys()).noneMatch(k -> k.contains(hash.substring(0, 32)));
+        assertThat(redis.call(r -> r.hkeys(key)).get(0)).as("the token's hash is the first field").isEqualTo("h");
+        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).as("32 raw bytes").isEqualTo(32);
+        assertThat(store.tokenHashOf(s.id())).hasValue(hash);
+
+        String next = SessionRoute.newToken(s.id());
+        assertThat(store.rotate(s.id(), hash, Secrets.sha256Hex(next), now, now.plusSeconds(30))).isTrue();
+        assertThat(redis.call(r -> r.hkeys(key)).get(0)).isEqualTo("h");
+        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).as("current, then 128 bits of the previous").isEqualTo(48);
+        assertThat(store.tokenHashOf(s.id())).hasValue(Secrets.sha256Hex(next));
+        assertThat(touch(token)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isFalse());
+        assertThat(touch(next)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aUsersSessionsThatMayBeLiveNeverOutnumberTheLimit(String which) {
+        on(which);
+        Session first = session("stmarys", "usr_9");
+        String index = prefix + "i" + SlotTags.of(SessionRoute.of("stmarys", "usr_9")) + "stmarys";
         for (int i = 0; i < 40; i++) {
-            admit(session("stmarys", "usr_9"), "%064d".formatted(i), 3);
-            assertThat(zcard(index)).isLessThanOrEqualTo(3);
+            admit(session("stmarys", "usr_9"), 3);
+            assertThat(mayBeLive(index)).isLessThanOrEqualTo(3);
         }
-        // Sessions that simply expire leave the index at the next script that reads it.
-        now = now.plus(IDLE).plusSeconds(1);
-        admit(session("stmarys", "usr_9"), "f".repeat(64), 3);
+        assertThat(store.live("stmarys", "usr_9", now, 100)).hasSize(3);
+        // The evicted ones stay listed for the tenant while their records are kept; once their keys are gone (and the
+        // live ones' too), the next script that reads the index drops them.
+        now = now.plus(IDLE).plus(RedisSessionStore.RETAIN).plus(IDLE.dividedBy(8)).plusSeconds(1);
+        admit(first, 3);
         assertThat(zcard(index)).isEqualTo(1);
+    }
+
+    /** Entries of an index whose session may still be live (their keys end later than RETAIN from now). */
+    private long mayBeLive(String index) {
+        List<ScoredValue<String>> all = redis.call(r -> r.zrangeWithScores(index, 0, -1));
+        return all.stream().filter(e -> e.getScore() * 1000 - RedisSessionStore.RETAIN.toMillis() > now.toEpochMilli()).count();
     }
 
     private long pttl(String key) {
@@ -186,11 +254,11 @@ class RedisSessionStoreTest {
     void scriptsAreReloadedWhenTheServerForgetsThem(String which) {
         on(which);
         Session s = session("stmarys", "usr_2");
-        admit(s, "c".repeat(64), 3);
+        String token = admit(s, 3);
         redis.call(r -> r.scriptFlush());
 
-        Lookup l = store.touch("c".repeat(64), SessionRoute.of("stmarys", "usr_2"), null, now.plusSeconds(1));
-        assertThat(l).isInstanceOf(Lookup.Touched.class);
+        now = now.plusSeconds(1);
+        assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
     }
 
     @ParameterizedTest
@@ -203,9 +271,9 @@ class RedisSessionStoreTest {
         int route = SessionRoute.of("stmarys", "usr_5");
         Session s = new Session(SessionRoute.newSessionId(route), "stmarys", "usr_5", "name", roles, 1, now, now, now.plus(IDLE),
                 now.plus(ABSOLUTE), 0, new Client("2001:db8::1", odd), null, null, now, 0, false);
-        admit(s, "e".repeat(64), 3);
+        String token = admit(s, 3);
 
-        Lookup.Touched t = (Lookup.Touched) store.touch("e".repeat(64), route, null, now);
+        Lookup.Touched t = (Lookup.Touched) touch(token);
         assertThat(t.session().client().userAgent()).isEqualTo(odd);
         assertThat(t.session().roles()).isEqualTo(roles);
         assertThat(encoding(store.keyOfSession(s.id()))).isEqualTo("listpack");
@@ -228,32 +296,66 @@ class RedisSessionStoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionRoundTripsExactlyThroughItsPackedForm(String which) {
+        on(which);
+        // A session whose idle expiry is not the one its times imply is kept as it was given, too; a user id of Ward's
+        // own shape is packed (U), any other kept as text (u).
+        for (String user : List.of("usr_4", "usr_0123456789abcdef01234567", "usr_0123456789ABCDEF01234567", "usr_0123")) {
+            int route = SessionRoute.of("stmarys", user);
+            for (Instant idle : List.of(now.plus(IDLE), now.plusSeconds(7))) {
+                Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "name", List.of("staff"), 2, now,
+                        now, idle, now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
+                admit(s, 10);
+                assertThat(store.findById(s.id())).hasValue(s);
+                List<String> fields = redis.call(r -> r.hkeys(store.keyOfSession(s.id())));
+                assertThat(fields).startsWith("h", "N")
+                        .contains(user.length() == 28 && user.equals(user.toLowerCase()) ? "U" : "u");
+            }
+        }
+        Session s = session("stmarys", "usr_4");
+        String token = admit(s, 10);
+        now = now.plusMillis(12_345);
+        Session touched = ((Lookup.Touched) touch(token)).session();
+        assertThat(touched.lastSeenAt()).isEqualTo(now);
+        assertThat(touched.idleExpiresAt()).isEqualTo(now.plus(IDLE));
+        assertThat(touched.createdAt()).isEqualTo(s.createdAt());
+        assertThat(touched.absoluteExpiresAt()).isEqualTo(s.absoluteExpiresAt());
+        assertThat(store.findById(s.id())).hasValue(touched);
+        store.revoke(s.id(), "logout", now);
+        assertThat(store.findById(s.id()).orElseThrow().revokedAt()).isEqualTo(now);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
     void aValidationRunsThreeCommandsAndMovesTtlsOnlyOnceTheSlackIsUsedUp(String which) {
         on(which);
         if (which.equals("cluster")) {
             return; // INFO commandstats of one node; the standalone server shows the same scripts
         }
         Session s = session("stmarys", "usr_6");
-        admit(s, "f".repeat(64), 3);
-        int route = SessionRoute.of("stmarys", "usr_6");
+        String token = admit(s, 3);
         long ttl = pttl(store.keyOfSession(s.id()));
+        Instant start = now;
 
         redis.call(r -> r.configResetstat());
         for (int i = 1; i <= 10; i++) {
-            assertThat(store.touch("f".repeat(64), route, null, now.plusSeconds(i))).isInstanceOf(Lookup.Touched.class);
+            now = start.plusSeconds(i);
+            assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
         }
-        assertThat(commandsBesideScripts()).isEqualTo(30); // GET, HGETALL, HSET each
+        assertThat(commandsBesideScripts()).isEqualTo(30); // HGET, HGETALL, HSET each
         assertThat(pttl(store.keyOfSession(s.id()))).as("the TTL did not move").isLessThanOrEqualTo(ttl);
 
         // Past an eighth of the idle timeout of use, the next validation moves every TTL of the session again.
-        Instant later = now.plus(IDLE.dividedBy(8)).plusSeconds(1);
-        assertThat(store.touch("f".repeat(64), route, null, later)).isInstanceOf(Lookup.Touched.class);
+        now = start.plus(IDLE.dividedBy(8)).plusSeconds(1);
+        assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
         long moved = IDLE.plus(RedisSessionStore.RETAIN).plus(IDLE.dividedBy(8)).toMillis();
+        String index = prefix + "i" + SlotTags.of(SessionRoute.of("stmarys", "usr_6")) + "stmarys";
         assertThat(pttl(store.keyOfSession(s.id()))).isGreaterThan(moved - 60_000);
-        assertThat(pttl(prefix + "u{stmarys:usr_6}")).isGreaterThan(moved - 60_000);
-        Double score = redis.call(r -> r.zscore(prefix + "u{stmarys:usr_6}", s.id()));
-        assertThat(score.longValue()).as("the index scores no earlier than the idle expiry")
-                .isGreaterThanOrEqualTo(later.plus(IDLE).toEpochMilli());
+        assertThat(pttl(index)).isGreaterThan(moved - 60_000);
+        List<ScoredValue<String>> entries = redis.call(r -> r.zrangeWithScores(index, 0, -1));
+        assertThat(entries).hasSize(1);
+        assertThat((long) entries.get(0).getScore() * 1000).as("the index keeps the entry no shorter than the keys")
+                .isGreaterThanOrEqualTo(now.plus(IDLE).plus(RedisSessionStore.RETAIN).toEpochMilli());
     }
 
     @ParameterizedTest
@@ -263,14 +365,16 @@ class RedisSessionStoreTest {
         if (which.equals("cluster")) {
             return; // INFO commandstats of one node
         }
-        admit(session("stmarys", "usr_7"), "1".repeat(64), 3);
-        admit(session("stmarys", "usr_7"), "2".repeat(64), 3);
+        admit(session("stmarys", "usr_7"), 3);
+        admit(session("stmarys", "usr_7"), 3);
         redis.call(r -> r.configResetstat());
-        admit(session("stmarys", "usr_7"), "3".repeat(64), 3);
+        admit(session("stmarys", "usr_7"), 3);
         assertThat(commandCalls("hgetall")).isZero();
 
         // At the limit the records are read, and the oldest is evicted.
-        Admission a = admit(session("stmarys", "usr_7"), "4".repeat(64), 3);
+        Session fourth = session("stmarys", "usr_7");
+        String token = SessionRoute.newToken(fourth.id());
+        Admission a = store.admit(fourth, Secrets.sha256Hex(token), IDLE, 3, Policy.OnLimit.EVICT_OLDEST, now);
         assertThat(((Admission.Admitted) a).evicted()).hasSize(1);
         assertThat(commandCalls("hgetall")).isEqualTo(3);
     }
@@ -278,15 +382,15 @@ class RedisSessionStoreTest {
     /** Commands run since the statistics were reset, scripts themselves and the statistics' own commands left out. */
     private long commandsBesideScripts() {
         return stats().entrySet().stream().filter(e -> !e.getKey().equals("evalsha") && !e.getKey().equals("eval")
-                && !e.getKey().startsWith("config") && !e.getKey().startsWith("info")).mapToLong(java.util.Map.Entry::getValue).sum();
+                && !e.getKey().startsWith("config") && !e.getKey().startsWith("info")).mapToLong(Map.Entry::getValue).sum();
     }
 
     private long commandCalls(String command) {
         return stats().getOrDefault(command, 0L);
     }
 
-    private java.util.Map<String, Long> stats() {
-        java.util.Map<String, Long> calls = new java.util.TreeMap<>();
+    private Map<String, Long> stats() {
+        Map<String, Long> calls = new java.util.TreeMap<>();
         for (String line : redis.call(r -> r.info("commandstats")).lines().toList()) {
             if (line.startsWith("cmdstat_")) {
                 String name = line.substring(8, line.indexOf(':'));
@@ -294,19 +398,226 @@ class RedisSessionStoreTest {
                 calls.put(name, Long.parseLong(n.substring(0, n.indexOf(','))));
             }
         }
+        calls.keySet().removeIf(c -> c.startsWith("config") || c.startsWith("info"));
         return calls;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
-    void aTokenWhoseRouteWasTamperedWithFindsNothing(String which) {
+    void aTokenWhoseRouteIdOrSecretWasTamperedWithFindsNothing(String which) {
         on(which);
         Session s = session("stmarys", "usr_3");
-        admit(s, "d".repeat(64), 3);
-        int route = SessionRoute.of("stmarys", "usr_3");
+        String token = admit(s, 3);
+        SessionToken presented = SessionRoute.parse(token).orElseThrow();
+        int other = (presented.route() + 1) % SessionRoute.COUNT;
+        String moved = "ses_" + "%04x".formatted(other) + s.id().substring(8);
 
-        assertThat(store.touch("d".repeat(64), (route + 1) % SessionRoute.COUNT, null, now)).isInstanceOf(Lookup.Unknown.class);
-        assertThat(store.findById("ses_" + "%04x".formatted((route + 1) % SessionRoute.COUNT) + s.id().substring(8))).isEmpty();
+        assertThat(store.touch(new SessionToken(presented.hash(), other, Optional.of(moved)), null, now)).isInstanceOf(Lookup.Unknown.class);
+        assertThat(store.findById(moved)).isEmpty();
         assertThat(store.findById("not-an-id")).isEmpty();
+        // The real id with a secret of one's own: nothing is said of the session, not even its tenant.
+        String forged = SessionRoute.newToken(s.id());
+        assertThat(touch(forged)).isInstanceOf(Lookup.Unknown.class);
+        assertThat(store.tenantOf(SessionRoute.parse(forged).orElseThrow())).isEmpty();
+        assertThat(store.tenantOf(presented)).hasValue("stmarys");
+        // The real secret under another id of the same route: the hash covers the id too.
+        String otherId = "ses_" + s.id().substring(4, 8) + "0".repeat(24);
+        String grafted = "wst_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(concat(
+                java.util.HexFormat.of().parseHex(otherId.substring(4)),
+                java.util.Arrays.copyOfRange(java.util.Base64.getUrlDecoder().decode(token.substring(4)), 14, 46)));
+        assertThat(touch(grafted)).isInstanceOf(Lookup.Unknown.class);
+        assertThat(store.findById(s.id()).orElseThrow().uses()).as("none of these was a use").isZero();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * A made-up secret under a real session id runs exactly the Redis commands that one under an unknown id runs (the
+     * record's one field read, the pointer the token's hash would name), so that the answer's time says as little as
+     * the answer (decision 0040).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aMadeUpTokenForARealIdCostsWhatOneForNoSessionCosts(String which) {
+        on(which);
+        if (which.equals("cluster")) {
+            return; // INFO commandstats of one node
+        }
+        Session s = session("stmarys", "usr_10");
+        String token = admit(s, 3);
+        assertThat(store.rotate(s.id(), Secrets.sha256Hex(token), Secrets.sha256Hex(SessionRoute.newToken(s.id())), now,
+                now.plusSeconds(30))).isTrue();
+        String nobody = "ses_" + s.id().substring(4, 8) + "f".repeat(24);
+        // Both scripts known to the server first (a first call is an EVAL more).
+        store.tenantOf(SessionRoute.parse(token).orElseThrow());
+        touch(token);
+
+        for (boolean peek : new boolean[] {false, true}) {
+            List<Map<String, Long>> seen = new ArrayList<>();
+            for (String id : List.of(s.id(), nobody)) {
+                SessionToken forged = SessionRoute.parse(SessionRoute.newToken(id)).orElseThrow();
+                redis.call(r -> r.configResetstat());
+                if (peek) {
+                    assertThat(store.tenantOf(forged)).isEmpty();
+                } else {
+                    assertThat(store.touch(forged, null, now)).isInstanceOf(Lookup.Unknown.class);
+                }
+                seen.add(stats());
+            }
+            assertThat(seen.get(0)).as(peek ? "tenantOf" : "touch").isEqualTo(seen.get(1)).containsKeys("hget", "get");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void everyTokenASessionHadAnswersLikeTheSession(String which) {
+        on(which);
+        Session s = session("stmarys", "usr_11");
+        List<String> tokens = new ArrayList<>(List.of(admit(s, 3)));
+        for (int i = 0; i < 4; i++) {
+            tokens.add(rotate(s, tokens.getLast()));
+        }
+        now = now.plusSeconds(31);
+        for (String old : tokens.subList(0, tokens.size() - 1)) {
+            assertThat(touch(old)).isInstanceOf(Lookup.Superseded.class);
+            assertThat(store.tenantOf(SessionRoute.parse(old).orElseThrow())).hasValue("stmarys");
+        }
+        assertThat(touch(tokens.getLast())).isInstanceOf(Lookup.Touched.class);
+        store.revoke(s.id(), "logout", now);
+        for (String any : tokens) {
+            assertThat(touch(any)).isInstanceOf(Lookup.Revoked.class);
+        }
+    }
+
+    // ---- Sessions of the previous version (record layout 2), decision 0040 ----
+
+    /** A session logged in on a node of the previous version: its token (of the earlier format). */
+    private String admitOnLayout2(Layout2Sessions old, Session s) {
+        String token = EarlierTokens.mint(SessionRoute.of(s.tenant(), s.userId()));
+        old.admit(s, Secrets.sha256Hex(token), IDLE, 3, now);
+        return token;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aTokenIssuedBeforeTheUpgradeKeepsWorkingUntilItsSessionEnds(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session s = session("stmarys", "usr_20");
+        String earlier = admitOnLayout2(old, s);
+        int route = SessionRoute.of("stmarys", "usr_20");
+        assertThat(keys()).contains(old.sessionKey(route, s.id()), old.tokenKey(route, Secrets.sha256Hex(earlier)));
+
+        now = now.plusSeconds(10);
+        Lookup.Touched t = (Lookup.Touched) touch(earlier);
+        assertThat(t.current()).isTrue();
+        assertThat(t.session()).isEqualTo(new Session(s.id(), s.tenant(), s.userId(), s.username(), s.roles(), s.aal(),
+                s.createdAt(), now, now.plus(IDLE), s.absoluteExpiresAt(), 1, s.client(), null, null, s.rotatedAt(), 1, false));
+        assertThat(keys()).as("rewritten in layout 3").contains(store.keyOfSession(s.id()))
+                .doesNotContain(old.sessionKey(route, s.id()), prefix + "u{stmarys:usr_20}");
+        assertThat(pttl(old.tokenKey(route, Secrets.sha256Hex(earlier)))).as("its pointer lives as long as the session may")
+                .isGreaterThan(ABSOLUTE.minusMinutes(1).toMillis());
+        assertThat(encoding(store.keyOfSession(s.id()))).isEqualTo("listpack");
+
+        for (int i = 0; i < 3; i++) { // longer than the idle timeout it was stored with, in steady use
+            now = now.plus(IDLE.minusMinutes(1));
+            assertThat(touch(earlier)).isInstanceOf(Lookup.Touched.class);
+        }
+
+        // Its first rotation hands out a token of the current format; the earlier one has its grace, then is superseded.
+        String next = rotate(s, earlier);
+        assertThat(touch(next)).isInstanceOfSatisfying(Lookup.Touched.class, n -> assertThat(n.current()).isTrue());
+        assertThat(touch(earlier)).isInstanceOfSatisfying(Lookup.Touched.class, n -> assertThat(n.current()).isFalse());
+        now = now.plusSeconds(31);
+        assertThat(touch(earlier)).isInstanceOf(Lookup.Superseded.class);
+        String third = rotate(s, next);
+        assertThat(touch(earlier)).isInstanceOf(Lookup.Superseded.class);
+        assertThat(store.tenantOf(SessionRoute.parse(earlier).orElseThrow())).hasValue("stmarys");
+
+        store.revoke(s.id(), "logout", now);
+        assertThat(touch(earlier)).isInstanceOf(Lookup.Revoked.class);
+        assertThat(touch(third)).isInstanceOf(Lookup.Revoked.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionRotatedBeforeTheUpgradeKeepsItsPreviousTokenForItsGrace(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session s = session("stmarys", "usr_21");
+        String first = admitOnLayout2(old, s);
+        String second = EarlierTokens.mint(SessionRoute.of("stmarys", "usr_21"));
+        String third = EarlierTokens.mint(SessionRoute.of("stmarys", "usr_21"));
+        old.rotate(s.id(), Secrets.sha256Hex(first), Secrets.sha256Hex(second), now, now.plusSeconds(5));
+        old.rotate(s.id(), Secrets.sha256Hex(second), Secrets.sha256Hex(third), now, now.plusSeconds(30));
+
+        assertThat(touch(second)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isFalse());
+        assertThat(touch(third)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isTrue());
+        assertThat(touch(first)).as("older than the previous one").isInstanceOf(Lookup.Superseded.class);
+        now = now.plusSeconds(31);
+        assertThat(touch(second)).isInstanceOf(Lookup.Superseded.class);
+        assertThat(store.findById(s.id()).orElseThrow().uses()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void sessionsOfThePreviousVersionAreSeenByEveryPathBeforeTheirTokenIsUsed(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session a = session("stmarys", "usr_30");
+        String tokenA = admitOnLayout2(old, a);
+        now = now.plusSeconds(1);
+        Session b = session("stmarys", "usr_30");
+        String tokenB = admitOnLayout2(old, b);
+        now = now.plusSeconds(1);
+        Session c = session("stmarys", "usr_31");
+        admitOnLayout2(old, c);
+        Session d = session("stmarys", "usr_32");
+        admitOnLayout2(old, d);
+        Session e = session("stmarys", "usr_33");
+        String tokenE = admitOnLayout2(old, e);
+
+        assertThat(store.findById(a.id())).hasValue(a);
+        assertThat(new RedisAttributeStore(redis, store, prefix).put(c.id(), "k", "v", now, 64)).isTrue();
+        assertThat(store.live("stmarys", "usr_30", now, 10)).extracting(Session::id).containsExactly(a.id(), b.id());
+        assertThat(store.liveCounts(Set.of("stmarys"), now)).hasValue(Map.of("stmarys", 5L));
+        assertThat(store.live("stmarys", null, now, 10)).extracting(Session::id)
+                .containsExactlyInAnyOrder(a.id(), b.id(), c.id(), d.id(), e.id());
+        assertThat(keys()).as("nothing of layout 2 is left but the tokens' pointers")
+                .noneMatch(k -> k.contains(":s{") || k.contains(":u{") || k.contains(":ti:"));
+
+        assertThat(store.revoke(a.id(), "admin", now)).isTrue();
+        assertThat(touch(tokenA)).isInstanceOf(Lookup.Revoked.class);
+        assertThat(store.revokeAllOfUser("stmarys", "usr_30", null, "password_change", now)).extracting(Session::id)
+                .containsExactly(b.id());
+        assertThat(touch(tokenB)).isInstanceOf(Lookup.Revoked.class);
+        // The limit counts a session of the previous version like any other.
+        Session f = session("stmarys", "usr_33");
+        String tokenF = SessionRoute.newToken(f.id());
+        Admission admitted = store.admit(f, Secrets.sha256Hex(tokenF), IDLE, 1, Policy.OnLimit.EVICT_OLDEST, now);
+        assertThat(((Admission.Admitted) admitted).evicted()).extracting(Session::id).containsExactly(e.id());
+        assertThat(touch(tokenE)).isInstanceOf(Lookup.Revoked.class);
+        assertThat(touch(tokenF)).isInstanceOf(Lookup.Touched.class);
+        assertThat(store.delete(d.id())).isTrue();
+        assertThat(store.findById(d.id())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionOfThePreviousVersionIsRewrittenOnceWhateverMeetsItFirst(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session s = session("stmarys", "usr_40");
+        String token = admitOnLayout2(old, s);
+        // Its user's index and then its token meet it; neither the second contact nor the tenant's sweep changes it again.
+        assertThat(store.live("stmarys", "usr_40", now, 10)).containsExactly(s);
+        assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
+        assertThat(store.live("stmarys", null, now, 10)).extracting(Session::uses).containsExactly(1L);
+        assertThat(store.findById(s.id()).orElseThrow().uses()).isEqualTo(1);
+        assertThat(store.liveCounts(Set.of("stmarys"), now)).hasValue(Map.of("stmarys", 1L));
     }
 }

@@ -7,6 +7,7 @@ import dev.ward.session.Client;
 import dev.ward.session.Lookup;
 import dev.ward.session.Session;
 import dev.ward.session.SessionStore;
+import dev.ward.session.SessionToken;
 import dev.ward.tenant.Policy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,7 +98,8 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     @Override
-    public Lookup touch(String tokenHash, int route, String tenant, Instant now) {
+    public Lookup touch(SessionToken token, String tenant, Instant now) {
+        String tokenHash = token.hash();
         // The live paths in one statement on a plain connection (plus the contexts, for a session that ever opened one).
         Lookup touched = db.withConnection(c -> {
             Lookup found = bump(c, touchCurrent, false, tokenHash, tenant, now);
@@ -322,10 +324,10 @@ public final class SqlSessionStore implements SessionStore {
     }
 
     @Override
-    public Optional<String> tenantOf(String tokenHash, int route) {
+    public Optional<String> tenantOf(SessionToken token) {
         return db.call(h -> h.createQuery("SELECT tenant_id FROM sessions WHERE token_hash = :h "
                         + "UNION ALL SELECT tenant_id FROM sessions WHERE prev_token_hash = :h")
-                .bind("h", tokenHash).mapTo(String.class).findFirst());
+                .bind("h", token.hash()).mapTo(String.class).findFirst());
     }
 
 }

@@ -64,10 +64,10 @@ class EmbeddedConcurrentWritesTest {
             for (int i = 0; i < SESSIONS; i++) {
                 String user = "usr_" + i;
                 int route = SessionRoute.of("t1", user);
-                String token = SessionRoute.newToken(route);
                 Session s = new Session(SessionRoute.newSessionId(route), "t1", user, "u" + i, List.of("provider"), 1, now, now,
                         now.plus(Duration.ofHours(1)), now.plus(Duration.ofHours(8)), 0, new Client("203.0.113.7", "test"),
                         null, null, now, 0, false);
+                String token = SessionRoute.newToken(s.id());
                 assertThat(sessions.admit(s, Secrets.sha256Hex(token), Duration.ofHours(1), 10, Policy.OnLimit.REJECT, now))
                         .isInstanceOf(Admission.Admitted.class);
                 assertThat(patients.open(s.id(), "p-1", now, Duration.ofMinutes(30), now.plus(Duration.ofHours(8)), false, 32)
@@ -88,7 +88,7 @@ class EmbeddedConcurrentWritesTest {
                         int i = (first + r) % SESSIONS;
                         Instant at = Instant.now();
                         try {
-                            if (!(sessions.touch(Secrets.sha256Hex(tokens.get(i)), 0, "t1", at) instanceof Lookup.Touched)) {
+                            if (!(sessions.touch(SessionRoute.parse(tokens.get(i)).orElseThrow(), "t1", at) instanceof Lookup.Touched)) {
                                 throw new AssertionError("session " + i + " not live");
                             }
                             PatientStore.Result result = db.atomically(() -> {

@@ -92,7 +92,7 @@ class LoginServiceTest extends StoreContract {
 
         assertThat(result).isInstanceOf(LoginResult.Authenticated.class);
         var ok = (LoginResult.Authenticated) result;
-        assertThat(ok.issued().token()).matches("wst_[A-Za-z0-9_-]{46}");
+        assertThat(ok.issued().token()).matches("wst_[A-Za-z0-9_-]{62}");
         assertThat(ok.user().id()).isEqualTo(aliceId);
         var session = ok.issued().session();
         assertThat(session.id()).startsWith("ses_").isNotEqualTo(ok.issued().token());

@@ -138,7 +138,7 @@ class SessionChangeOrderTest extends StoreContract {
         String token = w.open(T, userId).token();
         Session s = ((Validation.Valid) w.sessions.validate(token, StoreFixture.DESK)).session();
         String oldHash = Secrets.sha256Hex(token);
-        String fresh = SessionRoute.newToken(SessionRoute.of(T, userId));
+        String fresh = SessionRoute.newToken(s.id());
         String newHash = Secrets.sha256Hex(fresh);
         // What the dead node did: the intent, then the rotation in Redis, and nothing after.
         new SqlSessionIntents(w.db).begin("rotate", T, userId, Map.of("session_id", s.id(), "old", oldHash, "new", newHash),
@@ -147,9 +147,9 @@ class SessionChangeOrderTest extends StoreContract {
 
         assertThat(repair()).isEqualTo(1);
 
-        assertThat(w.sessionStore.touch(newHash, SessionRoute.of(T, userId), T, w.clock.instant()))
+        assertThat(w.sessionStore.touch(SessionRoute.parse(fresh).orElseThrow(), T, w.clock.instant()))
                 .as("the token nobody received is gone").isInstanceOf(Lookup.Unknown.class);
-        assertThat(w.sessionStore.touch(oldHash, SessionRoute.of(T, userId), T, w.clock.instant()))
+        assertThat(w.sessionStore.touch(SessionRoute.parse(token).orElseThrow(), T, w.clock.instant()))
                 .isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).as("current again").isTrue());
         assertThat(events("session.rotated")).isZero();
     }
@@ -192,7 +192,7 @@ class SessionChangeOrderTest extends StoreContract {
                 w.clock.instant(), w.clock.instant().plusSeconds(600), w.clock.instant().plusSeconds(3600), 0, StoreFixture.DESK,
                 null, null, w.clock.instant(), 0, false);
         new SqlSessionIntents(w.db).begin("admit", T, userId, Map.of("session_id", fresh.id()), w.clock.instant());
-        w.sessionStore.admit(fresh, Secrets.sha256Hex(SessionRoute.newToken(route)), java.time.Duration.ofMinutes(10), 1,
+        w.sessionStore.admit(fresh, Secrets.sha256Hex(SessionRoute.newToken(fresh.id())), java.time.Duration.ofMinutes(10), 1,
                 dev.ward.tenant.Policy.OnLimit.EVICT_OLDEST, w.clock.instant());
 
         assertThat(repair()).isEqualTo(1);

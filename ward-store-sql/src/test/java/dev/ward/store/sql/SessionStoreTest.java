@@ -10,6 +10,7 @@ import dev.ward.audit.AuditTrail;
 import dev.ward.crypto.Secrets;
 import dev.ward.problem.ProblemException;
 import dev.ward.session.Client;
+import dev.ward.session.EarlierTokens;
 import dev.ward.session.IssuedSession;
 import dev.ward.session.Opening;
 import dev.ward.session.Session;
@@ -238,11 +239,29 @@ class SessionStoreTest extends StoreContract {
         open();
         for (String token : Arrays.asList(null, "", "garbage", "wst_", "wst_short", "Bearer wst_x",
                 Secrets.newToken("wak_", 32), Secrets.newToken("wst_", 32), Secrets.newToken("wst_", 34),
-                SessionRoute.newToken(SessionRoute.of("hosp-a", "usr_1")), SessionRoute.newToken(0) + "x",
-                "wst_" + "_".repeat(46),
+                SessionRoute.newToken(SessionRoute.newSessionId(SessionRoute.of("hosp-a", "usr_1"))),
+                EarlierTokens.mint(SessionRoute.of("hosp-a", "usr_1")), SessionRoute.newToken(SessionRoute.newSessionId(0)) + "x",
+                "wst_" + "_".repeat(46), "wst_" + "_".repeat(62),
                 Secrets.newToken("wst_", 32).replace("wst_", "WST_"), "wst_" + "=".repeat(43))) {
             assertThat(invalidCode(validate(token))).as("token %s", token).isEqualTo("session_invalid");
         }
+    }
+
+    /**
+     * A token names its session (decision 0040), and session ids are no secret: one with a live session's id and a
+     * secret of one's own is invalid like any unknown token, says nothing of the session and is no use of it.
+     */
+    @Test
+    void aTokenWithALiveSessionsIdButAnotherSecretIsInvalid() {
+        IssuedSession issued = open();
+        String forged = SessionRoute.newToken(issued.session().id());
+        assertThat(invalidCode(validate(forged))).isEqualTo("session_invalid");
+        assertThat(sessions.tenantOf(forged)).isEmpty();
+        assertThat(valid(validate(issued.token())).uses()).isEqualTo(1);
+
+        sessions.logout(store.findById(issued.session().id()).orElseThrow());
+        assertThat(invalidCode(validate(issued.token()))).isEqualTo("session_revoked");
+        assertThat(invalidCode(validate(forged))).as("not even that it ended").isEqualTo("session_invalid");
     }
 
     @Test
@@ -272,9 +291,10 @@ class SessionStoreTest extends StoreContract {
         List<String> stored = w.stores.dumpSessions();
 
         assertThat(w.stores.storedTokenHash(issued.session().id())).isEqualTo(Secrets.sha256Hex(issued.token()));
-        assertThat(stored).anySatisfy(v -> assertThat(v).contains(Secrets.sha256Hex(issued.token())));
-        // The random part (after the route bytes) appears nowhere: not in a column, a key or a value.
-        assertThat(stored).noneSatisfy(v -> assertThat(v).contains(issued.token().substring(8)));
+        // The random part (after the session id's 14 bytes, the first 19 characters) appears nowhere: not in a column, a
+        // key or a value (a store may keep the hash in hex or raw).
+        assertThat(stored).noneSatisfy(v -> assertThat(v).contains(issued.token().substring(4 + 19)));
+        assertThat(stored).noneSatisfy(v -> assertThat(v).contains(issued.token().substring(4 + 19 + 21)));
     }
 
     @Test

@@ -1,7 +1,8 @@
--- KEYS: the session, its patient index. ARGV[5..]: session id, patient id, idle ms, hard end, break-glass (0/1), max.
+-- KEYS: the session's record, its patient index. ARGV[5..]: session id, patient id, idle ms, hard end, break-glass (0/1), max.
 -- { 'missing' } when the session is not live; { 'limit' } at max live contexts; else { 'live', new (0/1), fields,
 -- replaced an expired one (0/1) }. A new context marks the session (P), so that its validations read the index.
 local sid, pid = ARGV[5], ARGV[6]
+upgrade(sid)
 local r = record(KEYS[1], sid)
 if not r or not alive(r) then return { 'missing' } end
 local state, fields = usePatient(sid, pid)

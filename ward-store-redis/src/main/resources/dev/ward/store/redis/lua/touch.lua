@@ -1,48 +1,48 @@
--- KEYS: the token's pointer. ARGV[5..]: tenant ('' for any), token hash.
--- The one round trip of validation: find, classify, count the use and slide the idle expiry in one HSET, and read the
--- session's live patient contexts (in its slot) when it may hold any. TTLs move only when the idle expiry has caught
--- up with the slack the keys were last given (keysEnd), so most validations run GET, HGETALL and HSET alone. Read
--- only for contexts: one found past its limits is left for the next patient call or the sweep, which remove it and
--- record its timeout.
-local tenant, hash = ARGV[5], ARGV[6]
-local sid = redis.call('GET', KEYS[1])
-local older = false
-if not sid then
-  sid = redis.call('GET', okey(hash))
-  older = true
+-- KEYS: the session's record (or, for a token of the earlier format, its pointer). ARGV[5..]: tenant ('' for any),
+-- session id ('' for a token of the earlier format), token hash (hex).
+-- The one round trip of validation: find, check the token, classify, count the use and slide the idle expiry in one
+-- HSET, and read the session's live patient contexts (in its slot) when it may hold any. TTLs move only when the idle
+-- expiry has caught up with the slack the keys were last given (keysEnd), so most validations run HGET, HGETALL and
+-- HSET alone. Read only for contexts: one found past its limits is left for the next patient call or the sweep.
+--
+-- The token names its session, but nothing is said of the session until the token's hash is found in it: a made-up
+-- token with a real session id gets 'unknown', as one with an unknown id does, after the same commands (HGET of one
+-- field, then GET of the pointer the token's own hash would name), so an id cannot be probed (decision 0040).
+local tenant, sid, hash = ARGV[5], ARGV[6], ARGV[7]
+local h = raw(hash)
+local pointed = false
+if sid == '' then
+  -- A token of the earlier format names only its route: its pointer (or an older token's) names the session.
+  sid = redis.call('GET', P .. 't' .. TAG .. string.sub(hash, 1, 32)) or redis.call('GET', okey(hash))
+  if not sid then return { 'unknown' } end
+  pointed = true
+  upgrade(sid)
 end
-if not sid then return { 'unknown' } end
-local key = skey(sid)
+local key = pointed and rkey(kOf(sid)) or KEYS[1]
+local both = redis.call('HGET', key, 'h') or ''
+local isCurrent = string.sub(both, 1, 32) == h
+local isPrevious = not isCurrent and isPreviousOf(both, h)
+if not isCurrent and not isPrevious and not pointed and redis.call('GET', okey(hash)) ~= sid then return { 'unknown' } end
 local r = record(key, sid)
 if not r then return { 'unknown' } end
-local current = r.h == hash
-if not older and not current and r.v ~= hash then return { 'unknown' } end
 if tenant ~= '' and tenant ~= r.t then return { 'other', flat(r) } end
 if r.z then return { 'revoked', flat(r) } end
-local abs = tonumber(r.x)
-if tonumber(r.i) <= now or abs <= now then return { 'expired', flat(r) } end
-if older or (not current and tonumber(r.w) <= now) then return { 'superseded', flat(r) } end
-local idleMs = tonumber(r.m)
-local idle = math.min(now + idleMs, abs)
-r.s, r.i, r.k = int(now), int(idle), int(tonumber(r.k) + 1)
-local set = { 's', r.s, 'i', r.i, 'k', r.k }
-if current then
-  r.q = int(tonumber(r.q) + 1)
-  set[#set + 1] = 'q'
-  set[#set + 1] = r.q
+if r.i <= now or r.x <= now then return { 'expired', flat(r) } end
+if not isCurrent and (not isPrevious or r.w <= now) then return { 'superseded', flat(r) } end
+local idle = math.min(now + r.m, r.x)
+r.s, r.i, r.k = now, idle, r.k + 1
+if isCurrent then r.q = r.q + 1 end
+if r.si then
+  r.si = nil
+  redis.call('HDEL', key, 'i')
 end
-if idle + RETAIN > tonumber(r.e or 0) then
-  local e = keysEnd(idle, idleMs, abs)
-  local ttl = e - now
-  r.e = int(e)
-  set[#set + 1] = 'e'
-  set[#set + 1] = r.e
+if idle + RETAIN > r.e then
+  r.e = keysEnd(idle, r.m, r.x)
+  local ttl = r.e - now
   redis.call('PEXPIRE', key, ttl)
   if r.A then redis.call('PEXPIRE', akey(sid), ttl) end
-  redis.call('PEXPIRE', tkey(r.h), ttl)
-  if r.v then redis.call('PEXPIRE', tkey(r.v), ttl) end
-  local index = ukey(r)
-  redis.call('ZADD', index, indexScore(e), sid)
+  local index = ikey(r.t)
+  redis.call('ZADD', index, liveScore(r.e), member(r))
   extend(index, ttl)
 end
 local patients = {}
@@ -57,5 +57,5 @@ if r.P then
     redis.call('HDEL', key, 'P')
   end
 end
-redis.call('HSET', key, unpack(set))
-return { 'touched', current and 1 or 0, flat(r), patients }
+redis.call('HSET', key, 'N', numbers(r))
+return { 'touched', isCurrent and 1 or 0, flat(r), patients }

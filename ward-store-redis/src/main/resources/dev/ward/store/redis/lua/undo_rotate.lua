@@ -1,10 +1,9 @@
--- KEYS: session, new token pointer. ARGV[5..]: session id, old hash, new hash.
+-- KEYS: the session's record. ARGV[5..]: session id, old hash, new hash.
 -- Takes back a rotation whose new token never reached its holder: only while the new token is still the current
--- one (nobody can have used it), the old one becomes current again and the new pointer goes.
+-- one (nobody can have used it), the old one becomes current again and the new one is forgotten.
 local sid, old, new = ARGV[5], ARGV[6], ARGV[7]
 local r = record(KEYS[1], sid)
-if not r or r.h ~= new or r.v ~= old then return 0 end
-redis.call('HSET', KEYS[1], 'h', old)
-redis.call('HDEL', KEYS[1], 'v', 'w')
-redis.call('DEL', KEYS[2])
+if not r or current(r) ~= raw(new) or not isPreviousOf(r.h, raw(old)) then return 0 end
+redis.call('HSET', KEYS[1], 'h', raw(old))
+redis.call('HDEL', KEYS[1], 'w')
 return 1
