@@ -314,6 +314,11 @@ class RedisSessionStoreTest {
         }
         Session s = session("stmarys", "usr_4");
         String token = admit(s, 10);
+        // Another node's clock, 7 ms behind the one that created the session: a use "before" its creation is kept as is.
+        now = now.minusMillis(7);
+        assertThat(((Lookup.Touched) touch(token)).session().lastSeenAt()).isEqualTo(now);
+        assertThat(store.findById(s.id()).orElseThrow().lastSeenAt()).isEqualTo(now);
+        assertThat(store.findById(s.id()).orElseThrow().idleExpiresAt()).isEqualTo(now.plus(IDLE));
         now = now.plusMillis(12_345);
         Session touched = ((Lookup.Touched) touch(token)).session();
         assertThat(touched.lastSeenAt()).isEqualTo(now);

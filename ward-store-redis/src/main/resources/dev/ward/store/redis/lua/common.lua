@@ -14,7 +14,8 @@ local now = tonumber(ARGV[4])
 --     tokens have); the first field, so that checking a token reads one field;
 --   N the numbers, big-endian, in 37 bytes: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute
 --     expiry and e when the session's keys expire (so that a validation moves TTLs only when they must move), all
---     three in ms after c; m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
+--     three in ms after c and signed (a node whose clock is a little behind the one that created the session may
+--     touch it "before" c); m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
 --     rewrites this one field;
 --   t tenant; u user id, or U its 12 bytes when it is one of Ward's (usr_ and 24 hex digits); n username; r roles
 --     (comma-separated); p ip; g user agent or G its compact form (CompactUserAgent) — a longer user agent or role
@@ -25,7 +26,7 @@ local now = tonumber(ARGV[4])
 --     otherwise it is min(s + m, x).
 -- Times are the caller's clock, never Redis's. Scripts read a record into a table of plain values (record) and write it
 -- back packed (stored); Ward reads only what scripts answer (flat), never the stored form.
-local NUMBERS = '>I6I5I5I5I5I5I5I1'
+local NUMBERS = '>I6i5i5i5I5I5I5I1'
 local AFTER_C = { o = true, w = true, z = true, i = true }
 local function int(x) return string.format('%d', x) end
 
