@@ -360,13 +360,34 @@ abstract class FilterContract {
     void aForwardedBodyIsBounded() {
         String token = signIn("dr.jones");
         byte[] huge = new byte[64 * 1024];
-        assertProblem(send(app, "POST", "/ward/v1/session/patient-data/clear", HttpRequest.BodyPublishers.ofByteArray(huge),
-                "Cookie", cookie(token), "Origin", app.base()), 413, "payload_too_large");
+        refusedAsTooLarge(() -> send(app, "POST", "/ward/v1/session/patient-data/clear",
+                HttpRequest.BodyPublishers.ofByteArray(huge), "Cookie", cookie(token), "Origin", app.base()));
         // The same without a Content-Length (chunked): counted as it arrives.
-        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge));
-        assertProblem(send(app, "POST", "/ward/v1/session/patient-data/clear", chunked, "Cookie", cookie(token),
-                "Origin", app.base()), 413, "payload_too_large");
+        refusedAsTooLarge(() -> send(app, "POST", "/ward/v1/session/patient-data/clear",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)), "Cookie", cookie(token),
+                "Origin", app.base()));
         assertThat(ward.validate(token, new EndUser("127.0.0.1", "Mozilla/5.0 test"))).isInstanceOf(Validation.Valid.class);
+    }
+
+    /**
+     * A 413 problem; or, when the container answered it and closed the connection while the client was still writing
+     * the rest of the body (a race of the two ends, seen in CI), the client's broken pipe. Either way nothing past the
+     * bound was forwarded: the caller checks the session is untouched.
+     */
+    private void refusedAsTooLarge(java.util.function.Supplier<HttpResponse<String>> request) {
+        HttpResponse<String> r;
+        try {
+            r = request.get();
+        } catch (java.io.UncheckedIOException e) {
+            String chain = "";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain += " " + t.getMessage();
+            }
+            assertThat(chain).as("only the server closing on the unread rest").containsAnyOf("Broken pipe",
+                    "received no bytes", "Connection reset");
+            return;
+        }
+        assertProblem(r, 413, "payload_too_large");
     }
 
     /**
