@@ -40,10 +40,18 @@ public final class RedisPatientStore implements PatientStore {
     private final RedisSessionStore sessions;
     private final String prefix;
 
+    private final java.util.function.LongSupplier nanoTime;
+
     public RedisPatientStore(RedisConnection redis, RedisSessionStore sessions, String prefix) {
+        this(redis, sessions, prefix, System::nanoTime);
+    }
+
+    /** With the monotonic clock that paces {@link #liveCounts} (tests). */
+    RedisPatientStore(RedisConnection redis, RedisSessionStore sessions, String prefix, java.util.function.LongSupplier nanoTime) {
         this.redis = redis;
         this.sessions = sessions;
         this.prefix = prefix;
+        this.nanoTime = nanoTime;
     }
 
     @Override
@@ -184,6 +192,53 @@ public final class RedisPatientStore implements PatientStore {
             }
         }
         return n;
+    }
+
+    /**
+     * Live contexts per tenant for /metrics: every session in the tenant's index is asked for its context index
+     * (pipelined {@code HVALS}, patient id → idle expiry) and each expiry still ahead counts, as SQL counts rows. That is
+     * one command per session, so the walk paces itself: after a walk that took longer than {@value #PACE_FROM_MS} ms,
+     * the next runs only once four times as long has passed (the walks take at most a fifth of the time, whoever asks
+     * and however often), and until then the last counts are answered again. Small deployments, whose walk is quick,
+     * always get fresh counts.
+     */
+    @Override
+    public java.util.Optional<Map<String, Long>> liveCounts(Instant now) {
+        synchronized (pace) {
+            long started = nanoTime.getAsLong();
+            if (pace.last != null && started - pace.endedAt < pace.gapNanos) {
+                return java.util.Optional.of(pace.last);
+            }
+            Map<String, Long> counts = new java.util.LinkedHashMap<>();
+            long cutoff = now.toEpochMilli();
+            for (String tenant : sessions.tenantIds()) {
+                long n = 0;
+                for (List<String> expiries : redis.pipelined(sessions.idsOfTenant(tenant), (c, id) -> c.hvals(keyOfIndex(id)))) {
+                    for (String expiry : expiries) {
+                        if (Long.parseLong(expiry) > cutoff) {
+                            n++;
+                        }
+                    }
+                }
+                counts.put(tenant, n);
+            }
+            long ended = nanoTime.getAsLong();
+            long took = ended - started;
+            pace.last = Map.copyOf(counts);
+            pace.endedAt = ended;
+            pace.gapNanos = took > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(PACE_FROM_MS) ? 4 * took : 0;
+            return java.util.Optional.of(counts);
+        }
+    }
+
+    /** Walks quicker than this are never paced (see {@link #liveCounts}). */
+    static final long PACE_FROM_MS = 50;
+    private final Pace pace = new Pace();
+
+    private static final class Pace {
+        Map<String, Long> last;
+        long endedAt;
+        long gapNanos;
     }
 
     /** Counts context keys by SCAN over every node: for metrics and tests, never a request. */

@@ -73,8 +73,12 @@ class RedisPatientStoreTest {
     }
 
     private Session admitted(String user) {
-        int route = SessionRoute.of("hosp", user);
-        Session s = new Session(SessionRoute.newSessionId(route), "hosp", user, "n-" + user, List.of("staff"), 1, now, now,
+        return admitted("hosp", user);
+    }
+
+    private Session admitted(String tenant, String user) {
+        int route = SessionRoute.of(tenant, user);
+        Session s = new Session(SessionRoute.newSessionId(route), tenant, user, "n-" + user, List.of("staff"), 1, now, now,
                 now.plus(IDLE), now.plus(Duration.ofHours(12)), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
         sessions.admit(s, Secrets.sha256Hex(SessionRoute.newToken(s.id())), IDLE, 10, Policy.OnLimit.EVICT_OLDEST, now);
         return s;
@@ -145,5 +149,46 @@ class RedisPatientStoreTest {
 
         assertThat(patients.read(s.id(), "p-1", "chart", now).state()).isEqualTo(PatientStore.State.EXPIRED);
         assertThat(patients.read(s.id(), "p-1", "chart", now).state()).isEqualTo(PatientStore.State.MISSING);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void liveContextsAreCountedPerTenantAsTheyOpenExpireAndClose(String which) {
+        on(which);
+        Session a = admitted("usr_5");
+        Session b = admitted("usr_6");
+        Session other = admitted("elsewhere", "usr_7");
+        Instant hardEnd = now.plus(Duration.ofHours(1));
+        patients.open(a.id(), "p-1", now, IDLE, hardEnd, false, 32);
+        patients.open(a.id(), "p-2", now, IDLE, hardEnd, false, 32);
+        patients.open(b.id(), "p-1", now, Duration.ofMinutes(5), hardEnd, false, 32);
+        patients.open(other.id(), "p-9", now, IDLE, hardEnd, false, 32);
+
+        assertThat(patients.liveCounts(now)).hasValue(java.util.Map.of("hosp", 3L, "elsewhere", 1L));
+        assertThat(patients.liveCounts(now.plus(Duration.ofMinutes(6))))
+                .as("b's context is past its idle timeout, although its keys are still there")
+                .hasValue(java.util.Map.of("hosp", 2L, "elsewhere", 1L));
+        patients.close(a.id(), "p-2");
+        sessions.revoke(other.id(), "admin", now);
+        assertThat(patients.liveCounts(now)).hasValue(java.util.Map.of("hosp", 2L, "elsewhere", 0L));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone"})
+    void aSlowCountIsNotRepeatedUntilFourTimesItsDurationHasPassed(String which) {
+        on(which);
+        long[] nanos = {0};
+        long step = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RedisPatientStore.PACE_FROM_MS * 2);
+        // Every reading of the monotonic clock moves it on by twice the pacing threshold: each walk "takes" that long.
+        RedisPatientStore paced = new RedisPatientStore(redis, sessions, prefix, () -> nanos[0] += step);
+        Session a = admitted("usr_8");
+        paced.open(a.id(), "p-1", now, IDLE, now.plus(Duration.ofHours(1)), false, 32);
+        assertThat(paced.liveCounts(now)).hasValue(java.util.Map.of("hosp", 1L));
+
+        paced.open(a.id(), "p-2", now, IDLE, now.plus(Duration.ofHours(1)), false, 32);
+        assertThat(paced.liveCounts(now)).as("one step after a walk of one step: the last counts again")
+                .hasValue(java.util.Map.of("hosp", 1L));
+        nanos[0] += 4 * step;
+        assertThat(paced.liveCounts(now)).as("four steps later: walked again").hasValue(java.util.Map.of("hosp", 2L));
     }
 }
