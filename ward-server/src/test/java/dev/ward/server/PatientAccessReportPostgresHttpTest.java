@@ -4,11 +4,9 @@ import dev.ward.crypto.Secrets;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
-/** {@link PatientAccessReportHttpTest} on PostgreSQL: the forward walk of the patient index answered by the other database. */
-class PatientAccessReportPostgresHttpTest extends PatientAccessReportHttpTest {
+/** {@link PatientAccessReportContract} on PostgreSQL: the forward walk of the patient index answered by the other database. */
+class PatientAccessReportPostgresHttpTest extends PatientAccessReportContract {
     static PostgresSchema schema;
 
     @BeforeAll
@@ -22,14 +20,4 @@ class PatientAccessReportPostgresHttpTest extends PatientAccessReportHttpTest {
         w.close();
         schema.close();
     }
-
-    @Override
-    @Test
-    @Disabled("the command finds PostgreSQL through WARD_DATABASE_URL in its environment; the embedded run covers it")
-    void theCommandWritesTheReportToAFile() {}
-
-    @Override
-    @Test
-    @Disabled("starts an embedded Ward of its own; the embedded run covers it")
-    void aLocationIsTheRecordedOneElseLookedUp() {}
 }
