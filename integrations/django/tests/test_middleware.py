@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
-from ward_django import auth, client, middleware
+from ward_django import auth, client, conf, middleware
 
 from .conftest import HTML, PASSWORD, admin, clock, cookie, sign_in, tenant_with, user, ward
 
@@ -332,3 +332,18 @@ def test_an_error_report_shows_no_password_key_or_token(tenant, browser, nurse):
     with override_settings(WARD_API_KEY="wak_not_a_real_key"):
         report = _report(auth.logout, _request(token))
     assert "WardUnavailable" in report and token not in report and "wak_not_a_real_key" not in report
+
+
+@pytest.mark.parametrize("path", ["/Patients/cda/p1/", "/PATIENTS/DETAILS/p1/", "/patients./cda/p1/",
+                                  "/patients/cda /p1/", "/patients/details.json", "/Patient_Data/p1/"])
+def test_other_spellings_of_a_protected_path_are_protected(api, path):
+    # A case-insensitive route, a file system that drops trailing dots and spaces, a format suffix: the same page.
+    response = api.get(path)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_a_namesake_of_a_protected_path_stays_open(browser):
+    assert browser.get("/open/").status_code == 200
+    assert not middleware._protected("/patients/cdaxyz/", conf.get())
+    assert not middleware._protected("/patients/details.d/1", conf.get())

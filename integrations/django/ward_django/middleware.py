@@ -221,8 +221,23 @@ def cookie_name(request, settings):
     return "__Host-" + settings.cookie_name if request.is_secure() else settings.cookie_name
 
 
+def _canonical(path):
+    """Lower case, each segment without its trailing dots and spaces: a case-insensitive route (``re_path`` with
+    ``(?i)``), a file system that drops trailing dots (Windows) or a static server serves these as the same page."""
+    return "/".join(segment.rstrip(". ") for segment in path.lower().split("/"))
+
+
 def _protected(path, settings):
     if path.startswith(settings.forward_path):
         return False
-    # "/patients/" covers "/patients" as well: a route written without the slash is the same pages to the user.
-    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in settings.protected_paths)
+    canonical = _canonical(path)
+    for prefix in settings.protected_paths:
+        own = _canonical(prefix)
+        base = own.rstrip("/")
+        # "/patients/" covers "/patients" as well: a route written without the slash is the same pages to the user;
+        # and "/patients.json", a suffix a format-suffix route serves as "/patients".
+        if canonical.startswith(own) or canonical == base:
+            return True
+        if base and canonical.startswith(base + ".") and "/" not in canonical[len(base):]:
+            return True
+    return False

@@ -4,9 +4,11 @@ import dev.ward.client.EndUser;
 import dev.ward.client.Validation;
 import dev.ward.client.WardClient;
 import dev.ward.client.WardSession;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -33,6 +35,10 @@ import java.util.Optional;
  * <p>Otherwise: a browser ({@code Accept: text/html}) is sent to the login page (302), an API caller gets 401 problem
  * JSON with Ward's code; an enrolment-only session goes to the MFA enrolment page; a missing permission is 403; and
  * when Ward cannot vouch (down, slow, garbage, misconfigured) the answer is 503, never the app (fail closed).
+ *
+ * <p>Map it to {@code /*} for every dispatcher type ({@code REQUEST, FORWARD, INCLUDE, ERROR, ASYNC}): then a page
+ * outside the protected paths that forwards to or includes one inside them is checked as well; a dispatch of a request
+ * the filter already let through goes on unchecked.
  *
  * <p>Under {@code forward-path} ({@code /ward}) it answers the few calls {@code ward.js} makes on the app's own origin
  * (see {@link WardForwarding}). Configure it with {@link #builder} or with init parameters (see the module README).
@@ -178,6 +184,12 @@ public final class WardFilter implements Filter {
             chain.doFilter(rq, rs);
             return;
         }
+        if (request.getDispatcherType() != DispatcherType.REQUEST && request.getAttribute(WardSession.ATTRIBUTE) != null) {
+            // A forward, include, error or async dispatch of a request this filter already let through: the session
+            // was validated for it (validating again would count a second use and could rotate the token twice).
+            chain.doFilter(request, response);
+            return;
+        }
         String path = path(request);
         if (forwardPath.isPresent() && path.startsWith(forwardPath.get() + "/")) {
             forwarding.answer(request, response, path.substring(forwardPath.get().length()));
@@ -243,11 +255,15 @@ public final class WardFilter implements Filter {
         return new EndUser(request.getRemoteAddr(), Optional.ofNullable(request.getHeader("User-Agent")).orElse(""));
     }
 
-    /** The container's decoded, normalised path inside the app. */
+    /**
+     * The container's decoded, normalised path inside the app; in an include, the included resource's (a forward, an
+     * error page or an async dispatch already shows its target's).
+     */
     private static String path(HttpServletRequest request) {
-        String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
-        String info = request.getPathInfo() == null ? "" : request.getPathInfo();
-        String p = servletPath + info;
+        boolean include = request.getDispatcherType() == DispatcherType.INCLUDE;
+        Object servletPath = include ? request.getAttribute(RequestDispatcher.INCLUDE_SERVLET_PATH) : request.getServletPath();
+        Object info = include ? request.getAttribute(RequestDispatcher.INCLUDE_PATH_INFO) : request.getPathInfo();
+        String p = (servletPath == null ? "" : servletPath.toString()) + (info == null ? "" : info.toString());
         return p.isEmpty() ? "/" : p;
     }
 

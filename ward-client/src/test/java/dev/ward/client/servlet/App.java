@@ -31,14 +31,29 @@ interface App extends AutoCloseable {
         final AtomicInteger reached = new AtomicInteger();
 
         @Override
-        protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException, jakarta.servlet.ServletException {
+            // /open/forward?to=… and /open/include?to=…: an open page of the app that hands over to another path.
+            String to = req.getParameter("to");
+            if (to != null && req.getDispatcherType() == jakarta.servlet.DispatcherType.REQUEST) {
+                if (req.getServletPath().equals("/open/forward")) {
+                    req.getRequestDispatcher(to).forward(req, res);
+                    return;
+                }
+                if (req.getServletPath().equals("/open/include")) {
+                    res.setContentType("text/plain");
+                    req.getRequestDispatcher(to).include(req, res);
+                    return;
+                }
+            }
             reached.incrementAndGet();
             WardSession s = (WardSession) req.getAttribute(WardSession.ATTRIBUTE);
             String body = req.getRequestURI() + " user=" + (req.getUserPrincipal() == null ? "-" : req.getUserPrincipal().getName())
                     + " provider=" + req.isUserInRole("provider") + " admin=" + req.isUserInRole("admin")
                     + " session=" + (s == null ? "-" : s.id()) + " ip=" + (s == null ? "-" : s.client().ip())
                     + " remote=" + req.getRemoteAddr();
-            res.setContentType("text/plain");
+            if (req.getDispatcherType() != jakarta.servlet.DispatcherType.INCLUDE) {
+                res.setContentType("text/plain");
+            }
             res.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -271,6 +271,40 @@ abstract class FilterContract {
         assertProblem(get("/patients"), 401, "unauthenticated");
     }
 
+    /**
+     * An app routed without regard to case, or on a file system that drops trailing dots, or with suffix pattern
+     * matching, serves these as the protected pages: the filter protects them too.
+     */
+    @Test
+    void spellingsOtherFrameworksServeAsTheProtectedPageAreProtected() {
+        int before = app.reached();
+        for (String path : List.of("/Patients/17", "/PATIENTS", "/patients./17", "/patients%20/17", "/patients.json",
+                "/PHARMACY/Stock/1", "/patients%2E/17")) {
+            assertThat(get(path).statusCode()).as(path).isIn(400, 401);
+        }
+        assertThat(app.reached()).as("the app saw none of them").isEqualTo(before);
+        assertThat(get("/patients-archive/17").statusCode()).as("a namesake stays open").isEqualTo(200);
+        String token = signIn("dr.jones");
+        assertThat(get("/Patients/17", "Cookie", cookie(token)).statusCode()).isEqualTo(200);
+    }
+
+    /** An open page that forwards to or includes a protected one: checked on the dispatch, once per request. */
+    @Test
+    void anInternalForwardOrIncludeToAProtectedPathIsChecked() {
+        int before = app.reached();
+        assertProblem(get("/open/forward?to=/patients/17"), 401, "unauthenticated");
+        HttpResponse<String> included = get("/open/include?to=/patients/17");
+        assertThat(included.body()).doesNotContain("/patients/17 user=").contains("unauthenticated");
+        assertThat(app.reached()).as("the protected page ran for neither").isEqualTo(before);
+
+        String token = signIn("dr.jones");
+        HttpResponse<String> forwarded = get("/open/forward?to=/patients/17", "Cookie", cookie(token));
+        assertThat(forwarded.statusCode()).isEqualTo(200);
+        assertThat(forwarded.body()).contains("user=dr.jones");
+        assertThat(get("/open/include?to=/patients/17", "Cookie", cookie(token)).body()).contains("user=dr.jones");
+        assertThat(get("/open/forward?to=/open/page").body()).as("an open target stays open").contains("user=-");
+    }
+
     @Test
     void wardDownOrAnsweringGarbageIs503AndNeverTheApp() throws Exception {
         String token = signIn("dr.jones");

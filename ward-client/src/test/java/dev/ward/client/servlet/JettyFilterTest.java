@@ -29,7 +29,7 @@ class JettyFilterTest extends FilterContract {
             context.setContextPath("/");
             FilterHolder filter = new FilterHolder(new WardFilter());
             filter.setInitParameters(params);
-            context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(filter, "/*", EnumSet.allOf(DispatcherType.class));
             App.Page page = new App.Page();
             context.addServlet(new ServletHolder(page), "/");
             server.setHandler(context);

@@ -33,4 +33,22 @@ class ProtectedPathTest {
             assertThatThrownBy(() -> ProtectedPath.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void caseTrailingDotsAndSpacesAndAnExtensionAreOtherSpellingsOfTheSamePath() {
+        ProtectedPath prefix = ProtectedPath.parse("/patients/*");
+        for (String path : new String[] {"/Patients/17", "/PATIENTS", "/patients./17", "/patients ./17", "/patients.json",
+                "/patients.", "/pAtIeNtS/17/Notes"}) {
+            assertThat(prefix.matches(path)).as(path).isTrue();
+        }
+        assertThat(prefix.matches("/patients.old/17")).as("another directory, not an extension").isFalse();
+        assertThat(prefix.matches("/patientsx")).isFalse();
+        ProtectedPath exact = ProtectedPath.parse("/Chart");
+        for (String path : new String[] {"/chart", "/CHART/", "/chart.", "/chart.json", "/chart  "}) {
+            assertThat(exact.matches(path)).as(path).isTrue();
+        }
+        assertThat(exact.matches("/chart/17")).isFalse();
+        assertThat(exact.matches("/chart.d/17")).isFalse();
+        assertThat(exact.matches("/charts")).isFalse();
+    }
 }

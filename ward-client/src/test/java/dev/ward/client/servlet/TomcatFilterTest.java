@@ -35,6 +35,9 @@ class TomcatFilterTest extends FilterContract {
             FilterMap map = new FilterMap();
             map.setFilterName("ward");
             map.addURLPattern("/*");
+            for (String type : new String[] {"REQUEST", "FORWARD", "INCLUDE", "ERROR", "ASYNC"}) {
+                map.setDispatcher(type);
+            }
             context.addFilterMap(map);
             tomcat.start();
             return new App() {

@@ -70,7 +70,7 @@ public final class ClinicPortal implements AutoCloseable {
         // Ward in front of the patient pages, and ward.js's calls answered under /ward on this origin.
         WardFilter filter = WardFilter.builder(ward).protect("/patients/*").loginUrl("/login")
                 .mfaEnrollmentUrl("/mfa/enroll").forwardPath(Optional.of("/ward")).build();
-        app.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+        app.addFilter(new FilterHolder(filter), "/*", EnumSet.allOf(DispatcherType.class));
         SignIn signIn = new SignIn(settings, ward, cookie);
         app.addServlet(new ServletHolder(signIn), "/login");
         app.addServlet(new ServletHolder(signIn), "/login/mfa");
