@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ward.audit.AuditEvent;
 import dev.ward.crypto.Secrets;
+import dev.ward.session.RefusedChanges;
 import dev.ward.session.Session;
 import dev.ward.store.redis.RedisRefusedChanges;
 import dev.ward.store.redis.RedisServers;
@@ -50,6 +51,7 @@ class CommitInDoubtTest {
         w.createUser("doubt", "ann", PW, "staff");
         w.createTenant("lost");
         w.createUser("lost", "ben", PW, "staff");
+        w.createUser("lost", "dee", PW, "staff");
         w.createTenant("turn", Map.of("mfa", Map.of("required_roles", List.of()), "session", Map.of("rotate_after_uses", 1, "rotation_grace_seconds", 10)));
         w.createUser("turn", "cy", PW, "staff");
     }
@@ -94,6 +96,10 @@ class CommitInDoubtTest {
     /** The first COMMIT of a session change's records goes through; the answer is lost and the database stays away. */
     private TestWard.Response withTheRecordsCommitInDoubt(java.util.function.Supplier<TestWard.Response> request) {
         relay.loseCommitAndRefuse("DELETE FROM session_intents");
+        return awayAfterCommit(request);
+    }
+
+    private TestWard.Response awayAfterCommit(java.util.function.Supplier<TestWard.Response> request) {
         try {
             return request.get();
         } finally {
@@ -151,16 +157,15 @@ class CommitInDoubtTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(503);
         assertThat(r.text("code")).isEqualTo("store_unavailable");
 
+        List<RefusedChanges.Refused> kept = refusals().recordedBefore(LATER, 10);
+        assertThat(kept).as("the answer given, kept in Redis").singleElement()
+                .satisfies(k -> assertThat(k.kind()).isEqualTo("admit"));
+        String id = (String) kept.getFirst().payload().get("session_id");
         List<AuditEvent> trail = trailOnceBack("lost");
-        AuditEvent created = trail.stream().filter(e -> e.type().equals("session.created")).findFirst().orElseThrow(
-                () -> new AssertionError("the login's records committed: " + trail));
-        String id = created.sessionId();
-        assertThat(trail).as("done and recorded").anyMatch(e -> e.type().equals("login.succeeded"));
+        assertThat(count(trail, "session.created", id)).as("the login's records committed: %s", trail).isEqualTo(1);
+        assertThat(count(trail, "login.succeeded", id)).as("done and recorded").isEqualTo(1);
         assertThat(sessions().findById(id).orElseThrow().liveAt(w.clock.instant()))
                 .as("the gap: a live session nobody holds a token for").isTrue();
-        assertThat(refusals().recordedBefore(LATER, 10)).as("the answer given, kept in Redis")
-                .singleElement().satisfies(k -> assertThat(k.kind()).isEqualTo("admit"))
-                .satisfies(k -> assertThat(k.payload()).containsEntry("session_id", id));
 
         repairUntil("the repair ends the session", () -> !sessions().findById(id).orElseThrow().liveAt(w.clock.instant())
                 && count(trailOnceBack("lost"), "session.revoked", id) == 1);
@@ -197,5 +202,24 @@ class CommitInDoubtTest {
                 .anySatisfy(e -> assertThat(e.details()).containsEntry("reason", "answer_lost").containsEntry("undone", true));
         assertThat(w.get("/v1/session", token).status()).as("the holder's token is the session's again").isEqualTo(200);
         assertThat(refusals().recordedBefore(LATER, 10)).as("acted on once, then forgotten").isEmpty();
+    }
+
+    @Test
+    void aLoginWhoseRecordsDidNotCommitWhileNothingCouldTellIsEndedOnceAsAborted() {
+        relay.cutBeforeCommitAndRefuse("DELETE FROM session_intents");
+        TestWard.Response r = awayAfterCommit(() -> w.send("POST", "/v1/auth/login",
+                TestWard.json(Map.of("tenant", "lost", "username", "dee", "password", PW))));
+        assertThat(r.status()).as(r.raw()).isEqualTo(503);
+        List<RefusedChanges.Refused> kept = refusals().recordedBefore(LATER, 10);
+        assertThat(kept).as("the answer given, kept all the same").singleElement();
+        String id = (String) kept.getFirst().payload().get("session_id");
+        assertThat(count(trailOnceBack("lost"), "session.created", id)).as("nothing of this login committed").isZero();
+        assertThat(sessions().findById(id).orElseThrow().liveAt(w.clock.instant())).as("the change made in Redis").isTrue();
+
+        repairUntil("the intent's repair ends the session", () -> count(trailOnceBack("lost"), "session.revoked", id) == 1);
+        w.ward.repairSessionsNow();
+        assertThat(sessions().findById(id).orElseThrow().revokeReason()).as("not done: the intent's undo").isEqualTo("login_aborted");
+        assertThat(count(trailOnceBack("lost"), "session.revoked", id)).as("ended once, not again as answer_lost").isEqualTo(1);
+        assertThat(refusals().recordedBefore(LATER, 10)).as("forgotten by the intent's repair").isEmpty();
     }
 }

@@ -166,11 +166,21 @@ final class TcpProxy implements AutoCloseable {
      * one transaction, and Ward can neither hear so nor ask. A commit in doubt that stays in doubt.
      */
     void loseCommitAndRefuse(String statement) {
+        commitReaches = true;
         commitLost = false;
         commitOf.set(statement);
     }
 
-    /** Whether the COMMIT armed by {@link #loseCommitAndRefuse} went through and the relay went away. */
+    /** As {@link #loseCommitAndRefuse}, but that COMMIT never reaches the server: the transaction rolls back, unseen. */
+    void cutBeforeCommitAndRefuse(String statement) {
+        commitReaches = false;
+        commitLost = false;
+        commitOf.set(statement);
+    }
+
+    private volatile boolean commitReaches;
+
+    /** Whether the COMMIT armed by {@link #loseCommitAndRefuse} or {@link #cutBeforeCommitAndRefuse} came, and the relay went away. */
     boolean commitLost() { return commitLost; }
 
     private static final java.util.regex.Pattern STATEMENT =
@@ -255,6 +265,11 @@ final class TcpProxy implements AutoCloseable {
                     String text = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
                     inChosenTransaction |= text.contains(chosen);
                     stayInDoubt = inChosenTransaction && text.contains("COMMIT") && commitOf.compareAndSet(chosen, null);
+                }
+                if (stayInDoubt && !commitReaches) {
+                    cut();
+                    commitLost = true;
+                    return;
                 }
                 if (inDoubt || stayInDoubt) {
                     holdReplies = true; // before the server can answer
