@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  * outcome is one of two: done and recorded, or not done (docs/decisions/0011-order-of-effects.md). With sessions in
  * the database both commit in one transaction. With sessions in Redis, an intent is written first, the change made,
  * then the records and the intent's deletion commit together; an interruption between leaves the intent for
- * {@link SessionService#repairInterrupted} to finish or undo.
+ * {@link SessionService#repairInterrupted} to finish or undo. A login or rotation answered as refused while the database
+ * could not say whether its records committed also leaves its answer ({@link RefusedChanges}), for the repair to end or
+ * take back should the intent turn out gone (decision 0015).
  */
 public final class SessionChanges {
     private final Optional<DetachedSessionStore> detached;
