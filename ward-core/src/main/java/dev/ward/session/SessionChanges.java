@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -15,17 +16,25 @@ import java.util.function.Supplier;
  * outcome is one of two: done and recorded, or not done (docs/decisions/0011-order-of-effects.md). With sessions in
  * the database both commit in one transaction. With sessions in Redis, an intent is written first, the change made,
  * then the records and the intent's deletion commit together; an interruption between leaves the intent for
- * {@link SessionService#repairInterrupted} to finish or undo.
+ * {@link SessionService#repairInterrupted} to finish or undo. A login or rotation answered as refused while the database
+ * could not say whether its records committed also leaves its answer ({@link RefusedChanges}), for the repair to end or
+ * take back should the intent turn out gone (decision 0015).
  */
 public final class SessionChanges {
     private final Optional<DetachedSessionStore> detached;
     private final SessionIntents intents;
+    private final RefusedChanges refusals;
+    /** The kinds whose refusal, when their outcome cannot be told, is kept for the repair (see {@link RefusedChanges}). */
+    private final Set<String> answerKept;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public SessionChanges(SessionStore store, SessionIntents intents, AuditTrail audit, Clock clock) {
+    SessionChanges(SessionStore store, SessionIntents intents, RefusedChanges refusals, Set<String> answerKept, AuditTrail audit,
+                   Clock clock) {
         this.detached = store instanceof DetachedSessionStore d ? Optional.of(d) : Optional.empty();
         this.intents = intents;
+        this.refusals = refusals;
+        this.answerKept = answerKept;
         this.audit = audit;
         this.clock = clock;
     }
@@ -123,7 +132,10 @@ public final class SessionChanges {
                 // leave the trail saying what is no longer so (decision 0015).
                 Boolean pending = pendingOrUnknown(intent);
                 if (pending == null) {
-                    throw e; // cannot tell now: the repair will, from the intent (undone if it is still there)
+                    // Cannot tell now: the repair will, from the intent (undone if it is still there) and, should the
+                    // intent be gone, from the refusal kept here — the records then say done what the answer says not.
+                    keepRefusal(intent, kind, tenant, userId, payload, e);
+                    throw e;
                 }
                 if (!pending) {
                     return result; // done and recorded
@@ -137,5 +149,17 @@ public final class SessionChanges {
             throw e;
         }
         return result;
+    }
+
+    private void keepRefusal(long intent, String kind, String tenant, String userId, Map<String, Object> payload, RuntimeException e) {
+        if (!answerKept.contains(kind)) {
+            return;
+        }
+        try {
+            refusals.record(new RefusedChanges.Refused(intent, kind, tenant, userId, payload, clock.instant()));
+        } catch (RuntimeException notKept) {
+            // Redis is away too: the change stands, done and recorded, with its answer lost (decision 0015).
+            e.addSuppressed(notKept);
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /** The session lifecycle (C3): open within limits, validate (expiry, binding, rotation), list and end. */
@@ -31,6 +32,7 @@ public final class SessionService {
     private final Clock clock;
     private final SessionChanges changes;
     private final SessionIntents intents;
+    private final RefusedChanges refusals;
     /** What else a session holds that must die with it (patient contexts); nothing until {@link #clearsWith}. */
     private volatile SessionData data = SessionData.NONE;
     /** Repairs of intents of other kinds than the session's own (patient contexts), by kind. */
@@ -43,9 +45,11 @@ public final class SessionService {
      * @param intents where changes to a session store outside the database are recorded first (Redis; see SessionChanges)
      * @param revocations where the revocations of such sessions are kept durably, to re-apply to a restored store
      *                    (docs/decisions/0014); {@link SessionRevocations#NONE} for sessions in the database
+     * @param refusals    where the changes answered as refused while their outcome could not be told are kept, for the
+     *                    repair (decision 0015); {@link RefusedChanges#NONE} for sessions in the database
      */
-    public SessionService(SessionStore store, SessionIntents intents, SessionRevocations revocations, TenantService tenants,
-                          AdminGuard guard, AuditTrail audit, Clock clock) {
+    public SessionService(SessionStore store, SessionIntents intents, SessionRevocations revocations, RefusedChanges refusals,
+                          TenantService tenants, AdminGuard guard, AuditTrail audit, Clock clock) {
         if (store instanceof DetachedSessionStore && revocations == SessionRevocations.NONE) {
             throw new IllegalArgumentException("sessions outside the database need their revocations kept durably");
         }
@@ -58,7 +62,8 @@ public final class SessionService {
         this.guard = guard;
         this.audit = audit;
         this.clock = clock;
-        this.changes = new SessionChanges(store, intents, audit, clock);
+        this.refusals = refusals;
+        this.changes = new SessionChanges(store, intents, refusals, ANSWER_KEPT, audit, clock);
     }
 
     /** Data kept for sessions elsewhere (patient contexts) is cleared, and recorded, with each session's end. */
@@ -565,7 +570,9 @@ public final class SessionService {
      * Finishes or undoes the session changes interrupted between Redis and the database (a node died, or a store failed
      * in between), each once, from any node: a login's session is ended (its token never reached anyone) with its events
      * written; a rotation is taken back (the holder still has the old token); a revocation, a change of assurance level
-     * or of client is finished and audited. Answers how many it repaired. Nothing to do with sessions in the database.
+     * or of client is finished and audited. Then the logins and rotations answered as refused whose records did commit
+     * (the answer lost with the database, decision 0015) are ended or taken back, recorded {@code answer_lost}. Answers
+     * how many it repaired. Nothing to do with sessions in the database.
      */
     public int repairInterrupted(String node) {
         if (changes.detached().isEmpty()) {
@@ -575,14 +582,70 @@ public final class SessionService {
         Instant now = clock.instant();
         int repaired = 0;
         for (SessionIntents.Intent intent : intents.claimInterrupted(now.minus(REPAIR_AFTER), now.minus(REPAIR_AFTER), node, 100, now)) {
+            if (ANSWER_KEPT.contains(intent.kind())) {
+                // Its records did not commit, so this repair's undo is what the refusal said. The refusal goes before
+                // this commits: once the intent is gone, a refusal still kept can only be one whose records committed.
+                refusals.forget(intent.id());
+            }
             audit.atomically(() -> {
                 repair(detached, intent, clock.instant());
                 intents.finish(intent.id(), node);
             });
             repaired++;
         }
+        for (RefusedChanges.Refused refused : refusals.recordedBefore(now.minus(REPAIR_AFTER), 100)) {
+            if (intents.pending(refused.intent())) {
+                continue; // its records did not commit: the intent's own repair undoes the change, and forgets this
+            }
+            if (!refusals.claim(refused.intent(), node, now.minus(REPAIR_AFTER), now)) {
+                continue; // another node acts on it, or the intent's repair forgot it meanwhile
+            }
+            audit.atomically(() -> answerLost(detached, refused, clock.instant()));
+            refusals.forget(refused.intent());
+            repaired++;
+        }
         return repaired;
     }
+
+    /**
+     * A login or a rotation done and recorded whose request was answered as refused: nobody holds the token it made. The
+     * login's session is ended, the rotation taken back (the holder keeps the token it has), each with its event, so
+     * that the trail says what the client was told. Again after an interruption: a session already ended for it gets its
+     * event again rather than none.
+     */
+    private void answerLost(DetachedSessionStore d, RefusedChanges.Refused r, Instant now) {
+        Map<String, Object> p = r.payload();
+        String sessionId = (String) p.get("session_id");
+        Optional<Session> found = store.findById(sessionId);
+        if (found.isEmpty()) {
+            return;
+        }
+        Session s = found.get();
+        switch (r.kind()) {
+            case ADMIT -> {
+                if (s.liveAt(now) ? store.revoke(sessionId, ANSWER_LOST, now) : ANSWER_LOST.equals(s.revokeReason())) {
+                    audit.append(revokedEvent(s, ANSWER_LOST, "system", null));
+                    revoked(s, ANSWER_LOST);
+                }
+            }
+            case ROTATE -> {
+                if (s.liveAt(now) && d.undoRotate(sessionId, (String) p.get("old"), (String) p.get("new"))) {
+                    audit.append(AuditEntry.of(s.tenant(), "session.rotated").actor("system").user(s.userId()).session(s.id())
+                            .detail("reason", ANSWER_LOST).detail("undone", true).build());
+                }
+            }
+            default -> throw new IllegalStateException("no refusal is kept for " + r.kind());
+        }
+    }
+
+    /**
+     * The kinds of change whose refusal is kept when their outcome cannot be told (see {@link RefusedChanges}): a login's
+     * session and a rotation's new token reach nobody when the answer is a refusal. A revocation answered 503 may still
+     * take effect (decision 0011), and the other changes leave the holder with what they hold.
+     */
+    private static final Set<String> ANSWER_KEPT = Set.of(ADMIT, ROTATE);
+    /** The reason a login or a rotation done and recorded is ended or taken back: its answer said it failed. */
+    static final String ANSWER_LOST = "answer_lost";
 
     private void repair(DetachedSessionStore d, SessionIntents.Intent i, Instant now) {
         Map<String, Object> p = i.payload();

@@ -109,7 +109,7 @@ class SessionTokenPropertyTest {
         MutableClock clock = MutableClock.startingAt("2026-11-22T10:00:00Z");
         AuditTrail audit = new AuditTrail(new DiscardingAudit(), java.util.function.Supplier::get, clock);
         RecordingStore store = new RecordingStore();
-        SessionService sessions = new SessionService(store, NO_INTENTS, dev.ward.session.SessionRevocations.NONE, new TenantService(new NoTenants(), new dev.ward.crypto.SealedPolicySecrets(new MasterKeyCipher(MasterKey.load(Optional.of(Base64.getEncoder().encodeToString(Secrets.randomBytes(MasterKey.LENGTH))), java.nio.file.Path.of(".")))), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
+        SessionService sessions = new SessionService(store, NO_INTENTS, dev.ward.session.SessionRevocations.NONE, dev.ward.session.RefusedChanges.NONE, new TenantService(new NoTenants(), new dev.ward.crypto.SealedPolicySecrets(new MasterKeyCipher(MasterKey.load(Optional.of(Base64.getEncoder().encodeToString(Secrets.randomBytes(MasterKey.LENGTH))), java.nio.file.Path.of(".")))), new AdminGuard(audit), audit, new NoOtherNodes(), clock),
                 new AdminGuard(audit), audit, clock);
 
         for (int i = 0; i < count; i++) {

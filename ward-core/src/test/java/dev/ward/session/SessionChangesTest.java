@@ -30,6 +30,21 @@ import org.junit.jupiter.api.Test;
 class SessionChangesTest {
     private final AtomicInteger pendingCalls = new AtomicInteger();
     private final List<String> takenBack = new ArrayList<>();
+    private final List<RefusedChanges.Refused> refused = new ArrayList<>();
+    /** Keeps what it is given, as Redis would. */
+    private final RefusedChanges kept = new RefusedChanges() {
+        @Override
+        public void record(Refused r) { refused.add(r); }
+
+        @Override
+        public List<Refused> recordedBefore(Instant before, int limit) { return List.copyOf(refused); }
+
+        @Override
+        public boolean claim(long intent, String claimant, Instant staleClaim, Instant now) { return true; }
+
+        @Override
+        public void forget(long intent) { refused.removeIf(r -> r.intent() == intent); }
+    };
 
     @AfterEach
     void close() {
@@ -85,7 +100,7 @@ class SessionChangesTest {
             @Override
             public List<AuditEvent> recent(String tenant, String type, int limit) { return List.of(); }
         };
-        return new SessionChanges(redis, intents, new AuditTrail(store, commitLost, Clock.systemUTC()), Clock.systemUTC());
+        return new SessionChanges(redis, intents, kept, java.util.Set.of("admit"), new AuditTrail(store, commitLost, Clock.systemUTC()), Clock.systemUTC());
     }
 
     private String make(SessionChanges changes) {
@@ -116,5 +131,20 @@ class SessionChangesTest {
         // Not the 3 s the question may take outside a request: it is not asked once the request's time is spent.
         assertThat(ms).isLessThan(SessionChanges.IN_DOUBT_WAIT.toMillis() / 2);
         assertThat(takenBack).as("cannot tell: left for the repair, which decides from the intent").isEmpty();
+        assertThat(refused).as("and from the answer given, should the intent be gone").singleElement()
+                .satisfies(r -> assertThat(r.intent()).isEqualTo(7))
+                .satisfies(r -> assertThat(r.kind()).isEqualTo("admit"));
+    }
+
+    @Test
+    void anAnswerIsKeptOnlyWhenTheOutcomeCannotBeToldAndOnlyForTheKindsThatAskForIt() {
+        assertThat(make(changes(intents(1, false)))).isEqualTo("ses_1");
+        assertThatThrownBy(() -> make(changes(intents(0, true)))).isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused).as("told: done, or taken back at once").isEmpty();
+        StoreDeadline.open(Duration.ofMillis(1));
+        StoreDeadline.charge(Duration.ofMillis(1).toNanos());
+        assertThatThrownBy(() -> changes(intents(Integer.MAX_VALUE, true)).make("revoke", "clinic", "usr_1", Map.of(),
+                () -> "ses_1", r -> { }, takenBack::add)).isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused).as("a revocation answered 503 may still take effect (decision 0011)").isEmpty();
     }
 }

@@ -43,6 +43,7 @@ import dev.ward.patient.PatientStore;
 import dev.ward.session.CleanupCriteria;
 import dev.ward.session.SessionAttributes;
 import dev.ward.session.SessionCleanup;
+import dev.ward.session.RefusedChanges;
 import dev.ward.session.SessionRevocations;
 import dev.ward.session.SessionService;
 import dev.ward.store.sql.SqlApiKeyStore;
@@ -52,6 +53,7 @@ import dev.ward.store.redis.RedisAttributeStore;
 import dev.ward.store.redis.RedisConnection;
 import dev.ward.store.redis.RedisEndpoint;
 import dev.ward.store.redis.RedisRateLimiter;
+import dev.ward.store.redis.RedisRefusedChanges;
 import dev.ward.store.redis.RedisPatientStore;
 import dev.ward.store.redis.RedisSessionStore;
 import dev.ward.store.sql.SqlAttributeStore;
@@ -193,7 +195,9 @@ public final class Ward implements AutoCloseable {
                         invalidations, clock);
                 SqlSessionIntents intents = new SqlSessionIntents(db);
                 SessionRevocations revocations = redis.isPresent() ? new SqlSessionRevocations(db) : SessionRevocations.NONE;
-                SessionService sessions = new SessionService(sessionStore, intents, revocations, tenants, guard, audit, clock);
+                RefusedChanges refusals = redis.<RefusedChanges>map(r -> new RedisRefusedChanges(r, REDIS_PREFIX))
+                        .orElse(RefusedChanges.NONE);
+                SessionService sessions = new SessionService(sessionStore, intents, revocations, refusals, tenants, guard, audit, clock);
                 SqlUserStore userStore = new SqlUserStore(db);
                 SqlLockoutStore lockouts = new SqlLockoutStore(db);
                 SqlMfaChallengeStore challenges = new SqlMfaChallengeStore(db);

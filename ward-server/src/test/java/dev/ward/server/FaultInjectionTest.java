@@ -776,7 +776,7 @@ class FaultInjectionTest {
         }
         assertThat(count("SELECT COUNT(*) FROM session_intents")).as("intents left after the repair").isZero();
 
-        Audit audit = new Audit(rows("SELECT type, session_id, user_id, tenant_id FROM audit_events WHERE tenant_id IN ('"
+        Audit audit = new Audit(rows("SELECT type, session_id, user_id, tenant_id, details FROM audit_events WHERE tenant_id IN ('"
                 + String.join("','", LIMIT.keySet()) + "')"));
         checkAttempts(audit);
         checkLives(audit);
@@ -797,9 +797,21 @@ class FaultInjectionTest {
         final Map<String, List<String>> bySession = new HashMap<>();
         final Map<String, List<String>> byUser = new HashMap<>();
         final List<String> created = new ArrayList<>();
+        /** Sessions ended because their login's answer was a refusal although its records committed (decision 0015). */
+        final java.util.Set<String> answerLost = new java.util.HashSet<>();
+        /** login.succeeded events per user whose session was then ended {@code answer_lost}: logins answered 503. */
+        final Map<String, Long> lostLoginsByUser = new HashMap<>();
 
         Audit(List<Map<String, Object>> rows) {
             for (Map<String, Object> r : rows) {
+                if ("session.revoked".equals(r.get("type")) && String.valueOf(r.get("details")).contains("\"answer_lost\"")) {
+                    answerLost.add((String) r.get("session_id"));
+                }
+            }
+            for (Map<String, Object> r : rows) {
+                if ("login.succeeded".equals(r.get("type")) && answerLost.contains((String) r.get("session_id"))) {
+                    lostLoginsByUser.merge((String) r.get("user_id"), 1L, Long::sum);
+                }
                 String type = (String) r.get("type");
                 String session = (String) r.get("session_id");
                 if (session != null) {
@@ -838,6 +850,9 @@ class FaultInjectionTest {
                 c[1] += t.status() == 0 ? 1 : 0;
             }
             if (authenticates && t.status() == 200) {
+                if (audit.answerLost.contains(t.sessionId())) {
+                    violations.add(what + ": answered 200, yet its session was ended answer_lost");
+                }
                 for (String type : List.of("session.created", "login.succeeded")) {
                     if (!audit.has(t.sessionId(), type)) {
                         violations.add(what + ": no " + type + " for " + t.sessionId());
@@ -874,7 +889,9 @@ class FaultInjectionTest {
             }
         });
         logins.forEach((userId, c) -> {
-            long events = audit.countForUser(userId, "login.succeeded") - loginsBefore.getOrDefault(userId, 0L);
+            // A login answered 503 whose records committed unseen is recorded so, by its session's end (answer_lost).
+            long events = audit.countForUser(userId, "login.succeeded") - loginsBefore.getOrDefault(userId, 0L)
+                    - audit.lostLoginsByUser.getOrDefault(userId, 0L);
             if (events < c[0] || events > c[0] + c[1]) {
                 violations.add("user " + userId + ": " + c[0] + " logins answered 200 (" + c[1] + " unanswered), "
                         + events + " login.succeeded events");

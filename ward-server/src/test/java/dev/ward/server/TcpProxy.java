@@ -129,8 +129,9 @@ final class TcpProxy implements AutoCloseable {
         writesBeforeDrop.set(n - 1);
     }
 
-    /** Cancels a drop armed by {@link #dropAfterWrites} or {@link #dropAfterForwarding} that has not happened. */
+    /** Cancels a drop armed by {@link #dropAfterWrites}, {@link #dropAfterForwarding} or {@link #loseCommitAndRefuse} that has not happened. */
     void disarmDrop() {
+        commitOf.set(null);
         writesBeforeDrop.set(-1);
         forwardsBeforeDrop.set(-1);
     }
@@ -154,6 +155,33 @@ final class TcpProxy implements AutoCloseable {
 
     /** Whether a drop armed by {@link #dropAfterForwarding} has happened (or none was armed). */
     boolean forwardDropFired() { return forwardsBeforeDrop.get() < 0; }
+
+    /** The statement whose transaction's COMMIT is to be lost ({@link #loseCommitAndRefuse}); null: none armed. */
+    private final java.util.concurrent.atomic.AtomicReference<String> commitOf = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean commitLost;
+
+    /**
+     * Lets through the first COMMIT a client sends on a connection after a write containing {@code statement}, then
+     * holds every reply, drops every connection and stops listening until {@link #restore}: the server committed that
+     * one transaction, and Ward can neither hear so nor ask. A commit in doubt that stays in doubt.
+     */
+    void loseCommitAndRefuse(String statement) {
+        commitReaches = true;
+        commitLost = false;
+        commitOf.set(statement);
+    }
+
+    /** As {@link #loseCommitAndRefuse}, but that COMMIT never reaches the server: the transaction rolls back, unseen. */
+    void cutBeforeCommitAndRefuse(String statement) {
+        commitReaches = false;
+        commitLost = false;
+        commitOf.set(statement);
+    }
+
+    private volatile boolean commitReaches;
+
+    /** Whether the COMMIT armed by {@link #loseCommitAndRefuse} or {@link #cutBeforeCommitAndRefuse} came, and the relay went away. */
+    boolean commitLost() { return commitLost; }
 
     private static final java.util.regex.Pattern STATEMENT =
             java.util.regex.Pattern.compile("\\b(SELECT|INSERT|UPDATE|DELETE|COMMIT|ROLLBACK|BEGIN|WITH)\\b",
@@ -187,6 +215,23 @@ final class TcpProxy implements AutoCloseable {
         });
     }
 
+    /** As {@link #dropSoon}, and the port refuses from then on. */
+    private void refuseSoon() {
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(100); // the server reads the COMMIT before the link goes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            cut();
+            commitLost = true;
+            synchronized (gate) {
+                holdReplies = false;
+                gate.notifyAll();
+            }
+        });
+    }
+
     private void awaitReplies() throws InterruptedException {
         if (holdReplies) {
             synchronized (gate) {
@@ -201,6 +246,7 @@ final class TcpProxy implements AutoCloseable {
     boolean dropFired() { return writesBeforeDrop.get() < 0; }
 
     private void pipe(Socket from, Socket to, boolean fromClient) {
+        boolean inChosenTransaction = false;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[16 * 1024];
             for (int n; (n = in.read(buffer)) >= 0; ) {
@@ -213,13 +259,28 @@ final class TcpProxy implements AutoCloseable {
                     awaitReplies();
                 }
                 boolean inDoubt = fromClient && lastOfForwards(buffer, n);
-                if (inDoubt) {
+                String chosen = commitOf.get();
+                boolean stayInDoubt = false;
+                if (fromClient && chosen != null) {
+                    String text = new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    inChosenTransaction |= text.contains(chosen);
+                    stayInDoubt = inChosenTransaction && text.contains("COMMIT") && commitOf.compareAndSet(chosen, null);
+                }
+                if (stayInDoubt && !commitReaches) {
+                    cut();
+                    commitLost = true;
+                    return;
+                }
+                if (inDoubt || stayInDoubt) {
                     holdReplies = true; // before the server can answer
                 }
                 out.write(buffer, 0, n);
                 out.flush();
                 if (inDoubt) {
                     dropSoon();
+                }
+                if (stayInDoubt) {
+                    refuseSoon();
                 }
             }
         } catch (InterruptedException e) {

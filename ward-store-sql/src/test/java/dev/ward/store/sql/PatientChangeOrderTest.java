@@ -38,7 +38,7 @@ class PatientChangeOrderTest extends StoreContract {
     private PatientContexts failingOn(String... types) {
         AuditTrail trail = new AuditTrail(new SessionChangeOrderTest.FailingOn(new SqlAuditStore(w.db), Set.of(types)),
                 w.db::atomically, w.clock);
-        SessionService sessions = new SessionService(w.sessionStore, new SqlSessionIntents(w.db), w.revocations, w.tenants, w.guard, trail, w.clock);
+        SessionService sessions = new SessionService(w.sessionStore, new SqlSessionIntents(w.db), w.revocations, w.refusals, w.tenants, w.guard, trail, w.clock);
         return new PatientContexts(w.patientStore, w.sessionStore, sessions, w.access, w.tenants, w.keys, trail, w.clock);
     }
 

@@ -65,7 +65,7 @@ class SessionChangeOrderTest extends StoreContract {
 
     private SessionService failingOn(String... types) {
         AuditTrail trail = new AuditTrail(new FailingOn(new SqlAuditStore(w.db), Set.of(types)), w.db::atomically, w.clock);
-        return new SessionService(w.sessionStore, new SqlSessionIntents(w.db), w.revocations, w.tenants, w.guard, trail, w.clock);
+        return new SessionService(w.sessionStore, new SqlSessionIntents(w.db), w.revocations, w.refusals, w.tenants, w.guard, trail, w.clock);
     }
 
     private boolean detached() {

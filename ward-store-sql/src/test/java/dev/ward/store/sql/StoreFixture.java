@@ -83,6 +83,8 @@ final class StoreFixture implements AutoCloseable {
     final SessionStore sessionStore;
     final SessionService sessions;
     final dev.ward.session.SessionRevocations revocations;
+    /** None kept: the suites here lose no commit's answer (CommitInDoubtTest, in ward-server, does). */
+    final dev.ward.session.RefusedChanges refusals = dev.ward.session.RefusedChanges.NONE;
     final SqlUserStore userStore;
     final SqlLockoutStore lockouts;
     final SqlLoginAttemptStore history;
@@ -134,7 +136,7 @@ final class StoreFixture implements AutoCloseable {
             sessionStore = stores.sessions();
             revocations = sessionStore instanceof dev.ward.session.DetachedSessionStore
                     ? new SqlSessionRevocations(db) : dev.ward.session.SessionRevocations.NONE;
-            sessions = new SessionService(sessionStore, new SqlSessionIntents(db), revocations, tenants, guard, audit, clock);
+            sessions = new SessionService(sessionStore, new SqlSessionIntents(db), revocations, refusals, tenants, guard, audit, clock);
             userStore = new SqlUserStore(db);
             lockouts = new SqlLockoutStore(db);
             history = new SqlLoginAttemptStore(db);
