@@ -142,18 +142,11 @@ public final class SqlDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * H2 keeps each statement's last result to hand it out again when no table changed in between, and works out the
-     * statement's dependencies on every execution to know: some 1.5 KB of garbage per validation, whose statement
-     * changes its table every time and so never gets a result back (issue 13, goal 4).
-     */
-    private static final String NO_RESULT_REUSE = ";OPTIMIZE_REUSE_RESULTS=0";
-
     private static String h2Url(Path dataDir, boolean mustExist) {
         // TRACE_LEVEL_FILE=0: no ward.trace.db, which would hold statements next to the data.
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ward")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000"
-                + ";TRACE_LEVEL_FILE=0" + NO_RESULT_REUSE + (mustExist ? ";IFEXISTS=TRUE" : "");
+                + ";TRACE_LEVEL_FILE=0" + (mustExist ? ";IFEXISTS=TRUE" : "");
     }
 
     /** PostgreSQL at a JDBC URL, e.g. {@code jdbc:postgresql://127.0.0.1:5432/ward?user=postgres}; migrated. */
@@ -175,8 +168,7 @@ public final class SqlDatabase implements AutoCloseable {
 
     /** An in-memory H2 database, for tests of the SQL adapters. */
     public static SqlDatabase inMemory(String name) {
-        return open("jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1"
-                        + NO_RESULT_REUSE,
+        return open("jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
                 null, Dialect.H2, 8, true);
     }
 
