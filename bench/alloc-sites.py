@@ -10,7 +10,15 @@ bytes allocated; the first sample of each platform thread is left out, since it 
 before the recording began (a scheduler thread's start-up work, say).
   - with STACKS > 0, the most common stack (STACKS frames) of each of the first sites.
 Usage: jfr print --json --events jdk.ObjectAllocationSample rec.jfr | bench/alloc-sites.py [TOP] [PER_REQUEST_DIVISOR] [STACKS]
+
+With COLLAPSED=1 in the environment it reads an async-profiler allocation profile in collapsed form instead
+(`event=alloc`, dumped with `stop,total,file=X.collapsed`: one line a stack, frames root first separated by ';', the
+allocated class last, then the bytes). async-profiler weighs each sample by the bytes it stands for on the thread
+that allocated it, virtual threads included, so its sums are of all bytes allocated; JFR's sampled weights can charge
+a long-lived virtual thread (the JDK's I/O pollers) with what its carriers allocated. Neither sees everything: the
+stack chunks the JDK allocates when a virtual thread parks appear in JFR's samples, not in async-profiler's.
 """
+import os
 import json
 import sys
 from collections import Counter
@@ -43,23 +51,35 @@ def frames(event):
         yield t, m.get("name") or "?", f.get("lineNumber")
 
 
-def main():
-    data = json.load(sys.stdin)
-    events = data["recording"]["events"]
-    layers, sites, total = Counter(), Counter(), 0
-    stacks = {}
-    seen = set()
-    for e in events:
+def jfr_samples(seen):
+    """(weight, allocated class, frames innermost first) of each JFR sample but each platform thread's first."""
+    for e in json.load(sys.stdin)["recording"]["events"]:
         v = e["values"]
         t = v.get("eventThread") or {}
         thread = t.get("javaThreadId") or t.get("osThreadId")
         if not t.get("virtual") and thread not in seen:
             seen.add(thread)
             continue
-        w = v.get("weight") or 0
+        yield v.get("weight") or 0, (v.get("objectClass") or {}).get("name") or "?", list(frames(e))
+
+
+def collapsed_samples():
+    """The same from async-profiler's collapsed stacks (frames root first, class last, then bytes)."""
+    for line in sys.stdin:
+        stack, _, n = line.rstrip("\n").rpartition(" ")
+        if not stack:
+            continue
+        fs = stack.split(";")
+        yield int(n), fs[-1], [(f.rpartition(".")[0].replace("/", ".") or f, f.rpartition(".")[2], None) for f in reversed(fs[:-1])]
+
+
+def main():
+    layers, sites, total = Counter(), Counter(), 0
+    stacks = {}
+    seen = set()
+    samples = collapsed_samples() if os.environ.get("COLLAPSED") == "1" else jfr_samples(seen)
+    for w, cls, fs in samples:
         total += w
-        cls = (v.get("objectClass") or {}).get("name") or "?"
-        fs = list(frames(e))
         layer = "other (JDK, virtual threads, JFR)"
         for t, _, _ in fs:
             hit = next((name for name, prefixes in LAYERS if t.startswith(prefixes)), None)
@@ -74,7 +94,8 @@ def main():
         if STACKS:
             stacks.setdefault(key, Counter())[tuple(f"{t}.{m}:{ln}" for t, m, ln in fs[:STACKS])] += w
     unit = (lambda b: f"{b / REQUESTS:8.0f} B/req") if REQUESTS else (lambda b: f"{b / 1048576:8.1f} MiB")
-    print(f"# {len(events)} allocation samples ({len(seen)} platform threads' first left out) standing for {total / 1048576:.1f} MiB")
+    print(f"# allocation samples ({len(seen)} platform threads' first left out) standing for {total / 1048576:.1f} MiB"
+          + (f", {total / REQUESTS:.0f} bytes per request" if REQUESTS else ""))
     print("## by layer")
     for name, w in layers.most_common():
         print(f"{100 * w / total:5.1f} %  {unit(w)}  {name}")

@@ -106,7 +106,7 @@ public final class RedisConnection implements AutoCloseable {
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                         .build());
                 return connect(endpoint, resources, client::shutdown, () -> {
-                    var c = client.connect();
+                    var c = client.connect(TextCodec.UTF8);
                     return new Connected(c, c.sync(), c.async());
                 }, changes);
             }
@@ -119,7 +119,7 @@ public final class RedisConnection implements AutoCloseable {
                     .socketOptions(socket)
                     .build());
             return connect(endpoint, resources, client::shutdown, () -> {
-                var c = client.connect();
+                var c = client.connect(TextCodec.UTF8);
                 return new Connected(c, c.sync(), c.async());
             }, changes);
         } catch (RedisException e) {

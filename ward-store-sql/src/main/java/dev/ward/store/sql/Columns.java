@@ -26,6 +26,11 @@ final class Columns {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
+    static Instant millis(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
     static String joined(List<String> values) {
         return String.join(",", values);
     }
