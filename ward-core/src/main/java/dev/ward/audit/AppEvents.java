@@ -17,7 +17,8 @@ public final class AppEvents {
     public static final String PREFIX = "app.";
     static final String PATIENT_PREFIX = "app.patient.";
     private static final Pattern TYPE = Pattern.compile("app\\.[a-z][a-z0-9_]{0,31}(\\.[a-z][a-z0-9_]{0,31}){0,3}");
-    private static final Pattern PATIENT_ID = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+    /** Every patient id Ward records: patient contexts' ({@code [A-Za-z0-9._:-]}) and apps' (which may add {@code /}). */
+    static final Pattern PATIENT_ID = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
     /** Bytes of canonical JSON an app event's details may take: identifiers and codes, never a record's contents. */
     static final int MAX_DETAILS = 4096;
     /** FHIR's create/read/update/delete, for the verbs an {@code app.patient.*} type commonly ends in (BALP's interactions). */

@@ -225,7 +225,11 @@ public final class AuditSearch {
         if (patientId == null) {
             throw ProblemException.validation("patient_id", "patient_id is required");
         }
-        requireId("patient_id", patientId);
+        if (!AppEvents.PATIENT_ID.matcher(patientId).matches()) {
+            // No event can name another id: an accounting of it is empty, yet its reading would carry into the trail an
+            // id no patient has (markup, a right-to-left override, a trailing space beside a real id; attack13).
+            throw ProblemException.validation("patient_id", "patient_id must be 1-128 characters of letters, digits and ._:/-");
+        }
         requireWindow(from, to);
         long asOf = audit.record(window(AuditEntry.of(t, "audit.exported").actor(actor).patient(patientId)
                 .detail("format", "patient_access_report"), from, to).build());

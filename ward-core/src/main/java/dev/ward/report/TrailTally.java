@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * What a compliance report counts in its period, in one pass over the tenant's events oldest first (constant memory
- * but for sets of ids): events by type and the few details the controls need, and — walking the tenant's signed
+ * but for sets of ids of users, breaks of the glass and readers): events by type and the few details the controls need, and — walking the tenant's signed
  * checkpoints alongside, both in chain order — how the period's events were covered by checkpoints: how many were taken
  * in the period and the longest any event waited for one.
  */
@@ -27,6 +27,16 @@ final class TrailTally {
     }
 
     static final int CHECKPOINT_PAGE = 1000;
+    /**
+     * Names that callers choose are not kept one by one beyond a bound: an app names its own event types ({@code app.…},
+     * all counted under {@value #APP_TYPES}, the one way the report reads them), and whoever breaks the glass names a
+     * reason code ({@value #MAX_REASON_CODES} distinct codes, the rest counted under {@value #OTHER_REASON_CODES}). A
+     * key or an account that recorded millions of distinct names would otherwise hold them all in the report's memory
+     * and print them in its page (attack13).
+     */
+    static final String APP_TYPES = "app.";
+    static final int MAX_REASON_CODES = 100;
+    static final String OTHER_REASON_CODES = "(other codes)";
 
     private final Instant from;
     private final Instant to;
@@ -92,7 +102,7 @@ final class TrailTally {
             firstUncovered = e;
         }
         events++;
-        byType.merge(e.type(), 1L, Long::sum);
+        byType.merge(e.type().startsWith(APP_TYPES) ? APP_TYPES : e.type(), 1L, Long::sum);
         Map<String, Object> d = e.details();
         switch (e.type()) {
             case "session.created" -> {
@@ -118,7 +128,11 @@ final class TrailTally {
                 if (d.get("break_glass_id") instanceof String id) {
                     breaksOpened.add(id);
                 }
-                breakReasonCodes.merge(d.get("reason_code") instanceof String c ? c : "(none)", 1L, Long::sum);
+                String code = d.get("reason_code") instanceof String c ? c : "(none)";
+                if (breakReasonCodes.size() >= MAX_REASON_CODES && !breakReasonCodes.containsKey(code)) {
+                    code = OTHER_REASON_CODES;
+                }
+                breakReasonCodes.merge(code, 1L, Long::sum);
             }
             case "patient.break_glass_reviewed" -> {
                 if (d.get("break_glass_id") instanceof String id) {

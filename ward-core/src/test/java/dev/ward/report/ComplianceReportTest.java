@@ -149,6 +149,32 @@ class ComplianceReportTest {
         return r.controls().stream().filter(c -> c.reference().equals(reference)).findFirst().orElseThrow();
     }
 
+    /**
+     * Event types an app chooses and reason codes a breaker of the glass chooses used to be kept one by one: an API key
+     * with scope audit (or a staff account) recording a million distinct names made the compliance report hold a million
+     * entries and print every code (attack13). They are counted, within a bound.
+     */
+    @Test
+    void namesCallersChooseCannotGrowTheTallyWithoutBound() {
+        Facts f = facts(new PolicyTimeline(Policy.defaults(), FROM, TO, List.of(), false));
+        Instant at = FROM.plus(Duration.ofDays(1));
+        for (int i = 0; i < 5_000; i++) {
+            f.trail.add(event("app.spam.t" + i, at, null, Map.of()));
+            f.trail.add(event("app.patient.read" + (i % 2 == 0 ? "" : "_" + i), at, "usr_1", Map.of("action", "R")));
+            f.trail.add(event("patient.break_glass", at, "usr_1", Map.of("break_glass_id", "bg_" + i, "reason_code", "CODE" + i)));
+        }
+        f.trail.add(event("patient.break_glass", at, "usr_1", Map.of("break_glass_id", "bg_x", "reason_code", "CODE7")));
+        assertThat(f.trail.byType).hasSizeLessThan(10);
+        assertThat(f.trail.countPrefix("app.")).isEqualTo(10_000);
+        assertThat(f.trail.appPatientActions).isEqualTo(5_000);
+        assertThat(f.trail.breakReasonCodes).hasSize(TrailTally.MAX_REASON_CODES + 1)
+                .containsEntry("CODE7", 2L).containsEntry(TrailTally.OTHER_REASON_CODES, 5_000L - TrailTally.MAX_REASON_CODES);
+        assertThat(f.trail.breakReasonCodes.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5_001);
+        assertThat(f.trail.breaksOpened).hasSize(5_001);
+        ComplianceReport.Report report = ComplianceReport.build(f.facts());
+        assertThat(ComplianceReport.csv(report)).contains("app_recorded").doesNotContain("CODE4999");
+    }
+
     /** Evidence of a quiet, well-set tenant, each part open for a test to change before {@link #facts()}. */
     private static final class Facts {
         final PolicyTimeline policy;

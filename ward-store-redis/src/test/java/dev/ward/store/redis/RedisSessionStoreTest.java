@@ -625,4 +625,63 @@ class RedisSessionStoreTest {
         assertThat(store.findById(s.id()).orElseThrow().uses()).isEqualTo(1);
         assertThat(store.liveCounts(Set.of("stmarys"), now)).hasValue(Map.of("stmarys", 1L));
     }
+
+    /**
+     * A layout-2 record that no script can read (a field missing, a hash that is not 64 hex digits: corrupted, or restored
+     * half-written) used to fail every script that met it, for as long as its TTL ran: its user could not sign in, and
+     * the tenant's listings, cleanup and the /metrics counts (of every tenant) answered 503. It is dropped instead, a
+     * session nobody could use; the tenant's other sessions, upgraded alongside, are unharmed (attack13).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aLayout2RecordNoScriptCanReadIsDroppedInsteadOfFailingEveryReadThatMeetsIt(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session good = session("stmarys", "usr_50");
+        String goodToken = admitOnLayout2(old, good);
+        Map<String, java.util.function.Consumer<String>> garbles = new java.util.LinkedHashMap<>();
+        garbles.put("usr_51", key -> redis.call(r -> r.hdel(key, "h")));
+        garbles.put("usr_52", key -> redis.call(r -> r.hset(key, "h", "zz" + "0".repeat(62))));
+        garbles.put("usr_53", key -> redis.call(r -> r.hdel(key, "m")));
+        garbles.put("usr_54", key -> redis.call(r -> r.hset(key, "c", "yesterday")));
+        List<Session> garbled = new ArrayList<>();
+        List<String> garbledTokens = new ArrayList<>();
+        for (var g : garbles.entrySet()) {
+            Session s = session("stmarys", g.getKey());
+            garbledTokens.add(admitOnLayout2(old, s));
+            g.getValue().accept(old.sessionKey(SessionRoute.of("stmarys", g.getKey()), s.id()));
+            garbled.add(s);
+        }
+
+        assertThat(store.live("stmarys", null, now, 10)).extracting(Session::id).containsExactly(good.id());
+        assertThat(store.liveCounts(Set.of("stmarys"), now)).hasValue(Map.of("stmarys", 1L));
+        for (int i = 0; i < garbled.size(); i++) {
+            Session s = garbled.get(i);
+            assertThat(store.findById(s.id())).isEmpty();
+            assertThat(touch(garbledTokens.get(i))).isInstanceOf(Lookup.Unknown.class);
+            // Its user signs in again, as anyone whose session is gone.
+            Session again = session("stmarys", s.userId());
+            assertThat(store.admit(again, Secrets.sha256Hex(SessionRoute.newToken(again.id())), IDLE, 3,
+                    Policy.OnLimit.EVICT_OLDEST, now)).isInstanceOf(Admission.Admitted.class);
+        }
+        assertThat(touch(goodToken)).isInstanceOf(Lookup.Touched.class);
+        assertThat(keys()).as("nothing of layout 2 is left but the good token's pointer")
+                .noneMatch(k -> k.contains(":s{") || k.contains(":ti:"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aGarbledLayout2RecordMetByItsUserFirstIsDroppedToo(String which) {
+        on(which);
+        Layout2Sessions old = new Layout2Sessions(redis, prefix);
+        Session s = session("stmarys", "usr_55");
+        admitOnLayout2(old, s);
+        redis.call(r -> r.hdel(old.sessionKey(SessionRoute.of("stmarys", "usr_55"), s.id()), "x"));
+        assertThat(store.live("stmarys", "usr_55", now, 10)).isEmpty();
+        Session again = session("stmarys", "usr_55");
+        String token = SessionRoute.newToken(again.id());
+        assertThat(store.admit(again, Secrets.sha256Hex(token), IDLE, 1, Policy.OnLimit.REJECT, now))
+                .isInstanceOf(Admission.Admitted.class);
+        assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
+    }
 }

@@ -321,6 +321,21 @@ local function dropPieces(key, r, name)
   if #extra > 0 then redis.call('HDEL', key, unpack(extra)) end
 end
 
+-- A layout-2 record this node can rewrite: every field its scripts always wrote, numbers as numbers, hashes as 64 hex
+-- digits. One that is not (corrupted, or restored half-written) failed every script that met it — its user's logins,
+-- and every tenant-wide read (listings, cleanup, /metrics, for every tenant) — until its TTL ran out (attack13).
+local HEX64 = '^' .. string.rep('%x', 64) .. '$'
+local function rewritable(r)
+  if (r.t or '') == '' or (r.u or '') == '' or not r.n or not r.p then return false end
+  for _, f in ipairs({ 'c', 's', 'i', 'x', 'e', 'm', 'k', 'q', 'a' }) do
+    if not tonumber(r[f]) then return false end
+  end
+  for _, f in ipairs({ 'o', 'w', 'z' }) do
+    if r[f] and not tonumber(r[f]) then return false end
+  end
+  return string.match(r.h or '', HEX64) ~= nil and (r.v == nil or string.match(r.v, HEX64) ~= nil)
+end
+
 -- Sessions stored by a node of the previous version (layout 2, decision 0020: the record P s TAG <id>, token pointers
 -- P t TAG <hash>, the user's index P u{tenant:user}) are rewritten in layout 3 at their first contact with this one:
 -- a token, an operation on the session or on its user, or the sweep of the tenant (RedisSessionStore.upgrade). Their
@@ -329,8 +344,15 @@ local function upgrade(sid)
   local old = P .. 's' .. TAG .. sid
   local f = redis.call('HGETALL', old)
   if #f == 0 then return false end
-  local r = { id = sid, K = kOf(sid) }
+  local r = { id = sid }
   for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
+  if not string.match(sid, '^ses_' .. string.rep('%x', 28) .. '$') or not rewritable(r) then
+    -- A session nobody can use (no script can read it): dropped, so that it stops failing everything that meets it.
+    -- (Its entry in the user's index goes with that index; a garbled tenant or user may name a key of another slot.)
+    redis.call('DEL', old)
+    return false
+  end
+  r.K = kOf(sid)
   local hashes = { r.h, r.v }
   local key = rkey(r.K)
   -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
