@@ -3,6 +3,7 @@ package dev.ward.audit;
 import dev.ward.access.Actor;
 import dev.ward.access.AdminGuard;
 import dev.ward.problem.ProblemException;
+import dev.ward.problem.RateLimitedException;
 import dev.ward.tenant.TenantService;
 import java.security.PublicKey;
 import java.util.ArrayDeque;
@@ -100,13 +101,41 @@ public final class AuditVerifier {
 
     /**
      * Verifies the tenant's chain, reporting each event walked to {@code progress} (a running count), and records the
-     * outcome as {@code audit.verified} (compliance reports show when the chain was last verified).
+     * outcome as {@code audit.verified} (compliance reports show when the chain was last verified). While another
+     * verification of the tenant walks on this node, or {@value #AT_ONCE} of any tenant do, it is refused with
+     * {@link RateLimitedException}.
      */
     public Result verify(Actor actor, String tenant, LongConsumer progress) {
         guard.requireAdminOf(actor, tenant);
         if (tenants.find(tenant).isEmpty()) {
             throw ProblemException.notFound("tenant_not_found", "No such tenant.");
         }
+        if (walking.putIfAbsent(tenant, Boolean.TRUE) != null) {
+            throw new RateLimitedException("verifications of this tenant's chain at once", BUSY_RETRY);
+        }
+        if (!slots.tryAcquire()) {
+            walking.remove(tenant);
+            throw new RateLimitedException("verifications at once", BUSY_RETRY);
+        }
+        try {
+            return verifyAlone(actor, tenant, progress);
+        } finally {
+            slots.release();
+            walking.remove(tenant);
+        }
+    }
+
+    /**
+     * Verifications walking now: one per tenant and {@value #AT_ONCE} in all on this node. Each reads the whole chain
+     * (minutes over millions of events, a compliance report included), so more of them at once only slow each other
+     * and the database; a request beyond these is {@code 429 rate_limited}, to be asked again later.
+     */
+    static final int AT_ONCE = 2;
+    static final java.time.Duration BUSY_RETRY = java.time.Duration.ofSeconds(15);
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> walking = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(AT_ONCE);
+
+    private Result verifyAlone(Actor actor, String tenant, LongConsumer progress) {
         AuditChainStore.Head start = head(tenant);
         Result result = walk(tenant, start, progress);
         if (!result.ok() && head(tenant).firstSeq() != start.firstSeq()) {

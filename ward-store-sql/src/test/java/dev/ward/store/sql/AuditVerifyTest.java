@@ -1,6 +1,7 @@
 package dev.ward.store.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ward.audit.AuditChain;
@@ -400,5 +401,60 @@ class AuditVerifyTest {
         n.f.clock.advance(Duration.ofDays(2));
         assertThat(n.retention.prune(T)).as("events before the bad one only").isEqualTo(4);
         assertBad(n.verify(), 5, "hash_mismatch");
+    }
+
+    /**
+     * A verification reads the whole chain: while one walks a tenant, another of that tenant is refused (429 over HTTP),
+     * as is a third of any tenant while two walk; the walks under way are not disturbed, and a refused one may be asked
+     * again once they end.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"H2"})
+    void verificationsWalkOnePerTenantAndTwoAtOnce(Backend backend) throws Exception {
+        Node n = node(backend);
+        for (String other : List.of("other", "third")) {
+            n.f.tenant(other);
+            n.f.audit.append(AuditEntry.of(other, "test.event").user("usr_1").build());
+        }
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch hosp = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch other = new java.util.concurrent.CountDownLatch(1);
+        var first = blockedWalk(n, T, hosp, release);
+        assertThat(hosp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(n::verify).isInstanceOf(dev.ward.problem.RateLimitedException.class)
+                .hasMessageContaining("this tenant's chain");
+        var second = blockedWalk(n, "other", other, release);
+        assertThat(other.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("another tenant walks beside it").isTrue();
+        assertThatThrownBy(() -> n.verifier.verify(StoreFixture.OPERATOR, "third", x -> { }))
+                .isInstanceOf(dev.ward.problem.RateLimitedException.class).hasMessage("Too many verifications at once");
+
+        release.countDown();
+        assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).ok()).isTrue();
+        assertThat(second.get(30, java.util.concurrent.TimeUnit.SECONDS).ok()).isTrue();
+        assertThat(n.verify().ok()).as("asked again once the walk ended").isTrue();
+        assertThat(n.verifier.verify(StoreFixture.OPERATOR, "third", x -> { }).ok()).isTrue();
+    }
+
+    /** A verification whose progress waits, after its first event, until {@code release}. */
+    private static java.util.concurrent.CompletableFuture<AuditVerifier.Result> blockedWalk(
+            Node n, String tenant, java.util.concurrent.CountDownLatch started, java.util.concurrent.CountDownLatch release) {
+        // A thread of its own: the common pool may have a single worker on a small machine.
+        java.util.concurrent.CompletableFuture<AuditVerifier.Result> walk = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                walk.complete(n.verifier.verify(StoreFixture.OPERATOR, tenant, count -> {
+                    started.countDown();
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                walk.completeExceptionally(e);
+            }
+        });
+        return walk;
     }
 }
