@@ -21,7 +21,7 @@ local now = tonumber(ARGV[4])
 --     the session's keys expire (so that a validation moves TTLs only when they must move), all three in ms after c
 --     and signed (a node whose clock is a little behind the one that created the session may touch it "before" c); m
 --     idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte): 37 bytes; then, when they apply, in this
---     order (their total length says which, TAILS): the user id's 12 bytes when it is one of Ward's (usr_ and 24 hex
+--     order (their total length says which): the user id's 12 bytes when it is one of Ward's (usr_ and 24 hex
 --     digits), the client's address's 4 bytes when it is an IPv4 address written the usual way, o when the token last
 --     rotated (ms after c, signed, 5 bytes). A validation rewrites this one field;
 --   t tenant; u a user id that is not of Ward's form; n username; r roles (comma-separated); p any other client
@@ -37,12 +37,8 @@ local now = tonumber(ARGV[4])
 -- back packed (stored); Ward reads only what scripts answer (flat), never the stored form.
 local NUMBERS = '>I6i5i5i5I5I5I5I1'
 local CORE = 37
-local TAILS = { [0] = {}, [4] = { 'p' }, [5] = { 'o' }, [9] = { 'p', 'o' }, [12] = { 'U' }, [16] = { 'U', 'p' },
-  [17] = { 'U', 'o' }, [21] = { 'U', 'p', 'o' } }
 -- How many replaced tokens a record tells apart from made-up ones (decision 0044).
 local RING = 4
--- Fields in ms after c; o and w only in records written before decision 0044.
-local AFTER_C = { 'o', 'w', 'z', 'i' }
 local function int(x) return string.format('%d', x) end
 
 local B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
@@ -89,13 +85,17 @@ local function userBytes(hex)
   return struct.pack('>I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16), tonumber(sub(hex, 17, 24), 16))
 end
 local function userHex(bytes) return string.format('%08x%08x%08x', struct.unpack('>I4I4I4', bytes)) end
+-- The packed forms of the user ids and addresses this call has read (a validation packs again what it unpacked).
+local PACKED = {}
 -- A user id's 12 bytes when it is one of Ward's (usr_ and 24 lowercase hex digits), else nil.
 local function wardUser(u)
+  if PACKED[u] then return PACKED[u] end
   if #u == 28 and string.match(u, '^usr_[0-9a-f]+$') then return userBytes(sub(u, 5)) end
   return nil
 end
 -- An IPv4 address's 4 bytes when it is written the usual way (so that it reads back the same), else nil.
 local function ip4(p)
+  if PACKED[p] then return PACKED[p] end
   local a, b, c, d = string.match(p, '^(%d+)%.(%d+)%.(%d+)%.(%d+)$')
   if not a then return nil end
   a, b, c, d = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
@@ -135,20 +135,25 @@ local function plain(r)
     local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, N)
     r.N = nil
     r.c, r.s, r.x, r.e, r.m, r.k, r.q, r.a = c, c + s, c + x, c + e, m, k, q, a
-    for _, f in ipairs(AFTER_C) do
-      if r[f] then r[f] = c + tonumber(r[f]) end
-    end
+    if r.z then r.z = c + tonumber(r.z) end
+    if r.i then r.i = c + tonumber(r.i) end
+    -- Records written before decision 0044: o, w, U as fields (o and w in ms after c).
+    if r.o then r.o = c + tonumber(r.o) end
+    if r.w then r.w = c + tonumber(r.w) end
     if r.U then r.u, r.U = 'usr_' .. userHex(r.U), nil end
-    local at = CORE + 1
-    for _, part in ipairs(TAILS[#N - CORE]) do
-      if part == 'U' then
-        r.u, at = 'usr_' .. userHex(sub(N, at, at + 11)), at + 12
-      elseif part == 'p' then
-        r.p, at = string.format('%d.%d.%d.%d', string.byte(N, at, at + 3)), at + 4
-      else
-        r.o = c + struct.unpack('>i5', N, at)
-      end
+    -- The tail of N: 12 (a Ward user id), then 4 (an IPv4 address), then 5 (the rotation) bytes, each when it applies.
+    local at, rest = CORE + 1, #N - CORE
+    if rest >= 12 then
+      local bytes = sub(N, at, at + 11)
+      r.u, at, rest = 'usr_' .. userHex(bytes), at + 12, rest - 12
+      PACKED[r.u] = bytes
     end
+    if rest == 4 or rest == 9 then
+      local bytes = sub(N, at, at + 3)
+      r.p, at = string.format('%d.%d.%d.%d', string.byte(bytes, 1, 4)), at + 4
+      PACKED[r.p] = bytes
+    end
+    if rest >= 5 then r.o = c + struct.unpack('>i5', N, at) end
     local h = r.h
     r.h, r.ring = sub(h, 1, 32), ''
     if r.w then
@@ -171,15 +176,12 @@ local function plain(r)
   return r
 end
 
--- A session hash as a table of plain values (nil when there is none); 'names' its stored fields.
+-- A session hash as a table of plain values (nil when there is none); 'stored' the field/value list it was read from.
 local function record(key, sid)
   local f = redis.call('HGETALL', key)
   if #f == 0 then return nil end
-  local r = { id = sid, K = string.sub(key, -16), names = {} }
-  for i = 1, #f, 2 do
-    r[f[i]] = f[i + 1]
-    r.names[#r.names + 1] = f[i]
-  end
+  local r = { id = sid, K = string.sub(key, -16), stored = f }
+  for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
   return plain(r)
 end
 
@@ -198,7 +200,7 @@ end
 
 -- A record as HSET's field/value list, as stored: the token hashes first, then the numbers.
 local NOT_STORED = { id = true, K = true, h = true, si = true, c = true, s = true, x = true, e = true, m = true, k = true,
-  q = true, a = true, u = true, p = true, o = true, w = true, z = true, i = true, prev = true, ring = true, names = true }
+  q = true, a = true, u = true, p = true, o = true, w = true, z = true, i = true, prev = true, ring = true, stored = true }
 local function stored(r)
   local f = { 'h', tokens(r), 'N', numbers(r) }
   local function add(k, v)
@@ -222,8 +224,9 @@ local function rewrite(key, r)
   local kept = {}
   for i = 1, #f, 2 do kept[f[i]] = true end
   local gone = {}
-  for _, name in ipairs(r.names or {}) do
-    if not kept[name] then gone[#gone + 1] = name end
+  local was = r.stored or {}
+  for i = 1, #was, 2 do
+    if not kept[was[i]] then gone[#gone + 1] = was[i] end
   end
   if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
   redis.call('HSET', key, unpack(f))

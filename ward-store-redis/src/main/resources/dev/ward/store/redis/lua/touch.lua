@@ -38,10 +38,10 @@ if not isCurrent and (not isPrevious or r.w <= now) then return { 'superseded', 
 local idle = math.min(now + r.m, r.x)
 r.s, r.i, r.k = now, idle, r.k + 1
 if isCurrent then r.q = r.q + 1 end
-local gone = {}
+local gone
 if r.si then
   r.si = nil
-  gone[#gone + 1] = 'i'
+  gone = { 'i' }
 end
 if idle + RETAIN > r.e then
   r.e = keysEnd(idle, r.m, r.x)
@@ -61,13 +61,14 @@ if r.P then
   end
   if #ids == 0 then
     r.P = nil
+    gone = gone or {}
     gone[#gone + 1] = 'P'
   end
 end
 if settle(r) then
   rewrite(key, r)
 else
-  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  if gone then redis.call('HDEL', key, unpack(gone)) end
   redis.call('HSET', key, 'N', numbers(r))
 end
 return { 'touched', isCurrent and 1 or 0, flat(r), patients }
