@@ -33,6 +33,8 @@ import java.util.TreeMap;
  *   <li>V validations ({@code touch}) of random sessions: Redis commands per validation (every command a script runs
  *       is counted by {@code INFO commandstats}) and the Redis CPU time per {@code EVALSHA}.</li>
  *   <li>One rotation of every session's token: what a session in use costs once its first token was replaced.</li>
+ *   <li>Four more, a minute apart, each after a use (the previous grace over), then one more use: what a session in use
+ *       for an hour costs, in a rotation's grace and after it.</li>
  * </ol>
  * Usage: RedisMemory REDIS_URL [N (100000)] [V (20000)] [USER_AGENT (a 107-byte Chrome user agent)]
  */
@@ -117,19 +119,56 @@ public final class RedisMemory {
 
             // 4. Every session's token rotated once (as every session in use is, every 15 minutes by default).
             long beforeRotation = usedMemory(redis);
-            for (int i = 0; i < n; i++) {
-                String id = tokens[i].sessionId().orElseThrow();
-                String fresh = Secrets.sha256Hex(SessionRoute.newToken(id));
-                Instant at = Instant.now();
-                if (!store.rotate(id, tokens[i].hash(), fresh, at, at.plusSeconds(30))) {
-                    throw new IllegalStateException("session " + i + " did not rotate");
-                }
-            }
+            Instant at = Instant.now();
+            rotateAll(store, tokens, at);
             long rotated = usedMemory(redis);
             System.out.printf("after one rotation of every session: used_memory grew by %.0f bytes a session, to %.0f%n",
                     (rotated - beforeRotation) / (double) n, (rotated - before) / (double) n);
-            Long record = redis.call(r -> r.memoryUsage(store.keyOfSession(tokens[0].sessionId().orElseThrow())));
-            System.out.printf("  MEMORY USAGE of a rotated session's record: %d bytes%n", record);
+            String first = store.keyOfSession(tokens[0].sessionId().orElseThrow());
+            Long rotatedRecord = redis.call(r -> r.memoryUsage(first));
+            System.out.printf("  MEMORY USAGE of a rotated session's record: %d bytes%n", rotatedRecord);
+
+            // 5. Four more rotations, each a minute after the one before (its grace over) and after a use of the token it
+            //    replaces: a session in use for an hour at the default 15 minutes. Then one more use past the last grace.
+            for (int round = 0; round < 4; round++) {
+                at = at.plusSeconds(60);
+                touchAll(store, tokens, at);
+                rotateAll(store, tokens, at);
+            }
+            long fifth = usedMemory(redis);
+            long fifthKeys = redis.call(r -> r.dbsize());
+            Long fifthRecord = redis.call(r -> r.memoryUsage(first));
+            System.out.printf("after five rotations of every session, in the last one's grace: %.0f bytes a session "
+                    + "(keys: %d)%n  MEMORY USAGE of the record: %d bytes%n", (fifth - before) / (double) n, fifthKeys,
+                    fifthRecord);
+            touchAll(store, tokens, at.plusSeconds(60));
+            long settled = usedMemory(redis);
+            long settledKeys = redis.call(r -> r.dbsize());
+            Long settledRecord = redis.call(r -> r.memoryUsage(first));
+            System.out.printf("… and after a use past that grace: %.0f bytes a session (keys: %d)%n"
+                    + "  MEMORY USAGE of the record: %d bytes%n", (settled - before) / (double) n, settledKeys, settledRecord);
+        }
+    }
+
+    /** Rotates every session's token at {@code at} (30 s of grace), replacing the tokens in {@code tokens}. */
+    private static void rotateAll(RedisSessionStore store, SessionToken[] tokens, Instant at) {
+        for (int i = 0; i < tokens.length; i++) {
+            String id = tokens[i].sessionId().orElseThrow();
+            SessionToken fresh = SessionRoute.parse(SessionRoute.newToken(id)).orElseThrow();
+            if (!store.rotate(id, tokens[i].hash(), fresh.hash(), at, at.plusSeconds(30))) {
+                throw new IllegalStateException("session " + i + " did not rotate");
+            }
+            tokens[i] = fresh;
+        }
+    }
+
+    /** One use of every session's current token at {@code at}. */
+    private static void touchAll(RedisSessionStore store, SessionToken[] tokens, Instant at) {
+        for (int i = 0; i < tokens.length; i++) {
+            Lookup l = store.touch(tokens[i], TENANT, at);
+            if (!(l instanceof Lookup.Touched)) {
+                throw new IllegalStateException("a use at " + at + " answered " + l.getClass().getSimpleName());
+            }
         }
     }
 

@@ -38,10 +38,11 @@ import java.util.function.Predicate;
  *   <li>{@code P rTAG<K>} — the session, with {@code K} the 12 random bytes of its id in base64url: a hash of
  *       one-letter fields whose values all stay within Redis's default {@code hash-max-listpack-value} (64 bytes; a
  *       longer user agent or role list is stored in 64-byte pieces), so Redis keeps it as one compact listpack (the
- *       field list is in common.lua). It holds the SHA-256 of its current and previous token; a token names its
- *       session, so there is no key per token;</li>
- *   <li>{@code P oTAG<first 32 hex digits of the sha256>} — the session id, for every token before those, until the
- *       session's absolute expiry, so that they answer "expired" or "revoked" too;</li>
+ *       field list is in common.lua). It holds the SHA-256 of its current token, the previous one's first 128 bits
+ *       during its grace, and fingerprints of the last few replaced before (decision 0044): a token names its session,
+ *       so there is no key per token, and a record's size does not grow with its rotations;</li>
+ *   <li>{@code P oTAG<first 32 hex digits of the sha256>} — the session id, for a token replaced before the previous
+ *       one by a version before decision 0044, until the session's absolute expiry: still read, no longer written;</li>
  *   <li>{@code P aTAG<id>} — its attributes (sealed), a hash, only once it has some;</li>
  *   <li>{@code P iTAG<tenant>} — the tenant's sessions in this slot, a sorted set that stays a listpack (one short
  *       member per session, scored by when its keys are gone): the user's index (every session of a user is in the

@@ -2,11 +2,6 @@ package dev.ward.store.redis;
 
 import dev.ward.session.Session;
 import dev.ward.session.SessionRoute;
-import io.lettuce.core.ScriptOutputType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,20 +53,8 @@ final class Layout2Sessions {
     String tokenKey(int route, String tokenHash) { return prefix + "t" + SlotTags.of(route) + tokenHash.substring(0, 32); }
 
     private void run(String script, int route, Instant now, String[] keys, List<String> args) {
-        String source = resource("common") + "\n" + resource(script);
-        List<String> all = new ArrayList<>(List.of(prefix, SlotTags.of(route), Long.toString(RedisSessionStore.RETAIN.toMillis()),
-                millis(now)));
-        all.addAll(args);
-        redis.call(r -> r.eval(source, ScriptOutputType.MULTI, keys, all.toArray(String[]::new)));
+        EarlierScripts.run(redis, "layout2", script, prefix, route, now, keys, args);
     }
 
     private static String millis(Instant i) { return Long.toString(i.toEpochMilli()); }
-
-    private static String resource(String name) {
-        try (InputStream in = Layout2Sessions.class.getResourceAsStream("layout2/" + name + ".lua")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -168,17 +168,15 @@ class RedisSessionStoreTest {
         new RedisAttributeStore(redis, store, prefix).put(s.id(), "k", "v", now, 64);
         now = now.plusSeconds(60);
         touch(token);
-        for (int i = 0; i < 3; i++) { // the third rotation gives the first token a pointer of its own
+        for (int i = 0; i < 3; i++) {
             token = rotate(s, token);
         }
-        assertThat(keys()).anyMatch(k -> k.contains(":o{"));
+        assertThat(keys()).as("no key per replaced token (decision 0044)").noneMatch(k -> k.contains(":o{"));
 
         for (String key : keys()) {
             long ttl = pttl(key);
             if (tenantWide(key)) {
                 assertThat(ttl).as("tenant-wide key %s is kept, not expired", key).isEqualTo(-1);
-            } else if (key.contains(":o{")) {
-                assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(ABSOLUTE.toMillis());
             } else {
                 // RETAIN after the idle expiry, plus the slack that spares validations most TTL moves (an eighth of it).
                 assertThat(ttl).as(key).isPositive().isLessThanOrEqualTo(IDLE.plus(RedisSessionStore.RETAIN).plus(IDLE.dividedBy(8)).toMillis());
@@ -209,10 +207,15 @@ class RedisSessionStoreTest {
         String next = SessionRoute.newToken(s.id());
         assertThat(store.rotate(s.id(), hash, Secrets.sha256Hex(next), now, now.plusSeconds(30))).isTrue();
         assertThat(redis.call(r -> r.hkeys(key)).get(0)).isEqualTo("h");
-        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).as("current, then 128 bits of the previous").isEqualTo(48);
+        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).as("current, then 128 bits of the previous and its grace end")
+                .isEqualTo(51);
         assertThat(store.tokenHashOf(s.id())).hasValue(Secrets.sha256Hex(next));
         assertThat(touch(token)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isFalse());
         assertThat(touch(next)).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isTrue());
+        now = now.plusSeconds(30);
+        assertThat(touch(next)).isInstanceOf(Lookup.Touched.class);
+        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).as("its grace over, the previous one's fingerprint").isEqualTo(36);
+        assertThat(touch(token)).isInstanceOf(Lookup.Superseded.class);
     }
 
     @ParameterizedTest
@@ -290,6 +293,15 @@ class RedisSessionStoreTest {
         assertThat(fields).as("no piece of the longer values is left behind").noneMatch(f -> f.matches("[rgG][0-9]+"));
     }
 
+    private long memory(String key) {
+        Long bytes = redis.call(r -> r.memoryUsage(key));
+        return bytes;
+    }
+
+    private List<String> fields(String key) {
+        return redis.call(r -> r.hkeys(key));
+    }
+
     private String encoding(String key) {
         return redis.call(r -> r.objectEncoding(key));
     }
@@ -299,17 +311,24 @@ class RedisSessionStoreTest {
     void aSessionRoundTripsExactlyThroughItsPackedForm(String which) {
         on(which);
         // A session whose idle expiry is not the one its times imply is kept as it was given, too; a user id of Ward's
-        // own shape is packed (U), any other kept as text (u).
+        // own shape and an IPv4 address written the usual way are packed in N, any other kept as text (u, p); so is a
+        // rotation time other than the creation.
+        List<String> addresses = List.of("192.0.2.1", "2001:db8::1", "192.0.2.01", "256.0.0.1", "0.0.0.0", "unknown", "");
+        int n = 0;
         for (String user : List.of("usr_4", "usr_0123456789abcdef01234567", "usr_0123456789ABCDEF01234567", "usr_0123")) {
             int route = SessionRoute.of("stmarys", user);
             for (Instant idle : List.of(now.plus(IDLE), now.plusSeconds(7))) {
-                Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "name", List.of("staff"), 2, now,
-                        now, idle, now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
-                admit(s, 10);
-                assertThat(store.findById(s.id())).hasValue(s);
-                List<String> fields = redis.call(r -> r.hkeys(store.keyOfSession(s.id())));
-                assertThat(fields).startsWith("h", "N")
-                        .contains(user.length() == 28 && user.equals(user.toLowerCase()) ? "U" : "u");
+                for (String ip : List.of(addresses.get(n++ % addresses.size()), addresses.get(n++ % addresses.size()))) {
+                    Instant rotated = n % 3 == 0 ? now : now.minusMillis(n * 1_000L);
+                    Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "name", List.of("staff"), 2,
+                            now, now, idle, now.plus(ABSOLUTE), 0, new Client(ip, "test"), null, null, rotated, 0, false);
+                    admit(s, 100);
+                    assertThat(store.findById(s.id())).hasValue(s);
+                    List<String> fields = redis.call(r -> r.hkeys(store.keyOfSession(s.id())));
+                    assertThat(fields).startsWith("h", "N").doesNotContain("U", "o", "w");
+                    assertThat(fields.contains("u")).as(user).isEqualTo(!(user.length() == 28 && user.equals(user.toLowerCase())));
+                    assertThat(fields.contains("p")).as(ip).isEqualTo(!ip.equals("192.0.2.1") && !ip.equals("0.0.0.0"));
+                }
             }
         }
         Session s = session("stmarys", "usr_4");
@@ -477,6 +496,76 @@ class RedisSessionStoreTest {
         }
     }
 
+    /**
+     * However often a session's token rotates, its record keeps the same fixed size and no other key appears: the last
+     * four replaced tokens are told apart (superseded, then revoked like the session), older ones are forgotten and
+     * answer as a token nobody had (decision 0044).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionInUseAllDayKeepsOneRecordOfFixedSizeAndTellsApartItsLastFourTokens(String which) {
+        on(which);
+        Session s = session("stmarys", "usr_12");
+        List<String> tokens = new ArrayList<>(List.of(admit(s, 3)));
+        List<String> before = keys();
+        for (int i = 0; i < 48; i++) { // twelve hours at the default rotation every fifteen minutes
+            now = now.plusSeconds(60);
+            assertThat(touch(tokens.getLast())).isInstanceOf(Lookup.Touched.class);
+            tokens.add(rotate(s, tokens.getLast()));
+            assertThat((long) redis.call(r -> r.hstrlen(store.keyOfSession(s.id()), "h"))).isLessThanOrEqualTo(64);
+        }
+        assertThat(keys()).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(touch(tokens.get(47))).as("the previous one, in its grace").isInstanceOfSatisfying(Lookup.Touched.class,
+                t -> assertThat(t.current()).isFalse());
+        now = now.plusSeconds(31);
+        assertThat(touch(tokens.getLast())).isInstanceOf(Lookup.Touched.class);
+        assertThat(encoding(store.keyOfSession(s.id()))).isEqualTo("listpack");
+        List<String> replaced = tokens.subList(0, 48);
+        for (String old : replaced.subList(44, 48)) {
+            assertThat(touch(old)).isInstanceOf(Lookup.Superseded.class);
+        }
+        for (String old : replaced.subList(0, 44)) {
+            assertThat(touch(old)).isInstanceOf(Lookup.Unknown.class);
+        }
+        store.revoke(s.id(), "logout", now);
+        for (String old : replaced.subList(44, 48)) {
+            assertThat(touch(old)).isInstanceOf(Lookup.Revoked.class);
+        }
+        assertThat(touch(replaced.get(43))).isInstanceOf(Lookup.Unknown.class);
+    }
+
+    /**
+     * With the realistic values of bench/redis-memory.sh (a Ward user id, an IPv4 address, a browser's user agent), a
+     * record in any state of rotation takes the allocation of one that never rotated: issue 13's 400 bytes a session
+     * hold once its token has rotated (decision 0044). Only in the grace of a rotation after the first may it be larger,
+     * until its next use.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone"})
+    void aRotatedRecordTakesTheMemoryOfOneThatNeverRotated(String which) {
+        on(which);
+        String user = Secrets.newId("usr_");
+        int route = SessionRoute.of("stmarys", user);
+        Client client = new Client("203.0.113.77",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36");
+        Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "clinician123456", List.of("provider"), 1, now,
+                now, now.plus(IDLE), now.plus(Duration.ofHours(12)), 0, client, null, null, now, 0, false);
+        String token = admit(s, 3);
+        String key = store.keyOfSession(s.id());
+        long fresh = memory(key);
+
+        token = rotate(s, token);
+        assertThat(memory(key)).as("in its first grace").isEqualTo(fresh);
+        for (int i = 0; i < 6; i++) {
+            now = now.plusSeconds(60);
+            touch(token);
+            token = rotate(s, token);
+        }
+        now = now.plusSeconds(60);
+        touch(token);
+        assertThat(memory(key)).as("after six rotations and a use past the grace").isEqualTo(fresh);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "cluster"})
     void everyTokenASessionHadAnswersLikeTheSession(String which) {
@@ -609,6 +698,65 @@ class RedisSessionStoreTest {
         assertThat(touch(tokenF)).isInstanceOf(Lookup.Touched.class);
         assertThat(store.delete(d.id())).isTrue();
         assertThat(store.findById(d.id())).isEmpty();
+    }
+
+    /**
+     * A session rotated by a node of the version before decision 0044 (U, p, o, w as fields; a key for each token older
+     * than the previous one): its tokens answer as they did, the record is rewritten in the new form at its first use
+     * past the grace, and the tokens that had a key of their own keep answering until it expires.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionRotatedBeforeTheFixedSizeRecordKeepsEveryTokenItHad(String which) {
+        on(which);
+        Layout3Before0044Sessions old = new Layout3Before0044Sessions(redis, store, prefix);
+        String user = Secrets.newId("usr_");
+        int route = SessionRoute.of("stmarys", user);
+        Session s = new Session(SessionRoute.newSessionId(route), "stmarys", user, "name", List.of("staff"), 1, now, now,
+                now.plus(IDLE), now.plus(ABSOLUTE), 0, new Client("192.0.2.1", "test"), null, null, now, 0, false);
+        List<String> tokens = new ArrayList<>(List.of(SessionRoute.newToken(s.id())));
+        old.admit(s, Secrets.sha256Hex(tokens.getFirst()), IDLE, 3, now);
+        for (int i = 0; i < 3; i++) {
+            now = now.plusSeconds(1);
+            String next = SessionRoute.newToken(s.id());
+            old.rotate(s.id(), Secrets.sha256Hex(tokens.getLast()), Secrets.sha256Hex(next), now, now.plusSeconds(30));
+            tokens.add(next);
+        }
+        String key = store.keyOfSession(s.id());
+        assertThat(fields(key)).contains("U", "p", "o", "w");
+        assertThat(keys()).filteredOn(k -> k.contains(":o{")).hasSize(2);
+
+        assertThat(touch(tokens.get(2))).isInstanceOfSatisfying(Lookup.Touched.class, t -> assertThat(t.current()).isFalse());
+        Lookup.Touched t = (Lookup.Touched) touch(tokens.get(3));
+        assertThat(t.current()).isTrue();
+        assertThat(t.session().userId()).isEqualTo(user);
+        assertThat(t.session().client()).isEqualTo(s.client());
+        assertThat(t.session().rotatedAt()).isEqualTo(now);
+        assertThat(t.session().uses()).isEqualTo(2);
+        for (String older : tokens.subList(0, 2)) {
+            assertThat(touch(older)).isInstanceOf(Lookup.Superseded.class);
+        }
+
+        now = now.plusSeconds(31);
+        assertThat(touch(tokens.get(3))).isInstanceOf(Lookup.Touched.class);
+        assertThat(fields(key)).as("rewritten in the new form").doesNotContain("U", "p", "o", "w");
+        assertThat((long) redis.call(r -> r.hstrlen(key, "h"))).isEqualTo(36);
+        Session read = store.findById(s.id()).orElseThrow();
+        assertThat(read.userId()).isEqualTo(user);
+        assertThat(read.client()).isEqualTo(s.client());
+        assertThat(read.rotatedAt()).isEqualTo(now.minusSeconds(31));
+        for (String replaced : tokens.subList(0, 3)) {
+            assertThat(touch(replaced)).isInstanceOf(Lookup.Superseded.class);
+            assertThat(store.tenantOf(SessionRoute.parse(replaced).orElseThrow())).hasValue("stmarys");
+        }
+        String fifth = rotate(s, tokens.get(3));
+        assertThat(touch(fifth)).isInstanceOf(Lookup.Touched.class);
+        assertThat(touch(tokens.get(3))).isInstanceOfSatisfying(Lookup.Touched.class, n -> assertThat(n.current()).isFalse());
+        assertThat(touch(SessionRoute.newToken(s.id()))).isInstanceOf(Lookup.Unknown.class);
+        store.revoke(s.id(), "logout", now);
+        for (String any : tokens) {
+            assertThat(touch(any)).isInstanceOf(Lookup.Revoked.class);
+        }
     }
 
     @ParameterizedTest

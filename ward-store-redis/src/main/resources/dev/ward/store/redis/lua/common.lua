@@ -9,25 +9,36 @@ local now = tonumber(ARGV[4])
 -- base64url (16 characters: the key stays in Redis's smallest allocation for a key); no pointer per token, since a
 -- token names its session. The record is a hash of one-letter fields whose values all stay within Redis's default
 -- hash-max-listpack-value (64 bytes), so Redis keeps it as one compact listpack, and whose numbers are packed:
---   h the SHA-256 of the current token (32 raw bytes) then, after a rotation, the first 16 bytes of the previous one's
---     (it is accepted for the rotation's grace, then only told apart as superseded: 128 bits, as the pointers of older
---     tokens have); the first field, so that checking a token reads one field;
---   N the numbers, big-endian, in 37 bytes: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute
---     expiry and e when the session's keys expire (so that a validation moves TTLs only when they must move), all
---     three in ms after c and signed (a node whose clock is a little behind the one that created the session may
---     touch it "before" c); m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
---     rewrites this one field;
---   t tenant; u user id, or U its 12 bytes when it is one of Ward's (usr_ and 24 hex digits); n username; r roles
---     (comma-separated); p ip; g user agent or G its compact form (CompactUserAgent) — a longer user agent or role
---     list comes in 64-byte pieces g, g1, ... and r, r1, ..., which RedisSessionStore joins;
---   and only when they apply: o rotated, w the previous token's grace end, z revoked at (ms after c; o absent: c),
---     y revocation reason, b evicted by, d 1 while a rotation is pending, A 1 once it has attributes, P 1 when it may
---     hold patient contexts, i the idle expiry (ms after c) of a session stored with one its times do not imply:
---     otherwise it is min(s + m, x).
+--   h the SHA-256 of the current token (32 raw bytes), then what tells the session's earlier tokens apart (decision
+--     0044), all in this one field (at most 64 bytes) so that checking a token reads one field and a rotation leaves
+--     no key behind: during a rotation's grace the first 16 bytes of the previous token's hash (it is accepted until
+--     its grace ends: 128 bits) and that end (3 bytes, ms after o); then the fingerprints (first 4 bytes of the hash)
+--     of the tokens before, newest first. Once the grace is over the next validation turns the previous token's 16
+--     bytes into a fingerprint too. The RING last replaced tokens are told apart (superseded, then expired or revoked
+--     like their session) and older ones forgotten: a fixed size whatever the number of rotations. The length says
+--     which form h has: 32 + 4n bytes (fingerprints only) or 32 + 19 + 4n (the previous token in its grace);
+--   N the numbers, big-endian: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute expiry and e when
+--     the session's keys expire (so that a validation moves TTLs only when they must move), all three in ms after c
+--     and signed (a node whose clock is a little behind the one that created the session may touch it "before" c); m
+--     idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte): 37 bytes; then, when they apply, in this
+--     order (their total length says which): the user id's 12 bytes when it is one of Ward's (usr_ and 24 hex
+--     digits), the client's address's 4 bytes when it is an IPv4 address written the usual way, o when the token last
+--     rotated (ms after c, signed, 5 bytes). A validation rewrites this one field;
+--   t tenant; u a user id that is not of Ward's form; n username; r roles (comma-separated); p any other client
+--     address; g user agent or G its compact form (CompactUserAgent) — a longer user agent or role list comes in
+--     64-byte pieces g, g1, ... and r, r1, ..., which RedisSessionStore joins;
+--   and only when they apply: z revoked at (ms after c), y revocation reason, b evicted by, d 1 while a rotation is
+--     pending, A 1 once it has attributes, P 1 when it may hold patient contexts, i the idle expiry (ms after c) of a
+--     session stored with one its times do not imply: otherwise it is min(s + m, x).
+-- Records written before decision 0044 keep U, p, o and w as fields (o, w in ms after c) and h as the current hash and
+-- the previous one's 16 bytes; they are read as they are and rewritten in this form at their next rotation, change of
+-- client, or validation after a grace.
 -- Times are the caller's clock, never Redis's. Scripts read a record into a table of plain values (record) and write it
 -- back packed (stored); Ward reads only what scripts answer (flat), never the stored form.
 local NUMBERS = '>I6i5i5i5I5I5I5I1'
-local AFTER_C = { o = true, w = true, z = true, i = true }
+local CORE = 37
+-- How many replaced tokens a record tells apart from made-up ones (decision 0044).
+local RING = 4
 local function int(x) return string.format('%d', x) end
 
 local B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
@@ -74,11 +85,29 @@ local function userBytes(hex)
   return struct.pack('>I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16), tonumber(sub(hex, 17, 24), 16))
 end
 local function userHex(bytes) return string.format('%08x%08x%08x', struct.unpack('>I4I4I4', bytes)) end
+-- The packed forms of the user ids and addresses this call has read (a validation packs again what it unpacked).
+local PACKED = {}
+-- A user id's 12 bytes when it is one of Ward's (usr_ and 24 lowercase hex digits), else nil.
+local function wardUser(u)
+  if PACKED[u] then return PACKED[u] end
+  if #u == 28 and string.match(u, '^usr_[0-9a-f]+$') then return userBytes(sub(u, 5)) end
+  return nil
+end
+-- An IPv4 address's 4 bytes when it is written the usual way (so that it reads back the same), else nil.
+local function ip4(p)
+  if PACKED[p] then return PACKED[p] end
+  local a, b, c, d = string.match(p, '^(%d+)%.(%d+)%.(%d+)%.(%d+)$')
+  if not a then return nil end
+  a, b, c, d = tonumber(a), tonumber(b), tonumber(c), tonumber(d)
+  if a > 255 or b > 255 or c > 255 or d > 255 or string.format('%d.%d.%d.%d', a, b, c, d) ~= p then return nil end
+  return string.char(a, b, c, d)
+end
 
 local function rkey(K) return P .. 'r' .. TAG .. K end
 local function akey(sid) return P .. 'a' .. TAG .. sid end
--- A token the session had before its previous one, kept until the session's absolute end (named by the first 128 bits
--- of its hash, so only its holder can name it): it only ever tells "expired" or "revoked" from "invalid".
+-- A token a session had before its previous one, as versions before decision 0044 kept it: a key of its own until the
+-- session's absolute end (named by the first 128 bits of its hash), which only ever told "expired" or "revoked" from
+-- "invalid". Still read, for the sessions rotated before the upgrade; no longer written.
 local function okey(hash) return P .. 'o' .. TAG .. string.sub(hash, 1, 32) end
 
 -- The index of a tenant's sessions in this slot, a sorted set that stays a listpack: one member per session, K then
@@ -96,24 +125,49 @@ local function mayBeLive(score) return score * 1000 - RETAIN > now end
 local function trim(index) redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. string.format('%.3f', now / 1000)) end
 
 -- A record's fields as plain values: times as epoch-ms numbers (the idle expiry too), numbers as numbers, the user id
--- as text; its id under 'id', K under 'K', 'si' when the idle expiry is stored. From the stored form (packed N, U) or
--- from one with every value as text and times as epoch ms (a new session's fields, or a record of layout 2).
+-- and address as text; its id under 'id', K under 'K', 'si' when the idle expiry is stored; h the current token's hash
+-- alone, 'prev' the previous one's 16 bytes during its grace (w its end), 'ring' the older ones' fingerprints. From
+-- the stored form (packed N) or from one with every value as text and times as epoch ms (a new session's fields, or a
+-- record of layout 2).
 local function plain(r)
   if r.N then
-    local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, r.N)
+    local N = r.N
+    local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, N)
     r.N = nil
     r.c, r.s, r.x, r.e, r.m, r.k, r.q, r.a = c, c + s, c + x, c + e, m, k, q, a
-    if r.o then r.o = c + tonumber(r.o) end
-    if r.w then r.w = c + tonumber(r.w) end
     if r.z then r.z = c + tonumber(r.z) end
     if r.i then r.i = c + tonumber(r.i) end
+    -- Records written before decision 0044: o, w, U as fields (o and w in ms after c).
+    if r.o then r.o = c + tonumber(r.o) end
+    if r.w then r.w = c + tonumber(r.w) end
+    if r.U then r.u, r.U = 'usr_' .. userHex(r.U), nil end
+    -- The tail of N: 12 (a Ward user id), then 4 (an IPv4 address), then 5 (the rotation) bytes, each when it applies.
+    local at, rest = CORE + 1, #N - CORE
+    if rest >= 12 then
+      local bytes = sub(N, at, at + 11)
+      r.u, at, rest = 'usr_' .. userHex(bytes), at + 12, rest - 12
+      PACKED[r.u] = bytes
+    end
+    if rest == 4 or rest == 9 then
+      local bytes = sub(N, at, at + 3)
+      r.p, at = string.format('%d.%d.%d.%d', string.byte(bytes, 1, 4)), at + 4
+      PACKED[r.p] = bytes
+    end
+    if rest >= 5 then r.o = c + struct.unpack('>i5', N, at) end
+    local h = r.h
+    r.h, r.ring = sub(h, 1, 32), ''
+    if r.w then
+      if #h >= 48 then r.prev = sub(h, 33, 48) else r.w = nil end
+    elseif (#h - 32) % 4 == 3 then
+      r.prev, r.w, r.ring = sub(h, 33, 48), (r.o or c) + struct.unpack('>I3', h, 49), sub(h, 52)
+    else
+      r.ring = sub(h, 33)
+    end
   else
     for _, f in ipairs({ 'c', 's', 'x', 'e', 'm', 'k', 'q', 'a', 'o', 'w', 'z', 'i' }) do
       if r[f] then r[f] = tonumber(r[f]) end
     end
-  end
-  if r.U then
-    r.u, r.U = 'usr_' .. userHex(r.U), nil
+    r.ring = r.ring or ''
   end
   local derived = math.min(r.s + r.m, r.x)
   if r.i and r.i ~= derived then r.si = true else r.i = derived end
@@ -122,48 +176,91 @@ local function plain(r)
   return r
 end
 
--- A session hash as a table of plain values (nil when there is none).
+-- A session hash as a table of plain values (nil when there is none); 'stored' the field/value list it was read from.
 local function record(key, sid)
   local f = redis.call('HGETALL', key)
   if #f == 0 then return nil end
-  local r = { id = sid, K = string.sub(key, -16) }
+  local r = { id = sid, K = string.sub(key, -16), stored = f }
   for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
   return plain(r)
 end
 
--- The packed numbers of a record (field N).
+-- The packed numbers of a record (field N), with the tail its values call for.
 local function numbers(r)
-  return struct.pack(NUMBERS, r.c, r.s - r.c, r.x - r.c, r.e - r.c, r.m, r.k, r.q, r.a)
+  local n = struct.pack(NUMBERS, r.c, r.s - r.c, r.x - r.c, r.e - r.c, r.m, r.k, r.q, r.a)
+  return n .. (wardUser(r.u) or '') .. (ip4(r.p) or '') .. (r.o ~= r.c and struct.pack('>i5', r.o - r.c) or '')
+end
+
+-- The field h: the current token's hash, the previous one's 16 bytes and its grace end (ms after o, 3 bytes: the
+-- policy allows at most an hour) while it has one, the fingerprints of the ones before.
+local function tokens(r)
+  if not r.prev then return r.h .. r.ring end
+  return r.h .. r.prev .. struct.pack('>I3', math.max(0, math.min(r.w - r.o, 16777215))) .. r.ring
 end
 
 -- A record as HSET's field/value list, as stored: the token hashes first, then the numbers.
 local NOT_STORED = { id = true, K = true, h = true, si = true, c = true, s = true, x = true, e = true, m = true, k = true,
-  q = true, a = true, u = true, o = true, w = true, z = true, i = true }
+  q = true, a = true, u = true, p = true, o = true, w = true, z = true, i = true, prev = true, ring = true, stored = true }
 local function stored(r)
-  local f = { 'h', r.h, 'N', numbers(r) }
+  local f = { 'h', tokens(r), 'N', numbers(r) }
   local function add(k, v)
     f[#f + 1] = k
     f[#f + 1] = v
   end
-  if string.match(r.u, '^usr_[0-9a-f]+$') and #r.u == 28 then
-    add('U', userBytes(string.sub(r.u, 5)))
-  else
-    add('u', r.u)
-  end
-  for k in pairs(AFTER_C) do
-    if r[k] and (k ~= 'o' or r.o ~= r.c) and (k ~= 'i' or r.si) then add(k, int(r[k] - r.c)) end
-  end
+  if not wardUser(r.u) then add('u', r.u) end
+  if not ip4(r.p) then add('p', r.p) end
+  if r.z then add('z', int(r.z - r.c)) end
+  if r.si then add('i', int(r.i - r.c)) end
   for k, v in pairs(r) do
     if not NOT_STORED[k] then add(k, v) end
   end
   return f
 end
 
--- The current token's raw hash, and the first 16 bytes of the previous token's ('' for none); whether a raw hash is
--- the previous token's.
-local function current(r) return string.sub(r.h, 1, 32) end
-local function previous(r) return string.sub(r.h, 33) end
-local function isPreviousOf(both, h) return #both > 32 and string.sub(both, 33) == string.sub(h, 1, 16) end
+-- Writes a record read by record() back whole, in the current form: the fields it no longer has are deleted (those of
+-- a record written before decision 0044 among them), the rest set in one HSET.
+local function rewrite(key, r)
+  local f = stored(r)
+  local kept = {}
+  for i = 1, #f, 2 do kept[f[i]] = true end
+  local gone = {}
+  local was = r.stored or {}
+  for i = 1, #was, 2 do
+    if not kept[was[i]] then gone[#gone + 1] = was[i] end
+  end
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  redis.call('HSET', key, unpack(f))
+end
+
+-- Whether a raw hash's fingerprint is among a ring's.
+local function inRing(ring, h)
+  local fp = sub(h, 1, 4)
+  for i = 1, #ring - 3, 4 do
+    if sub(ring, i, i + 3) == fp then return true end
+  end
+  return false
+end
+
+-- Whether the field h as stored names a raw hash as one of the session's earlier tokens (the previous one by its 128
+-- bits, an older one by its fingerprint). A record written before decision 0044 holds the previous token's 16 bytes
+-- where the fingerprints would be, and its first 4 bytes are its fingerprint: also found, and record() tells.
+local function mentions(both, h)
+  local at = 33
+  if (#both - 32) % 4 == 3 then
+    if sub(both, 33, 48) == sub(h, 1, 16) then return true end
+    at = 52
+  end
+  return inRing(sub(both, at), h)
+end
+
+-- The previous token once its grace is over is only told apart, like the ones before it: its 16 bytes become a
+-- fingerprint in the ring (the oldest beyond RING forgotten). Whether there was anything to do.
+local function settle(r)
+  if not r.prev or r.w > now then return false end
+  r.ring = sub(sub(r.prev, 1, 4) .. r.ring, 1, 4 * RING)
+  r.prev, r.w = nil, nil
+  return true
+end
 
 -- The flat field/value list Ward reads (RedisSessionStore.read): plain values, times as epoch ms (numbers as integer
 -- replies), id included, the token hashes left out. Built field by field: a validation answers one every time.
@@ -356,8 +453,9 @@ local function upgrade(sid)
   local hashes = { r.h, r.v }
   local key = rkey(r.K)
   -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
-  r.h, r.v = raw(r.h) .. (r.v and string.sub(raw(r.v), 1, 16) or ''), nil
+  r.h, r.prev, r.v = raw(r.h), r.v and string.sub(raw(r.v), 1, 16), nil
   plain(r)
+  if r.prev and not r.w then r.prev, r.ring = nil, string.sub(r.prev, 1, 4) end
   local ttl = redis.call('PTTL', old)
   if ttl < 0 then ttl = r.x + RETAIN - now end -- it always had one; were it lost, the longest it could need
   if redis.call('EXISTS', key) == 0 and ttl > 0 then

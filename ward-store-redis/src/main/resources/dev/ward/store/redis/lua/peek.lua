@@ -11,5 +11,12 @@ if sid == '' then
 end
 local key = KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
-if string.sub(both, 1, 32) ~= h and not isPreviousOf(both, h) and redis.call('GET', okey(hash)) ~= sid then return false end
+if string.sub(both, 1, 32) ~= h then
+  if not mentions(both, h) then
+    if redis.call('GET', okey(hash)) ~= sid then return false end
+  else
+    local r = record(key, sid)
+    if not r or (r.prev ~= string.sub(h, 1, 16) and not inRing(r.ring, h)) then return false end
+  end
+end
 return redis.call('HGET', key, 't')

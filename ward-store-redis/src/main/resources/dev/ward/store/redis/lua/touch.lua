@@ -7,7 +7,9 @@
 --
 -- The token names its session, but nothing is said of the session until the token's hash is found in it: a made-up
 -- token with a real session id gets 'unknown', as one with an unknown id does, after the same commands (HGET of one
--- field, then GET of the pointer the token's own hash would name), so an id cannot be probed (decision 0040).
+-- field, then GET of the pointer an earlier version would have kept for the token's own hash), so an id cannot be
+-- probed (decision 0040). An earlier token is found by its 128 bits during its grace, then by a 32-bit fingerprint
+-- (decision 0044): a made-up secret is taken for one with a chance of at most RING in 2^32.
 local tenant, sid, hash = ARGV[5], ARGV[6], ARGV[7]
 local h = raw(hash)
 local pointed = false
@@ -21,10 +23,14 @@ end
 local key = pointed and rkey(kOf(sid)) or KEYS[1]
 local both = redis.call('HGET', key, 'h') or ''
 local isCurrent = string.sub(both, 1, 32) == h
-local isPrevious = not isCurrent and isPreviousOf(both, h)
-if not isCurrent and not isPrevious and not pointed and redis.call('GET', okey(hash)) ~= sid then return { 'unknown' } end
+if not isCurrent and not pointed and not mentions(both, h) then
+  if redis.call('GET', okey(hash)) ~= sid then return { 'unknown' } end
+  pointed = true
+end
 local r = record(key, sid)
 if not r then return { 'unknown' } end
+local isPrevious = not isCurrent and r.prev == string.sub(h, 1, 16)
+if not isCurrent and not isPrevious and not pointed and not inRing(r.ring, h) then return { 'unknown' } end
 if tenant ~= '' and tenant ~= r.t then return { 'other', flat(r) } end
 if r.z then return { 'revoked', flat(r) } end
 if r.i <= now or r.x <= now then return { 'expired', flat(r) } end
@@ -32,9 +38,10 @@ if not isCurrent and (not isPrevious or r.w <= now) then return { 'superseded', 
 local idle = math.min(now + r.m, r.x)
 r.s, r.i, r.k = now, idle, r.k + 1
 if isCurrent then r.q = r.q + 1 end
+local gone
 if r.si then
   r.si = nil
-  redis.call('HDEL', key, 'i')
+  gone = { 'i' }
 end
 if idle + RETAIN > r.e then
   r.e = keysEnd(idle, r.m, r.x)
@@ -54,8 +61,14 @@ if r.P then
   end
   if #ids == 0 then
     r.P = nil
-    redis.call('HDEL', key, 'P')
+    gone = gone or {}
+    gone[#gone + 1] = 'P'
   end
 end
-redis.call('HSET', key, 'N', numbers(r))
+if settle(r) then
+  rewrite(key, r)
+else
+  if gone then redis.call('HDEL', key, unpack(gone)) end
+  redis.call('HSET', key, 'N', numbers(r))
+end
 return { 'touched', isCurrent and 1 or 0, flat(r), patients }

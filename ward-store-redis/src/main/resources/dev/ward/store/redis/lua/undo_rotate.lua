@@ -3,7 +3,7 @@
 -- one (nobody can have used it), the old one becomes current again and the new one is forgotten.
 local sid, old, new = ARGV[5], ARGV[6], ARGV[7]
 local r = record(KEYS[1], sid)
-if not r or current(r) ~= raw(new) or not isPreviousOf(r.h, raw(old)) then return 0 end
-redis.call('HSET', KEYS[1], 'h', raw(old))
-redis.call('HDEL', KEYS[1], 'w')
+if not r or r.h ~= raw(new) or r.prev ~= string.sub(raw(old), 1, 16) then return 0 end
+r.h, r.prev, r.w = raw(old), nil, nil
+rewrite(KEYS[1], r)
 return 1

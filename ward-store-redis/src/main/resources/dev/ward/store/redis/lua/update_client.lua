@@ -3,9 +3,9 @@
 upgrade(ARGV[5])
 local r = record(KEYS[1], ARGV[5])
 if not r then return 0 end
-local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-dropPieces(KEYS[1], r, 'g')
-dropPieces(KEYS[1], r, 'G')
-redis.call('HSET', KEYS[1], unpack(fields))
+for k in pairs(r) do
+  if string.match(k, '^[gG]%d*$') then r[k] = nil end
+end
+for i = 6, #ARGV - 1, 2 do r[ARGV[i]] = ARGV[i + 1] end
+rewrite(KEYS[1], r)
 return 1

@@ -1,0 +1,365 @@
+-- Shared by every Ward session script (prepended by RedisScripts). All keys a script touches are in one
+-- cluster slot: the session's route, spelled as the hash tag TAG, which every session of the user shares (SessionRoute).
+local P = ARGV[1]
+local TAG = ARGV[2]
+local RETAIN = tonumber(ARGV[3])
+local now = tonumber(ARGV[4])
+
+-- Record layout 3 (docs/decisions/0040). A session is one key, P r TAG K, where K is the 12 random bytes of its id in
+-- base64url (16 characters: the key stays in Redis's smallest allocation for a key); no pointer per token, since a
+-- token names its session. The record is a hash of one-letter fields whose values all stay within Redis's default
+-- hash-max-listpack-value (64 bytes), so Redis keeps it as one compact listpack, and whose numbers are packed:
+--   h the SHA-256 of the current token (32 raw bytes) then, after a rotation, the first 16 bytes of the previous one's
+--     (it is accepted for the rotation's grace, then only told apart as superseded: 128 bits, as the pointers of older
+--     tokens have); the first field, so that checking a token reads one field;
+--   N the numbers, big-endian, in 37 bytes: c created (epoch ms, 6 bytes), then 5 bytes each: s seen, x absolute
+--     expiry and e when the session's keys expire (so that a validation moves TTLs only when they must move), all
+--     three in ms after c and signed (a node whose clock is a little behind the one that created the session may
+--     touch it "before" c); m idle timeout (ms), k uses, q uses since rotation; then a aal (1 byte). A validation
+--     rewrites this one field;
+--   t tenant; u user id, or U its 12 bytes when it is one of Ward's (usr_ and 24 hex digits); n username; r roles
+--     (comma-separated); p ip; g user agent or G its compact form (CompactUserAgent) — a longer user agent or role
+--     list comes in 64-byte pieces g, g1, ... and r, r1, ..., which RedisSessionStore joins;
+--   and only when they apply: o rotated, w the previous token's grace end, z revoked at (ms after c; o absent: c),
+--     y revocation reason, b evicted by, d 1 while a rotation is pending, A 1 once it has attributes, P 1 when it may
+--     hold patient contexts, i the idle expiry (ms after c) of a session stored with one its times do not imply:
+--     otherwise it is min(s + m, x).
+-- Times are the caller's clock, never Redis's. Scripts read a record into a table of plain values (record) and write it
+-- back packed (stored); Ward reads only what scripts answer (flat), never the stored form.
+local NUMBERS = '>I6i5i5i5I5I5I5I1'
+local AFTER_C = { o = true, w = true, z = true, i = true }
+local function int(x) return string.format('%d', x) end
+
+local B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+-- A whole number as `width` base64url digits, most significant first.
+local function digits(n, width)
+  local out = {}
+  for i = width, 1, -1 do
+    local d = n % 64
+    out[i] = string.sub(B64, d + 1, d + 1)
+    n = (n - d) / 64
+  end
+  return table.concat(out)
+end
+-- A session id's K: its 24 random hex digits (after ses_ and the route's 4) in base64url, 4 characters per 6 digits.
+local function kOf(sid)
+  local out = {}
+  for i = 9, 32, 6 do out[#out + 1] = digits(tonumber(string.sub(sid, i, i + 5), 16), 4) end
+  return table.concat(out)
+end
+-- The session id of K in the route whose 4 hex digits are given (the inverse of kOf).
+local function sidOf(route, K)
+  local out = { 'ses_', route }
+  for i = 1, 16, 4 do
+    local n = 0
+    for j = i, i + 3 do n = n * 64 + string.find(B64, string.sub(K, j, j), 1, true) - 1 end
+    out[#out + 1] = string.format('%06x', n)
+  end
+  return table.concat(out)
+end
+-- A token hash from the 64 hex digits Ward sends to the 32 raw bytes a record keeps (32 bits at a time: a validation
+-- converts every token it is shown), and any number of bytes (a multiple of 4) back to hex; a user id's 24 digits and
+-- 12 bytes, both ways.
+local sub = string.sub
+local function raw(hex)
+  return struct.pack('>I4I4I4I4I4I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16),
+    tonumber(sub(hex, 17, 24), 16), tonumber(sub(hex, 25, 32), 16), tonumber(sub(hex, 33, 40), 16),
+    tonumber(sub(hex, 41, 48), 16), tonumber(sub(hex, 49, 56), 16), tonumber(sub(hex, 57, 64), 16))
+end
+local function hexOf(bytes)
+  local n = #bytes / 4
+  return string.format(string.rep('%08x', n), struct.unpack('>' .. string.rep('I4', n), bytes))
+end
+local function userBytes(hex)
+  return struct.pack('>I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16), tonumber(sub(hex, 17, 24), 16))
+end
+local function userHex(bytes) return string.format('%08x%08x%08x', struct.unpack('>I4I4I4', bytes)) end
+
+local function rkey(K) return P .. 'r' .. TAG .. K end
+local function akey(sid) return P .. 'a' .. TAG .. sid end
+-- A token the session had before its previous one, kept until the session's absolute end (named by the first 128 bits
+-- of its hash, so only its holder can name it): it only ever tells "expired" or "revoked" from "invalid".
+local function okey(hash) return P .. 'o' .. TAG .. string.sub(hash, 1, 32) end
+
+-- The index of a tenant's sessions in this slot, a sorted set that stays a listpack: one member per session, K then
+-- 4 characters of the user (a digest of tenant:user) then its creation (7 digits of ms), scored by the second at which
+-- its keys are certainly gone. It serves as the user's index (a user's sessions all share the slot: filtered by the
+-- digest, checked against the records) and, across the slots the tenant uses, as the tenant's.
+local function ikey(tenant) return P .. 'i' .. TAG .. tenant end
+local function userDigest(t, u) return digits(tonumber(string.sub(redis.sha1hex(t .. ':' .. u), 1, 6), 16), 4) end
+local function member(r) return r.K .. userDigest(r.t, r.u) .. digits(r.c, 7) end
+-- An entry whose keys end at e (ms): never trimmed while they may exist.
+local function liveScore(e) return math.ceil(e / 1000) end
+-- Whether an entry's session may still be live (its keys end RETAIN after its idle expiry at the latest).
+local function mayBeLive(score) return score * 1000 - RETAIN > now end
+-- Drops the entries whose keys are certainly gone.
+local function trim(index) redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. string.format('%.3f', now / 1000)) end
+
+-- A record's fields as plain values: times as epoch-ms numbers (the idle expiry too), numbers as numbers, the user id
+-- as text; its id under 'id', K under 'K', 'si' when the idle expiry is stored. From the stored form (packed N, U) or
+-- from one with every value as text and times as epoch ms (a new session's fields, or a record of layout 2).
+local function plain(r)
+  if r.N then
+    local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, r.N)
+    r.N = nil
+    r.c, r.s, r.x, r.e, r.m, r.k, r.q, r.a = c, c + s, c + x, c + e, m, k, q, a
+    if r.o then r.o = c + tonumber(r.o) end
+    if r.w then r.w = c + tonumber(r.w) end
+    if r.z then r.z = c + tonumber(r.z) end
+    if r.i then r.i = c + tonumber(r.i) end
+  else
+    for _, f in ipairs({ 'c', 's', 'x', 'e', 'm', 'k', 'q', 'a', 'o', 'w', 'z', 'i' }) do
+      if r[f] then r[f] = tonumber(r[f]) end
+    end
+  end
+  if r.U then
+    r.u, r.U = 'usr_' .. userHex(r.U), nil
+  end
+  local derived = math.min(r.s + r.m, r.x)
+  if r.i and r.i ~= derived then r.si = true else r.i = derived end
+  if not r.o then r.o = r.c end
+  if r.d == '0' then r.d = nil end
+  return r
+end
+
+-- A session hash as a table of plain values (nil when there is none).
+local function record(key, sid)
+  local f = redis.call('HGETALL', key)
+  if #f == 0 then return nil end
+  local r = { id = sid, K = string.sub(key, -16) }
+  for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
+  return plain(r)
+end
+
+-- The packed numbers of a record (field N).
+local function numbers(r)
+  return struct.pack(NUMBERS, r.c, r.s - r.c, r.x - r.c, r.e - r.c, r.m, r.k, r.q, r.a)
+end
+
+-- A record as HSET's field/value list, as stored: the token hashes first, then the numbers.
+local NOT_STORED = { id = true, K = true, h = true, si = true, c = true, s = true, x = true, e = true, m = true, k = true,
+  q = true, a = true, u = true, o = true, w = true, z = true, i = true }
+local function stored(r)
+  local f = { 'h', r.h, 'N', numbers(r) }
+  local function add(k, v)
+    f[#f + 1] = k
+    f[#f + 1] = v
+  end
+  if string.match(r.u, '^usr_[0-9a-f]+$') and #r.u == 28 then
+    add('U', userBytes(string.sub(r.u, 5)))
+  else
+    add('u', r.u)
+  end
+  for k in pairs(AFTER_C) do
+    if r[k] and (k ~= 'o' or r.o ~= r.c) and (k ~= 'i' or r.si) then add(k, int(r[k] - r.c)) end
+  end
+  for k, v in pairs(r) do
+    if not NOT_STORED[k] then add(k, v) end
+  end
+  return f
+end
+
+-- The current token's raw hash, and the first 16 bytes of the previous token's ('' for none); whether a raw hash is
+-- the previous token's.
+local function current(r) return string.sub(r.h, 1, 32) end
+local function previous(r) return string.sub(r.h, 33) end
+local function isPreviousOf(both, h) return #both > 32 and string.sub(both, 33) == string.sub(h, 1, 16) end
+
+-- The flat field/value list Ward reads (RedisSessionStore.read): plain values, times as epoch ms (numbers as integer
+-- replies), id included, the token hashes left out. Built field by field: a validation answers one every time.
+local function flat(r)
+  local f = { 'id', r.id, 't', r.t, 'u', r.u, 'n', r.n, 'a', r.a, 'c', r.c, 's', r.s, 'i', r.i, 'x', r.x, 'k', r.k,
+    'q', r.q, 'o', r.o, 'p', r.p }
+  for _, name in ipairs({ 'z', 'y', 'b', 'd' }) do
+    if r[name] then
+      f[#f + 1] = name
+      f[#f + 1] = r[name]
+    end
+  end
+  for _, name in ipairs({ 'r', 'g', 'G' }) do
+    local piece, n = r[name], 0
+    while piece do
+      f[#f + 1] = n == 0 and name or name .. n
+      f[#f + 1] = piece
+      n = n + 1
+      piece = r[name .. n]
+    end
+  end
+  return f
+end
+
+local function alive(r)
+  return r.z == nil and r.i > now and r.x > now
+end
+
+-- Extends a key's TTL to at least ms (never shortens it).
+local function extend(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+
+-- When a session's keys should expire, given its idle expiry: RETAIN after it (so a holder who comes back late is told
+-- "expired", not "invalid"), plus an eighth of the idle timeout of slack so that validations move the TTLs once per
+-- that much use rather than every time; never later than RETAIN after the absolute expiry.
+local function keysEnd(idle, idleMs, abs)
+  return math.min(idle + RETAIN + math.floor(idleMs / 8), abs + RETAIN)
+end
+
+-- Patient contexts (C6), in the session's slot: pi = the session's index, patient id -> the context's expiry (so a
+-- context whose TTL ran out is still known to have been there, and its timeout recorded); p = one context, a hash;
+-- pd = its sealed data, a hash. The context and its data carry TTL = its remaining life; every script also compares
+-- its times with now, so a context is dead the moment its time is up whatever Redis's clock says.
+local function pikey(sid) return P .. 'pi:' .. TAG .. ':' .. sid end
+local function pkey(sid, pid) return P .. 'p:' .. TAG .. ':' .. sid .. ':' .. pid end
+local function pdkey(sid, pid) return P .. 'pd:' .. TAG .. ':' .. sid .. ':' .. pid end
+
+-- Removes every patient context of a session with its data; answers how many contexts were still held.
+local function clearPatients(sid)
+  local n = 0
+  for _, pid in ipairs(redis.call('HKEYS', pikey(sid))) do
+    n = n + redis.call('DEL', pkey(sid, pid))
+    redis.call('DEL', pdkey(sid, pid))
+  end
+  redis.call('DEL', pikey(sid))
+  return n
+end
+
+-- A context hash as a table plus the flat field/value list Java reads; nil, nil when there is none.
+local function context(key)
+  local f = redis.call('HGETALL', key)
+  if #f == 0 then return nil, nil end
+  local c = {}
+  for i = 1, #f, 2 do c[f[i]] = f[i + 1] end
+  return c, f
+end
+
+-- One use of a context: a live one counted and slid (never past its hard limit), TTLs set to its remaining life; an
+-- expired one (or one whose TTL already ran out) removed with its data. Answers the state and the context's fields.
+local function usePatient(sid, pid)
+  local key, index = pkey(sid, pid), pikey(sid)
+  local c, flatc = context(key)
+  if not c then
+    if redis.call('HDEL', index, pid) == 1 then
+      redis.call('DEL', pdkey(sid, pid))
+      return 'expired', {}
+    end
+    return 'missing', {}
+  end
+  if tonumber(c.idle) <= now or tonumber(c.abs) <= now then
+    redis.call('DEL', key, pdkey(sid, pid))
+    redis.call('HDEL', index, pid)
+    return 'expired', flatc
+  end
+  local idle = math.min(now + tonumber(c.idle_ms), tonumber(c.abs))
+  redis.call('HSET', key, 'seen', int(now), 'idle', int(idle))
+  redis.call('HINCRBY', key, 'n', 1)
+  local ttl = idle - now
+  redis.call('PEXPIRE', key, ttl)
+  redis.call('PEXPIRE', pdkey(sid, pid), ttl)
+  redis.call('HSET', index, pid, int(idle))
+  extend(index, ttl)
+  return 'live', redis.call('HGETALL', key)
+end
+
+-- Ends a live session: marked revoked, kept RETAIN ms so its holder learns why, attributes and contexts gone. Its index
+-- entry stays (the tenant's listings and cleanup still see the ended session) but is scored by its new end, rounded
+-- down, so that it no longer counts toward the user's limit.
+local function finish(r, reason)
+  local key = rkey(r.K)
+  redis.call('HSET', key, 'z', int(now - r.c), 'y', reason)
+  r.z, r.y = now, reason
+  redis.call('PEXPIRE', key, RETAIN)
+  if r.A then redis.call('DEL', akey(r.id)) end
+  if r.P then clearPatients(r.id) end
+  redis.call('ZADD', ikey(r.t), math.floor((now + RETAIN) / 1000), member(r))
+end
+
+-- The index entries (member, score) of the user with digest D.
+local function entriesOf(index, D)
+  local all = redis.call('ZRANGE', index, 0, -1, 'WITHSCORES')
+  local mine = {}
+  for i = 1, #all, 2 do
+    if string.sub(all[i], 17, 20) == D then mine[#mine + 1] = { all[i], tonumber(all[i + 1]) } end
+  end
+  return mine
+end
+
+-- The user's sessions in the index (records, any state; entries whose record is gone are dropped), oldest first.
+local function sessionsOf(index, t, u, route)
+  local all = {}
+  for _, entry in ipairs(entriesOf(index, userDigest(t, u))) do
+    local K = string.sub(entry[1], 1, 16)
+    local sid = sidOf(route, K)
+    local r = record(rkey(K), sid)
+    if not r then
+      redis.call('ZREM', index, entry[1])
+    elseif r.t == t and r.u == u then
+      all[#all + 1] = r
+    end
+  end
+  table.sort(all, function(a, b)
+    if a.c ~= b.c then return a.c < b.c end
+    return a.id < b.id
+  end)
+  return all
+end
+
+-- The user's live sessions (records), oldest first.
+local function liveOf(index, t, u, route)
+  local live = {}
+  for _, r in ipairs(sessionsOf(index, t, u, route)) do
+    if alive(r) then live[#live + 1] = r end
+  end
+  return live
+end
+
+-- Deletes a long value's pieces (name, name1, name2, ...) from a record, before it is written anew.
+local function dropPieces(key, r, name)
+  local extra = {}
+  for k, _ in pairs(r) do
+    if string.match(k, '^' .. name .. '%d*$') then extra[#extra + 1] = k end
+  end
+  if #extra > 0 then redis.call('HDEL', key, unpack(extra)) end
+end
+
+-- Sessions stored by a node of the previous version (layout 2, decision 0020: the record P s TAG <id>, token pointers
+-- P t TAG <hash>, the user's index P u{tenant:user}) are rewritten in layout 3 at their first contact with this one:
+-- a token, an operation on the session or on its user, or the sweep of the tenant (RedisSessionStore.upgrade). Their
+-- token pointers stay, as long as the session may live, so that the tokens issued before keep working.
+local function upgrade(sid)
+  local old = P .. 's' .. TAG .. sid
+  local f = redis.call('HGETALL', old)
+  if #f == 0 then return false end
+  local r = { id = sid, K = kOf(sid) }
+  for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
+  local hashes = { r.h, r.v }
+  local key = rkey(r.K)
+  -- Layout 2 kept every value as text, times as epoch ms, and the hashes in hex under h and v.
+  r.h, r.v = raw(r.h) .. (r.v and string.sub(raw(r.v), 1, 16) or ''), nil
+  plain(r)
+  local ttl = redis.call('PTTL', old)
+  if ttl < 0 then ttl = r.x + RETAIN - now end -- it always had one; were it lost, the longest it could need
+  if redis.call('EXISTS', key) == 0 and ttl > 0 then
+    redis.call('HSET', key, unpack(stored(r)))
+    redis.call('PEXPIRE', key, ttl)
+    local index = ikey(r.t)
+    redis.call('ZADD', index, r.z and math.floor((now + ttl) / 1000) or liveScore(now + ttl), member(r))
+    extend(index, ttl)
+    local life = r.x - now + RETAIN
+    for _, hash in ipairs(hashes) do
+      local pointer = P .. 't' .. TAG .. string.sub(hash, 1, 32)
+      if redis.call('EXISTS', pointer) == 1 then extend(pointer, life) end
+    end
+  end
+  redis.call('DEL', old)
+  redis.call('ZREM', P .. 'u{' .. r.t .. ':' .. r.u .. '}', sid)
+  return true
+end
+
+-- Rewrites every session of the user still in layout 2 (one ZRANGE of a missing key once none is left).
+local function upgradeUser(t, u)
+  local legacy = P .. 'u{' .. t .. ':' .. u .. '}'
+  local ids = redis.call('ZRANGE', legacy, 0, -1)
+  if #ids == 0 then return end
+  for _, sid in ipairs(ids) do upgrade(sid) end
+  redis.call('DEL', legacy)
+end
