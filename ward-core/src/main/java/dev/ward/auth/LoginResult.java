@@ -4,10 +4,17 @@ import dev.ward.session.IssuedSession;
 import dev.ward.user.User;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** Every way a login can end; callers must handle each. */
 public sealed interface LoginResult {
-    record Authenticated(IssuedSession issued, User user) implements LoginResult {}
+    /**
+     * {@code permissions}: the session's role × module permissions under the policy the login was judged by, taken
+     * before it committed, so that its answer needs no further read of the store (one that failed after the commit
+     * would answer 503 for a login that is done and recorded).
+     */
+    record Authenticated(IssuedSession issued, User user, Map<String, List<String>> permissions) implements LoginResult {}
 
     /** Right password; the account has MFA, so the login finishes with a code against this {@code wmc_…} challenge. */
     record MfaRequired(String challenge, Instant expiresAt) implements LoginResult {
@@ -15,7 +22,7 @@ public sealed interface LoginResult {
     }
 
     /** Right password, but a role of the user requires MFA they have not set up: a session that may only enrol (aal 0). */
-    record EnrollmentRequired(IssuedSession issued, User user) implements LoginResult {}
+    record EnrollmentRequired(IssuedSession issued, User user, Map<String, List<String>> permissions) implements LoginResult {}
 
     /**
      * Unknown tenant or user, wrong password, disabled or locked: one answer to the caller, the reason only in

@@ -175,7 +175,7 @@ public final class LoginService {
         boolean enrolmentOnly = MfaService.requiredFor(user.roles(), policy);
         int aal = enrolmentOnly ? Session.AAL_ENROLLMENT_ONLY : Session.AAL_PASSWORD;
         return switch (openSession(app, user, policy, request.client(), aal, now, request.tenant(), username, lock)) {
-            case LoginResult.Authenticated a when enrolmentOnly -> new LoginResult.EnrollmentRequired(a.issued(), a.user());
+            case LoginResult.Authenticated a when enrolmentOnly -> new LoginResult.EnrollmentRequired(a.issued(), a.user(), a.permissions());
             case LoginResult other -> other;
         };
     }
@@ -287,7 +287,8 @@ public final class LoginService {
         });
         return switch (opening) {
             case Opening.LimitReached limit -> new LoginResult.SessionLimitReached(limit.limit());
-            case Opening.Opened opened -> new LoginResult.Authenticated(opened.issued(), user);
+            case Opening.Opened opened -> new LoginResult.Authenticated(opened.issued(), user,
+                    policy.permissions().of(opened.issued().session().roles()));
         };
     }
 

@@ -185,6 +185,20 @@ public final class SessionService {
         return tenants.cached(s.tenant()).map(t -> t.policy().permissions().of(s.roles())).orElse(Map.of());
     }
 
+    /**
+     * {@link #permissionsOf} for the answer to a validation that has already counted its use and may have rotated the
+     * token: the tenant's policy not being readable at this point must not turn a change that is done into a 503 (the
+     * holder would lose the rotated token). Such an answer carries no permissions, which an app reading them takes as
+     * none granted. Never for a permission check: {@link #requirePermission} reads the policy or fails.
+     */
+    public Map<String, List<String>> permissionsForAnswer(Session s) {
+        try {
+            return permissionsOf(s);
+        } catch (StoreUnavailableException e) {
+            return Map.of();
+        }
+    }
+
     /** Live sessions per tenant, for /metrics ({@link SessionStore#liveCounts}); empty where the store cannot tell. */
     public Optional<Map<String, Long>> liveCounts(java.util.Set<String> tenants) {
         return store.liveCounts(tenants, clock.instant());

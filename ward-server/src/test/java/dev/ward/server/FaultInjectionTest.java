@@ -894,9 +894,21 @@ class FaultInjectionTest {
                     - audit.lostLoginsByUser.getOrDefault(userId, 0L);
             if (events < c[0] || events > c[0] + c[1]) {
                 violations.add("user " + userId + ": " + c[0] + " logins answered 200 (" + c[1] + " unanswered), "
-                        + events + " login.succeeded events");
+                        + events + " login.succeeded events; its attempts: " + attemptsOf(userId)
+                        + "; its trail: " + audit.byUser.getOrDefault(userId, List.of()));
             }
         });
+    }
+
+    /** What was asked for the user and how it was answered (scenario, operation, status, node), for a violation's message. */
+    private List<String> attemptsOf(String userId) {
+        List<String> out = new ArrayList<>();
+        for (Attempt t : attempts) {
+            if (t.user() != null && userId.equals(userIds.get(t.tenant() + "/" + t.user()))) {
+                out.add(t.scenario() + ": " + t.op() + " " + t.status() + " on " + t.node() + " after " + t.millis() + " ms");
+            }
+        }
+        return out;
     }
 
     private int loginAnswers(String tenant, String user) {

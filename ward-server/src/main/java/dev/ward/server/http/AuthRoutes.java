@@ -119,7 +119,7 @@ final class AuthRoutes {
                 }
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("status", "authenticated");
-                out.put("session", Views.session(a.issued().session(), sessions.permissionsOf(a.issued().session())));
+                out.put("session", Views.session(a.issued().session(), a.permissions()));
                 out.put("token", a.issued().token());
                 out.put("user", Views.userRef(a.user().id(), a.user().username(), a.user().roles()));
                 responses.json(ctx, 200, out);
@@ -139,7 +139,7 @@ final class AuthRoutes {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("status", "mfa_enrollment_required");
                 out.put("token", e.issued().token());
-                out.put("session", Views.session(e.issued().session(), sessions.permissionsOf(e.issued().session())));
+                out.put("session", Views.session(e.issued().session(), e.permissions()));
                 responses.json(ctx, 200, out);
             }
             case LoginResult.Rejected r when r.challengeInvalid() -> throw new ProblemException(401, "mfa_challenge_invalid",

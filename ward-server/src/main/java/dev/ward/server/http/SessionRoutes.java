@@ -207,7 +207,7 @@ final class SessionRoutes {
     }
 
     private void writeValid(Context ctx, Validation.Valid v, List<PatientContext> open) throws IOException {
-        Map<String, List<String>> permissions = sessions.permissionsOf(v.session());
+        Map<String, List<String>> permissions = sessions.permissionsForAnswer(v.session());
         try (JsonGenerator g = responses.startJson(ctx, 200, SessionJson.sizeBound(v.session(), open, permissions))) {
             SessionJson.writeValid(g, v.session(), open, permissions, v.rotatedToken());
         }
