@@ -75,8 +75,14 @@ class LoginBurstHttpTest {
         List<TestWard.Response> all = new ArrayList<>(rights);
         all.addAll(wrongs);
         assertThat(all).extracting(TestWard.Response::status).allMatch(s -> s == 200 || s == 401 || s == 503);
-        assertThat(rights).extracting(TestWard.Response::status).allMatch(s -> s == 200 || s == 503).contains(200);
-        assertThat(wrongs).extracting(TestWard.Response::status).allMatch(s -> s == 401 || s == 503).contains(401);
+        assertThat(rights).extracting(TestWard.Response::status).allMatch(s -> s == 200 || s == 503);
+        if (rights.stream().noneMatch(a -> a.status() == 200)) {
+            // The few the pool and its queue took may all have been wrong passwords (arrival order is the scheduler's):
+            // once the burst is over, the right password signs in.
+            assertThat(w.send("POST", "/v1/auth/login", right).status()).isEqualTo(200);
+        }
+        // (Every wrong one may have been refused busy, likewise: the counts below hold either way.)
+        assertThat(wrongs).extracting(TestWard.Response::status).allMatch(s -> s == 401 || s == 503);
         List<TestWard.Response> busy = all.stream().filter(a -> a.status() == 503).toList();
         assertThat(busy).as("a queue of two cannot take a burst of 200").isNotEmpty().allSatisfy(a -> {
             assertThat(a.code()).isEqualTo("server_busy");
