@@ -118,6 +118,23 @@ fi
 mkdir -p bench/results
 echo "run-wrk: warming up (10 s, not recorded) ..." >&2
 wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua "$WARD/v1/sessions/validate" >/dev/null
+# CPU seconds a process has used so far (user + system), and where each run's CPU went: the server's and (production)
+# Redis's per request, beside the run's own figures, so that a change can be told apart from the machine's speed.
+TICKS="$(getconf CLK_TCK)"
+cpu_of() { awk -v t="$TICKS" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+REDIS_PID=""
+if [ -n "${WARD_REDIS_URL:-}" ]; then
+  rport="$(echo "$WARD_REDIS_URL" | sed -E 's#^rediss?://([^@]*@)?[^:/]+:([0-9]+).*#\2#')"
+  REDIS_PID="$(redis-cli -p "$rport" info server 2>/dev/null | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')"
+fi
+measured() {   # measured WRK-ARGS...: runs wrk, then prints the CPU the server (and Redis) used per request
+  local s0 r0 out n
+  s0="$(cpu_of "$PID")"; r0="$([ -n "$REDIS_PID" ] && cpu_of "$REDIS_PID" || echo 0)"
+  out="$(wrk "$@")"; echo "$out"
+  n="$(echo "$out" | awk '/requests in/ {print $1}')"
+  awk -v n="$n" -v s="$(cpu_of "$PID")" -v s0="$s0" -v r="$([ -n "$REDIS_PID" ] && cpu_of "$REDIS_PID" || echo 0)" -v r0="$r0" \
+    'BEGIN { if (n > 0) printf "# CPU per request: server %.0f us, Redis %.0f us (%.1f + %.1f CPU s over %d requests)\n", (s - s0) * 1e6 / n, (r - r0) * 1e6 / n, s - s0, r - r0, n }'
+}
 {
   echo "# bench/run-wrk.sh, $(date -u '+%Y-%m-%d %H:%M UTC')"
   bench_machine
@@ -127,13 +144,13 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/wrk/validate.lua "$WARD/v1/sess
   echo "# after a 10 s warm-up of the same load"
   echo
   echo "######## 1. POST /v1/sessions/validate, one session (every request validates the same token)"
-  WARD_TOKENS="$ONE" WARD_TOKENS_FILE="" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  WARD_TOKENS="$ONE" WARD_TOKENS_FILE="" measured -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
   echo
   echo "######## 2. POST /v1/sessions/validate, $SESSIONS sessions used in turn"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
+  measured -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/validate.lua "$WARD/v1/sessions/validate"
   echo
   echo "######## 3. baseline: GET /health/live (HTTP and JSON only, no database, no credentials)"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$WARD/health/live"
+  measured -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$WARD/health/live"
   echo
   echo "# the session of run 1 afterwards: $(call POST /v1/sessions/validate "$WARD_API_KEY" "{\"token\":\"$ONE\"}" | grep -o '"uses":[0-9]*')"
   echo "# server resident memory after the run: $(( $(awk '/VmRSS/{print $2}' /proc/$PID/status) / 1024 )) MiB"

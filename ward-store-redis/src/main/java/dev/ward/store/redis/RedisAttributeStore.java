@@ -49,7 +49,7 @@ public final class RedisAttributeStore implements AttributeStore {
         }
         int r = route.getAsInt();
         String[] keys = {sessions.attributeKey(r, sessionId), sessions.recordKey(r, sessionId)};
-        long outcome = redis.call(c -> PUT.<Long>run(c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r),
+        long outcome = redis.call(c -> PUT.<Long>run(redis, c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r),
                 Long.toString(RedisSessionStore.RETAIN.toMillis()), Long.toString(now.toEpochMilli()), name, sealed,
                 Integer.toString(maxCount), sessionId));
         if (outcome < 0) {
@@ -120,7 +120,7 @@ public final class RedisAttributeStore implements AttributeStore {
         }
         int r = route.getAsInt();
         String[] keys = {sessions.attributeKey(r, sessionId)};
-        return redis.call(c -> REPLACE.<Long>run(c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r), "0", "0",
+        return redis.call(c -> REPLACE.<Long>run(redis, c, ScriptOutputType.INTEGER, keys, prefix, SlotTags.of(r), "0", "0",
                 name, expectedSealed, newSealed)) == 1;
     }
 

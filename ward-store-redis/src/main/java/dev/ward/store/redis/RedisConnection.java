@@ -3,7 +3,10 @@ package dev.ward.store.redis;
 import dev.ward.problem.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -39,6 +42,7 @@ import java.util.function.Supplier;
  * Lettuce reconnects by itself, so service resumes without a restart when Redis returns.
  */
 public final class RedisConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnection.class);
     private final RedisEndpoint endpoint;
     private final ClientResources resources;
     private final AutoCloseable client;
@@ -209,6 +213,64 @@ public final class RedisConnection implements AutoCloseable {
             // IllegalArgumentException: the topology changed under us and that node is no longer part of it.
             throw new StoreUnavailableException("redis", e);
         }
+    }
+
+    /** Whether scripts run as functions of Ward's library (decision 0046): false once Redis is found to lack them. */
+    private volatile boolean functions = true;
+
+    /** Whether {@link RedisScripts} calls its functions ({@code FCALL}) here, rather than sending scripts. */
+    boolean functions() { return functions; }
+
+    /**
+     * What a failed {@code FCALL} calls for: where the library is missing, it is loaded on every master (true: call
+     * again); where Redis has no functions or may not run them, scripts are used from now on (true: send the script);
+     * any other failure is the caller's to report (false).
+     */
+    boolean loadFunctions(RedisCommandExecutionException failure) {
+        if (unsupported(failure)) {
+            useScripts(failure);
+            return true;
+        }
+        if (!functionMissing(failure)) {
+            return false;
+        }
+        try {
+            if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
+                for (RedisClusterNode node : cluster.getPartitions()) {
+                    if (node.getRole().isUpstream()) {
+                        cluster.getConnection(node.getNodeId()).sync().functionLoad(RedisScripts.LIBRARY, true);
+                    }
+                }
+            } else {
+                commands.functionLoad(RedisScripts.LIBRARY, true);
+            }
+        } catch (RedisCommandExecutionException refused) {
+            if (!unsupported(refused)) {
+                throw refused;
+            }
+            useScripts(refused);
+        }
+        return true;
+    }
+
+    private void useScripts(RedisCommandExecutionException why) {
+        if (functions) {
+            functions = false;
+            LOG.warn("Redis at {} runs no functions ({}): Ward sends its scripts by EVALSHA, which costs Redis more CPU per "
+                    + "call; Redis 7.0 or later with FUNCTION and FCALL allowed runs them as functions", endpoint, why.getMessage());
+        }
+    }
+
+    /** Whether a failure says the node does not hold the function (its library not loaded there). */
+    static boolean functionMissing(RedisCommandExecutionException e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("ERR Function not found");
+    }
+
+    /** Whether a failure says Redis has no functions (before 7.0) or the user may not call or load them. */
+    private static boolean unsupported(RedisCommandExecutionException e) {
+        String m = e.getMessage();
+        return m != null && (m.startsWith("NOPERM") || m.startsWith("ERR unknown command"));
     }
 
     /**

@@ -123,7 +123,7 @@ public final class RedisPatientStore implements PatientStore {
             return 0;
         }
         int r = route.getAsInt();
-        return redis.call(c -> CLOSE.<Long>run(c, ScriptOutputType.INTEGER, new String[] {indexKey(r, sessionId)},
+        return redis.call(c -> CLOSE.<Long>run(redis, c, ScriptOutputType.INTEGER, new String[] {indexKey(r, sessionId)},
                 argv(r, now, sessionId, patientId)));
     }
 
@@ -277,7 +277,7 @@ public final class RedisPatientStore implements PatientStore {
 
     private List<Object> run(RedisScripts script, int route, Instant now, String[] keys, String... args) {
         String[] all = argv(route, now, args);
-        return redis.call(c -> script.run(c, ScriptOutputType.MULTI, keys, all));
+        return redis.call(c -> script.run(redis, c, ScriptOutputType.MULTI, keys, all));
     }
 
     private String[] argv(int route, Instant now, String... args) {

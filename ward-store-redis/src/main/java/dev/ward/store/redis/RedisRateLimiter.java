@@ -72,7 +72,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 return Optional.of(Duration.ofMillis(lease.refusedUntilMs - now));
             }
             String[] keys = {prefix + "rl:" + Secrets.sha256Hex(bucket).substring(0, 40)};
-            List<Long> answer = redis.call(r -> TAKE.<List<Long>>run(r, ScriptOutputType.MULTI, keys, prefix, "", "0",
+            List<Long> answer = redis.call(r -> TAKE.<List<Long>>run(redis, r, ScriptOutputType.MULTI, keys, prefix, "", "0",
                     Long.toString(now), Long.toString(perMinute), Long.toString(leaseSize(perMinute))));
             long taken = answer.get(0);
             if (taken > 0) {

@@ -92,7 +92,7 @@ public final class RedisRefusedChanges implements RefusedChanges {
         for (int i = 0; i < args.size(); i++) {
             all[4 + i] = args.get(i);
         }
-        return redis.call(c -> script.run(c, ScriptOutputType.INTEGER, keys, all));
+        return redis.call(c -> script.run(redis, c, ScriptOutputType.INTEGER, keys, all));
     }
 
     private String key(long intent) { return prefix + TAG + ":" + intent; }

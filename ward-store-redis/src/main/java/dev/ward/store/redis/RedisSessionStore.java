@@ -372,7 +372,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
         try {
             return redis.pipelined(items, (r, item) -> {
                 Call c = call.apply(item);
-                return script.<T>runAsync(r, type, c.keys(), argv(c.route(), now, c.args()));
+                return script.<T>runAsync(redis, r, type, c.keys(), argv(c.route(), now, c.args()));
             });
         } catch (StoreUnavailableException e) {
             List<T> results = new ArrayList<>();
@@ -521,7 +521,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
 
     private <T> T run(RedisScripts script, ScriptOutputType type, int route, Instant now, String[] keys, List<String> args) {
         String[] all = argv(route, now, args);
-        return redis.call(r -> script.run(r, type, keys, all));
+        return redis.call(r -> script.run(redis, r, type, keys, all));
     }
 
     /** A revoking script, sent where {@link #awaitRevocationReplicas} will {@code WAIT} for it (a route is a cluster slot). */
@@ -530,7 +530,7 @@ public final class RedisSessionStore implements DetachedSessionStore {
             return run(script, type, route, now, keys, args);
         }
         String[] all = argv(route, now, args);
-        return revocations.onMasterOf(route, r -> script.run(r, type, keys, all));
+        return revocations.onMasterOf(route, r -> script.run(revocations, r, type, keys, all));
     }
 
     private String[] argv(int route, Instant now, List<String> args) {

@@ -86,11 +86,11 @@ class RedisRateLimiterTest {
         }
     }
 
-    /** EVALSHA and EVAL calls the server has answered since its statistics were reset. */
+    /** FCALL, EVALSHA and EVAL calls the server has answered since its statistics were reset. */
     private static long scriptCalls(String commandStats) {
         long calls = 0;
         for (String line : commandStats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:") || line.startsWith("cmdstat_fcall:")) {
                 calls += Long.parseLong(line.replaceAll("^[^:]+:calls=([0-9]+),.*", "$1"));
             }
         }

@@ -259,6 +259,7 @@ class RedisSessionStoreTest {
         Session s = session("stmarys", "usr_2");
         String token = admit(s, 3);
         redis.call(r -> r.scriptFlush());
+        redis.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC)); // on a cluster, one master's: enough to be missed
 
         now = now.plusSeconds(1);
         assertThat(touch(token)).isInstanceOf(Lookup.Touched.class);
@@ -405,7 +406,7 @@ class RedisSessionStoreTest {
 
     /** Commands run since the statistics were reset, scripts themselves and the statistics' own commands left out. */
     private long commandsBesideScripts() {
-        return stats().entrySet().stream().filter(e -> !e.getKey().equals("evalsha") && !e.getKey().equals("eval")
+        return stats().entrySet().stream().filter(e -> !e.getKey().equals("evalsha") && !e.getKey().equals("eval") && !e.getKey().equals("fcall")
                 && !e.getKey().startsWith("config") && !e.getKey().startsWith("info")).mapToLong(Map.Entry::getValue).sum();
     }
 

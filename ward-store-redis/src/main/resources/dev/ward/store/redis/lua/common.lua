@@ -1,9 +1,17 @@
--- Shared by every Ward session script (prepended by RedisScripts). All keys a script touches are in one
--- cluster slot: the session's route, spelled as the hash tag TAG, which every session of the user shares (SessionRoute).
-local P = ARGV[1]
-local TAG = ARGV[2]
-local RETAIN = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
+-- Shared by every Ward session script. RedisScripts loads it once per Redis as the top of a function library (each
+-- script a function of it, decision 0046), or, where Redis has no functions, prepends it to each script run by EVALSHA.
+-- All keys a script touches are in one cluster slot: the session's route, spelled as the hash tag TAG, which every
+-- session of the user shares (SessionRoute). Every script starts with begin(ARGV): the prefix, TAG, RETAIN and the
+-- caller's clock are its first four arguments. Nothing at this level may call the standard libraries (a function
+-- library's top runs where they are not yet reachable): those are taken in begin.
+local P, TAG, RETAIN, now
+-- The packed forms of the user ids and addresses this call has read (a validation packs again what it unpacked).
+local PACKED
+local sub
+local function begin(argv)
+  P, TAG, RETAIN, now = argv[1], argv[2], tonumber(argv[3]), tonumber(argv[4])
+  PACKED, sub = {}, string.sub
+end
 
 -- Record layout 3 (docs/decisions/0040). A session is one key, P r TAG K, where K is the 12 random bytes of its id in
 -- base64url (16 characters: the key stays in Redis's smallest allocation for a key); no pointer per token, since a
@@ -71,7 +79,6 @@ end
 -- A token hash from the 64 hex digits Ward sends to the 32 raw bytes a record keeps (32 bits at a time: a validation
 -- converts every token it is shown), and any number of bytes (a multiple of 4) back to hex; a user id's 24 digits and
 -- 12 bytes, both ways.
-local sub = string.sub
 local function raw(hex)
   return struct.pack('>I4I4I4I4I4I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16),
     tonumber(sub(hex, 17, 24), 16), tonumber(sub(hex, 25, 32), 16), tonumber(sub(hex, 33, 40), 16),
@@ -85,8 +92,6 @@ local function userBytes(hex)
   return struct.pack('>I4I4I4', tonumber(sub(hex, 1, 8), 16), tonumber(sub(hex, 9, 16), 16), tonumber(sub(hex, 17, 24), 16))
 end
 local function userHex(bytes) return string.format('%08x%08x%08x', struct.unpack('>I4I4I4', bytes)) end
--- The packed forms of the user ids and addresses this call has read (a validation packs again what it unpacked).
-local PACKED = {}
 -- A user id's 12 bytes when it is one of Ward's (usr_ and 24 lowercase hex digits), else nil.
 local function wardUser(u)
   if PACKED[u] then return PACKED[u] end
@@ -176,9 +181,10 @@ local function plain(r)
   return r
 end
 
--- A session hash as a table of plain values (nil when there is none); 'stored' the field/value list it was read from.
-local function record(key, sid)
-  local f = redis.call('HGETALL', key)
+-- A session hash as a table of plain values (nil when there is none); 'stored' the field/value list it was read from
+-- (read: that list when the caller has it already).
+local function record(key, sid, read)
+  local f = read or redis.call('HGETALL', key)
   if #f == 0 then return nil end
   local r = { id = sid, K = string.sub(key, -16), stored = f }
   for i = 1, #f, 2 do r[f[i]] = f[i + 1] end
@@ -262,18 +268,19 @@ local function settle(r)
   return true
 end
 
--- The flat field/value list Ward reads (RedisSessionStore.read): plain values, times as epoch ms (numbers as integer
--- replies), id included, the token hashes left out. Built field by field: a validation answers one every time.
-local function flat(r)
-  local f = { 'id', r.id, 't', r.t, 'u', r.u, 'n', r.n, 'a', r.a, 'c', r.c, 's', r.s, 'i', r.i, 'x', r.x, 'k', r.k,
-    'q', r.q, 'o', r.o, 'p', r.p }
-  for _, name in ipairs({ 'z', 'y', 'b', 'd' }) do
+-- The fields of an answer after the numbers: those of `names` the record has, then the role list and user agent in
+-- their pieces.
+local ENDED = { 'z', 'y', 'b', 'd' }
+local PASSED = { 'y', 'b', 'd' }
+local PIECED = { 'r', 'g', 'G' }
+local function withFields(f, r, names)
+  for _, name in ipairs(names) do
     if r[name] then
       f[#f + 1] = name
       f[#f + 1] = r[name]
     end
   end
-  for _, name in ipairs({ 'r', 'g', 'G' }) do
+  for _, name in ipairs(PIECED) do
     local piece, n = r[name], 0
     while piece do
       f[#f + 1] = n == 0 and name or name .. n
@@ -283,6 +290,38 @@ local function flat(r)
     end
   end
   return f
+end
+-- The flat field/value list Ward reads (RedisSessionStore.read): plain values, times as epoch ms (numbers as integer
+-- replies), id included, the token hashes left out. Built field by field: a validation answers one every time.
+local function flat(r)
+  return withFields({ 'id', r.id, 't', r.t, 'u', r.u, 'n', r.n, 'a', r.a, 'c', r.c, 's', r.s, 'i', r.i, 'x', r.x, 'k', r.k,
+    'q', r.q, 'o', r.o, 'p', r.p }, r, ENDED)
+end
+
+-- The usual validation in the fewest steps (issue 13, decision 0046): the current token of a live session in the current
+-- form, with no earlier token in its grace, no stored idle expiry, no patient contexts and keys whose TTLs need not
+-- move. It counts the use and slides the idle expiry by rewriting N alone (its tail, the packed user, address and
+-- rotation, kept as it is) and answers what the full path of touch.lua would, built straight from the stored fields
+-- (f, as HGETALL read them) instead of from record() and flat(). Anything else: nil, and the full path runs.
+local function touchCurrent(key, f, sid, tenant)
+  local r = {}
+  for j = 1, #f, 2 do r[f[j]] = f[j + 1] end
+  local N = r.N
+  if not N or #N < CORE or r.w or r.o or r.U or r.i or r.P or r.z or (tenant ~= '' and r.t ~= tenant) then return nil end
+  local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, N)
+  if c + s + m <= now or c + x <= now then return nil end
+  local idle = math.min(now + m, c + x)
+  if idle + RETAIN > c + e then return nil end
+  local tail = sub(N, CORE + 1)
+  redis.call('HSET', key, 'N', struct.pack(NUMBERS, c, now - c, x, e, m, k + 1, q + 1, a) .. tail)
+  -- The tail as plain() reads it: a Ward user id's 12 bytes, an IPv4 address's 4, the last rotation's 5.
+  local u, p, o, at, rest = r.u, r.p, c, 1, #tail
+  if rest >= 12 then u, at, rest = 'usr_' .. userHex(sub(tail, 1, 12)), 13, rest - 12 end
+  if rest == 4 or rest == 9 then p, at = string.format('%d.%d.%d.%d', string.byte(tail, at, at + 3)), at + 4 end
+  if rest >= 5 then o = c + struct.unpack('>i5', tail, at) end
+  if r.d == '0' then r.d = nil end
+  return { 'touched', 1, withFields({ 'id', sid, 't', r.t, 'u', u, 'n', r.n, 'a', a, 'c', c, 's', now, 'i', idle, 'x', c + x,
+    'k', k + 1, 'q', q + 1, 'o', o, 'p', p }, r, PASSED), {} }
 end
 
 local function alive(r)
@@ -421,7 +460,7 @@ end
 -- A layout-2 record this node can rewrite: every field its scripts always wrote, numbers as numbers, hashes as 64 hex
 -- digits. One that is not (corrupted, or restored half-written) failed every script that met it — its user's logins,
 -- and every tenant-wide read (listings, cleanup, /metrics, for every tenant) — until its TTL ran out (attack13).
-local HEX64 = '^' .. string.rep('%x', 64) .. '$'
+local HEX64 = '^' .. ('%x'):rep(64) .. '$'
 local function rewritable(r)
   if (r.t or '') == '' or (r.u or '') == '' or not r.n or not r.p then return false end
   for _, f in ipairs({ 'c', 's', 'i', 'x', 'e', 'm', 'k', 'q', 'a' }) do

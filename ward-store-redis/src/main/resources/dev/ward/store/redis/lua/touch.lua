@@ -3,7 +3,8 @@
 -- The one round trip of validation: find, check the token, classify, count the use and slide the idle expiry in one
 -- HSET, and read the session's live patient contexts (in its slot) when it may hold any. TTLs move only when the idle
 -- expiry has caught up with the slack the keys were last given (keysEnd), so most validations run HGET, HGETALL and
--- HSET alone. Read only for contexts: one found past its limits is left for the next patient call or the sweep.
+-- HSET alone, and most of those take touchCurrent's short way (common.lua). Read only for contexts: one found past its
+-- limits is left for the next patient call or the sweep.
 --
 -- The token names its session, but nothing is said of the session until the token's hash is found in it: a made-up
 -- token with a real session id gets 'unknown', as one with an unknown id does, after the same commands (HGET of one
@@ -27,7 +28,13 @@ if not isCurrent and not pointed and not mentions(both, h) then
   if redis.call('GET', okey(hash)) ~= sid then return { 'unknown' } end
   pointed = true
 end
-local r = record(key, sid)
+local read
+if isCurrent and not pointed and (#both - 32) % 4 == 0 then
+  read = redis.call('HGETALL', key)
+  local answer = touchCurrent(key, read, sid, tenant)
+  if answer then return answer end
+end
+local r = record(key, sid, read)
 if not r then return { 'unknown' } end
 local isPrevious = not isCurrent and r.prev == string.sub(h, 1, 16)
 if not isCurrent and not isPrevious and not pointed and not inRing(r.ring, h) then return { 'unknown' } end

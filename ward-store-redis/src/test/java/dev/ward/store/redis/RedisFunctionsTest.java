@@ -1,0 +1,178 @@
+package dev.ward.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ward.crypto.Secrets;
+import dev.ward.session.Client;
+import dev.ward.session.Lookup;
+import dev.ward.session.Session;
+import dev.ward.session.SessionRoute;
+import dev.ward.tenant.Policy;
+import io.lettuce.core.ScriptOutputType;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ward's scripts as functions of one Redis library (decision 0046): what a validation sends, the library loaded again
+ * where Redis lost it, scripts where Redis may not run functions, and the validation's short way (touchCurrent in
+ * common.lua) answering and storing exactly what the full way of touch.lua would, for sessions of every shape.
+ */
+class RedisFunctionsTest {
+    private static final Duration IDLE = Duration.ofMinutes(30);
+    private static RedisServers standalone;
+    private static RedisConnection redis;
+    private final String prefix = "ward-fn:" + UUID.randomUUID() + ":";
+    private Instant now = Instant.parse("2026-12-07T10:00:00Z");
+
+    @BeforeAll
+    static void startRedis() {
+        standalone = RedisServers.standalone("RedisFunctionsTest");
+        redis = RedisConnection.open(RedisEndpoint.parse(standalone.url()));
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+        if (standalone != null) {
+            standalone.close();
+        }
+    }
+
+    private RedisSessionStore store(RedisConnection connection) {
+        return new RedisSessionStore(connection, prefix, 0, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private Session session(String user, List<String> roles, Client client) {
+        int route = SessionRoute.of("stmarys", user);
+        return new Session(SessionRoute.newSessionId(route), "stmarys", user, "name-" + user, roles, 1, now, now,
+                now.plus(IDLE), now.plus(Duration.ofHours(12)), 0, client, null, null, now, 0, false);
+    }
+
+    private static String admit(RedisSessionStore store, Session s, Instant now) {
+        String token = SessionRoute.newToken(s.id());
+        store.admit(s, Secrets.sha256Hex(token), IDLE, 5, Policy.OnLimit.EVICT_OLDEST, now);
+        return token;
+    }
+
+    private Map<String, Long> calls() {
+        Map<String, Long> calls = new TreeMap<>();
+        for (String line : redis.call(r -> r.info("commandstats")).lines().toList()) {
+            if (line.startsWith("cmdstat_")) {
+                String n = line.substring(line.indexOf("calls=") + 6);
+                calls.put(line.substring(8, line.indexOf(':')), Long.parseLong(n.substring(0, n.indexOf(','))));
+            }
+        }
+        return calls;
+    }
+
+    @Test
+    void aValidationIsOneFunctionCallAndALostLibraryIsLoadedAgain() {
+        RedisSessionStore store = store(redis);
+        Session s = session("usr_" + "a1".repeat(12), List.of("provider"), new Client("192.0.2.7", "Mozilla/5.0"));
+        String token = admit(store, s, now);
+        redis.call(r -> r.configResetstat());
+        for (int i = 1; i <= 5; i++) {
+            assertThat(store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(i)))
+                    .isInstanceOf(Lookup.Touched.class);
+        }
+        Map<String, Long> calls = calls();
+        assertThat(calls.get("fcall")).isEqualTo(5);
+        assertThat(calls).doesNotContainKeys("evalsha", "eval");
+        List<Map<String, Object>> libraries = redis.call(r -> r.functionList("ward_" + RedisScripts.VERSION));
+        assertThat(libraries).hasSize(1);
+
+        // Redis restarted empty, failed over to a replica without it, or FUNCTION FLUSH: loaded again, once.
+        redis.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+        redis.call(r -> r.configResetstat());
+        assertThat(store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(6)))
+                .isInstanceOf(Lookup.Touched.class);
+        assertThat(calls()).containsEntry("function|load", 1L).containsEntry("fcall", 2L).doesNotContainKeys("evalsha", "eval");
+    }
+
+    @Test
+    void whereRedisMayNotCallFunctionsTheScriptsRunByEvalsha() {
+        String user = "nofn" + UUID.randomUUID().toString().substring(0, 8);
+        redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-" + user)
+                .allKeys().allChannels().allCommands().removeCommand(io.lettuce.core.protocol.CommandType.FCALL)
+                .removeCommand(io.lettuce.core.protocol.CommandType.FUNCTION)));
+        URI url = URI.create(standalone.url());
+        String limited = "redis://" + user + ":pw-" + user + "@" + url.getHost() + ":" + url.getPort();
+        try (RedisConnection connection = RedisConnection.open(RedisEndpoint.parse(limited))) {
+            RedisSessionStore store = store(connection);
+            Session s = session("usr_" + "b2".repeat(12), List.of("provider"), new Client("192.0.2.8", "curl/8"));
+            String token = admit(store, s, now);
+            Lookup touched = store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(1));
+            assertThat(touched).isInstanceOf(Lookup.Touched.class);
+            assertThat(((Lookup.Touched) touched).session().uses()).isEqualTo(1);
+            assertThat(connection.functions()).as("falls back to scripts for good").isFalse();
+        }
+    }
+
+    /** Sessions of every shape touchCurrent reads: user ids, addresses, user agents and role lists of each form. */
+    private List<Session> shapes() {
+        String longAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+                + "Safari/537.36 " + "Ünïcødé 🙂".repeat(12);
+        return List.of(
+                session("usr_" + "0f".repeat(12), List.of("provider"), new Client("203.0.113.77", "Mozilla/5.0")),
+                session("alice@stmarys.example", List.of("provider", "pharmacist-supervisor", "records_clerk",
+                        "nurse-practitioner", "auditor"), new Client("2001:db8::7", longAgent)),
+                session("usr_" + "1e".repeat(12), List.of(), new Client("", "")),
+                session("clinician-7", List.of("staff"), new Client("198.51.100.004", "x")));
+    }
+
+    @Test
+    void theShortWayAnswersAndStoresWhatTheFullWayWould() {
+        RedisSessionStore store = store(redis);
+        for (boolean rotated : new boolean[] {false, true}) {
+            for (Session s : shapes()) {
+                String token = admit(store, s, now);
+                Instant at = now;
+                if (rotated) { // a rotation's tail (o), its grace over and settled into the ring by a validation
+                    String next = SessionRoute.newToken(s.id());
+                    assertThat(store.rotate(s.id(), Secrets.sha256Hex(token), Secrets.sha256Hex(next), at.plusSeconds(1),
+                            at.plusSeconds(31))).isTrue();
+                    token = next;
+                    at = at.plusSeconds(40);
+                    assertThat(store.touch(SessionRoute.parse(token).orElseThrow(), null, at)).isInstanceOf(Lookup.Touched.class);
+                }
+                String key = store.keyOfSession(s.id());
+                // A copy of the record beside it (same slot) with its idle expiry stored as a field, at the value its
+                // times imply: the same session, but one the short way leaves to the full way.
+                String copy = key.substring(0, key.length() - 16) + "ZZZZ" + key.substring(key.length() - 12);
+                Map<String, String> fields = redis.call(r -> r.hgetall(key));
+                String hash = Secrets.sha256Hex(token);
+                Instant later = at.plusSeconds(5);
+                Session before = ((Lookup.Touched) store.touch(SessionRoute.parse(token).orElseThrow(), null, at.plusSeconds(1))).session();
+                byte[] stored = redis.call(r -> r.dump(key)); // the record's values are bytes: copied as Redis stores them
+                redis.call(r -> r.restore(copy, 0, stored));
+                long idleAfterC = before.idleExpiresAt().toEpochMilli() - before.createdAt().toEpochMilli();
+                redis.call(r -> r.hset(copy, "i", Long.toString(idleAfterC)));
+
+                String[] args = {prefix, SlotTags.of(SessionRoute.ofSessionId(s.id()).getAsInt()), "900000",
+                        Long.toString(later.toEpochMilli()), "stmarys", s.id(), hash};
+                String shortWay = RedisScripts.text("common") + "\nbegin(ARGV)\n"
+                        + "return touchCurrent(KEYS[1], redis.call('HGETALL', KEYS[1]), ARGV[6], ARGV[5]) or 'declined'";
+                List<Object> fast = redis.call(r -> r.eval(shortWay, ScriptOutputType.MULTI, new String[] {key}, args));
+                List<Object> full = redis.call(r -> r.fcall(RedisScripts.load("touch").function(), ScriptOutputType.MULTI,
+                        new String[] {copy}, args));
+                assertThat(fast).as("%s%s", s.userId(), rotated ? ", rotated" : "").isEqualTo(full);
+                String fastN = redis.call(r -> r.hget(key, "N"));
+                String fullN = redis.call(r -> r.hget(copy, "N"));
+                assertThat(fastN).isEqualTo(fullN);
+                assertThat(fields).isNotEmpty();
+            }
+        }
+    }
+}
