@@ -147,32 +147,68 @@ class RedisFunctionsTest {
                     at = at.plusSeconds(40);
                     assertThat(store.touch(SessionRoute.parse(token).orElseThrow(), null, at)).isInstanceOf(Lookup.Touched.class);
                 }
-                String key = store.keyOfSession(s.id());
-                // A copy of the record beside it (same slot) with its idle expiry stored as a field, at the value its
-                // times imply: the same session, but one the short way leaves to the full way.
-                String copy = key.substring(0, key.length() - 16) + "ZZZZ" + key.substring(key.length() - 12);
-                Map<String, String> fields = redis.call(r -> r.hgetall(key));
-                String hash = Secrets.sha256Hex(token);
-                Instant later = at.plusSeconds(5);
-                Session before = ((Lookup.Touched) store.touch(SessionRoute.parse(token).orElseThrow(), null, at.plusSeconds(1))).session();
-                byte[] stored = redis.call(r -> r.dump(key)); // the record's values are bytes: copied as Redis stores them
-                redis.call(r -> r.restore(copy, 0, stored));
-                long idleAfterC = before.idleExpiresAt().toEpochMilli() - before.createdAt().toEpochMilli();
-                redis.call(r -> r.hset(copy, "i", Long.toString(idleAfterC)));
-
-                String[] args = {prefix, SlotTags.of(SessionRoute.ofSessionId(s.id()).getAsInt()), "900000",
-                        Long.toString(later.toEpochMilli()), "stmarys", s.id(), hash};
-                String shortWay = RedisScripts.text("common") + "\nbegin(ARGV)\n"
-                        + "return touchCurrent(KEYS[1], redis.call('HGETALL', KEYS[1]), ARGV[6], ARGV[5]) or 'declined'";
-                List<Object> fast = redis.call(r -> r.eval(shortWay, ScriptOutputType.MULTI, new String[] {key}, args));
-                List<Object> full = redis.call(r -> r.fcall(RedisScripts.load("touch").function(), ScriptOutputType.MULTI,
-                        new String[] {copy}, args));
-                assertThat(fast).as("%s%s", s.userId(), rotated ? ", rotated" : "").isEqualTo(full);
-                String fastN = redis.call(r -> r.hget(key, "N"));
-                String fullN = redis.call(r -> r.hget(copy, "N"));
-                assertThat(fastN).isEqualTo(fullN);
-                assertThat(fields).isNotEmpty();
+                assertShortWayStoresWhatTheFullWayWould(store, s, token, at, rotated ? ", rotated" : "", true);
             }
         }
+    }
+
+    @Test
+    void aRecordWrittenBeforeDecision0044IsStoredAsTheFullWayWouldStoreIt() {
+        RedisSessionStore store = store(redis);
+        Layout3Before0044Sessions old = new Layout3Before0044Sessions(redis, store, prefix);
+        // That version kept p as a field whatever the address, and a Ward user id as U: the short way takes only the one
+        // whose fields the current form keeps as they are (an IPv6 address, another user id).
+        for (Session s : List.of(
+                session("clinician-9", List.of("staff"), new Client("192.0.2.9", "Mozilla/5.0")),
+                session("clinician-10", List.of("staff"), new Client("2001:db8::a", "curl/8")),
+                session("usr_" + "2d".repeat(12), List.of("staff"), new Client("192.0.2.10", "Mozilla/5.0")))) {
+            String token = SessionRoute.newToken(s.id());
+            old.admit(s, Secrets.sha256Hex(token), IDLE, 5, now);
+            assertShortWayStoresWhatTheFullWayWould(store, s, token, now, ", stored before decision 0044",
+                    s.userId().equals("clinician-10"));
+        }
+    }
+
+    /**
+     * Touches the session's current token once (through the store), then runs the short way on its record (or, where it
+     * must decline, the touch function) and the full way on a byte-identical copy, and requires the same answer and the
+     * same stored N.
+     */
+    private void assertShortWayStoresWhatTheFullWayWould(RedisSessionStore store, Session s, String token, Instant at, String what,
+                                                         boolean shortWayTaken) {
+        String key = store.keyOfSession(s.id());
+        // A copy of the record beside it (same slot) with its idle expiry stored as a field, at the value its
+        // times imply: the same session, but one the short way leaves to the full way.
+        String copy = key.substring(0, key.length() - 16) + "ZZZZ" + key.substring(key.length() - 12);
+        Map<String, String> fields = redis.call(r -> r.hgetall(key));
+        String hash = Secrets.sha256Hex(token);
+        Instant later = at.plusSeconds(5);
+        Session before = ((Lookup.Touched) store.touch(SessionRoute.parse(token).orElseThrow(), null, at.plusSeconds(1))).session();
+        byte[] stored = redis.call(r -> r.dump(key)); // the record's values are bytes: copied as Redis stores them
+        redis.call(r -> r.restore(copy, 0, stored));
+        long idleAfterC = before.idleExpiresAt().toEpochMilli() - before.createdAt().toEpochMilli();
+        redis.call(r -> r.hset(copy, "i", Long.toString(idleAfterC)));
+
+        String[] args = {prefix, SlotTags.of(SessionRoute.ofSessionId(s.id()).getAsInt()), "900000",
+                Long.toString(later.toEpochMilli()), "stmarys", s.id(), hash};
+        String shortWay = RedisScripts.text("common") + "\nbegin(ARGV)\n"
+                + "return touchCurrent(KEYS[1], redis.call('HGETALL', KEYS[1]), ARGV[6], ARGV[5]) or 'declined'";
+        List<Object> fast;
+        if (shortWayTaken) {
+            fast = redis.call(r -> r.eval(shortWay, ScriptOutputType.MULTI, new String[] {key}, args));
+        } else { // declining writes nothing: then the function, which runs the full way on the same read
+            String declined = redis.call(r -> r.eval(shortWay, ScriptOutputType.VALUE, new String[] {key}, args));
+            assertThat(declined).as("%s%s", s.userId(), what).isEqualTo("declined");
+            fast = redis.call(r -> r.fcall(RedisScripts.load("touch").function(), ScriptOutputType.MULTI, new String[] {key}, args));
+        }
+        List<Object> full = redis.call(r -> r.fcall(RedisScripts.load("touch").function(), ScriptOutputType.MULTI,
+                new String[] {copy}, args));
+        assertThat(fast).as("%s%s", s.userId(), what).isEqualTo(full);
+        // N's bytes in hex: read as text, two different invalid UTF-8 sequences would both read as U+FFFD.
+        String hexN = "return (redis.call('HGET', KEYS[1], 'N'):gsub('.', function(b) return string.format('%02x', b:byte()) end))";
+        String fastN = redis.call(r -> r.<String>eval(hexN, ScriptOutputType.VALUE, key));
+        String fullN = redis.call(r -> r.<String>eval(hexN, ScriptOutputType.VALUE, copy));
+        assertThat(fastN).as("N of %s%s", s.userId(), what).isEqualTo(fullN);
+        assertThat(fields).isNotEmpty();
     }
 }

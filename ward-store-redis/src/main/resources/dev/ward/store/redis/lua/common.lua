@@ -299,8 +299,8 @@ local function flat(r)
 end
 
 -- The usual validation in the fewest steps (issue 13, decision 0046): the current token of a live session in the current
--- form, with no earlier token in its grace, no stored idle expiry, no patient contexts and keys whose TTLs need not
--- move. It counts the use and slides the idle expiry by rewriting N alone (its tail, the packed user, address and
+-- form, with no earlier token in its grace, no stored idle expiry, no patient contexts, no user id or address kept as
+-- a field that N's tail would hold, and keys whose TTLs need not move. It counts the use and slides the idle expiry by rewriting N alone (its tail, the packed user, address and
 -- rotation, kept as it is) and answers what the full path of touch.lua would, built straight from the stored fields
 -- (f, as HGETALL read them) instead of from record() and flat(). Anything else: nil, and the full path runs.
 local function touchCurrent(key, f, sid, tenant)
@@ -308,6 +308,9 @@ local function touchCurrent(key, f, sid, tenant)
   for j = 1, #f, 2 do r[f[j]] = f[j + 1] end
   local N = r.N
   if not N or #N < CORE or r.w or r.o or r.U or r.i or r.P or r.z or (tenant ~= '' and r.t ~= tenant) then return nil end
+  -- A user id or address kept as a field that the current form packs into N's tail (a record written before decision
+  -- 0044 kept every address as p): the full way moves it into N, and so must be the one to run.
+  if (r.u and wardUser(r.u)) or (r.p and ip4(r.p)) then return nil end
   local c, s, x, e, m, k, q, a = struct.unpack(NUMBERS, N)
   if c + s + m <= now or c + x <= now then return nil end
   local idle = math.min(now + m, c + x)
