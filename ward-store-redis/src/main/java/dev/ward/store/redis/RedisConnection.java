@@ -237,8 +237,10 @@ public final class RedisConnection implements AutoCloseable {
         try {
             if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
                 for (RedisClusterNode node : cluster.getPartitions()) {
-                    if (node.getRole().isUpstream()) {
-                        cluster.getConnection(node.getNodeId()).sync().functionLoad(RedisScripts.LIBRARY, true);
+                    // A master the cluster holds failed (one failed over and gone stays in its node table until an
+                    // operator forgets it) serves nothing: waiting for it would fail every call to the others.
+                    if (node.getRole().isUpstream() && !node.is(RedisClusterNode.NodeFlag.FAIL)) {
+                        loadOn(cluster, node);
                     }
                 }
             } else {
@@ -251,6 +253,23 @@ public final class RedisConnection implements AutoCloseable {
             useScripts(refused);
         }
         return true;
+    }
+
+    /**
+     * Loads the library on one master. One that cannot be reached (down, or gone from the topology) is passed over: the
+     * call that found the library missing is repeated whatever happens here, and fails as it should where its own node
+     * is the one out of reach, rather than every call to the reachable masters failing for it.
+     */
+    private void loadOn(StatefulRedisClusterConnection<String, String> cluster, RedisClusterNode node) {
+        try {
+            cluster.getConnection(node.getNodeId()).sync().functionLoad(RedisScripts.LIBRARY, true);
+        } catch (RedisCommandExecutionException refused) {
+            throw refused;
+        } catch (RedisException | IllegalArgumentException unreachable) {
+            // Host and port only: a node's URI may carry the password.
+            LOG.warn("Ward's function library not loaded on Redis node {}:{} ({}): its calls there fail until it is",
+                    node.getUri().getHost(), node.getUri().getPort(), unreachable.getClass().getSimpleName());
+        }
     }
 
     private void useScripts(RedisCommandExecutionException why) {

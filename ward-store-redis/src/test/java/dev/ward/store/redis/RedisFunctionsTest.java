@@ -120,6 +120,30 @@ class RedisFunctionsTest {
         }
     }
 
+    @Test
+    void aMasterGoneFromAClusterDoesNotKeepTheOthersFromLoadingTheLibrary() {
+        try (RedisServers cluster = RedisServers.cluster("RedisFunctionsTest cluster")) {
+            int gone = cluster.joinEmptyMaster();
+            try (RedisConnection connection = RedisConnection.open(RedisEndpoint.parse(cluster.url()))) {
+                RedisSessionStore store = store(connection);
+                Session s = session("usr_" + "c3".repeat(12), List.of("provider"), new Client("192.0.2.11", "curl/8"));
+                String token = admit(store, s, now);
+                // That master crashes (its place in the node table stays, as a failed-over one's does) and this version's
+                // library is missing from the live ones: a Ward upgrade, or Redis restarted without persistence.
+                cluster.kill(gone);
+                for (int port : cluster.ports()) {
+                    try (RedisConnection node = RedisConnection.open(RedisEndpoint.parse("redis://127.0.0.1:" + port))) {
+                        node.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+                    }
+                }
+                Lookup touched = store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(1));
+                assertThat(touched).isInstanceOf(Lookup.Touched.class);
+                assertThat(((Lookup.Touched) touched).session().uses()).isEqualTo(1);
+                assertThat(connection.functions()).isTrue();
+            }
+        }
+    }
+
     /** Sessions of every shape touchCurrent reads: user ids, addresses, user agents and role lists of each form. */
     private List<Session> shapes() {
         String longAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "

@@ -26,6 +26,8 @@ public final class RedisServers implements AutoCloseable {
     /** Standalone with a replica: the second port is a replica of the first. */
     private final boolean replicated;
     private final List<Process> processes = new ArrayList<>();
+    /** Nodes started by {@link #joinEmptyMaster()}, by port. */
+    private final java.util.Map<Integer, Process> extra = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RedisServers(Path dir, List<Integer> ports, boolean cluster, boolean replicated) {
         this.dir = dir;
@@ -114,6 +116,46 @@ public final class RedisServers implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Starts one more node of this cluster, a master that serves no slot, and returns its port once every node knows it:
+     * what a master failed over and gone stays as in the cluster's node table until an operator forgets it.
+     */
+    public int joinEmptyMaster() {
+        if (!cluster) {
+            throw new IllegalStateException("only a cluster has nodes to join");
+        }
+        int port;
+        do {
+            port = freePort();
+        } while (port >= 55_000 || ports.contains(port));
+        int p = port;
+        start(p);
+        run(List.of("redis-cli", "-p", Integer.toString(ports.get(0)), "cluster", "meet", "127.0.0.1", Integer.toString(p)));
+        for (int known : ports) {
+            await(() -> run(List.of("redis-cli", "-p", Integer.toString(known), "cluster", "nodes")).lines()
+                    .anyMatch(l -> l.contains(":" + p + "@") && l.contains("master") && l.contains("connected")),
+                    "node " + p + " known to " + known);
+        }
+        return p;
+    }
+
+    /** Kills one node started by {@link #joinEmptyMaster()}, as a crash would. */
+    public void kill(int port) {
+        Process p = extra.remove(port);
+        if (p == null) {
+            throw new IllegalArgumentException("no node of " + port + " started by joinEmptyMaster");
+        }
+        p.destroyForcibly();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The ports of the servers started first (not those of {@link #joinEmptyMaster()}). */
+    public List<Integer> ports() { return List.copyOf(ports); }
+
     /** {@code redis://127.0.0.1:p} or {@code redis-cluster://127.0.0.1:p1,…}. */
     public String url() {
         if (!cluster) {
@@ -164,24 +206,33 @@ public final class RedisServers implements AutoCloseable {
 
     private void startAll() {
         for (int port : ports) {
-            List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                    "--dbfilename", "dump-" + port + ".rdb"));
-            if (cluster) {
-                cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
-            }
-            if (replicated && port != ports.get(0)) {
-                cmd.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(ports.get(0))));
-            }
-            try {
-                processes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start());
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start redis-server", e);
-            }
+            processes.add(start(port));
         }
         for (int port : ports) {
             await(() -> run(List.of("redis-cli", "-p", Integer.toString(port), "ping")).contains("PONG"), "redis on " + port);
+        }
+    }
+
+    private Process start(int port) {
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                "--dbfilename", "dump-" + port + ".rdb"));
+        if (cluster) {
+            cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+        }
+        if (replicated && port != ports.get(0)) {
+            cmd.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(ports.get(0))));
+        }
+        try {
+            Process started = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+            if (!ports.contains(port)) {
+                extra.put(port, started);
+                await(() -> run(List.of("redis-cli", "-p", Integer.toString(port), "ping")).contains("PONG"), "redis on " + port);
+            }
+            return started;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
         }
     }
 
@@ -258,6 +309,7 @@ public final class RedisServers implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        List.copyOf(extra.keySet()).forEach(this::kill);
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
