@@ -276,20 +276,41 @@ public final class RedisConnection implements AutoCloseable {
         if (functions) {
             functions = false;
             LOG.warn("Redis at {} runs no functions ({}): Ward sends its scripts by EVALSHA, which costs Redis more CPU per "
-                    + "call; Redis 7.0 or later with FUNCTION and FCALL allowed runs them as functions", endpoint, why.getMessage());
+                    + "call; Redis 7.0 or later with FUNCTION and FCALL allowed runs them as functions", endpoint, reason(why));
         }
+    }
+
+    /** A failure's message without the arguments Redis before 7 quotes after an unknown command (a token's hash among them). */
+    private static String reason(RedisCommandExecutionException e) {
+        String m = String.valueOf(e.getMessage());
+        int args = m.indexOf(", with args");
+        return args < 0 ? m : m.substring(0, args);
     }
 
     /** Whether a failure says the node does not hold the function (its library not loaded there). */
     static boolean functionMissing(RedisCommandExecutionException e) {
         String m = e.getMessage();
-        return m != null && m.startsWith("ERR Function not found");
+        return m != null && m.startsWith("ERR Function not found") && !ranInside(m);
     }
 
-    /** Whether a failure says Redis has no functions (before 7.0) or the user may not call or load them. */
-    private static boolean unsupported(RedisCommandExecutionException e) {
+    /**
+     * Whether a failure says Redis has no functions (before 7.0) or the user may not call or load them: {@code FCALL} or
+     * {@code FUNCTION} itself unknown or refused. Not a refusal of the call's keys (a script would be refused them too),
+     * nor any failure of a command the function ran: the function ran then, and may have written before it failed, so
+     * sending the same code again as a script would do its work twice.
+     */
+    static boolean unsupported(RedisCommandExecutionException e) {
         String m = e.getMessage();
-        return m != null && (m.startsWith("NOPERM") || m.startsWith("ERR unknown command"));
+        if (m == null || ranInside(m)) {
+            return false;
+        }
+        return m.startsWith("ERR unknown command")
+                || m.startsWith("NOPERM") && (m.contains("'fcall'") || m.contains("'function"));
+    }
+
+    /** Whether an error was raised while a function or script ran (Redis appends where: " script: name, on @…"). */
+    private static boolean ranInside(String message) {
+        return message.contains(" script: ") || message.contains("@user_function") || message.contains("@user_script");
     }
 
     /**

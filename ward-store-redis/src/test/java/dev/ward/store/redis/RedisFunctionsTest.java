@@ -144,6 +144,58 @@ class RedisFunctionsTest {
         }
     }
 
+    @Test
+    void aCallRefusedItsKeysDoesNotTurnTheNodeToScriptsForGood() {
+        String user = "keys" + UUID.randomUUID().toString().substring(0, 8);
+        // An ACL whose key pattern does not cover this prefix: FCALL is refused its keys, as EVALSHA would be.
+        redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-" + user)
+                .keyPattern("elsewhere:*").allChannels().allCommands()));
+        URI url = URI.create(standalone.url());
+        String limited = "redis://" + user + ":pw-" + user + "@" + url.getHost() + ":" + url.getPort();
+        try (RedisConnection connection = RedisConnection.open(RedisEndpoint.parse(limited))) {
+            Session s = session("usr_" + "d4".repeat(12), List.of("provider"), new Client("192.0.2.12", "curl/8"));
+            String token = admit(store(redis), s, now);
+            RedisSessionStore store = store(connection);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(1)))
+                    .isInstanceOf(dev.ward.problem.StoreUnavailableException.class);
+            assertThat(connection.functions()).as("still calls functions").isTrue();
+            // The operator mends the ACL: calls are functions again, not scripts until a restart.
+            redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.allKeys()));
+            assertThat(store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(2)))
+                    .isInstanceOf(Lookup.Touched.class);
+            assertThat(connection.functions()).isTrue();
+        }
+    }
+
+    @Test
+    void aFunctionThatFailsAfterWritingIsNotRunAgainAsAScript() {
+        // A Redis that reports a command refused inside a function as NOPERM (compatible servers do; Redis 7 says
+        // "ERR ... script: ..."): a stand-in for the touch function that writes, then fails so.
+        RedisSessionStore store = store(redis);
+        Session s = session("usr_" + "e5".repeat(12), List.of("provider"), new Client("192.0.2.13", "curl/8"));
+        String token = admit(store, s, now);
+        String ran = prefix + "ran";
+        String standIn = "#!lua name=ward_" + RedisScripts.VERSION + "\n"
+                + "redis.register_function('" + RedisScripts.load("touch").function() + "', function(keys, args) "
+                + "redis.call('INCR', '" + ran + "') "
+                + "return redis.error_reply(\"NOPERM User w has no permissions to run the 'pexpire' command script: touch, "
+                + "on @user_function:40.\") end)\n";
+        String numbers = numbersOf(store.keyOfSession(s.id()));
+        try {
+            redis.call(r -> r.functionLoad(standIn, true));
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(1)))
+                    .isInstanceOf(dev.ward.problem.StoreUnavailableException.class);
+            String runs = redis.call(r -> r.get(ran));
+            assertThat(runs).isEqualTo("1");
+            assertThat(numbersOf(store.keyOfSession(s.id()))).as("not touched by a script after it").isEqualTo(numbers);
+            assertThat(redis.functions()).as("still calls functions").isTrue();
+        } finally {
+            redis.call(r -> r.functionLoad(RedisScripts.LIBRARY, true));
+        }
+    }
+
     /** Sessions of every shape touchCurrent reads: user ids, addresses, user agents and role lists of each form. */
     private List<Session> shapes() {
         String longAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
@@ -193,6 +245,12 @@ class RedisFunctionsTest {
         }
     }
 
+    /** N's bytes in hex: read as text, two different invalid UTF-8 sequences would both read as U+FFFD. */
+    private static String numbersOf(String key) {
+        String hex = "return (redis.call('HGET', KEYS[1], 'N'):gsub('.', function(b) return string.format('%02x', b:byte()) end))";
+        return redis.call(r -> r.<String>eval(hex, ScriptOutputType.VALUE, key));
+    }
+
     /**
      * Touches the session's current token once (through the store), then runs the short way on its record (or, where it
      * must decline, the touch function) and the full way on a byte-identical copy, and requires the same answer and the
@@ -228,10 +286,8 @@ class RedisFunctionsTest {
         List<Object> full = redis.call(r -> r.fcall(RedisScripts.load("touch").function(), ScriptOutputType.MULTI,
                 new String[] {copy}, args));
         assertThat(fast).as("%s%s", s.userId(), what).isEqualTo(full);
-        // N's bytes in hex: read as text, two different invalid UTF-8 sequences would both read as U+FFFD.
-        String hexN = "return (redis.call('HGET', KEYS[1], 'N'):gsub('.', function(b) return string.format('%02x', b:byte()) end))";
-        String fastN = redis.call(r -> r.<String>eval(hexN, ScriptOutputType.VALUE, key));
-        String fullN = redis.call(r -> r.<String>eval(hexN, ScriptOutputType.VALUE, copy));
+        String fastN = numbersOf(key);
+        String fullN = numbersOf(copy);
         assertThat(fastN).as("N of %s%s", s.userId(), what).isEqualTo(fullN);
         assertThat(fields).isNotEmpty();
     }
