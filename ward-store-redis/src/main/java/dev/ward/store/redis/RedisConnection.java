@@ -224,9 +224,9 @@ public final class RedisConnection implements AutoCloseable {
     /**
      * What a failed {@code FCALL} calls for: where the library is missing, it is loaded on every master (true: call
      * again); where Redis has no functions or may not run them, scripts are used from now on (true: send the script);
-     * any other failure is the caller's to report (false).
+     * any other failure is the caller's to report (false). {@code loadsBefore}: {@link #loads()} before the call was sent.
      */
-    boolean loadFunctions(RedisCommandExecutionException failure) {
+    boolean loadFunctions(RedisCommandExecutionException failure, long loadsBefore) {
         if (unsupported(failure)) {
             useScripts(failure);
             return true;
@@ -234,6 +234,35 @@ public final class RedisConnection implements AutoCloseable {
         if (!functionMissing(failure)) {
             return false;
         }
+        // One load at a time, and none where another finished after this call was sent: every call in flight when Redis
+        // lost the library finds it missing, and each FUNCTION LOAD holds Redis some 1.4 ms (47 KB of Lua compiled), so
+        // a few hundred validations after a restart would otherwise stall Redis for all of them.
+        loading.lock();
+        try {
+            if (loads != loadsBefore) {
+                return true;
+            }
+            try {
+                load();
+            } finally {
+                // Counted done even where it failed: those waiting call again (and fail, or run the script, as it
+                // goes) rather than each waiting its turn to fail as slowly.
+                loads++;
+            }
+        } finally {
+            loading.unlock();
+        }
+        return true;
+    }
+
+    /** Lets one load of the library run at a time ({@link #loadFunctions}); {@code loads} counts those tried. */
+    private final java.util.concurrent.locks.ReentrantLock loading = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long loads;
+
+    /** How many loads of the library this connection tried so far: read before a call, given to {@link #loadFunctions}. */
+    long loads() { return loads; }
+
+    private void load() {
         try {
             if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
                 for (RedisClusterNode node : cluster.getPartitions()) {
@@ -252,7 +281,6 @@ public final class RedisConnection implements AutoCloseable {
             }
             useScripts(refused);
         }
-        return true;
     }
 
     /**

@@ -85,10 +85,11 @@ final class RedisScripts {
     <T> T run(RedisConnection connection, RedisClusterCommands<String, String> redis, ScriptOutputType type, String[] keys,
               String... args) {
         if (connection.functions()) {
+            long loads = connection.loads();
             try {
                 return redis.fcall(function, type, keys, args);
             } catch (RedisCommandExecutionException e) {
-                if (!connection.loadFunctions(e)) {
+                if (!connection.loadFunctions(e, loads)) {
                     throw e;
                 }
             }

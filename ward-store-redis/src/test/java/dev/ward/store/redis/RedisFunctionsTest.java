@@ -102,6 +102,40 @@ class RedisFunctionsTest {
     }
 
     @Test
+    void callsThatAllFindTheLibraryMissingLoadItOnce() throws Exception {
+        RedisSessionStore store = store(redis);
+        int callers = 32;
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int i = 0; i < callers; i++) {
+            Session s = session("usr_" + "%024x".formatted(0xf00 + i), List.of("provider"), new Client("192.0.2.14", "curl/8"));
+            tokens.add(admit(store, s, now));
+        }
+        redis.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+        redis.call(r -> r.configResetstat());
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            List<java.util.concurrent.Future<Lookup>> answers = new java.util.ArrayList<>();
+            for (String token : tokens) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return store.touch(SessionRoute.parse(token).orElseThrow(), "stmarys", now.plusSeconds(1));
+                }));
+            }
+            start.countDown();
+            for (var answer : answers) {
+                assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(Lookup.Touched.class);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Map<String, Long> calls = calls();
+        assertThat(calls).as("every call in flight found it missing; one loaded it").containsEntry("function|load", 1L)
+                .doesNotContainKeys("evalsha", "eval");
+        assertThat(calls.get("fcall")).isBetween((long) callers, 2L * callers);
+    }
+
+    @Test
     void whereRedisMayNotCallFunctionsTheScriptsRunByEvalsha() {
         String user = "nofn" + UUID.randomUUID().toString().substring(0, 8);
         redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-" + user)
