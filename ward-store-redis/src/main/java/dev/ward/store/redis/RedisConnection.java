@@ -336,6 +336,12 @@ public final class RedisConnection implements AutoCloseable {
                 || m.startsWith("NOPERM") && (m.contains("'fcall'") || m.contains("'function"));
     }
 
+    /** Whether Redis refused a function before it ran because its memory is at maxmemory (a script then runs). */
+    static boolean outOfMemory(RedisCommandExecutionException e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("OOM ") && !ranInside(m);
+    }
+
     /** Whether an error was raised while a function or script ran (Redis appends where: " script: name, on @…"). */
     private static boolean ranInside(String message) {
         return message.contains(" script: ") || message.contains("@user_function") || message.contains("@user_script");

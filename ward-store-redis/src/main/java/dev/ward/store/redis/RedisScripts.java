@@ -86,21 +86,26 @@ final class RedisScripts {
               String... args) {
         if (connection.functions()) {
             long loads = connection.loads();
+            boolean again;
             try {
                 return redis.fcall(function, type, keys, args);
             } catch (RedisCommandExecutionException e) {
-                if (!connection.loadFunctions(e, loads)) {
+                // Redis at maxmemory refuses a function that may write before it runs, a script only at a command that
+                // would add to memory: reads and deletions (that free it) go on as they did before functions.
+                again = !RedisConnection.outOfMemory(e);
+                if (again && !connection.loadFunctions(e, loads)) {
                     throw e;
                 }
             }
-            if (connection.functions()) {
+            if (again && connection.functions()) {
                 try {
                     return redis.fcall(function, type, keys, args);
                 } catch (RedisCommandExecutionException e) {
-                    if (!RedisConnection.functionMissing(e)) {
+                    if (!RedisConnection.functionMissing(e) && !RedisConnection.outOfMemory(e)) {
                         throw e;
                     }
-                    // Loaded on every master a moment ago and missing again (a failover in between): this once, as a script.
+                    // Loaded on every master a moment ago and missing again (a failover in between), or Redis full: this
+                    // once, as a script.
                 }
             }
         }

@@ -136,6 +136,25 @@ class RedisFunctionsTest {
     }
 
     @Test
+    void aRedisAtMaxmemoryStillReadsAndDeletesAsItDidWithScripts() {
+        RedisSessionStore store = store(redis);
+        Session s = session("usr_" + "f6".repeat(12), List.of("provider"), new Client("192.0.2.15", "curl/8"));
+        String token = admit(store, s, now);
+        // Full (noeviction, the default policy): a function that may write is refused before it runs, a script only at
+        // a command that adds to memory. Reading a session and deleting one (which frees memory) worked with scripts.
+        redis.call(r -> r.configSet("maxmemory", "1"));
+        try {
+            assertThat(store.findById(s.id())).as("read").isPresent();
+            assertThat(store.tenantOf(SessionRoute.parse(token).orElseThrow())).as("peek").contains("stmarys");
+            assertThat(store.delete(s.id())).as("deleted").isTrue();
+        } finally {
+            redis.call(r -> r.configSet("maxmemory", "0"));
+        }
+        assertThat(store.findById(s.id())).isEmpty();
+        assertThat(redis.functions()).isTrue();
+    }
+
+    @Test
     void whereRedisMayNotCallFunctionsTheScriptsRunByEvalsha() {
         String user = "nofn" + UUID.randomUUID().toString().substring(0, 8);
         redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-" + user)
