@@ -282,6 +282,33 @@ class RedisFunctionsTest {
     }
 
     @Test
+    void theShortWayAgreesWithTheFullWayAtTheEdges() {
+        RedisSessionStore store = store(redis);
+        Client client = new Client("192.0.2.16", "Mozilla/5.0");
+        String user = "usr_" + "7a".repeat(12);
+        int route = SessionRoute.of("stmarys", user);
+        // A rotation pending (d), answered as it is.
+        Session pending = new Session(SessionRoute.newSessionId(route), "stmarys", user, "n", List.of("staff"), 2, now, now,
+                now.plus(IDLE), now.plus(Duration.ofHours(12)), 0, client, null, null, now, 0, true);
+        assertShortWayStoresWhatTheFullWayWould(store, pending, admit(store, pending, now), now, ", rotation pending", true);
+        // A node whose clock is behind the one that created the session: touched "before" it was created.
+        Session behind = session(user, List.of("staff"), client);
+        assertShortWayStoresWhatTheFullWayWould(store, behind, admit(store, behind, now), now.minusSeconds(30), ", clock behind",
+                true);
+        // Ten seconds from its absolute end: the idle expiry is that end.
+        Session ending = new Session(SessionRoute.newSessionId(route), "stmarys", user, "n", List.of("staff"), 1, now, now,
+                now.plusSeconds(10), now.plusSeconds(10), 0, client, null, null, now, 0, false);
+        assertShortWayStoresWhatTheFullWayWould(store, ending, admit(store, ending, now), now, ", at its absolute end", true);
+        // The keys' slack used up exactly (the TTLs need not move yet), and a millisecond past it (they must: the full way).
+        Session slack = session(user, List.of("staff"), client);
+        assertShortWayStoresWhatTheFullWayWould(store, slack, admit(store, slack, now), now.plus(IDLE.dividedBy(8)).minusSeconds(5),
+                ", slack used up", true);
+        Session past = session(user, List.of("staff"), client);
+        assertShortWayStoresWhatTheFullWayWould(store, past, admit(store, past, now),
+                now.plus(IDLE.dividedBy(8)).minusSeconds(5).plusMillis(1), ", slack passed", false);
+    }
+
+    @Test
     void aRecordWrittenBeforeDecision0044IsStoredAsTheFullWayWouldStoreIt() {
         RedisSessionStore store = store(redis);
         Layout3Before0044Sessions old = new Layout3Before0044Sessions(redis, store, prefix);
