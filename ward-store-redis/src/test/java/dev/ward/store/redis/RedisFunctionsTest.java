@@ -155,6 +155,23 @@ class RedisFunctionsTest {
     }
 
     @Test
+    void pipelinedCallsThatFindTheLibraryMissingAreRunOneByOneAndLoadIt() {
+        RedisSessionStore store = store(redis);
+        Session a = session("usr_" + "8b".repeat(12), List.of("staff"), new Client("192.0.2.17", "curl/8"));
+        Session b = session("usr_" + "9c".repeat(12), List.of("staff"), new Client("192.0.2.18", "curl/8"));
+        admit(store, a, now);
+        admit(store, b, now);
+        redis.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+        redis.call(r -> r.configResetstat());
+        int ended = store.reapply(List.of(new dev.ward.session.SessionRevocations.Revoked(a.id(), "logout"),
+                new dev.ward.session.SessionRevocations.Revoked(b.id(), "logout")), "generation-1", now.plusSeconds(1));
+        assertThat(ended).isEqualTo(2);
+        assertThat(store.findById(a.id()).orElseThrow().revokedAt()).isNotNull();
+        assertThat(store.findById(b.id()).orElseThrow().revokedAt()).isNotNull();
+        assertThat(calls()).containsEntry("function|load", 1L).doesNotContainKeys("evalsha", "eval");
+    }
+
+    @Test
     void whereRedisMayNotCallFunctionsTheScriptsRunByEvalsha() {
         String user = "nofn" + UUID.randomUUID().toString().substring(0, 8);
         redis.call(r -> r.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw-" + user)
