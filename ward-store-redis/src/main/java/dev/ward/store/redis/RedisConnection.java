@@ -276,6 +276,9 @@ public final class RedisConnection implements AutoCloseable {
                 commands.functionLoad(RedisScripts.LIBRARY, true);
             }
         } catch (RedisCommandExecutionException refused) {
+            if (outOfMemory(refused)) {
+                return; // Redis at maxmemory takes no library: the call, missing it again, runs as a script
+            }
             if (!unsupported(refused)) {
                 throw refused;
             }

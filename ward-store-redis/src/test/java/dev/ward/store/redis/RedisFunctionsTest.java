@@ -152,6 +152,20 @@ class RedisFunctionsTest {
         }
         assertThat(store.findById(s.id())).isEmpty();
         assertThat(redis.functions()).isTrue();
+
+        // Full, and the library lost too (Redis takes no FUNCTION LOAD at maxmemory): read as a script all the same.
+        Session other = session("usr_" + "f7".repeat(12), List.of("provider"), new Client("192.0.2.19", "curl/8"));
+        String otherToken = admit(store, other, now);
+        redis.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+        redis.call(r -> r.configSet("maxmemory", "1"));
+        try {
+            assertThat(store.findById(other.id())).as("read, library missing").isPresent();
+        } finally {
+            redis.call(r -> r.configSet("maxmemory", "0"));
+        }
+        assertThat(store.touch(SessionRoute.parse(otherToken).orElseThrow(), "stmarys", now.plusSeconds(1)))
+                .isInstanceOf(Lookup.Touched.class);
+        assertThat(redis.functions()).isTrue();
     }
 
     @Test

@@ -300,9 +300,10 @@ end
 
 -- The usual validation in the fewest steps (issue 13, decision 0046): the current token of a live session in the current
 -- form, with no earlier token in its grace, no stored idle expiry, no patient contexts, no user id or address kept as
--- a field that N's tail would hold, and keys whose TTLs need not move. It counts the use and slides the idle expiry by rewriting N alone (its tail, the packed user, address and
--- rotation, kept as it is) and answers what the full path of touch.lua would, built straight from the stored fields
--- (f, as HGETALL read them) instead of from record() and flat(). Anything else: nil, and the full path runs.
+-- a field that N's tail would hold, and keys whose TTLs need not move. It counts the use and slides the idle expiry by
+-- rewriting N alone (its tail, the packed user, address and rotation, kept as it is) and answers what the full path of
+-- touch.lua would, built straight from the stored fields (f, as HGETALL read them) instead of from record() and flat().
+-- Anything else: nil, and the full path runs.
 local function touchCurrent(key, f, sid, tenant)
   local r = {}
   for j = 1, #f, 2 do r[f[j]] = f[j + 1] end
