@@ -25,6 +25,11 @@ def source(ref, name):
     return subprocess.run(['git', 'show', f'{ref}:{LUA}{name}.lua'], check=True, capture_output=True, text=True).stdout
 
 
+def glue(common):
+    """What joins common.lua to a script's body: since decision 0046 the body starts with begin(ARGV)."""
+    return '\nbegin(ARGV)\n' if 'local function begin(' in common else '\n'
+
+
 def cli(*args):
     return subprocess.run(['redis-cli', '-p', PORT, *args], capture_output=True).stdout.decode(errors='replace').strip()
 
@@ -52,14 +57,14 @@ def main():
                       'a', '1', 'c', str(now), 's', str(now), 'i', str(now + 1800000), 'x', str(now + 43200000),
                       'm', '1800000', 'k', '0', 'p', '203.0.113.77', 'o', str(now), 'q', '0', 'd', '0',
                       'r', 'provider', 'g', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)']
-            cli('EVAL', common + '\n' + source(ref, 'admit'), '2', 'ward:i{X}stmarys', key, 'ward:', '{X}', '900000',
+            cli('EVAL', common + glue(common) + source(ref, 'admit'), '2', 'ward:i{X}stmarys', key, 'ward:', '{X}', '900000',
                 str(now), '3', 'evict', '0001', sid, *fields)
             touch = source(ref, 'touch')
             args = [key, 'ward:', '{X}', '900000', str(now + 1000), 'stmarys', sid, token_hash]
-            sha = cli('SCRIPT', 'LOAD', common + '\n' + touch)
+            sha = cli('SCRIPT', 'LOAD', common + glue(common) + touch)
             if not cli('EVALSHA', sha, '1', *args).startswith('touched'):
                 raise SystemExit(version + ': the session was not touched')
-            loop = (common + '\nlocal function body()\n' + touch + '\nend\nlocal t0 = redis.call("TIME")\n'
+            loop = (common + '\nlocal function body()' + glue(common) + touch + '\nend\nlocal t0 = redis.call("TIME")\n'
                     'for j = 1, 3000 do body() end\nlocal t1 = redis.call("TIME")\n'
                     'return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])')
             setup[version] = (sha, args, loop)
