@@ -67,7 +67,8 @@ public final class WebhookPost {
 
     private final List<Network> allowedPrivate;
     private final Resolver resolver;
-    private final SSLSocketFactory tls;
+    /** The TLS socket factory, looked up at the first https delivery: the JDK's default one reads the trust store. */
+    private final java.util.function.Supplier<SSLSocketFactory> tls;
     private final Duration deadline;
 
     /**
@@ -75,14 +76,23 @@ public final class WebhookPost {
      * @param deadline       how long one exchange may take in all
      */
     public WebhookPost(List<Network> allowedPrivate, Resolver resolver, SSLSocketFactory tls, Duration deadline) {
+        this(allowedPrivate, resolver, () -> tls, deadline);
+    }
+
+    /**
+     * With the JDK's default TLS settings, loaded when the first https webhook is sent rather than at start-up (its
+     * trust store is read then: some 100 ms of a cold start; issue 13 goal 4).
+     */
+    public WebhookPost(List<Network> allowedPrivate) {
+        this(allowedPrivate, InetAddress::getAllByName, () -> (SSLSocketFactory) SSLSocketFactory.getDefault(), DEADLINE);
+    }
+
+    private WebhookPost(List<Network> allowedPrivate, Resolver resolver, java.util.function.Supplier<SSLSocketFactory> tls,
+                        Duration deadline) {
         this.allowedPrivate = List.copyOf(allowedPrivate);
         this.resolver = resolver;
         this.tls = tls;
         this.deadline = deadline;
-    }
-
-    public WebhookPost(List<Network> allowedPrivate) {
-        this(allowedPrivate, InetAddress::getAllByName, (SSLSocketFactory) SSLSocketFactory.getDefault(), DEADLINE);
     }
 
     /** Posts {@code body} as JSON with these extra headers; the result names no host or address. */
@@ -168,7 +178,7 @@ public final class WebhookPost {
     }
 
     private SSLSocket startTls(Socket socket, String host, int port, long deadline) throws IOException {
-        SSLSocket ssl = (SSLSocket) tls.createSocket(socket, host, port, true);
+        SSLSocket ssl = (SSLSocket) tls.get().createSocket(socket, host, port, true);
         SSLParameters params = ssl.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
         if (!IPV4_LITERAL.matcher(host).matches()) {

@@ -71,6 +71,12 @@ public final class UserService {
 
     /** Bootstrap only: creates the first administrator without an actor. False when the username exists. */
     public boolean createInitialAdmin(Tenant tenant, String username, String password) {
+        // Every start asks; once the administrator exists (every start but the first) the answer costs one read, not the
+        // Argon2id hash of a password nobody will use (a cold JVM's half second; issue 13 goal 4). The insert below still
+        // decides where two nodes start at once.
+        if (users.findByUsername(tenant.id(), normalizeUsername(username)).isPresent()) {
+            return false;
+        }
         User user = newUser(tenant, username, password, List.of(Actor.ADMIN_ROLE));
         return audit.atomically(() -> {
             boolean created = users.insert(user);

@@ -181,6 +181,15 @@ class PasswordHasherTest {
     }
 
     @Test
+    void startingHashesNothingAndAnUnknownUserCostsOneDerivation() {
+        try (PasswordHasher hasher = new PasswordHasher(BASE, new HashingPool(1, 0))) {
+            assertThat(hasher.peakConcurrentHashes()).as("no Argon2id on start-up").isZero();
+            assertThat(hasher.verifyAgainstDummy("Correct-Horse-9")).isFalse();
+            assertThat(hasher.peakConcurrentHashes()).as("the decoy derives as a verification does").isEqualTo(1);
+        }
+    }
+
+    @Test
     void verifyAgainstDummyIsAlwaysFalse() {
         assertThat(HASHER.verifyAgainstDummy("Correct-Horse-9")).isFalse();
         assertThat(HASHER.verifyAgainstDummy("")).isFalse();

@@ -187,6 +187,12 @@ final class StoreFixture implements AutoCloseable {
         return MasterKey.load(Optional.of(Base64.getEncoder().encodeToString(key)), Path.of("/nonexistent-ward-test-dir"));
     }
 
+    /** The user service over this fixture's stores, hashing with {@code hasher}. */
+    UserService users(PasswordHasher hasher) {
+        return new UserService(userStore, lockouts, challenges, tenants, sessions, hasher,
+                PasswordRules.withShippedCommonList(), guard, audit, clock);
+    }
+
     LoginService login(RateLimiter limiter, PasswordHasher hasher) {
         return new LoginService(tenants, userStore, lockouts, history, limiter, LoginLimits.DEFAULT, hasher, sessions,
                 mfa, challenges, dev.ward.geo.Geolocation.OFF, guard, audit, clock);
