@@ -276,8 +276,8 @@ public final class RedisConnection implements AutoCloseable {
                 commands.functionLoad(RedisScripts.LIBRARY, true);
             }
         } catch (RedisCommandExecutionException refused) {
-            if (outOfMemory(refused)) {
-                return; // Redis at maxmemory takes no library: the call, missing it again, runs as a script
+            if (refusedAsAWrite(refused)) {
+                return; // Redis at maxmemory, or a replica, takes no library: the call, missing it again, runs as a script
             }
             if (!unsupported(refused)) {
                 throw refused;
@@ -339,10 +339,15 @@ public final class RedisConnection implements AutoCloseable {
                 || m.startsWith("NOPERM") && (m.contains("'fcall'") || m.contains("'function"));
     }
 
-    /** Whether Redis refused a function before it ran because its memory is at maxmemory (a script then runs). */
-    static boolean outOfMemory(RedisCommandExecutionException e) {
+    /**
+     * Whether Redis refused a function before it ran as a write: at maxmemory ({@code OOM}) or on a read-only replica
+     * ({@code READONLY}). A function without the {@code no-writes} flag counts as a write whatever it does, where a
+     * script is refused only at a command that writes (or adds to memory): that call then runs as a script, so that what
+     * worked with scripts (reads, and deletions that free memory) still does.
+     */
+    static boolean refusedAsAWrite(RedisCommandExecutionException e) {
         String m = e.getMessage();
-        return m != null && m.startsWith("OOM ") && !ranInside(m);
+        return m != null && (m.startsWith("OOM ") || m.startsWith("READONLY ")) && !ranInside(m);
     }
 
     /** Whether an error was raised while a function or script ran (Redis appends where: " script: name, on @…"). */

@@ -90,9 +90,9 @@ final class RedisScripts {
             try {
                 return redis.fcall(function, type, keys, args);
             } catch (RedisCommandExecutionException e) {
-                // Redis at maxmemory refuses a function that may write before it runs, a script only at a command that
-                // would add to memory: reads and deletions (that free it) go on as they did before functions.
-                again = !RedisConnection.outOfMemory(e);
+                // Redis at maxmemory or a read-only replica refuses a function that may write before it runs, a script
+                // only at a command that writes: reads (and deletions that free memory) go on as they did before functions.
+                again = !RedisConnection.refusedAsAWrite(e);
                 if (again && !connection.loadFunctions(e, loads)) {
                     throw e;
                 }
@@ -101,11 +101,11 @@ final class RedisScripts {
                 try {
                     return redis.fcall(function, type, keys, args);
                 } catch (RedisCommandExecutionException e) {
-                    if (!RedisConnection.functionMissing(e) && !RedisConnection.outOfMemory(e)) {
+                    if (!RedisConnection.functionMissing(e) && !RedisConnection.refusedAsAWrite(e)) {
                         throw e;
                     }
-                    // Loaded on every master a moment ago and missing again (a failover in between), or Redis full: this
-                    // once, as a script.
+                    // Loaded on every master a moment ago and missing again (a failover in between), or refused as a
+                    // write (Redis full, a replica): this once, as a script.
                 }
             }
         }

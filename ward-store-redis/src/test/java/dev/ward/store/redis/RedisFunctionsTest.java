@@ -402,4 +402,25 @@ class RedisFunctionsTest {
         assertThat(fastN).as("N of %s%s", s.userId(), what).isEqualTo(fullN);
         assertThat(fields).isNotEmpty();
     }
+
+    @Test
+    void aReplicaStillAnswersReadsAsItDidWithScripts() throws Exception {
+        // A function without the no-writes flag is refused by a read-only replica before it runs, where a script that
+        // only reads ran there (RevocationReplicasTest reads a revocation back from the replica).
+        try (RedisServers pair = RedisServers.primaryWithReplica("RedisFunctionsTest");
+             RedisConnection primary = RedisConnection.open(RedisEndpoint.parse(pair.url()));
+             RedisConnection replica = RedisConnection.open(RedisEndpoint.parse(pair.replicaUrl()))) {
+            Session s = session("usr_" + "c3".repeat(12), List.of("provider"), new Client("192.0.2.9", "curl/8"));
+            admit(store(primary), s, now);
+            Long acknowledged = primary.call(r -> r.waitForReplication(1, 5_000));
+            assertThat(acknowledged).isEqualTo(1L);
+            assertThat(store(replica).findById(s.id())).as("the library replicated, refused as a write").isPresent();
+
+            primary.call(r -> r.functionFlush(io.lettuce.core.FlushMode.SYNC));
+            Long flushed = primary.call(r -> r.waitForReplication(1, 5_000));
+            assertThat(flushed).isEqualTo(1L);
+            assertThat(store(replica).findById(s.id())).as("no library anywhere, and a replica takes none").isPresent();
+            assertThat(replica.functions()).as("the node keeps calling functions where it can").isTrue();
+        }
+    }
 }
