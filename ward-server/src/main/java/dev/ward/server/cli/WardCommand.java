@@ -2,6 +2,7 @@ package dev.ward.server.cli;
 
 import dev.ward.server.Config;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -11,9 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ward", mixinStandardHelpOptions = true, version = "Ward 0.1.0",
         description = "Ward: session security for healthcare applications.",
         footer = {"", "The ./ward launcher adds: test (run the whole test suite), build (build the jar).",
-                "Every command reads the same environment; ward serve --help lists it."},
-        subcommands = {ServeCommand.class, CleanupCommand.class, KeysCommand.class, TenantCommand.class, UserCommand.class, ReportCommand.class, CheckCommand.class, AuditCommand.class,
-                CommandLine.HelpCommand.class})
+                "Every command reads the same environment; ward serve --help lists it."})
 public final class WardCommand implements Runnable {
     /**
      * JLine (under the progress bars) reports through java.util.logging when it falls back to a plain terminal,
@@ -48,17 +47,43 @@ public final class WardCommand implements Runnable {
             System.err.println("ward: " + badLogging.get() + ".");
             System.exit(2);
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
+    /** Every command, in the order {@code ward --help} lists them. */
+    private static final List<Supplier<Object>> COMMANDS = List.of(ServeCommand::new, CleanupCommand::new, KeysCommand::new,
+            TenantCommand::new, UserCommand::new, ReportCommand::new, CheckCommand::new, AuditCommand::new,
+            CommandLine.HelpCommand::new);
+
+    /** The whole command line: every command. */
     public static CommandLine commandLine() {
+        return build(COMMANDS);
+    }
+
+    /**
+     * The command line that runs {@code args}: for {@code ward serve ...} the model of {@code serve} alone. Picocli
+     * builds a command's model by reflection over its annotations, and building all of them (some 40 commands and
+     * options classes) was 15 % of the server's start-up (issue 13, goal 4); {@code serve} parses, refuses and helps
+     * exactly as under the whole command line ({@code WardCommandTest}).
+     */
+    public static CommandLine commandLine(String[] args) {
+        return args.length > 0 && args[0].equals("serve") ? build(List.of(ServeCommand::new)) : commandLine();
+    }
+
+    private static CommandLine build(List<Supplier<Object>> commands) {
         CommandLine cli = new CommandLine(new WardCommand());
+        for (Supplier<Object> command : commands) {
+            cli.addSubcommand(command.get());
+        }
         cli.setExecutionExceptionHandler(WardCommand::failed);
         cli.setParameterExceptionHandler(WardCommand::refused);
         for (String name : List.of("serve", "check")) {
-            CommandLine.Model.UsageMessageSpec usage = cli.getSubcommands().get(name).getCommandSpec().usageMessage();
-            usage.footerHeading("%nEnvironment (every command reads the same; the option wins where there is one):%n");
-            usage.footer(Config.variablesHelp().stream().map(line -> line.replace("%", "%%")).toArray(String[]::new));
+            CommandLine sub = cli.getSubcommands().get(name);
+            if (sub != null) {
+                CommandLine.Model.UsageMessageSpec usage = sub.getCommandSpec().usageMessage();
+                usage.footerHeading("%nEnvironment (every command reads the same; the option wins where there is one):%n");
+                usage.footer(Config.variablesHelp().stream().map(line -> line.replace("%", "%%")).toArray(String[]::new));
+            }
         }
         return cli;
     }

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** {@code ward <args>} run in this JVM, with what it printed and, where given, what it reads on standard input. */
+/** {@code ward <args>} run in this JVM as main runs it (the command line {@link WardCommand#commandLine(String[])} builds), with what it printed and, where given, what it reads on standard input. */
 public final class WardCli {
     private WardCli() {}
 
@@ -26,7 +26,7 @@ public final class WardCli {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int exit = WardCommand.commandLine().execute(args);
+            int exit = WardCommand.commandLine(args).execute(args);
             return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
