@@ -63,39 +63,62 @@ public final class PasswordHasher implements AutoCloseable {
                 + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
     }
 
-    /** Constant-time check; false (never an exception) for a malformed stored hash. */
+    /**
+     * Constant-time check; false (never an exception) for a malformed stored hash. Whatever the stored hash, it costs
+     * at least the work of one derivation under the current parameters: a malformed one is not compared at all but
+     * pays a decoy derivation, and one made under weaker parameters is topped up ({@link #topUp}), so a wrong password
+     * for an account whose hash predates a parameter increase (upgraded only at its next successful login) takes as
+     * long as one for an account that does not exist (C2, no user enumeration; docs/decisions/0048).
+     */
     public boolean verify(String password, String phc) {
         Matcher m = PHC.matcher(phc);
         if (!m.matches()) {
-            return false;
+            return verifyAgainstDummy(password);
         }
         Params p;
-        try {
-            p = new Params(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
         byte[] salt;
         byte[] expected;
         try {
+            p = new Params(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
             salt = B64D.decode(m.group(4));
             expected = B64D.decode(m.group(5));
         } catch (IllegalArgumentException e) {
-            return false;
+            return verifyAgainstDummy(password);
         }
-        byte[] actual = pool.run(() -> derive(password, salt, p, expected.length));
+        // One task on the pool, top-up included: a full pool refuses the whole verification or none of it.
+        byte[] actual = pool.run(() -> {
+            byte[] derived = derive(password, salt, p, expected.length);
+            topUp(password, salt, p);
+            return derived;
+        });
         return MessageDigest.isEqual(expected, actual);
     }
 
     /**
-     * Burns the same work as a real verification (one derivation under the current parameters, through the same pool,
-     * with a salt of the same length), so that "unknown user" costs what "wrong password" does; always false.
+     * Burns the work of a real verification (one derivation under the current parameters, through the same pool,
+     * with a salt of the same length), so that "unknown user" costs what "wrong password" does; always false. No
+     * comparison follows: a verification's is 32 bytes in constant time, nanoseconds beside the derivation's tens of
+     * milliseconds, so there is nothing to imitate (a comparison whose result is thrown away would only look like it).
      */
     public boolean verifyAgainstDummy(String password) {
         byte[] salt = Secrets.randomBytes(SALT_BYTES);
-        byte[] decoy = pool.run(() -> derive(password, salt, params, HASH_BYTES));
-        MessageDigest.isEqual(decoy, salt); // the comparison a verification ends with; never equal (lengths differ)
+        pool.run(() -> derive(password, salt, params, HASH_BYTES));
         return false;
+    }
+
+    /**
+     * After a derivation under {@code stored} parameters, the work it fell short of one under the current parameters:
+     * Argon2's work is its memory blocks times its passes, so a derivation of the missing KiB-passes (within the current
+     * memory) makes up the difference. Nothing when {@code stored} is as costly or costlier.
+     */
+    private void topUp(String password, byte[] salt, Params stored) {
+        long missing = (long) params.memoryKib() * params.iterations() - (long) stored.memoryKib() * stored.iterations();
+        if (missing < 8) {
+            return;
+        }
+        int passes = (int) ((missing + params.memoryKib() - 1) / params.memoryKib());
+        int memoryKib = (int) Math.max(8, missing / passes);
+        argon2(password, salt, new Params(memoryKib, passes, 1), HASH_BYTES);
     }
 
     public boolean needsRehash(String phc) {
