@@ -44,6 +44,8 @@ public final class PasswordHasher implements AutoCloseable {
     private final HashingPool pool;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peakRunning = new AtomicInteger();
+    /** Argon2 work done so far, in KiB × passes (what a derivation costs, whatever the machine's speed). */
+    private final java.util.concurrent.atomic.LongAdder work = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * Hashes nothing: a server starts without paying for an Argon2id computation (it used to derive a stored decoy
@@ -145,7 +147,14 @@ public final class PasswordHasher implements AutoCloseable {
         }
     }
 
-    private static byte[] argon2(String password, byte[] salt, Params p, int length) {
+    /**
+     * The Argon2 work this hasher has done, in KiB of memory times passes: the measure of cost that tests compare
+     * (equal work for an unknown user and a wrong password, decision 0048) instead of timing calls.
+     */
+    long workDone() { return work.sum(); }
+
+    private byte[] argon2(String password, byte[] salt, Params p, int length) {
+        work.add((long) p.memoryKib() * p.iterations());
         var parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(p.memoryKib())

@@ -189,34 +189,30 @@ class PasswordHasherTest {
         }
     }
 
-    /** The median wall time of {@code runs} calls, after two to warm up. */
-    private static long medianNanos(int runs, Runnable call) {
+    /** The Argon2 work (KiB × passes) one call does: cost compared as work, never as time (a busy machine). */
+    private static long workOf(PasswordHasher hasher, Runnable call) {
+        long before = hasher.workDone();
         call.run();
-        call.run();
-        long[] took = new long[runs];
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            call.run();
-            took[i] = System.nanoTime() - start;
-        }
-        java.util.Arrays.sort(took);
-        return took[runs / 2];
+        return hasher.workDone() - before;
     }
 
     @Test
     void aWrongPasswordAgainstAHashUnderOlderParamsCostsWhatAnUnknownUserDoes() {
         // A hash made before the parameters were raised stays as it is until its account next logs in successfully;
-        // until then a wrong password against it must not answer sooner than one for a name with no account.
+        // until then a wrong password against it must not cost less than one for a name with no account.
         PasswordHasher.Params current = new PasswordHasher.Params(8192, 3, 1);
         String old = hasher(new PasswordHasher.Params(256, 1, 1)).hash("Correct-Horse-9");
         try (PasswordHasher hasher = hasher(current)) {
             assertThat(hasher.needsRehash(old)).isTrue();
-            long unknown = medianNanos(7, () -> hasher.verifyAgainstDummy("Wrong-Horse-9"));
-            long known = medianNanos(7, () -> hasher.verify("Wrong-Horse-9", old));
-            long malformed = medianNanos(7, () -> hasher.verify("Wrong-Horse-9", "legacy-md5:5f4dcc3b5aa765d61d8327deb882cf99"));
-            // Without the top-up the old hash costs 1/96 of the current work; bounds wide enough for a busy machine.
-            assertThat((double) known / unknown).as("old hash / unknown user").isBetween(0.6, 1.7);
-            assertThat((double) malformed / unknown).as("malformed hash / unknown user").isBetween(0.6, 1.7);
+            long unknown = workOf(hasher, () -> hasher.verifyAgainstDummy("Wrong-Horse-9"));
+            assertThat(unknown).isEqualTo(8192L * 3);
+            // Without the top-up the old hash costs 256 of the 24,576: 1/96 of an unknown user's work.
+            long known = workOf(hasher, () -> assertThat(hasher.verify("Wrong-Horse-9", old)).isFalse());
+            assertThat(known).as("old hash / unknown user").isBetween(unknown - 3 * 8, unknown);
+            long malformed = workOf(hasher, () -> hasher.verify("Wrong-Horse-9", "legacy-md5:5f4dcc3b5aa765d61d8327deb882cf99"));
+            assertThat(malformed).as("malformed hash").isEqualTo(unknown);
+            long fresh = workOf(hasher, () -> assertThat(hasher.verify("Wrong-Horse-9", hasher.hash("Correct-Horse-9"))).isFalse());
+            assertThat(fresh).as("hash + verify under the current parameters").isEqualTo(2 * unknown);
             assertThat(hasher.verify("Correct-Horse-9", old)).as("the old hash still verifies").isTrue();
         }
     }
