@@ -11,12 +11,14 @@
 #   4. Ward against Spring Session and logins against raw Argon2id (bench/peers.sh; goals >= 3x on validate,
 #      login-to-first-validate no slower, logins >= 0.90 x raw Argon2id);
 #   5. bench/validate-alloc.sh: bytes allocated per validation over HTTP (embedded) and per /health/live, resident
-#      memory idle and after the load, with the launcher's JVM options (goal 4).
+#      memory idle and after the load, with the launcher's JVM options (goal 4);
+#   6. bench/startup-ratio.sh: ./ward serve to "listening" beside java -version and a hello-world on the jar
+#      (goal 4: <= 1.5 s), STARTUP_ROUNDS (7) rounds.
 # The servers run as bench/run-wrk.sh starts them, with the launcher's JVM options (./ward jvm-options). Raw outputs go to bench/results/all-*.txt and the summary
 # table to bench/results/run-all.txt. Exits non-zero if a step fails (a non-200 answer fails its step).
 #
 # Usage: bench/run-all.sh      Environment: SESSIONS (1000), DURATION (20s), BIG_REDIS (1000000), BIG_H2 (100000),
-#   MEM_N (100000), SKIP_PEERS (0), SKIP_BUILD (0), REDIS_PORT (16385).
+#   MEM_N (100000), SKIP_PEERS (0), SKIP_BUILD (0), REDIS_PORT (16385), STARTUP_ROUNDS (7).
 # About 30-40 minutes on a quiet 2-core machine, most of it filling the store and the peers' logins. Run it with
 # nothing else on the machine: every ratio assumes both sides saw the same machine.
 set -euo pipefail
@@ -106,6 +108,8 @@ ROTATED="$(awk -F', to ' '/^after one rotation/ {print $2}' bench/results/all-re
 
 echo "run-all: bytes allocated per validation and resident memory (bench/validate-alloc.sh) ..." >&2
 OUT=bench/results/all-alloc.txt DURATION="$DURATION" bash bench/validate-alloc.sh
+echo "run-all: start-up to listening (bench/startup-ratio.sh) ..." >&2
+OUT=bench/results/all-startup.txt bash bench/startup-ratio.sh "${STARTUP_ROUNDS:-7}" >/dev/null
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
   echo "run-all: peers (bench/peers.sh) ..." >&2
   OUT=bench/results/all-peers.txt bash bench/peers.sh
@@ -123,6 +127,7 @@ fi
   echo
   echo "Redis memory per session (Redis defaults, $MEM_N sessions): $PER (goal ≤ 400 bytes); after one rotation of each: $ROTATED"
   echo; echo "bench/validate-alloc.sh (bench/results/all-alloc.txt):"; grep -E 'bytes per request|resident memory|^[a-z0-9]+: ' bench/results/all-alloc.txt | head -n 20
+  echo; echo "bench/startup-ratio.sh (bench/results/all-startup.txt; goal: listening within 1.5 s):"; grep -E '^(ward serve|java -|ratios)' bench/results/all-startup.txt
   if [ -f bench/results/all-peers.txt ] && [ "${SKIP_PEERS:-0}" != 1 ]; then
     echo; echo "bench/peers.sh (bench/results/all-peers.txt):"
     grep -E -i 'ratio|mean|median' bench/results/all-peers.txt | head -n 30

@@ -17,6 +17,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import io.lettuce.core.RedisFuture;
@@ -74,11 +77,26 @@ public final class RedisConnection implements AutoCloseable {
         this.ownsClient = ownsClient;
     }
 
+    /**
+     * Commands written to a connection while its I/O thread is busy leave in one system call instead of one each
+     * (Netty's {@link FlushConsolidationHandler}, also when no read is in progress: the flush runs once the thread has
+     * taken every write queued so far). Each request's command is written from its own thread, so under load a write
+     * and a read per command were most of the client's and Redis's CPU (issue 13; bench/RESULTS.md).
+     */
+    private static final NettyCustomizer CONSOLIDATED_FLUSHES = new NettyCustomizer() {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+            channel.pipeline().addFirst(new FlushConsolidationHandler(
+                    FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
+    };
+
     public static RedisConnection open(RedisEndpoint endpoint) {
         // Reconnect attempts back off from 100 ms to at most 2 s, so service resumes within about 2 s of Redis
         // returning, however long it was away (Lettuce's default backs off to 30 s).
         ClientResources resources = ClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .nettyCustomizer(CONSOLIDATED_FLUSHES)
                 .build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(RedisEndpoint.COMMAND_TIMEOUT);
         // Connecting is bounded like a command (Lettuce's default waits 10 s for a host that drops packets).
