@@ -404,6 +404,29 @@ class RedisSessionStoreTest {
         assertThat(commandCalls("hgetall")).isEqualTo(3);
     }
 
+    @org.junit.jupiter.api.Test
+    void atTheLimitALoginReadsOnlyTheSessionsThatMayBeLive() {
+        on("standalone"); // INFO commandstats of one node
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            Session s = session("stmarys", "usr_8");
+            admit(s, 3);
+            ids.add(s.id());
+            now = now.plusSeconds(1);
+        }
+        // 20 of the 23 were evicted, one by each login at the limit; their records stay RETAIN (the holder is told why).
+        assertThat(store.live("stmarys", "usr_8", now, 100)).extracting(Session::id).containsExactlyElementsOf(ids.subList(20, 23));
+        redis.call(r -> r.configResetstat());
+        Session next = session("stmarys", "usr_8");
+        String token = SessionRoute.newToken(next.id());
+        Admission a = store.admit(next, Secrets.sha256Hex(token), IDLE, 3, Policy.OnLimit.EVICT_OLDEST, now);
+        // The three live ones are read, not the 20 ended ones beside them (a login's cost grew with the user's logins).
+        assertThat(commandCalls("hgetall")).isEqualTo(3);
+        assertThat(((Admission.Admitted) a).evicted()).extracting(Session::id).containsExactly(ids.get(20));
+        assertThat(store.live("stmarys", "usr_8", now, 100)).extracting(Session::id)
+                .containsExactly(ids.get(21), ids.get(22), next.id());
+    }
+
     /** Commands run since the statistics were reset, scripts themselves and the statistics' own commands left out. */
     private long commandsBesideScripts() {
         return stats().entrySet().stream().filter(e -> !e.getKey().equals("evalsha") && !e.getKey().equals("eval") && !e.getKey().equals("fcall")

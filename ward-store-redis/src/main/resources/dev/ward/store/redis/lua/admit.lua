@@ -15,13 +15,15 @@ plain(r)
 upgradeUser(r.t, r.u)
 local out = { 1 }
 trim(index)
-local D = userDigest(r.t, r.u)
-local others = 0
-for _, entry in ipairs(entriesOf(index, D)) do
-  if mayBeLive(entry[2]) then others = others + 1 end
+-- Only entries that may be live are counted, and read at the limit: a session that ended (evicted, revoked, logged out)
+-- is scored by its end (finish), and a live one by its keys' end, at least RETAIN after its idle expiry; so the
+-- sessions the user ended in the last RETAIN are neither counted nor read (a nurse's dozens of evicted logins a shift).
+local others = {}
+for _, entry in ipairs(entriesOf(index, userDigest(r.t, r.u))) do
+  if mayBeLive(entry[2]) then others[#others + 1] = entry end
 end
-if others >= max then
-  local live = liveOf(index, r.t, r.u, route)
+if #others >= max then
+  local live = liveAmong(index, others, r.t, r.u, route)
   if #live >= max then
     if not evict then return { 0 } end
     for i = 1, #live - max + 1 do

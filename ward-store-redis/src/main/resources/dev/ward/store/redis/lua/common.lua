@@ -423,10 +423,10 @@ local function entriesOf(index, D)
   return mine
 end
 
--- The user's sessions in the index (records, any state; entries whose record is gone are dropped), oldest first.
-local function sessionsOf(index, t, u, route)
+-- The records of the given entries of the user's (any state; entries whose record is gone are dropped), oldest first.
+local function sessionsAmong(index, entries, t, u, route)
   local all = {}
-  for _, entry in ipairs(entriesOf(index, userDigest(t, u))) do
+  for _, entry in ipairs(entries) do
     local K = string.sub(entry[1], 1, 16)
     local sid = sidOf(route, K)
     local r = record(rkey(K), sid)
@@ -443,13 +443,23 @@ local function sessionsOf(index, t, u, route)
   return all
 end
 
--- The user's live sessions (records), oldest first.
-local function liveOf(index, t, u, route)
+-- The user's sessions in the index (records, any state; entries whose record is gone are dropped), oldest first.
+local function sessionsOf(index, t, u, route)
+  return sessionsAmong(index, entriesOf(index, userDigest(t, u)), t, u, route)
+end
+
+-- The live ones among the given entries' sessions (records), oldest first.
+local function liveAmong(index, entries, t, u, route)
   local live = {}
-  for _, r in ipairs(sessionsOf(index, t, u, route)) do
+  for _, r in ipairs(sessionsAmong(index, entries, t, u, route)) do
     if alive(r) then live[#live + 1] = r end
   end
   return live
+end
+
+-- The user's live sessions (records), oldest first.
+local function liveOf(index, t, u, route)
+  return liveAmong(index, entriesOf(index, userDigest(t, u)), t, u, route)
 end
 
 -- Deletes a long value's pieces (name, name1, name2, ...) from a record, before it is written anew.
