@@ -427,6 +427,25 @@ class RedisSessionStoreTest {
                 .containsExactly(ids.get(21), ids.get(22), next.id());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "cluster"})
+    void aSessionKeptAliveByShortTouchesIsCountedAndEvictedAtTheLimit(String which) {
+        // Admission reads only the entries whose score says "may be live": a session whose idle expiry slid by the
+        // short way (record rewritten, index score left as it was) must still be among them once the others expired.
+        on(which);
+        Session s1 = session("stmarys", "usr_6");
+        String t1 = admit(s1, 3);
+        admit(session("stmarys", "usr_6"), 3);
+        admit(session("stmarys", "usr_6"), 3);
+        now = now.plus(Duration.ofMinutes(2));
+        assertThat(touch(t1)).isInstanceOf(Lookup.Touched.class);
+        now = now.plus(Duration.ofMinutes(29)); // the two others' idle expiry passed; s1's (slid to +32 min) not
+        Session next = session("stmarys", "usr_6");
+        Admission a = store.admit(next, Secrets.sha256Hex(SessionRoute.newToken(next.id())), IDLE, 1, Policy.OnLimit.EVICT_OLDEST, now);
+        assertThat(((Admission.Admitted) a).evicted()).extracting(Session::id).containsExactly(s1.id());
+        assertThat(store.live("stmarys", "usr_6", now, 10)).extracting(Session::id).containsExactly(next.id());
+    }
+
     /** Commands run since the statistics were reset, scripts themselves and the statistics' own commands left out. */
     private long commandsBesideScripts() {
         return stats().entrySet().stream().filter(e -> !e.getKey().equals("evalsha") && !e.getKey().equals("eval") && !e.getKey().equals("fcall")

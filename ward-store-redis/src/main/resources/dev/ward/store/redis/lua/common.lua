@@ -515,7 +515,10 @@ local function upgrade(sid)
     redis.call('HSET', key, unpack(stored(r)))
     redis.call('PEXPIRE', key, ttl)
     local index = ikey(r.t)
-    redis.call('ZADD', index, r.z and math.floor((now + ttl) / 1000) or liveScore(now + ttl), member(r))
+    -- A live one is scored at least RETAIN past its idle (or absolute) expiry, as layout 3 scores it, whatever the TTL
+    -- the old node's clock gave its key: admission reads only entries whose score says they may be live.
+    redis.call('ZADD', index, r.z and math.floor((now + ttl) / 1000)
+      or liveScore(math.max(now + ttl, math.min(r.i, r.x) + RETAIN)), member(r))
     extend(index, ttl)
     local life = r.x - now + RETAIN
     for _, hash in ipairs(hashes) do
